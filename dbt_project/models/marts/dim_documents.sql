@@ -1,0 +1,30 @@
+with occurrences as (
+    select
+        document_id,
+        -- the first of its paths in sorted order, preferring files still present
+        arg_min(path, (not is_present, path)) as path,
+        count(*) filter (where is_present) as present_file_count,
+        count(*) as file_count
+    from {{ ref('stg_document_occurrences') }}
+    group by document_id
+)
+
+select
+    d.document_id,
+    o.path,
+    d.title,
+    d.text,
+    d.char_count,
+    a.processed_at,
+    a.extractor_version,
+    d.encoding,
+    d.first_seen_at,
+    coalesce(a.sentence_count, 0) as sentence_count,
+    coalesce(a.mention_count, 0) as mention_count,
+    coalesce(a.claim_count, 0) as claim_count,
+    coalesce(a.citation_count, 0) as citation_count,
+    coalesce(o.file_count, 0) as file_count,
+    coalesce(o.present_file_count, 0) > 0 as is_present
+from {{ ref('stg_documents') }} d
+left join occurrences o using (document_id)
+left join {{ ref('stg_document_annotations') }} a using (document_id)

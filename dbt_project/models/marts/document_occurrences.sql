@@ -1,0 +1,11 @@
+select
+    path,
+    document_id,
+    input_dir,
+    size_bytes,
+    modified_at,
+    encoding,
+    is_present,
+    first_seen_at,
+    last_seen_at
+from {{ ref('stg_document_occurrences') }}

@@ -1,0 +1,22 @@
+select
+    c.claim_id,
+    c.document_id,
+    c.sentence_index,
+    c.speaker_text,
+    c.speaker_start_char,
+    c.speaker_end_char,
+    l.entity_id as speaker_entity_id,
+    c.cue_text,
+    c.cue_lemma,
+    c.cue_start_char,
+    c.cue_end_char,
+    c.content_text,
+    c.content_start_char,
+    c.content_end_char,
+    c.source_id,
+    c.speaker_kind,
+    l.entity_name as speaker_name,
+    c.construction,
+    c.extractor_version
+from {{ ref('stg_claims') }} c
+left join {{ ref('stg_entity_links') }} l on l.mention_id = c.speaker_mention_id

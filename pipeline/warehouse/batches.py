@@ -1,0 +1,127 @@
+"""Annotation batches: immutable Parquet files staged beside the warehouse, loaded by one writer.
+
+The NLP step writes each batch of documents as a folder of Parquet files (one per annotation
+table), named by content (extractor version + document ids), into `<warehouse>.batches/`. It first
+writes a hidden temporary folder, then renames it: a killed run leaves at most a `.tmp-*` folder,
+never a half batch. The load step takes the warehouse lock and, for each batch, replaces the rows of
+its documents in one transaction, then deletes the folder. Loading is idempotent, so a batch loaded
+twice (two runs racing, a crash between commit and delete) changes nothing.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.ids import stable_id
+from pipeline.warehouse.schema import ANNOTATION_TABLES, RAW_TABLES
+
+_ARROW_TYPES = {"varchar": pa.string(), "integer": pa.int32(), "bigint": pa.int64(),
+                "boolean": pa.bool_(), "timestamp": pa.timestamp("us")}
+
+
+def staging_dir(warehouse: Path) -> Path:
+    return Path(f"{warehouse}.batches")
+
+
+def arrow_schema(table: str, skip: tuple[str, ...] = ("batch_id",)) -> pa.Schema:
+    fields = []
+    for part in RAW_TABLES[table].split(","):
+        words = part.split()
+        if len(words) >= 2 and words[1] in _ARROW_TYPES and words[0] not in skip:
+            fields.append(pa.field(words[0], _ARROW_TYPES[words[1]]))
+    return pa.schema(fields)
+
+
+def write_batch(staging: Path, rows: dict[str, list[dict]]) -> str:
+    """Stage one batch; returns its id. Writing the same batch twice is a no-op."""
+    annotations = rows["document_annotations"]
+    if not annotations:
+        raise ValueError("a batch needs at least one document")
+    version = annotations[0]["extractor_version"]
+    batch_id = "b-" + stable_id("batch", version, *sorted(a["document_id"] for a in annotations))
+    final = staging / batch_id
+    if final.exists():
+        return batch_id
+    staging.mkdir(parents=True, exist_ok=True)
+    tmp = staging / f".tmp-{batch_id}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        for table in ANNOTATION_TABLES:
+            pq.write_table(pa.Table.from_pylist(rows[table], schema=arrow_schema(table)), tmp / f"{table}.parquet")
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            if not final.exists():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return batch_id
+
+
+def pending_batches(staging: Path) -> list[Path]:
+    if not staging.is_dir():
+        return []
+    return sorted(p for p in staging.iterdir() if p.is_dir() and p.name.startswith("b-"))
+
+
+def clean_temporaries(staging: Path, older_than_s: float = 3600) -> int:
+    """Remove `.tmp-*` folders left by killed runs (only old ones: a live run may own a new one)."""
+    if not staging.is_dir():
+        return 0
+    removed = 0
+    now = time.time()
+    for p in staging.iterdir():
+        if p.name.startswith(".tmp-") and now - p.stat().st_mtime > older_than_s:
+            shutil.rmtree(p, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+@dataclass
+class LoadReport:
+    batches: int = 0
+    documents: int = 0
+    skipped_stale: int = 0
+
+
+def load_batches(con, staging: Path, current_version: str) -> LoadReport:
+    """Load every staged batch into the raw tables (caller holds the warehouse lock)."""
+    report = LoadReport()
+    for batch in pending_batches(staging):
+        ann = str(batch / "document_annotations.parquet")
+        versions = {r[0] for r in con.execute("select distinct extractor_version from read_parquet(?)", [ann]).fetchall()}
+        if versions != {current_version}:
+            shutil.rmtree(batch, ignore_errors=True)
+            report.skipped_stale += 1
+            continue
+        con.execute("begin transaction")
+        try:
+            keep = "document_id in (select document_id from raw.documents)"
+            for table in ANNOTATION_TABLES:
+                con.execute(f"delete from raw.{table} where document_id in "
+                            f"(select document_id from read_parquet(?))", [ann])
+            for table in ANNOTATION_TABLES:
+                path = str(batch / f"{table}.parquet")
+                if table == "document_annotations":
+                    con.execute(f"insert into raw.{table} by name select *, ? as batch_id "
+                                f"from read_parquet(?) where {keep}", [batch.name, path])
+                else:
+                    con.execute(f"insert into raw.{table} by name select * from read_parquet(?) where {keep}", [path])
+            n = con.execute("select count(*) from read_parquet(?)", [ann]).fetchone()[0]
+            con.execute("insert or replace into raw.loaded_batches values (?, now(), ?)", [batch.name, n])
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        shutil.rmtree(batch, ignore_errors=True)
+        report.batches += 1
+        report.documents += n
+    return report

@@ -1,0 +1,70 @@
+"""Writing a scanned corpus into the raw ingest tables (caller holds the warehouse lock)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow as pa
+
+from pipeline.ingest.files import Corpus
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
+    """Upsert documents and occurrences; files no longer present are kept and marked absent.
+
+    Documents are keyed by their text's hash, so an unchanged article is never written twice.
+    Returns counts for materialisation metadata.
+    """
+    now = _now()
+    root = str(Path(input_dir).resolve())
+    docs = pa.Table.from_pylist([
+        dict(document_id=d.document_id, text=d.text, title=d.title, char_count=d.char_count,
+             encoding=d.encoding, first_seen_at=now) for d in corpus.documents.values()],
+        schema=pa.schema([("document_id", pa.string()), ("text", pa.string()), ("title", pa.string()),
+                          ("char_count", pa.int32()), ("encoding", pa.string()), ("first_seen_at", pa.timestamp("us"))]))
+    occ = pa.Table.from_pylist([
+        dict(input_dir=root, path=o.path, document_id=o.document_id, size_bytes=o.size_bytes,
+             modified_at=o.modified_at, encoding=o.encoding) for o in corpus.occurrences],
+        schema=pa.schema([("input_dir", pa.string()), ("path", pa.string()), ("document_id", pa.string()),
+                          ("size_bytes", pa.int64()), ("modified_at", pa.timestamp("us")), ("encoding", pa.string())]))
+    rej = pa.Table.from_pylist([
+        dict(input_dir=root, path=r.path, reason=r.reason, detail=r.detail, size_bytes=r.size_bytes)
+        for r in corpus.rejections],
+        schema=pa.schema([("input_dir", pa.string()), ("path", pa.string()), ("reason", pa.string()),
+                          ("detail", pa.string()), ("size_bytes", pa.int64())]))
+    con.register("_docs", docs)
+    con.register("_occ", occ)
+    con.register("_rej", rej)
+    try:
+        con.execute("begin transaction")
+        new_docs = con.execute(
+            "select count(*) from _docs where document_id not in (select document_id from raw.documents)").fetchone()[0]
+        con.execute("insert into raw.documents by name select * from _docs "
+                    "where document_id not in (select document_id from raw.documents)")
+        con.execute("""
+            insert into raw.document_occurrences by name
+            select o.*, ?::timestamp as first_seen_at, ?::timestamp as last_seen_at, true as present from _occ o
+            on conflict (input_dir, path) do update set
+                document_id = excluded.document_id, size_bytes = excluded.size_bytes,
+                modified_at = excluded.modified_at, encoding = excluded.encoding,
+                last_seen_at = excluded.last_seen_at, present = true
+        """, [now, now])
+        con.execute("""
+            update raw.document_occurrences set present = false
+            where input_dir = ? and present and path not in (select path from _occ)
+        """, [root])
+        con.execute("delete from raw.rejected_documents where input_dir = ?", [root])
+        con.execute("insert into raw.rejected_documents by name select *, ?::timestamp as detected_at from _rej", [now])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        for name in ("_docs", "_occ", "_rej"):
+            con.unregister(name)
+    return dict(files=len(corpus.occurrences) + len(corpus.rejections), documents=len(corpus.documents),
+                new_documents=new_docs, occurrences=len(corpus.occurrences), rejected=len(corpus.rejections))

@@ -1,0 +1,60 @@
+"""The raw tables (schema `raw`) that the Python assets fill and dbt's sources read."""
+from __future__ import annotations
+
+RAW_TABLES: dict[str, str] = {
+    "documents": """
+        document_id varchar primary key, text varchar not null, title varchar, char_count integer,
+        encoding varchar, first_seen_at timestamp""",
+    "document_occurrences": """
+        input_dir varchar not null, path varchar not null, document_id varchar not null,
+        size_bytes bigint, modified_at timestamp, encoding varchar, first_seen_at timestamp,
+        last_seen_at timestamp, present boolean not null, primary key (input_dir, path)""",
+    "rejected_documents": """
+        input_dir varchar not null, path varchar not null, reason varchar not null, detail varchar,
+        size_bytes bigint, detected_at timestamp, primary key (input_dir, path)""",
+    "document_annotations": """
+        document_id varchar primary key, extractor_version varchar not null, processed_at timestamp,
+        sentence_count integer, mention_count integer, claim_count integer, citation_count integer,
+        batch_id varchar""",
+    "sentences": """
+        document_id varchar, sentence_index integer, start_char integer, end_char integer,
+        is_navigation boolean, extractor_version varchar""",
+    "mentions": """
+        mention_id varchar, document_id varchar, sentence_index integer, start_char integer,
+        end_char integer, text varchar, label varchar, extractor_version varchar""",
+    "claims": """
+        claim_id varchar, document_id varchar, sentence_index integer, speaker_text varchar,
+        speaker_start_char integer, speaker_end_char integer, speaker_kind varchar,
+        speaker_mention_id varchar, speaker_resolved_text varchar, cue_text varchar, cue_lemma varchar,
+        cue_start_char integer, cue_end_char integer, content_text varchar, content_start_char integer,
+        content_end_char integer, construction varchar, source_key varchar, source_id varchar,
+        extractor_version varchar""",
+    "source_citations": """
+        source_citation_id varchar, document_id varchar, sentence_index integer, start_char integer,
+        end_char integer, text varchar, source_key varchar, source_id varchar, source_name varchar,
+        source_kind varchar,
+        citation_kind varchar, claim_id varchar, extractor_version varchar""",
+    "entity_links": """
+        mention_id varchar primary key, entity_id varchar not null, entity_name varchar,
+        entity_label varchar, resolver_version varchar""",
+    "loaded_batches": """
+        batch_id varchar primary key, loaded_at timestamp, document_count integer""",
+}
+
+#: Tables written per document by the NLP step (replaced whole per document when it is redone).
+ANNOTATION_TABLES = ("document_annotations", "sentences", "mentions", "claims", "source_citations")
+
+
+def ensure_schema(con) -> None:
+    con.execute("create schema if not exists raw")
+    for name, columns in RAW_TABLES.items():
+        con.execute(f"create table if not exists raw.{name} ({columns})")
+
+
+def column_names(table: str) -> list[str]:
+    cols = []
+    for part in RAW_TABLES[table].split(","):
+        part = part.strip()
+        if part:
+            cols.append(part.split()[0])
+    return cols
