@@ -16,8 +16,14 @@ def _settings(args) -> Settings:
                              n_process=getattr(args, "n_process", None))
 
 
-def run(settings: Settings) -> bool:
-    """Materialise the whole asset graph (the UI's `newsclaims_job`) on the settings' folder."""
+def run(settings: Settings, verbose: bool = False) -> bool:
+    """Materialise the whole asset graph (the UI's `newsclaims_job`) on the settings' folder.
+
+    Quiet by default: Dagster's events at WARNING and dbt's log captured (shown if the run fails).
+    """
+    import contextlib
+    import io
+
     from dagster import DagsterInstance
 
     from pipeline.definitions import build_definitions
@@ -30,8 +36,13 @@ def run(settings: Settings) -> bool:
     defs = build_definitions(settings)
     job = defs.resolve_job_def("newsclaims_job")
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    run_config = {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}}
+    captured = io.StringIO()
+    with contextlib.redirect_stdout(sys.stdout if verbose else captured):
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
     if not result.success:
+        if not verbose:
+            sys.stderr.write(captured.getvalue()[-20000:])
         for event in result.all_events:
             if event.is_failure and event.event_specific_data is not None:
                 err = getattr(event.event_specific_data, "error", None)
@@ -80,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--batch-size", type=int, dest="batch_size")
     p_run.add_argument("--n-process", type=int, dest="n_process")
     p_run.add_argument("--quiet", action="store_true", help="print no summary")
+    p_run.add_argument("--verbose", action="store_true", help="stream Dagster's and dbt's logs")
     p_sum = sub.add_parser("summary", help="print counts and sample claims from a built warehouse")
     p_sum.add_argument("--warehouse", type=Path)
     p_sum.add_argument("--samples", type=int, default=5)
@@ -87,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = _settings(args)
     if args.command == "run":
-        ok = run(settings)
+        ok = run(settings, verbose=args.verbose)
         if not ok:
             print("newsclaims: the run failed; see the messages above", file=sys.stderr)
             return 1

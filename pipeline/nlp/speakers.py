@@ -47,7 +47,11 @@ def best_contained(contained: list[Mention]) -> Mention | None:
 
 
 def nearest_person_before(position: int, mentions: list[Mention]) -> Mention | None:
-    before = [m for m in mentions if m.label == "PERSON" and m.end_char <= position]
+    """The closest person mention ending before `position` (news agencies the model calls a person
+    — "BelTA later reported" — are skipped)."""
+    from pipeline.nlp.sources import lookup
+
+    before = [m for m in mentions if m.label == "PERSON" and m.end_char <= position and lookup(m.text) is None]
     return max(before, key=lambda m: m.start_char) if before else None
 
 
