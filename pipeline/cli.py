@@ -62,12 +62,15 @@ def summary(warehouse: Path, samples: int = 5) -> str:
             counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]
                       for t in ("dim_documents", "fct_mentions", "dim_entities", "fct_claims", "fct_sources",
                                 "dim_sources", "rejected_documents")}
+            # a spread of claims: the first ones of each document in turn
             rows = con.execute("""
-                select coalesce(c.speaker_name, c.speaker_text, '(no speaker)'), c.cue_text, c.content_text,
-                       s.name, d.path
-                from fct_claims c join dim_documents d using (document_id)
-                left join dim_sources s using (source_id)
-                order by d.path, c.content_start_char
+                select speaker, cue_text, content_text, source, path from (
+                    select coalesce(c.speaker_name, c.speaker_text, '(no speaker)') as speaker, c.cue_text,
+                           c.content_text, s.name as source, d.path,
+                           row_number() over (partition by d.document_id order by c.content_start_char) as nth
+                    from fct_claims c join dim_documents d using (document_id)
+                    left join dim_sources s using (source_id))
+                order by nth, path
                 limit ?""", [samples]).fetchall()
         finally:
             con.close()
