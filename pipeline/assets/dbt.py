@@ -1,12 +1,13 @@
 """The dbt project (staging views and marts) as Dagster assets, one per model, tests as checks."""
 
+import json
 import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, AssetMaterialization, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from pipeline.resources import WarehouseResource
@@ -52,4 +53,35 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     # the dbt profile reads the same path the Python assets write
     os.environ["NEWSCLAIMS_WAREHOUSE"] = str(warehouse.path)
     with warehouse.lock():
-        yield from dbt.cli(["build"], context=context).stream()
+        # dagster-dbt's own fetch_row_counts() would open the file while dbt still holds it (DuckDB
+        # allows one process), so the events wait until dbt exits and then get their row counts.
+        events = list(dbt.cli(["build"], context=context).stream())
+        yield from with_row_counts(events, warehouse)
+
+
+def with_row_counts(events: list, warehouse: WarehouseResource) -> Iterator:
+    tables = _table_relations()
+    counts: dict[str, int] = {}
+    wanted = {_unique_id(e) for e in events} & set(tables)
+    if wanted:
+        with warehouse.get_connection(read_only=True) as con:
+            for unique_id in wanted:
+                counts[unique_id] = con.execute(f"select count(*) from {tables[unique_id]}").fetchone()[0]
+    for event in events:
+        unique_id = _unique_id(event)
+        if unique_id in counts and isinstance(event, (Output, AssetMaterialization)):
+            event = event.with_metadata({**event.metadata, "dagster/row_count": counts[unique_id]})
+        yield event
+
+
+def _unique_id(event) -> str | None:
+    value = getattr(event, "metadata", {}).get("unique_id") if hasattr(event, "metadata") else None
+    return getattr(value, "value", value)
+
+
+def _table_relations() -> dict[str, str]:
+    """unique_id → relation name of every dbt model built as a table (views are not counted)."""
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    # schema.alias, not relation_name: that names the catalog the manifest was parsed against
+    return {uid: f'"{node["schema"]}"."{node["alias"]}"' for uid, node in manifest["nodes"].items()
+            if node["resource_type"] == "model" and node["config"].get("materialized") == "table"}

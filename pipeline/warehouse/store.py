@@ -8,6 +8,7 @@ staged batches, rewriting small tables, `dbt build`. spaCy runs without it.
 """
 from __future__ import annotations
 
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,13 +28,27 @@ def lock_path(warehouse: Path) -> Path:
     return Path(f"{warehouse}.lock")
 
 
+_LOCKS: dict[str, FileLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(warehouse: Path) -> FileLock:
+    """One FileLock object per lock file and process, so nested use (the dbt step holds the lock
+    and then opens a connection) re-enters instead of deadlocking on a second descriptor."""
+    key = str(lock_path(warehouse.resolve()))
+    with _LOCKS_GUARD:
+        if key not in _LOCKS:
+            _LOCKS[key] = FileLock(key, thread_local=False)
+        return _LOCKS[key]
+
+
 @contextmanager
 def warehouse_lock(warehouse: Path, timeout: float) -> Iterator[None]:
     warehouse = Path(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(lock_path(warehouse)), timeout=timeout)
+    lock = _lock_for(warehouse)
     try:
-        with lock:
+        with lock.acquire(timeout=timeout):
             yield
     except Timeout as exc:
         raise WarehouseBusy(

@@ -1,0 +1,25 @@
+"""The job as the UI runs it: every materialisation reports a row count, dbt tests run as checks."""
+from __future__ import annotations
+
+from dagster import AssetKey
+
+from pipeline.definitions import build_definitions
+from pipeline.settings import Settings
+
+
+def test_job_reports_row_counts_and_check_results(seed_dir, tmp_path):
+    defs = build_definitions(Settings.from_env(input_dir=seed_dir, warehouse=tmp_path / "w.duckdb"))
+    result = defs.resolve_job_def("newsclaims_job").execute_in_process(
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
+    assert result.success
+    meta = {e.event_specific_data.materialization.asset_key: e.event_specific_data.materialization.metadata
+            for e in result.get_asset_materialization_events()}
+    def rows(key):
+        m = meta[key]
+        return (m.get("dagster/row_count") or m.get("row_count")).value
+    assert rows(AssetKey("fct_claims")) == rows(AssetKey(["raw", "claims"])) > 30
+    assert rows(AssetKey("dim_sources")) == 1
+    assert rows(AssetKey(["raw", "documents"])) == 3
+    checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert len(checks) >= 40
+    assert all(c.passed for c in checks), [c.check_name for c in checks if not c.passed]
