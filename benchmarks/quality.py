@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Extraction quality on the shared evaluation data, scored by the shared scorers.
+
+    .venv/bin/python benchmarks/quality.py                    # claims on PolNeAR dev + mentions on CoNLL valid
+    .venv/bin/python benchmarks/quality.py --split train      # tune on train, never on dev
+    .venv/bin/python benchmarks/quality.py --limit 50 --only claims
+    .venv/bin/python benchmarks/quality.py --only mentions
+
+Claims: the split's article texts are copied into a temporary folder, the real pipeline
+(`pipeline.cli.run`, i.e. the whole Dagster job with dbt) builds a temporary warehouse from them,
+and `../shared/tools/score_claims.py SPLIT_DIR --duckdb WAREHOUSE` scores `fct_claims`. With
+`--limit N` only the first N articles (by name) are taken, and a temporary split folder of links to
+their text and annotation files is what gets scored.
+
+Mentions: `conll_docs.py` turns CoNLL-2003 valid into documents in a temporary folder, the pipeline
+runs on them, and `score_mentions.py` scores `fct_mentions`, then the bare spaCy model
+(`pipeline.settings.default_model()`) on the same text, as the baseline.
+
+Every command run is printed, then the scorer's JSON line. Nothing is written inside the project:
+all inputs, warehouses and scratch files live in a temporary folder removed at the end (kept with
+--keep, for error analysis). Without ../shared/data the script says so and exits 0.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("NEWSCLAIMS_SHARED_DATA", ROOT.parent / "shared" / "data")).resolve()
+TOOLS = SHARED.parent / "tools"
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def _show(cmd: list[str]) -> None:
+    print("$ " + " ".join(shlex.quote(str(c)) for c in cmd), flush=True)
+
+
+def _scorer(cmd: list[str]) -> dict:
+    """Run a shared scorer, echo its command and its JSON line, and return the JSON."""
+    _show(cmd)
+    out = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.stderr.write(out.stdout + out.stderr)
+        raise SystemExit(f"quality: scorer failed ({out.returncode})")
+    line = out.stdout.strip().splitlines()[-1]
+    print(line, flush=True)
+    return json.loads(line)
+
+
+@contextlib.contextmanager
+def _output_to(log: Path):
+    """Send this process's (and its children's, e.g. dbt's) stdout and stderr to `log`."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for f in (fd, *saved):
+            os.close(f)
+
+
+def _run_pipeline(input_dir: Path, warehouse: Path) -> float:
+    """The whole job (ingest → spaCy → load → dbt build), its log kept beside the warehouse."""
+    from pipeline.cli import run
+    from pipeline.settings import Settings
+
+    print(f'$ python -c "from pipeline.cli import run; from pipeline.settings import Settings; '
+          f'run(Settings.from_env(input_dir={str(input_dir)!r}, warehouse={str(warehouse)!r}))"', flush=True)
+    log = warehouse.with_suffix(".log")
+    t0 = time.perf_counter()
+    with _output_to(log):
+        ok = run(Settings.from_env(input_dir=input_dir, warehouse=warehouse))
+    if not ok:
+        sys.stderr.write(log.read_text(encoding="utf-8", errors="replace")[-5000:])
+        raise SystemExit("quality: the pipeline run failed")
+    return time.perf_counter() - t0
+
+
+def inside_project(path: Path) -> bool:
+    try:
+        path.resolve().relative_to(ROOT)
+        return True
+    except ValueError:
+        return False
+
+
+def polnear_subset(split_dir: Path, scratch: Path, limit: int | None) -> tuple[Path, list[Path]]:
+    """(the split folder to score, the article texts to run on): the split itself, or a folder
+    of links to its first `limit` articles and their annotation files."""
+    texts = sorted((split_dir / "text").glob("*.txt"))
+    if limit is None or limit >= len(texts):
+        return split_dir, texts
+    texts = texts[:limit]
+    chosen = {t.stem for t in texts}
+    sub = scratch / f"{split_dir.name}_first{limit}"
+    (sub / "text").mkdir(parents=True)
+    (sub / "attributions").mkdir()
+    for t in texts:
+        (sub / "text" / t.name).symlink_to(t)
+    for ann in sorted((split_dir / "attributions").glob("*.ann")):
+        if ann.stem.rsplit("_", 1)[0] in chosen:
+            (sub / "attributions" / ann.name).symlink_to(ann)
+    return sub, texts
+
+
+def claims_quality(split: str, limit: int | None, scratch: Path) -> dict:
+    split_dir = SHARED / "polnear" / split
+    score_dir, texts = polnear_subset(split_dir, scratch, limit)
+    input_dir = scratch / f"polnear_{split}" / "input"
+    input_dir.mkdir(parents=True)
+    for t in texts:
+        shutil.copy2(t, input_dir / t.name)
+    warehouse = scratch / f"polnear_{split}" / "w.duckdb"
+    print(f"\n== claims: PolNeAR {split}, {len(texts)} articles ==", flush=True)
+    seconds = _run_pipeline(input_dir, warehouse)
+    print(f"(pipeline: {seconds:.1f} s)")
+    result = _scorer([sys.executable, TOOLS / "score_claims.py", score_dir, "--duckdb", warehouse])
+    a, s = result["attribution"], result["strict"]
+    print(f"attribution P {a['p']:.3f} R {a['r']:.3f} F1 {a['f1']:.3f} · strict F1 {s['f1']:.3f} · "
+          f"cue F1 {result['cue']['f1']:.3f} · source F1 {result['source']['f1']:.3f} "
+          f"(exact {result['source_exact']['f1']:.3f}) · content char-F1 {result['content']['mean_char_f1']:.3f}")
+    return result
+
+
+def mentions_quality(scratch: Path) -> dict:
+    from pipeline.settings import default_model
+
+    conll = scratch / "conll"
+    print("\n== mentions: CoNLL-2003 valid ==", flush=True)
+    cmd = [sys.executable, TOOLS / "conll_docs.py", SHARED / "conll2003" / "valid.txt", conll]
+    _show(cmd)
+    subprocess.run([str(c) for c in cmd], check=True)
+    warehouse = scratch / "conll_w.duckdb"
+    seconds = _run_pipeline(conll / "docs", warehouse)
+    print(f"(pipeline: {seconds:.1f} s)")
+    pipe = _scorer([sys.executable, TOOLS / "score_mentions.py", conll, "--duckdb", warehouse])
+    bare = _scorer([sys.executable, TOOLS / "score_mentions.py", conll, "--spacy", default_model()])
+    print(f"micro F1: pipeline {pipe['micro']['f1']:.3f} · bare spaCy {bare['micro']['f1']:.3f}")
+    return {"pipeline": pipe, "spacy": bare}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--split", choices=("train", "dev"), default="dev", help="PolNeAR split (tune on train)")
+    ap.add_argument("--limit", type=int, help="only the first N articles of the split")
+    ap.add_argument("--only", choices=("claims", "mentions"), help="run one half only")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder (printed) for error analysis")
+    a = ap.parse_args(argv)
+    if not (SHARED / "polnear").is_dir() or not TOOLS.is_dir():
+        print(f"quality: evaluation data not found at {SHARED} (it lives in ../shared/data beside the clone); "
+              f"nothing measured")
+        return 0
+    scratch = Path(tempfile.mkdtemp(prefix="newsclaims-quality-"))
+    assert not inside_project(scratch), "scratch space must be outside the project"
+    try:
+        if a.only in (None, "claims"):
+            claims_quality(a.split, a.limit, scratch)
+        if a.only in (None, "mentions"):
+            mentions_quality(scratch)
+    finally:
+        if a.keep:
+            print(f"\nkept: {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
