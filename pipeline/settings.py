@@ -7,7 +7,12 @@ NEWSCLAIMS_SPACY_MODEL   spaCy pipeline to load (default: en_core_web_sm if inst
 NEWSCLAIMS_BATCH_SIZE    documents per nlp.pipe batch and per staged batch file (default 32)
 NEWSCLAIMS_N_PROCESS     processes for nlp.pipe (default 1)
 NEWSCLAIMS_LOCK_TIMEOUT  seconds a writer waits for the warehouse lock (default 600)
-NEWSCLAIMS_MAX_FILE_BYTES  larger input files are rejected as too_large (default 5,000,000)
+NEWSCLAIMS_MAX_FILE_BYTES  larger input files are rejected as too_large (default 5,000,000); a
+                         file is never read past this many bytes
+NEWSCLAIMS_LANGUAGE_MIN_CHARS  text at least this long that is confidently not English is
+                         rejected as `language` (default 200)
+NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE  language-id confidence (0-1) above which a detection counts
+                         as confident (default 0.90)
 
 Relative paths are resolved against the current directory.
 """
@@ -42,6 +47,19 @@ def _int_env(name: str, default: int) -> int:
     return value
 
 
+def _float_env(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be between 0 and 1, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     input_dir: Path = field(default_factory=lambda: Path("seeds"))
@@ -51,6 +69,8 @@ class Settings:
     n_process: int = 1
     lock_timeout: int = 600
     max_file_bytes: int = 5_000_000
+    language_min_chars: int = 200
+    language_min_confidence: float = 0.90
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -62,6 +82,8 @@ class Settings:
             n_process=_int_env("NEWSCLAIMS_N_PROCESS", 1),
             lock_timeout=_int_env("NEWSCLAIMS_LOCK_TIMEOUT", 600),
             max_file_bytes=_int_env("NEWSCLAIMS_MAX_FILE_BYTES", 5_000_000),
+            language_min_chars=_int_env("NEWSCLAIMS_LANGUAGE_MIN_CHARS", 200),
+            language_min_confidence=_float_env("NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE", 0.90),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         s = cls(**values)

@@ -1,16 +1,36 @@
-"""Input folder → documents, occurrences and rejections (a pure function of the folder's files)."""
+"""Input folder → documents, occurrences and rejections (a pure function of the folder's files).
+
+Every file under the input folder ends up in exactly one place: a document (through its
+occurrence) or a rejection with a human-readable reason. Hidden files and folders (names starting
+with a dot: `.DS_Store`, `.git/`, editor swap files) are not input and are skipped silently.
+
+Rejection reasons:
+  empty          no text, or whitespace only
+  binary         a known binary format (PDF, ZIP, image, ...), NUL bytes or control characters
+  undecodable    no text encoding fits the bytes
+  not_text       not a *.txt file (newsclaims reads *.txt only)
+  too_large      larger than NEWSCLAIMS_MAX_FILE_BYTES (never read past that limit)
+  unreadable     permission denied, not a regular file (a FIFO, a device), vanished while read
+  outside_input  a symbolic link pointing outside the input folder (never followed)
+  language       confidently not English and long enough to be sure (see ingest/language.py)
+"""
 from __future__ import annotations
 
 import os
+import stat as stat_mod
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 from pipeline.ids import text_id
 from pipeline.ingest.decode import Undecodable, decode_bytes
+from pipeline.ingest.language import LanguagePolicy, detect_language
 
 #: Files larger than this are rejected with reason `too_large` (settings: NEWSCLAIMS_MAX_FILE_BYTES).
 DEFAULT_MAX_FILE_BYTES = 5_000_000
+TEXT_SUFFIX = ".txt"
+REASONS = ("empty", "binary", "undecodable", "not_text", "too_large", "unreadable", "outside_input", "language")
 
 
 @dataclass(frozen=True)
@@ -19,6 +39,8 @@ class Document:
     text: str
     title: str
     encoding: str
+    language: str | None = None
+    language_confidence: float | None = None
 
     @property
     def char_count(self) -> int:
@@ -37,7 +59,7 @@ class Occurrence:
 @dataclass(frozen=True)
 class Rejection:
     path: str
-    reason: str  # empty | binary | undecodable | too_large | unreadable | outside_input
+    reason: str  # one of REASONS
     detail: str
     size_bytes: int | None
 
@@ -63,50 +85,156 @@ def title_of(text: str) -> str:
     return ""
 
 
-def list_text_files(input_dir: Path) -> list[Path]:
-    """Every *.txt under input_dir, recursively, in sorted order of relative path."""
+def stored_path(rel: str) -> str:
+    """A relative path as the warehouse stores it. File names are bytes on Linux: bytes that are
+    not UTF-8 are shown as \\xNN, so the name still identifies the file and every row is valid text."""
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def walk_input(input_dir: Path) -> Iterator[Path]:
+    """Every non-hidden file (or link) under input_dir, recursively, sorted by relative path.
+
+    Symbolic links to folders are not descended into; they are yielded like files, so a link that
+    points outside the folder is reported rather than silently ignored.
+    """
     found = []
     for root, dirs, files in os.walk(input_dir, followlinks=False):
-        dirs.sort()
-        for name in files:
-            if name.lower().endswith(".txt"):
+        linked_dirs = [d for d in dirs if os.path.islink(os.path.join(root, d))]
+        dirs[:] = sorted(d for d in dirs if not _hidden(d) and d not in linked_dirs)
+        for name in files + linked_dirs:
+            if not _hidden(name):
                 found.append(Path(root) / name)
-    return sorted(found, key=lambda p: p.relative_to(input_dir).as_posix())
+    return iter(sorted(found, key=lambda p: p.relative_to(input_dir).as_posix()))
 
 
-def read_corpus(input_dir: Path, max_file_bytes: int | None = None) -> Corpus:
+def list_text_files(input_dir: Path) -> list[Path]:
+    """Every non-hidden *.txt under input_dir, recursively, in sorted order of relative path."""
+    return [p for p in walk_input(input_dir) if p.name.lower().endswith(TEXT_SUFFIX)]
+
+
+def _read_bounded(real: Path, limit: int) -> tuple[bytes, os.stat_result]:
+    """The file's bytes, never reading more than limit + 1 of them.
+
+    Raises _TooLarge or _NotRegular, or OSError. The size is checked on the open descriptor
+    (no race between a check and the read), and the read itself is capped, so a file that grows
+    while it is read cannot exhaust memory either.
+    """
+    fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat_mod.S_ISREG(st.st_mode):
+            raise _NotRegular(st)
+        if st.st_size > limit:
+            raise _TooLarge(st, st.st_size)
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            raise _TooLarge(st, None)
+        return b"".join(chunks), st
+    finally:
+        os.close(fd)
+
+
+class _TooLarge(Exception):
+    def __init__(self, st: os.stat_result, size: int | None):
+        self.st, self.size = st, size
+
+
+class _NotRegular(Exception):
+    def __init__(self, st: os.stat_result):
+        self.st = st
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat_mod.S_ISFIFO, "a named pipe"), (stat_mod.S_ISSOCK, "a socket"),
+                       (stat_mod.S_ISCHR, "a character device"), (stat_mod.S_ISBLK, "a block device"),
+                       (stat_mod.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_corpus(input_dir: Path, max_file_bytes: int | None = None,
+                language_policy: LanguagePolicy | None = None) -> Corpus:
     input_dir = Path(input_dir).resolve()
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder {input_dir} does not exist or is not a folder")
     limit = max_file_bytes or DEFAULT_MAX_FILE_BYTES
+    policy = language_policy or LanguagePolicy()
     corpus = Corpus()
-    for path in list_text_files(input_dir):
-        rel = path.relative_to(input_dir).as_posix()
+
+    def reject(rel: str, reason: str, detail: str, size: int | None) -> None:
+        corpus.rejections.append(Rejection(rel, reason, detail, size))
+
+    for path in walk_input(input_dir):
+        rel = stored_path(path.relative_to(input_dir).as_posix())
         try:
             real = path.resolve(strict=True)
-            if not real.is_relative_to(input_dir):
-                corpus.rejections.append(Rejection(rel, "outside_input", f"link points outside the input folder to {real}", None))
-                continue
-            stat = real.stat()
-            if stat.st_size > limit:
-                corpus.rejections.append(Rejection(rel, "too_large", f"{stat.st_size} bytes exceeds the limit of {limit}", stat.st_size))
-                continue
-            data = real.read_bytes()
         except OSError as exc:
-            corpus.rejections.append(Rejection(rel, "unreadable", str(exc), None))
+            reject(rel, "unreadable", f"broken link or vanished file ({exc.strerror or exc})", None)
+            continue
+        if not real.is_relative_to(input_dir):
+            reject(rel, "outside_input", f"symbolic link to {stored_path(str(real))}, outside the input folder; not followed", None)
+            continue
+        if real.is_dir():
+            continue  # a link to a folder inside the input: its files are read where they are
+        if not path.name.lower().endswith(TEXT_SUFFIX):
+            suffix = path.suffix.lower() or "without an extension"
+            reject(rel, "not_text", f"file type {stored_path(suffix)} is not read; newsclaims reads *.txt files only",
+                   _size_or_none(real))
+            continue
+        try:
+            data, st = _read_bounded(real, limit)
+        except _TooLarge as exc:
+            size = exc.size if exc.size is not None else exc.st.st_size
+            reject(rel, "too_large", f"{size} bytes exceeds the limit of {limit} (NEWSCLAIMS_MAX_FILE_BYTES); not read", size)
+            continue
+        except _NotRegular as exc:
+            reject(rel, "unreadable", f"{_kind(exc.st.st_mode)}, not a regular file; not read", None)
+            continue
+        except OSError as exc:
+            reject(rel, "unreadable", exc.strerror or str(exc), None)
             continue
         try:
             decoded = decode_bytes(data)
         except Undecodable as exc:
-            corpus.rejections.append(Rejection(rel, exc.reason, exc.detail, len(data)))
+            reject(rel, exc.reason, exc.detail, len(data))
             continue
         if not decoded.text.strip():
-            corpus.rejections.append(Rejection(rel, "empty", "no text after decoding" if decoded.text == "" else "whitespace only", len(data)))
+            reject(rel, "empty", "no text after decoding" if decoded.text == "" else "whitespace only", len(data))
             continue
         doc_id = text_id(decoded.text)
-        corpus.documents.setdefault(doc_id, Document(doc_id, decoded.text, title_of(decoded.text), decoded.encoding))
+        doc = corpus.documents.get(doc_id)
+        if doc is None:
+            guess = detect_language(decoded.text)
+            if policy.rejects(decoded.text, guess):
+                reject(rel, "language", policy.reason_detail(decoded.text, guess), len(data))
+                continue
+            doc = Document(doc_id, decoded.text, title_of(decoded.text), decoded.encoding,
+                           guess.language, guess.confidence)
+            corpus.documents[doc_id] = doc
         corpus.occurrences.append(Occurrence(
             rel, doc_id, len(data),
-            datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc).replace(tzinfo=None),
+            datetime.fromtimestamp(st.st_mtime, tz=timezone.utc).replace(tzinfo=None),
             decoded.encoding))
     return corpus
+
+
+def _size_or_none(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None

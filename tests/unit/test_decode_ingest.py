@@ -53,7 +53,8 @@ def test_folder_is_read_recursively_with_duplicates_and_rejections(tmp_path):
     corpus = read_corpus(tmp_path)
     assert len(corpus.documents) == 2
     assert sorted(o.path for o in corpus.occurrences) == ["a.txt", "b/copy of a.txt", "b/other.txt"]
-    assert {r.path: r.reason for r in corpus.rejections} == {"empty.txt": "empty", "image.txt": "binary"}
+    assert {r.path: r.reason for r in corpus.rejections} == {
+        "empty.txt": "empty", "image.txt": "binary", "notes.md": "not_text"}
     first = corpus.document_paths()
     doc_a = next(o.document_id for o in corpus.occurrences if o.path == "a.txt")
     assert first[doc_a] == "a.txt"
@@ -78,3 +79,146 @@ def test_symlink_out_of_the_input_folder_is_not_read(tmp_path):
     corpus = read_corpus(inp)
     assert [r.reason for r in corpus.rejections] == ["outside_input"]
     assert [d.text for d in corpus.documents.values()] == ["inside text"]
+
+
+# --- issue 3: legacy encodings, binary formats, bounded reads, odd names, language ---------------
+
+RUSSIAN = ("Президент Беларуси Александр Лукашенко отверг обвинения в том, что Минск способствует "
+           "нелегальной миграции в Европейский союз, сообщает БелТА.\r\nОн заявил, что это старые обвинения.\r\n")
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "koi8_r", "utf-16"])
+def test_russian_in_legacy_encodings_decodes_verbatim(encoding):
+    got = decode_bytes(RUSSIAN.encode(encoding))
+    assert got.text == RUSSIAN
+
+
+def test_english_with_a_cyrillic_name_in_cp1251_is_not_read_as_japanese():
+    text = "Lukashenko (Лукашенко) said on Tuesday that Minsk would not bow to pressure, BelTA reported."
+    got = decode_bytes(text.encode("cp1251"))
+    assert (got.text, got.encoding) == (text, "cp1251")
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_western_legacy_text_keeps_pound_signs_and_accents(encoding):
+    text = "Mutu, a £15.8m signing from Parma, met Señor Núñez at the café in Zürich on Tuesday."
+    assert decode_bytes(text.encode(encoding)).text == text
+
+
+def test_utf16_big_endian_with_bom():
+    assert decode_bytes(codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be")).text == TEXT
+
+
+@pytest.mark.shared_data
+def test_latin1_bbc_article_from_shared_data_decodes(shared_data):
+    raw = (shared_data / "bbc_news" / "sport" / "199.txt").read_bytes()
+    got = decode_bytes(raw)
+    assert got.text == raw.decode("latin-1")  # every byte is printable Latin-1
+    assert "a £15.8m signing from Parma" in got.text
+
+
+@pytest.mark.parametrize("data, kind", [
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "PDF"),
+    (b"PK\x03\x04\x14\x00\x06\x00word/document.xml", "ZIP"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG"),
+])
+def test_known_binary_formats_named_in_the_reason(data, kind):
+    with pytest.raises(Undecodable) as exc:
+        decode_bytes(data)
+    assert exc.value.reason == "binary" and kind in exc.value.detail
+
+
+def test_too_large_file_is_never_read(tmp_path, monkeypatch):
+    import pipeline.ingest.files as files
+
+    (tmp_path / "huge.txt").write_bytes(b"x" * 10_000)
+    reads = []
+    real_read = files.os.read
+    monkeypatch.setattr(files.os, "read", lambda fd, n: reads.append(n) or real_read(fd, n))
+    corpus = read_corpus(tmp_path, max_file_bytes=1_000)
+    assert [(r.reason, r.size_bytes) for r in corpus.rejections] == [("too_large", 10_000)]
+    assert reads == []
+
+
+def test_reads_are_capped_at_the_limit(tmp_path):
+    from pipeline.ingest.files import _read_bounded, _TooLarge
+
+    (tmp_path / "a.txt").write_bytes(b"y" * 5_000)
+    data, _ = _read_bounded(tmp_path / "a.txt", 5_000)
+    assert len(data) == 5_000
+    with pytest.raises(_TooLarge):
+        _read_bounded(tmp_path / "a.txt", 4_999)
+
+
+def test_fifo_and_link_to_a_device_do_not_hang(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    (tmp_path / "ok.txt").write_text("An article about Minsk.")
+    corpus = read_corpus(tmp_path)
+    assert {r.path: r.reason for r in corpus.rejections} == {"pipe.txt": "unreadable", "zero.txt": "outside_input"}
+    assert "named pipe" in corpus.rejections[0].detail
+    assert len(corpus.documents) == 1
+
+
+def test_odd_file_names_are_read(tmp_path):
+    import os
+
+    names = ["with space.txt", "it's \"quoted\".txt", "Лукашенко café.txt", "semi;colon'); drop table x;--.txt"]
+    for i, name in enumerate(names):
+        (tmp_path / name).write_text(f"Article number {i} about Minsk.", encoding="utf-8")
+    with open(os.path.join(os.fsencode(tmp_path), b"caf\xe9 latin1 name.txt"), "wb") as f:
+        f.write(b"An article whose file name is not UTF-8.")
+    corpus = read_corpus(tmp_path)
+    assert corpus.rejections == []
+    paths = sorted(o.path for o in corpus.occurrences)
+    assert paths == sorted(names + ["caf\\xe9 latin1 name.txt"])
+    assert len(corpus.documents) == 5
+
+
+def test_hidden_files_are_not_input_and_link_to_outside_folder_is_reported(tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("Secret text outside the input folder.")
+    inp = tmp_path / "in"
+    (inp / ".git").mkdir(parents=True)
+    (inp / ".git" / "HEAD.txt").write_text("ref: refs/heads/main")
+    (inp / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (inp / "linked").symlink_to(outside, target_is_directory=True)
+    (inp / "a.txt").write_text("An article about Minsk.")
+    corpus = read_corpus(inp)
+    assert [(r.path, r.reason) for r in corpus.rejections] == [("linked", "outside_input")]
+    assert [o.path for o in corpus.occurrences] == ["a.txt"]
+
+
+ENGLISH_ARTICLE = ("Belarusian President Alexander Lukashenko rejected claims that Minsk promotes illegal "
+                   "migration into the European Union, BelTA reported on Tuesday. He said the accusations "
+                   "were not new and that Belarus remained a safe place for everyone who respects its laws.")
+
+
+def test_language_detected_stored_and_policy_applied(tmp_path):
+    (tmp_path / "en.txt").write_text(ENGLISH_ARTICLE, encoding="utf-8")
+    (tmp_path / "ru.txt").write_bytes(RUSSIAN.encode("cp1251") * 2)  # ~400 characters of Russian
+    (tmp_path / "ru-short.txt").write_text("Минск, 5 мая. Лукашенко заявил.", encoding="utf-8")
+    (tmp_path / "scores.txt").write_text("Arsenal 3 Chelsea 1\nMan Utd 2 Spurs 2\n", encoding="utf-8")
+    corpus = read_corpus(tmp_path)
+    assert [(r.path, r.reason) for r in corpus.rejections] == [("ru.txt", "language")]
+    assert "'ru'" in corpus.rejections[0].detail and "only English" in corpus.rejections[0].detail
+    from pipeline.ingest.language import LanguagePolicy
+
+    policy = LanguagePolicy()
+    by_path = {o.path: corpus.documents[o.document_id] for o in corpus.occurrences}
+    assert by_path["en.txt"].language == "en" and by_path["en.txt"].language_confidence >= 0.9
+    from pipeline.ingest.language import LanguageGuess
+
+    flags = {p: policy.uncertain(LanguageGuess(d.language, d.language_confidence)) for p, d in by_path.items()}
+    assert flags == {"en.txt": False, "ru-short.txt": True, "scores.txt": True}
+
+
+def test_language_threshold_is_configurable(tmp_path):
+    from pipeline.ingest.language import LanguagePolicy
+
+    (tmp_path / "ru.txt").write_text(RUSSIAN, encoding="utf-8")
+    assert read_corpus(tmp_path, language_policy=LanguagePolicy(min_chars=10_000)).rejections == []
+    assert [r.reason for r in read_corpus(tmp_path, language_policy=LanguagePolicy(min_chars=50)).rejections] == ["language"]
