@@ -8,18 +8,21 @@ import time
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 
 from pipeline.ingest.files import read_corpus
+from pipeline.ingest.language import LanguagePolicy
 from pipeline.nlp.annotate import annotate_texts, extractor_version
 from pipeline.nlp.entities import RESOLVER_VERSION, MentionRef, resolve_entities
 from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
+from pipeline.warehouse import killpoints
 from pipeline.warehouse.ingest import write_corpus
-from pipeline.warehouse.batches import clean_temporaries, load_batches, write_batch
+from pipeline.warehouse.batches import clean_temporaries, load_batches, staged_document_ids, write_batch
 from pipeline.warehouse.schema import ANNOTATION_TABLES
 
 INGEST_TABLES = {
     "documents": "One row per distinct article text (document_id = hash of the decoded text), kept verbatim.",
     "document_occurrences": "One row per input file seen: its path relative to the input folder, its document, "
                             "whether it is still present.",
-    "rejected_documents": "Files that were not loaded, with a human-readable reason (empty, binary, too_large, ...).",
+    "rejected_documents": "Files that were not loaded, with a human-readable reason (empty, binary, not_text, "
+                          "too_large, language, ...).",
 }
 LOAD_TABLES = {
     "document_annotations": "Which documents were processed, by which extractor version, and when.",
@@ -38,10 +41,12 @@ def _counts(con, tables) -> dict[str, int]:
     specs=[AssetSpec(AssetKey(["raw", t]), description=d, group_name="ingest", kinds={"duckdb", "python"})
            for t, d in INGEST_TABLES.items()],
     name="ingest_files",
-    description="Read every *.txt under the input folder: decode, hash, deduplicate, reject what is not text.",
+    description="Read every *.txt under the input folder: decode, hash, deduplicate, detect the language, "
+                "reject what is not English text.",
 )
 def ingest_files(context: AssetExecutionContext, input_folder: InputFolderResource, warehouse: WarehouseResource):
-    corpus = read_corpus(input_folder.path, max_file_bytes=input_folder.max_file_bytes)
+    corpus = read_corpus(input_folder.path, max_file_bytes=input_folder.max_file_bytes,
+                         language_policy=LanguagePolicy.from_env())
     for r in corpus.rejections:
         context.log.warning(f"rejected {r.path}: {r.reason} ({r.detail})")
     with warehouse.get_connection() as con:
@@ -58,7 +63,8 @@ def ingest_files(context: AssetExecutionContext, input_folder: InputFolderResour
     group_name="nlp",
     kinds={"spacy", "parquet"},
     description="Run spaCy (nlp.pipe) over every document not yet processed by the current extractor "
-                "version and stage the mentions, claims and source citations as Parquet batches.",
+                "version (nor already staged by an earlier, interrupted run) and stage the mentions, claims "
+                "and source citations as Parquet batches.",
 )
 def annotation_batches(context: AssetExecutionContext, spacy_model: SpacyResource, warehouse: WarehouseResource) -> MaterializeResult:
     nlp = spacy_model.load()
@@ -70,6 +76,10 @@ def annotation_batches(context: AssetExecutionContext, spacy_model: SpacyResourc
                               where a.document_id = d.document_id and a.extractor_version = ?)
             order by d.document_id""", [version]).fetchall()
     clean_temporaries(warehouse.staging)
+    staged = staged_document_ids(warehouse.staging, version)
+    if staged:
+        pending = [(d, t) for d, t in pending if d not in staged]
+        context.log.info(f"{len(staged)} documents already staged by an earlier run: loaded, not processed again")
     context.log.info(f"{len(pending)} documents to process with {version}")
     started = time.perf_counter()
     chars = sum(len(t) for _, t in pending)
@@ -85,6 +95,8 @@ def annotation_batches(context: AssetExecutionContext, spacy_model: SpacyResourc
             batch_ids.append(write_batch(warehouse.staging, batch))
             batch, in_batch = {t: [] for t in ANNOTATION_TABLES}, 0
             context.log.info(f"staged {done}/{len(pending)} documents")
+            if len(batch_ids) == 1 and done < len(pending):
+                killpoints.reached("spacy_after_first_batch")
     if in_batch:
         batch_ids.append(write_batch(warehouse.staging, batch))
     elapsed = time.perf_counter() - started
@@ -126,7 +138,9 @@ def entity_links(context: AssetExecutionContext, warehouse: WarehouseResource) -
     import pyarrow as pa
 
     with warehouse.get_connection() as con:
-        rows = con.execute("select mention_id, document_id, text, label from raw.mentions").fetchall()
+        # a fixed order: the result must not depend on the order batches were loaded in
+        rows = con.execute("select mention_id, document_id, text, label from raw.mentions "
+                           "order by document_id, start_char, end_char, mention_id").fetchall()
         links = resolve_entities([MentionRef(*r) for r in rows])
         table = pa.Table.from_pylist(
             [dict(mention_id=l.mention_id, entity_id=l.entity_id, entity_name=l.entity_name,
@@ -135,9 +149,14 @@ def entity_links(context: AssetExecutionContext, warehouse: WarehouseResource) -
                               ("mention_id", "entity_id", "entity_name", "entity_label", "resolver_version")]))
         con.register("_links", table)
         con.execute("begin transaction")
-        con.execute("delete from raw.entity_links")
-        con.execute("insert into raw.entity_links by name select * from _links")
-        con.execute("commit")
-        con.unregister("_links")
+        try:
+            con.execute("delete from raw.entity_links")
+            con.execute("insert into raw.entity_links by name select * from _links")
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        finally:
+            con.unregister("_links")
     return MaterializeResult(metadata={"row_count": len(links),
                                        "entity_count": len({l.entity_id for l in links})})

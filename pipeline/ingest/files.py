@@ -41,6 +41,8 @@ class Document:
     encoding: str
     language: str | None = None
     language_confidence: float | None = None
+    #: processed although not confidently English (short, uncertain, or short foreign text)
+    language_uncertain: bool | None = None
 
     @property
     def char_count(self) -> int:
@@ -224,7 +226,7 @@ def read_corpus(input_dir: Path, max_file_bytes: int | None = None,
                 reject(rel, "language", policy.reason_detail(decoded.text, guess), len(data))
                 continue
             doc = Document(doc_id, decoded.text, title_of(decoded.text), decoded.encoding,
-                           guess.language, guess.confidence)
+                           guess.language, guess.confidence, policy.uncertain(guess))
             corpus.documents[doc_id] = doc
         corpus.occurrences.append(Occurrence(
             rel, doc_id, len(data),

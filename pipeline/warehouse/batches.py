@@ -3,14 +3,21 @@
 The NLP step writes each batch of documents as a folder of Parquet files (one per annotation
 table), named by content (extractor version + document ids), into `<warehouse>.batches/`. It first
 writes a hidden temporary folder, then renames it: a killed run leaves at most a `.tmp-*` folder,
-never a half batch. The load step takes the warehouse lock and, for each batch, replaces the rows of
-its documents in one transaction, then deletes the folder. Loading is idempotent, so a batch loaded
-twice (two runs racing, a crash between commit and delete) changes nothing.
+never a half batch (the next run removes it once its writer is gone). The load step takes the
+warehouse lock and, for each batch, writes the rows of its documents in one transaction, then
+deletes the folder.
+
+Loading is idempotent and the first writer wins: a document that already has rows from the current
+extractor version is left as it is, so a batch loaded twice (two runs racing, a crash between
+commit and delete) changes nothing, and `processed_at` keeps the time of the first processing.
+Any run's load step loads every staged batch, whoever staged it, and a run's NLP step skips the
+documents already staged: after a crash the spaCy work already done is not redone.
 """
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 import time
 import uuid
 from dataclasses import dataclass
@@ -20,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.ids import stable_id
+from pipeline.warehouse import killpoints
 from pipeline.warehouse.schema import ANNOTATION_TABLES, RAW_TABLES
 
 _ARROW_TYPES = {"varchar": pa.string(), "integer": pa.int32(), "bigint": pa.int64(),
@@ -50,7 +58,7 @@ def write_batch(staging: Path, rows: dict[str, list[dict]]) -> str:
     if final.exists():
         return batch_id
     staging.mkdir(parents=True, exist_ok=True)
-    tmp = staging / f".tmp-{batch_id}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp = staging / f".tmp-{batch_id}-{_HOST}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
         for table in ANNOTATION_TABLES:
@@ -66,20 +74,62 @@ def write_batch(staging: Path, rows: dict[str, list[dict]]) -> str:
     return batch_id
 
 
+_HOST = socket.gethostname().replace("-", "_") or "host"
+
+
 def pending_batches(staging: Path) -> list[Path]:
     if not staging.is_dir():
         return []
     return sorted(p for p in staging.iterdir() if p.is_dir() and p.name.startswith("b-"))
 
 
+def staged_document_ids(staging: Path, version: str) -> set[str]:
+    """Documents already in a complete staged batch of this extractor version (not yet loaded)."""
+    found: set[str] = set()
+    for batch in pending_batches(staging):
+        try:
+            table = pq.read_table(batch / "document_annotations.parquet", columns=["document_id", "extractor_version"])
+        except (FileNotFoundError, OSError):
+            continue  # loaded and removed meanwhile by another run's load step
+        rows = table.to_pylist()
+        if rows and {r["extractor_version"] for r in rows} == {version}:
+            found.update(r["document_id"] for r in rows)
+    return found
+
+
+def _writer_gone(name: str) -> bool:
+    """Whether the process that wrote a `.tmp-<batch>-<host>-<pid>-<rand>` folder has exited."""
+    parts = name.split("-")
+    try:
+        host, pid = parts[-3], int(parts[-2])
+    except (IndexError, ValueError):
+        return False
+    if host != _HOST:
+        return False  # another machine's writer: only the age rule applies
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def clean_temporaries(staging: Path, older_than_s: float = 3600) -> int:
-    """Remove `.tmp-*` folders left by killed runs (only old ones: a live run may own a new one)."""
+    """Remove `.tmp-*` folders left by killed runs: at once when their writer process is gone,
+    else after an hour (a live run may own a new one)."""
     if not staging.is_dir():
         return 0
     removed = 0
     now = time.time()
     for p in staging.iterdir():
-        if p.name.startswith(".tmp-") and now - p.stat().st_mtime > older_than_s:
+        if not p.name.startswith(".tmp-"):
+            continue
+        try:
+            old = now - p.stat().st_mtime > older_than_s
+        except FileNotFoundError:
+            continue
+        if old or _writer_gone(p.name):
             shutil.rmtree(p, ignore_errors=True)
             removed += 1
     return removed
@@ -93,7 +143,12 @@ class LoadReport:
 
 
 def load_batches(con, staging: Path, current_version: str) -> LoadReport:
-    """Load every staged batch into the raw tables (caller holds the warehouse lock)."""
+    """Load every staged batch into the raw tables (caller holds the warehouse lock).
+
+    Per batch, one transaction: for each of its documents that is still in raw.documents (not
+    forgotten meanwhile) and has no rows of the current extractor version yet, the rows of any
+    older version are replaced by the batch's. Then the folder is deleted.
+    """
     report = LoadReport()
     for batch in pending_batches(staging):
         ann = str(batch / "document_annotations.parquet")
@@ -104,24 +159,28 @@ def load_batches(con, staging: Path, current_version: str) -> LoadReport:
             continue
         con.execute("begin transaction")
         try:
-            keep = "document_id in (select document_id from raw.documents)"
-            for table in ANNOTATION_TABLES:
-                con.execute(f"delete from raw.{table} where document_id in "
-                            f"(select document_id from read_parquet(?))", [ann])
-            for table in ANNOTATION_TABLES:
-                path = str(batch / f"{table}.parquet")
-                if table == "document_annotations":
-                    con.execute(f"insert into raw.{table} by name select *, ? as batch_id "
-                                f"from read_parquet(?) where {keep}", [batch.name, path])
-                else:
-                    con.execute(f"insert into raw.{table} by name select * from read_parquet(?) where {keep}", [path])
-            n = con.execute("select count(*) from read_parquet(?)", [ann]).fetchone()[0]
-            con.execute("insert or replace into raw.loaded_batches values (?, now(), ?)", [batch.name, n])
+            todo = [r[0] for r in con.execute("""
+                select distinct b.document_id from read_parquet(?) b
+                where b.document_id in (select document_id from raw.documents)
+                  and b.document_id not in (select document_id from raw.document_annotations
+                                            where extractor_version = ?)
+                order by 1""", [ann, current_version]).fetchall()]
+            if todo:
+                for table in ANNOTATION_TABLES:
+                    con.execute(f"delete from raw.{table} where document_id in (select unnest(?::varchar[]))", [todo])
+                for table in ANNOTATION_TABLES:
+                    path = str(batch / f"{table}.parquet")
+                    extra = ", ? as batch_id" if table == "document_annotations" else ""
+                    params = [batch.name] if extra else []
+                    con.execute(f"insert into raw.{table} by name select *{extra} from read_parquet(?) "
+                                f"where document_id in (select unnest(?::varchar[]))", [*params, path, todo])
+                con.execute("insert or replace into raw.loaded_batches values (?, now(), ?)", [batch.name, len(todo)])
+            killpoints.reached("load_before_commit")
             con.execute("commit")
-        except Exception:
+        except BaseException:
             con.execute("rollback")
             raise
         shutil.rmtree(batch, ignore_errors=True)
         report.batches += 1
-        report.documents += n
+        report.documents += len(todo)
     return report

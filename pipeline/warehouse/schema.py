@@ -4,11 +4,15 @@ from __future__ import annotations
 RAW_TABLES: dict[str, str] = {
     "documents": """
         document_id varchar primary key, text varchar not null, title varchar, char_count integer,
-        encoding varchar, first_seen_at timestamp""",
+        encoding varchar, first_seen_at timestamp, language varchar, language_confidence double,
+        language_uncertain boolean""",
     "document_occurrences": """
         input_dir varchar not null, path varchar not null, document_id varchar not null,
         size_bytes bigint, modified_at timestamp, encoding varchar, first_seen_at timestamp,
         last_seen_at timestamp, present boolean not null, primary key (input_dir, path)""",
+    "document_versions": """
+        input_dir varchar not null, path varchar not null, document_id varchar not null,
+        first_seen_at timestamp, last_seen_at timestamp, primary key (input_dir, path, document_id)""",
     "rejected_documents": """
         input_dir varchar not null, path varchar not null, reason varchar not null, detail varchar,
         size_bytes bigint, detected_at timestamp, primary key (input_dir, path)""",
@@ -45,16 +49,32 @@ RAW_TABLES: dict[str, str] = {
 ANNOTATION_TABLES = ("document_annotations", "sentences", "mentions", "claims", "source_citations")
 
 
+def column_types(table: str) -> dict[str, str]:
+    """name → SQL type of each column (constraint clauses skipped)."""
+    out = {}
+    for part in RAW_TABLES[table].split(","):
+        words = part.split()
+        if len(words) >= 2 and words[0].isidentifier() and words[0] not in ("primary", "unique", "foreign"):
+            out[words[0]] = words[1]
+    return out
+
+
 def ensure_schema(con) -> None:
+    """Create the raw tables; add columns a newer version declares to a warehouse built before
+    (columns are only ever added, never renamed or dropped, so an old warehouse keeps working)."""
     con.execute("create schema if not exists raw")
+    existing: dict[str, set[str]] = {}
+    for table, column in con.execute(
+            "select table_name, column_name from information_schema.columns where table_schema = 'raw'").fetchall():
+        existing.setdefault(table, set()).add(column)
     for name, columns in RAW_TABLES.items():
-        con.execute(f"create table if not exists raw.{name} ({columns})")
+        if name not in existing:
+            con.execute(f"create table if not exists raw.{name} ({columns})")
+            continue
+        for column, sql_type in column_types(name).items():
+            if column not in existing[name]:
+                con.execute(f"alter table raw.{name} add column if not exists {column} {sql_type}")
 
 
 def column_names(table: str) -> list[str]:
-    cols = []
-    for part in RAW_TABLES[table].split(","):
-        part = part.strip()
-        if part:
-            cols.append(part.split()[0])
-    return cols
+    return list(column_types(table))

@@ -24,7 +24,10 @@ select
     coalesce(a.claim_count, 0) as claim_count,
     coalesce(a.citation_count, 0) as citation_count,
     coalesce(o.file_count, 0) as file_count,
-    coalesce(o.present_file_count, 0) > 0 as is_present
+    coalesce(o.present_file_count, 0) > 0 as is_present,
+    d.language,
+    d.language_confidence,
+    d.is_language_uncertain
 from {{ ref('stg_documents') }} d
 left join occurrences o using (document_id)
 left join {{ ref('stg_document_annotations') }} a using (document_id)

@@ -4,5 +4,8 @@ select
     title::varchar as title,
     char_count::integer as char_count,
     encoding::varchar as encoding,
-    first_seen_at::timestamp as first_seen_at
+    first_seen_at::timestamp as first_seen_at,
+    language::varchar as language,
+    language_confidence::double as language_confidence,
+    language_uncertain::boolean as is_language_uncertain
 from {{ source('raw', 'documents') }}
