@@ -1,4 +1,4 @@
-"""`newsclaims run | summary`: the same Definitions the UI loads, never a second code path."""
+"""`newsclaims run | summary | forget`: the same Definitions the UI loads, never a second code path."""
 from __future__ import annotations
 
 import argparse
@@ -21,6 +21,16 @@ def run(settings: Settings, verbose: bool = False) -> bool:
 
     Quiet by default: Dagster's events at WARNING and dbt's log captured (shown if the run fails).
     """
+    if not settings.input_dir.is_dir():
+        raise SystemExit(f"newsclaims: input folder {settings.input_dir} does not exist")
+    # the dbt profile and anything the job spawns read the same paths
+    os.environ["NEWSCLAIMS_INPUT_DIR"] = str(settings.input_dir)
+    os.environ["NEWSCLAIMS_WAREHOUSE"] = str(settings.warehouse)
+    return _execute_job(settings, verbose)
+
+
+def _execute_job(settings: Settings, verbose: bool = False, asset_selection=None) -> bool:
+    """Execute `newsclaims_job` (or the given subset of its assets) in this process."""
     import contextlib
     import io
 
@@ -28,18 +38,14 @@ def run(settings: Settings, verbose: bool = False) -> bool:
 
     from pipeline.definitions import build_definitions
 
-    if not settings.input_dir.is_dir():
-        raise SystemExit(f"newsclaims: input folder {settings.input_dir} does not exist")
-    # the dbt profile and anything the job spawns read the same paths
-    os.environ["NEWSCLAIMS_INPUT_DIR"] = str(settings.input_dir)
-    os.environ["NEWSCLAIMS_WAREHOUSE"] = str(settings.warehouse)
     defs = build_definitions(settings)
     job = defs.resolve_job_def("newsclaims_job")
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     run_config = {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}}
     captured = io.StringIO()
     with contextlib.redirect_stdout(sys.stdout if verbose else captured):
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config,
+                                        asset_selection=asset_selection)
     if not result.success:
         if not verbose:
             sys.stderr.write(captured.getvalue()[-20000:])
@@ -49,6 +55,68 @@ def run(settings: Settings, verbose: bool = False) -> bool:
                 if err is not None:
                     print(f"newsclaims: step {event.step_key} failed: {err.message.strip()}", file=sys.stderr)
     return result.success
+
+
+def forget(settings: Settings, targets: list[str], input_dir: Path | None = None, compact: bool = True,
+           verbose: bool = False, out=sys.stdout) -> int:
+    """Remove documents (by path or document id) and every row derived from them, rebuild the
+    entity links and marts with the same job, and compact the file. Returns an exit code."""
+    from pipeline.assets.dbt import dbt_models
+    from pipeline.warehouse import forget as takedown
+    from pipeline.warehouse import store
+    from pipeline.warehouse.batches import staging_dir
+
+    from dagster import AssetKey
+
+    warehouse = settings.warehouse
+    if not warehouse.exists():
+        print(f"newsclaims: no warehouse at {warehouse}", file=sys.stderr)
+        return 1
+    os.environ["NEWSCLAIMS_WAREHOUSE"] = str(warehouse)
+    # the whole takedown holds the lock: no run can load the document again half-way through
+    with store.warehouse_lock(warehouse, settings.lock_timeout):
+        plans = []
+        with store.connect(warehouse, settings.lock_timeout) as con:
+            for target in targets:
+                try:
+                    p = takedown.plan(con, target, input_dir)
+                except ValueError as exc:
+                    print(f"newsclaims: {exc}", file=sys.stderr)
+                    return 1
+                if p.empty:
+                    print(f"newsclaims: nothing in {warehouse} matches {target!r} (a path relative to the "
+                          "input folder, an absolute path, or a document id)", file=sys.stderr)
+                    return 1
+                plans.append(p)
+            removed: dict[str, int] = {}
+            for p in plans:
+                for table, n in takedown.remove(con, p).items():
+                    removed[table] = removed.get(table, 0) + n
+        ids = sorted({d for p in plans for d in p.document_ids})
+        dropped = takedown.drop_staged_batches(staging_dir(warehouse), ids)
+        for p in plans:
+            for doc_id in p.document_ids:
+                held = ", ".join(path for _, path in p.files) or "no file"
+                print(f"forgot document {doc_id} ({p.titles.get(doc_id, '')!r}), held by {held}", file=out)
+            for _, path in p.rejections:
+                print(f"forgot the rejection of {path}", file=out)
+        shown = ", ".join(f"{t} {n}" for t, n in removed.items() if n)
+        print(f"rows removed: {shown or 'none'}; staged batches dropped: {dropped}", file=out)
+        selection = [AssetKey(["raw", "entity_links"]), *dbt_models.keys]
+        if not _execute_job(settings, verbose, asset_selection=selection):
+            print("newsclaims: the rows are removed but rebuilding the marts failed; run `newsclaims run` "
+                  "(or `dbt build`) to rebuild them", file=sys.stderr)
+            return 1
+        print("rebuilt entity links and marts", file=out)
+        if compact:
+            with store.connect(warehouse, settings.lock_timeout) as con:
+                takedown.compact(con, warehouse)
+            print(f"compacted {warehouse}: the text is gone from the file, not only from queries", file=out)
+    back = [f for p in plans for f in takedown.still_on_disk(p)]
+    for f in back:
+        print(f"warning: {f} still holds this text; the next run will load it again unless it is deleted",
+              file=sys.stderr)
+    return 0
 
 
 def summary(warehouse: Path, samples: int = 5) -> str:
@@ -98,10 +166,37 @@ def main(argv: list[str] | None = None) -> int:
     p_sum = sub.add_parser("summary", help="print counts and sample claims from a built warehouse")
     p_sum.add_argument("--warehouse", type=Path)
     p_sum.add_argument("--samples", type=int, default=5)
+    p_fgt = sub.add_parser("forget", help="remove documents and every row derived from them (takedown)",
+                           description="Remove each document named (a file path, absolute or relative to the "
+                                       "input folder, or a document id) with every row derived from it, rebuild "
+                                       "the marts, and compact the warehouse file. A file still in the input "
+                                       "folder is loaded again by the next run: delete it first.")
+    p_fgt.add_argument("targets", nargs="+", metavar="PATH|DOCUMENT_ID")
+    p_fgt.add_argument("--warehouse", type=Path, help="DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or warehouse.duckdb)")
+    p_fgt.add_argument("--input", type=Path, help="the input folder PATH is relative to (default: any folder loaded)")
+    p_fgt.add_argument("--no-compact", action="store_true", help="skip rewriting the file (faster; deleted text "
+                                                                  "may linger in free blocks)")
+    p_fgt.add_argument("--verbose", action="store_true", help="stream Dagster's and dbt's logs")
     args = parser.parse_args(argv)
 
+    from pipeline.warehouse.store import WarehouseBusy, preflight
+
+    if args.command == "forget":
+        settings = Settings.from_env(warehouse=args.warehouse)
+        try:
+            return forget(settings, args.targets, args.input.resolve() if args.input else None,
+                          compact=not args.no_compact, verbose=args.verbose)
+        except WarehouseBusy as exc:
+            print(f"newsclaims: {exc}", file=sys.stderr)
+            return 1
     settings = _settings(args)
     if args.command == "run":
+        try:
+            # a warehouse held open by another program (a DuckDB shell) is reported here, plainly
+            preflight(settings.warehouse, settings.lock_timeout)
+        except WarehouseBusy as exc:
+            print(f"newsclaims: {exc}", file=sys.stderr)
+            return 1
         ok = run(settings, verbose=args.verbose)
         if not ok:
             print("newsclaims: the run failed; see the messages above", file=sys.stderr)

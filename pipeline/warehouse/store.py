@@ -5,9 +5,14 @@ lock error. Every connection newsclaims opens (and every dbt invocation) first t
 file lock beside the database (`warehouse.duckdb.lock`), waiting up to `lock_timeout` seconds, so
 two runs started together queue instead of failing. The lock is held only for short steps: loading
 staged batches, rewriting small tables, `dbt build`. spaCy runs without it.
+
+A program outside newsclaims that holds the file (a DuckDB shell, a notebook, the dbt of a run that
+was killed) is waited for up to a minute (at most the lock timeout); then the error says which
+program it is and what to do, instead of DuckDB's lock error.
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -56,20 +61,44 @@ def warehouse_lock(warehouse: Path, timeout: float) -> Iterator[None]:
             "wait for it to finish or raise NEWSCLAIMS_LOCK_TIMEOUT") from exc
 
 
-def _connect_retrying(path: Path, read_only: bool, attempts: int = 30) -> duckdb.DuckDBPyConnection:
-    """Open the file, retrying while a process outside newsclaims (a DuckDB shell) holds it."""
-    delay = 0.2
-    for attempt in range(attempts):
+#: Longest wait for a program outside newsclaims (a DuckDB shell, a notebook, an orphaned dbt of a
+#: killed run) to let go of the file, within the lock timeout.
+OUTSIDE_HOLDER_WAIT = 60.0
+_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def describe_holder(message: str) -> str:
+    """'PID 123, /usr/bin/duckdb' from DuckDB's lock error, or a generic phrase."""
+    m = _HOLDER.search(message)
+    if not m:
+        return "another program"
+    return f"PID {m['pid']}, {m['program']}"
+
+
+def _connect_retrying(path: Path, read_only: bool, timeout: float = OUTSIDE_HOLDER_WAIT) -> duckdb.DuckDBPyConnection:
+    """Open the file, retrying while a process outside newsclaims holds it, then give a clear message."""
+    deadline = time.monotonic() + max(0.0, min(timeout, OUTSIDE_HOLDER_WAIT))
+    delay = 0.1
+    while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or attempt == attempts - 1:
+            text = str(exc)
+            if "lock" not in text.lower():
+                raise WarehouseBusy(f"could not open the warehouse {path}: {text}") from None
+            if time.monotonic() >= deadline:
                 raise WarehouseBusy(
-                    f"could not open {path}: {exc}. Is a DuckDB shell or notebook holding it open? "
-                    "Close it and run again.") from exc
+                    f"the warehouse {path} is open in another program ({describe_holder(text)}), and DuckDB "
+                    "lets only one process use a file it writes. Close that program (quit the DuckDB shell "
+                    "or notebook) and run again.") from None
             time.sleep(delay)
             delay = min(delay * 1.5, 2.0)
-    raise AssertionError("unreachable")
+
+
+def preflight(warehouse: Path, lock_timeout: float = 600) -> None:
+    """Open the warehouse once (under the lock) so a run that cannot write says so before it starts."""
+    with connect(warehouse, lock_timeout):
+        pass
 
 
 @contextmanager
@@ -78,7 +107,7 @@ def connect(warehouse: Path, lock_timeout: float = 600, read_only: bool = False)
     with warehouse_lock(warehouse, lock_timeout):
         if read_only and not Path(warehouse).exists():
             read_only = False
-        con = _connect_retrying(Path(warehouse), read_only)
+        con = _connect_retrying(Path(warehouse), read_only, lock_timeout)
         try:
             if not read_only:
                 ensure_schema(con)
