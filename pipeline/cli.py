@@ -58,7 +58,7 @@ def _execute_job(settings: Settings, verbose: bool = False, asset_selection=None
 
 
 def forget(settings: Settings, targets: list[str], input_dir: Path | None = None, compact: bool = True,
-           verbose: bool = False, out=sys.stdout) -> int:
+           verbose: bool = False, out=None) -> int:
     """Remove documents (by path or document id) and every row derived from them, rebuild the
     entity links and marts with the same job, and compact the file. Returns an exit code."""
     from pipeline.assets.dbt import dbt_models
@@ -68,6 +68,7 @@ def forget(settings: Settings, targets: list[str], input_dir: Path | None = None
 
     from dagster import AssetKey
 
+    out = out or sys.stdout
     warehouse = settings.warehouse
     if not warehouse.exists():
         print(f"newsclaims: no warehouse at {warehouse}", file=sys.stderr)

@@ -1,0 +1,114 @@
+"""Incremental by content, with the processed state in the warehouse itself: unchanged text is never
+processed again, a changed file is a new document version, a deleted file is kept and marked
+absent, a new extractor version reprocesses, and a run on unchanged input changes nothing at all."""
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+from dagster import AssetKey, materialize
+
+from tests.robustness.conftest import snapshot
+
+pytestmark = pytest.mark.slow
+
+D000, D003, D004 = "000_e42f40467c54dca3.txt", "003_46c50872f9ce8b1f.txt", "004_57c9e20f4240cf42.txt"
+
+
+def _q(warehouse, sql, params=None):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def run_on(monkeypatch, tmp_path):
+    """The CLI's run (the whole job, real dbt) in this process, each call with its own DAGSTER_HOME."""
+    from pipeline.cli import run
+    from pipeline.settings import Settings
+
+    monkeypatch.setenv("NEWSCLAIMS_INPUT_DIR", "")
+    monkeypatch.setenv("NEWSCLAIMS_WAREHOUSE", "")
+    calls = []
+
+    def _run(input_dir, warehouse):
+        home = tmp_path / f"dagster-home-{len(calls)}"
+        home.mkdir()
+        monkeypatch.setenv("DAGSTER_HOME", str(home))  # a fresh Dagster instance every time
+        calls.append(home)
+        assert run(Settings.from_env(input_dir=input_dir, warehouse=warehouse)), "the run failed"
+
+    return _run
+
+
+def test_unchanged_text_is_never_reprocessed_and_a_rerun_changes_nothing(seed_dir, tmp_path, run_on):
+    warehouse = tmp_path / "w.duckdb"
+    run_on(seed_dir, warehouse)
+    first = dict(_q(warehouse, "select path, processed_at from dim_documents"))
+    assert len(first) == 3 and all(first.values())
+    every_column = snapshot(warehouse, ignore={"last_seen_at"})
+
+    # the same input again, with a fresh Dagster instance: nothing is processed, nothing moves
+    run_on(seed_dir, warehouse)
+    assert snapshot(warehouse, ignore={"last_seen_at"}) == every_column
+
+    # a changed file, a deleted file, a copy of an unchanged file
+    old_003 = _q(warehouse, "select document_id from dim_documents where path = ?", [D003])[0][0]
+    with open(seed_dir / D003, "a", encoding="utf-8") as f:
+        f.write("\nRyzhenkov said that the conference would be held in Minsk.\n")
+    (seed_dir / D004).unlink()
+    shutil.copy(seed_dir / D000, seed_dir / "copy of 000.txt")
+    run_on(seed_dir, warehouse)
+
+    docs = {r[0]: r[1:] for r in _q(warehouse, """
+        select document_id, path, processed_at, is_present, file_count, claim_count from dim_documents""")}
+    assert len(docs) == 4  # the copy is the same document; the changed file is a new one
+    by_path = {v[0]: (k, *v[1:]) for k, v in docs.items() if v[2]}
+    # unchanged text: processed once, at the first run, even with a second file holding it
+    assert by_path[D000][1] == first[D000] and by_path[D000][3] == 2
+    # the changed file is a new version, processed now; the old version is kept, marked absent
+    new_003 = by_path[D003][0]
+    assert new_003 != old_003 and by_path[D003][1] > max(first.values())
+    assert docs[old_003][2] is False and docs[old_003][1] == first[D003]
+    assert _q(warehouse, "select count(*) from raw.document_versions where path = ?", [D003]) == [(2,)]
+    # the deleted file: its document and claims stay, marked absent
+    [(_, present_004, claims_004)] = _q(warehouse, """
+        select d.document_id, d.is_present, count(c.claim_id) from dim_documents d
+        left join fct_claims c using (document_id) where d.path = ? group by all""", [D004])
+    assert present_004 is False and claims_004 > 0
+    assert _q(warehouse, "select is_present from document_occurrences where path = ?", [D004]) == [(False,)]
+    assert _q(warehouse, "select count(*) from raw.document_annotations") == [(4,)]
+
+
+def test_a_new_extractor_version_reprocesses_every_document(seed_dir, tmp_path, monkeypatch):
+    from pipeline.assets.python_assets import annotation_batches, entity_links, ingest_files, load_annotations
+    from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
+    from pipeline.settings import default_model
+
+    warehouse = tmp_path / "w.duckdb"
+    resources = {"warehouse": WarehouseResource(database=str(warehouse)),
+                 "input_folder": InputFolderResource(path=str(seed_dir)),
+                 "spacy_model": SpacyResource(model=default_model())}
+    assets = [ingest_files, annotation_batches, load_annotations, entity_links]
+    assert materialize(assets, resources=resources).success
+    [(old_version,)] = _q(warehouse, "select distinct extractor_version from raw.document_annotations")
+    before = dict(_q(warehouse, "select document_id, processed_at from raw.document_annotations"))
+
+    monkeypatch.setattr("pipeline.nlp.annotate.EXTRACTOR_VERSION", "robustness-next")
+    result = materialize(assets, resources=resources)
+    assert result.success
+    processed = [e.event_specific_data.materialization.metadata["documents_processed"].value
+                 for e in result.get_asset_materialization_events()
+                 if e.event_specific_data.materialization.asset_key == AssetKey("annotation_batches")]
+    assert processed == [3]
+    derived = ["document_annotations", "sentences", "mentions", "claims", "source_citations"]
+    for table in derived:
+        versions = {v for (v,) in _q(warehouse, f"select distinct extractor_version from raw.{table}")}
+        assert versions == {old_version.replace("newsclaims-1+", "newsclaims-robustness-next+")}, (table, versions)
+    after = dict(_q(warehouse, "select document_id, processed_at from raw.document_annotations"))
+    assert after.keys() == before.keys() and all(after[d] > before[d] for d in before)
+    assert _q(warehouse, "select count(*), count(distinct claim_id) from raw.claims")[0][0] == \
+        _q(warehouse, "select count(distinct claim_id) from raw.claims")[0][0]
