@@ -5,6 +5,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 from pipeline.nlp.annotate import extractor_version
 from pipeline.resources import SpacyResource, WarehouseResource
 from pipeline.warehouse.batches import pending_batches
+from pipeline.warehouse.schema import ANNOTATION_TABLES
 
 
 @asset_check(asset=AssetKey(["raw", "document_annotations"]),
@@ -38,3 +39,20 @@ def rejection_rate(warehouse: WarehouseResource) -> AssetCheckResult:
     share = rejected / total if total else 0.0
     return AssetCheckResult(passed=share <= 0.25, severity=AssetCheckSeverity.WARN,
                             metadata={"rejected_files": rejected, "loaded_files": loaded, "rejected_share": round(share, 4)})
+
+
+@asset_check(asset=AssetKey(["raw", "document_annotations"]),
+             description="Nothing twice, nothing orphaned: one annotation per document, no duplicate claim "
+                         "ids, no derived row whose document is gone (a half-done load or takedown).")
+def no_duplicate_or_orphaned_rows(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.get_connection() as con:
+        orphaned = {t: con.execute(f"select count(*) from raw.{t} where document_id not in "
+                                   "(select document_id from raw.documents)").fetchone()[0] for t in ANNOTATION_TABLES}
+        duplicated = con.execute("""
+            select (select count(*) - count(distinct document_id) from raw.document_annotations)
+                 + (select count(*) - count(distinct claim_id) from raw.claims)
+                 + (select count(*) - count(distinct mention_id) from raw.mentions)""").fetchone()[0]
+    total = sum(orphaned.values())
+    return AssetCheckResult(passed=total == 0 and duplicated == 0,
+                            metadata={"orphaned_rows": total, "duplicated_ids": duplicated,
+                                      **{f"orphaned_{t}": n for t, n in orphaned.items() if n}})
