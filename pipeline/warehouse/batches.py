@@ -89,7 +89,7 @@ def staged_document_ids(staging: Path, version: str) -> set[str]:
     for batch in pending_batches(staging):
         try:
             table = pq.read_table(batch / "document_annotations.parquet", columns=["document_id", "extractor_version"])
-        except (FileNotFoundError, OSError):
+        except Exception:  # noqa: BLE001 - removed meanwhile, or not a complete batch
             continue  # loaded and removed meanwhile by another run's load step
         rows = table.to_pylist()
         if rows and {r["extractor_version"] for r in rows} == {version}:

@@ -135,7 +135,7 @@ def drop_staged_batches(staging: Path, document_ids: list[str]) -> int:
         try:
             ids = set(pq.read_table(batch / "document_annotations.parquet", columns=["document_id"])
                       .column("document_id").to_pylist())
-        except (FileNotFoundError, OSError):
+        except Exception:  # noqa: BLE001 - removed meanwhile, or not a complete batch
             continue
         if ids & wanted:
             shutil.rmtree(batch, ignore_errors=True)

@@ -1,0 +1,84 @@
+"""The staged-batch protocol under races and crashes: the first writer wins, a crashed writer's
+temporary folder is cleaned as soon as the writer is gone, a run resumes from staged batches."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime
+
+import duckdb
+
+from pipeline.ingest.files import read_corpus
+from pipeline.nlp.annotate import annotate_texts
+from pipeline.warehouse.batches import (_HOST, clean_temporaries, load_batches, pending_batches,
+                                        staged_document_ids, write_batch)
+from pipeline.warehouse.ingest import write_corpus
+from pipeline.warehouse.schema import ANNOTATION_TABLES, ensure_schema
+
+
+def _rows(nlp, docs, processed_at=None):
+    batch = {t: [] for t in ANNOTATION_TABLES}
+    for _, rows in annotate_texts(nlp, [(d.text, d.document_id) for d in docs]):
+        for t, r in rows.items():
+            batch[t].extend(r)
+    if processed_at:
+        for r in batch["document_annotations"]:
+            r["processed_at"] = processed_at
+    return batch
+
+
+def _setup(tmp_path):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "a.txt").write_text("Ryzhenkov said that Belarus intends to invite its neighbours.")
+    (inp / "b.txt").write_text("According to BelTA, ministers will attend the conference.")
+    corpus = read_corpus(inp)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    write_corpus(con, corpus, inp)
+    return con, sorted(corpus.documents.values(), key=lambda d: d.document_id)
+
+
+def test_first_writer_wins_when_two_runs_processed_the_same_document(nlp, tmp_path):
+    con, docs = _setup(tmp_path)
+    staging = tmp_path / "staging"
+    first = _rows(nlp, docs, datetime(2026, 1, 1, 12, 0))
+    version = first["document_annotations"][0]["extractor_version"]
+    write_batch(staging, first)
+    load_batches(con, staging, version)
+    counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in ANNOTATION_TABLES}
+    # a second run that processed the same documents a moment later (and one more batch shape)
+    write_batch(staging, _rows(nlp, docs[:1], datetime(2026, 1, 1, 12, 5)))
+    report = load_batches(con, staging, version)
+    assert (report.batches, report.documents) == (1, 0)
+    assert {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in ANNOTATION_TABLES} == counts
+    assert {r[0] for r in con.execute("select processed_at from raw.document_annotations").fetchall()} == {
+        datetime(2026, 1, 1, 12, 0)}
+    assert pending_batches(staging) == []
+
+
+def test_staged_documents_are_not_processed_again(nlp, tmp_path):
+    con, docs = _setup(tmp_path)
+    staging = tmp_path / "staging"
+    rows = _rows(nlp, docs[:1])
+    write_batch(staging, rows)
+    version = rows["document_annotations"][0]["extractor_version"]
+    assert staged_document_ids(staging, version) == {docs[0].document_id}
+    assert staged_document_ids(staging, "another-version") == set()
+
+
+def test_temporaries_of_dead_writers_are_removed_at_once_live_ones_kept(tmp_path):
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead_pid = int(dead.stdout)
+    gone = staging / f".tmp-b-0123456789abcdef-{_HOST}-{dead_pid}-deadbeef"
+    live = staging / f".tmp-b-0123456789abcdef-{_HOST}-{os.getpid()}-cafebabe"
+    other_host = staging / f".tmp-b-0123456789abcdef-elsewhere-{dead_pid}-00000000"
+    for p in (gone, live, other_host):
+        p.mkdir()
+        (p / "claims.parquet").write_bytes(b"partial")
+    assert clean_temporaries(staging) == 1
+    assert sorted(p.name for p in staging.iterdir()) == sorted([live.name, other_host.name])
