@@ -12,7 +12,9 @@ program it is and what to do, instead of DuckDB's lock error.
 """
 from __future__ import annotations
 
+import os
 import re
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -95,8 +97,51 @@ def _connect_retrying(path: Path, read_only: bool, timeout: float = OUTSIDE_HOLD
             delay = min(delay * 1.5, 2.0)
 
 
-def preflight(warehouse: Path, lock_timeout: float = 600) -> None:
-    """Open the warehouse once (under the lock) so a run that cannot write says so before it starts."""
+def orphaned_dbt(warehouse: Path) -> list[int]:
+    """PIDs of `dbt` processes working on this warehouse whose newsclaims parent is gone.
+
+    A run killed during `dbt build` releases the lock, but its dbt child lives on and writes the
+    file until it finishes; a new run's own dbt would then fail to open it. Linux only (/proc);
+    elsewhere nothing is found.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    wanted = f"NEWSCLAIMS_WAREHOUSE={Path(warehouse).resolve()}".encode()
+    me = os.getpid()
+    found = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\x00")
+            if not any(part.endswith(b"dbt") for part in cmdline[:2]):
+                continue
+            if wanted not in (entry / "environ").read_bytes().split(b"\x00"):
+                continue
+            stat = (entry / "stat").read_text()
+            state, ppid = stat[stat.rindex(")") + 2:].split()[:2]
+            if state == "Z":
+                continue
+            parent = (proc / ppid / "cmdline").read_bytes() if ppid != "1" else b""
+            if b"newsclaims" not in parent and b"dagster" not in parent:
+                found.append(int(entry.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def preflight(warehouse: Path, lock_timeout: float = 600, wait_for_orphans: float = 120) -> None:
+    """Before a run: let the dbt of a killed earlier run finish, then open the warehouse once
+    (under the lock) so a run that cannot write says so before it starts."""
+    deadline = time.monotonic() + min(lock_timeout, wait_for_orphans)
+    told = False
+    while (pids := orphaned_dbt(warehouse)) and time.monotonic() < deadline:
+        if not told:
+            print(f"newsclaims: waiting for dbt (PID {', '.join(map(str, pids))}) of an interrupted earlier run "
+                  "to finish with the warehouse", file=sys.stderr)
+            told = True
+        time.sleep(0.25)
     with connect(warehouse, lock_timeout):
         pass
 

@@ -67,3 +67,28 @@ def test_killed_at_every_stage_then_rerun_equals_one_clean_run(messy_input, clea
     assert staging_leftovers(warehouse) == []
     assert _count(warehouse, "select count(*) - count(distinct document_id) from raw.document_annotations") == 0
     assert _count(warehouse, "select count(*) - count(distinct claim_id) from raw.claims") == 0
+
+
+def test_a_new_run_waits_for_the_orphaned_dbt_of_a_killed_run(tmp_path, capsys):
+    """The dbt child of a killed run outlives it (and the lock): a new run waits for it to finish."""
+    import os
+    import subprocess
+    import sys
+
+    from pipeline.warehouse.store import orphaned_dbt, preflight
+
+    warehouse = tmp_path / "w.duckdb"
+    fake = tmp_path / "bin" / "dbt"
+    fake.parent.mkdir()
+    fake.write_text("import time\ntime.sleep(2.0)\n")
+    env = {**os.environ, "NEWSCLAIMS_WAREHOUSE": str(warehouse)}
+    # its parent exits at once, as a SIGKILLed run would: the "dbt" is reparented
+    subprocess.run(["sh", "-c", f'"{sys.executable}" "{fake}" >/dev/null 2>&1 &'], env=env, check=True)
+    deadline = time.monotonic() + 10
+    while not orphaned_dbt(warehouse) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [pid] = orphaned_dbt(warehouse)
+    started = time.monotonic()
+    preflight(warehouse, lock_timeout=30)
+    assert not alive(pid) and time.monotonic() - started > 0.5
+    assert f"waiting for dbt (PID {pid})" in capsys.readouterr().err
