@@ -67,6 +67,7 @@ EXPECTED_DOCUMENTS = {
     "odd/injection.txt": "utf-8",
     "odd/short russian.txt": "utf-8",
     "odd/scores.txt": "utf-8",
+    "odd/caf\\xe9 (latin-1 name).txt": "utf-8",  # a file name that is not UTF-8, shown escaped
 }
 
 
@@ -84,6 +85,8 @@ def build_messy_folder(root: Path) -> Path:
     (odd / "injection.txt").write_text(INJECTION, encoding="utf-8")
     (odd / "short russian.txt").write_text(RUSSIAN_SHORT, encoding="utf-8")
     (odd / "scores.txt").write_text(SCORES, encoding="utf-8")
+    with open(os.path.join(os.fsencode(odd), b"caf\xe9 (latin-1 name).txt"), "wb") as f:
+        f.write(b"Lukashenko met the owners of a cafe in Minsk on Friday, officials said.\n")
     (bad / "empty.txt").write_bytes(b"")
     (bad / "whitespace only.txt").write_bytes(b"  \r\n\t \n")
     (bad / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
