@@ -192,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     settings = _settings(args)
     if args.command == "run":
+        if not settings.input_dir.is_dir():
+            print(f"newsclaims: input folder {settings.input_dir} does not exist", file=sys.stderr)
+            return 1
         try:
             # a warehouse held open by another program (a DuckDB shell) is reported here, plainly
             preflight(settings.warehouse, settings.lock_timeout)
