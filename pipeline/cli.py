@@ -121,28 +121,22 @@ def forget(settings: Settings, targets: list[str], input_dir: Path | None = None
 
 
 def summary(warehouse: Path, samples: int = 5) -> str:
-    import duckdb
+    from pipeline.warehouse.store import connect
 
-    from pipeline.warehouse.store import warehouse_lock
-
-    with warehouse_lock(warehouse, 60):
-        con = duckdb.connect(str(warehouse), read_only=True)
-        try:
-            counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]
-                      for t in ("dim_documents", "fct_mentions", "dim_entities", "fct_claims", "fct_sources",
-                                "dim_sources", "rejected_documents")}
-            # a spread of claims: the first ones of each document in turn
-            rows = con.execute("""
-                select speaker, cue_text, content_text, source, path from (
-                    select coalesce(c.speaker_name, c.speaker_text, '(no speaker)') as speaker, c.cue_text,
-                           c.content_text, s.name as source, d.path,
-                           row_number() over (partition by d.document_id order by c.content_start_char) as nth
-                    from fct_claims c join dim_documents d using (document_id)
-                    left join dim_sources s using (source_id))
-                order by nth, path
-                limit ?""", [samples]).fetchall()
-        finally:
-            con.close()
+    with connect(warehouse, 60, read_only=True) as con:
+        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]
+                  for t in ("dim_documents", "fct_mentions", "dim_entities", "fct_claims", "fct_sources",
+                            "dim_sources", "rejected_documents")}
+        # a spread of claims: the first ones of each document in turn
+        rows = con.execute("""
+            select speaker, cue_text, content_text, source, path from (
+                select coalesce(c.speaker_name, c.speaker_text, '(no speaker)') as speaker, c.cue_text,
+                       c.content_text, s.name as source, d.path,
+                       row_number() over (partition by d.document_id order by c.content_start_char) as nth
+                from fct_claims c join dim_documents d using (document_id)
+                left join dim_sources s using (source_id))
+            order by nth, path
+            limit ?""", [samples]).fetchall()
     lines = [f"warehouse: {warehouse}",
              "documents {dim_documents} · mentions {fct_mentions} · entities {dim_entities} · claims {fct_claims} · "
              "source citations {fct_sources} · sources {dim_sources} · rejected files {rejected_documents}".format(**counts),
@@ -212,7 +206,13 @@ def main(argv: list[str] | None = None) -> int:
         if not settings.warehouse.exists():
             print(f"newsclaims: no warehouse at {settings.warehouse}; run `newsclaims run` first", file=sys.stderr)
             return 1
-        print(summary(settings.warehouse, args.samples))
+        from pipeline.warehouse.store import WarehouseBusy
+
+        try:
+            print(summary(settings.warehouse, args.samples))
+        except WarehouseBusy as exc:
+            print(f"newsclaims: {exc}", file=sys.stderr)
+            return 1
         return 0
     return 2
 

@@ -55,8 +55,20 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     with warehouse.lock():
         # dagster-dbt's own fetch_row_counts() would open the file while dbt still holds it (DuckDB
         # allows one process), so the events wait until dbt exits and then get their row counts.
-        events = list(dbt.cli(["build"], context=context).stream())
+        events = list(dbt.cli(["build"], context=context, target_path=run_target_path(warehouse.path)).stream())
         yield from with_row_counts(events, warehouse)
+
+
+def run_target_path(warehouse: Path) -> Path:
+    """dbt's target folder for runs on this warehouse: one per warehouse, reused run after run.
+
+    dagster-dbt's default is a new folder per invocation (about 4 MB each, never removed); runs on
+    one warehouse are serialised by its lock, so they can share one, and dbt reuses its partial
+    parse from the previous run.
+    """
+    from pipeline.ids import stable_id
+
+    return dbt_project.target_path / f"run-{Path(warehouse).stem}-{stable_id(str(Path(warehouse).resolve()), length=8)}"
 
 
 def with_row_counts(events: list, warehouse: WarehouseResource) -> Iterator:
