@@ -8,7 +8,10 @@ from pipeline.settings import Settings
 
 
 def test_job_reports_row_counts_and_check_results(seed_dir, tmp_path):
-    defs = build_definitions(Settings.from_env(input_dir=seed_dir, warehouse=tmp_path / "w.duckdb"))
+    from pipeline.assets.dbt import dbt_project, run_target_path
+
+    warehouse = tmp_path / "w.duckdb"
+    defs = build_definitions(Settings.from_env(input_dir=seed_dir, warehouse=warehouse))
     result = defs.resolve_job_def("newsclaims_job").execute_in_process(
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
     assert result.success
@@ -23,3 +26,6 @@ def test_job_reports_row_counts_and_check_results(seed_dir, tmp_path):
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     assert len(checks) >= 40
     assert all(c.passed for c in checks), [c.check_name for c in checks if not c.passed]
+    # dbt wrote into the warehouse's own target folder, not a new folder per invocation
+    assert (run_target_path(warehouse) / "run_results.json").exists()
+    assert run_target_path(warehouse).parent == dbt_project.target_path
