@@ -68,7 +68,7 @@ def run_target_path(warehouse: Path) -> Path:
     """
     from pipeline.ids import stable_id
 
-    return dbt_project.target_path / f"run-{Path(warehouse).stem}-{stable_id(str(Path(warehouse).resolve()), length=8)}"
+    return DBT_PROJECT_DIR / dbt_project.target_path / f"run-{Path(warehouse).stem}-{stable_id(str(Path(warehouse).resolve()), length=8)}"
 
 
 def with_row_counts(events: list, warehouse: WarehouseResource) -> Iterator:

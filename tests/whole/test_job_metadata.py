@@ -28,4 +28,4 @@ def test_job_reports_row_counts_and_check_results(seed_dir, tmp_path):
     assert all(c.passed for c in checks), [c.check_name for c in checks if not c.passed]
     # dbt wrote into the warehouse's own target folder, not a new folder per invocation
     assert (run_target_path(warehouse) / "run_results.json").exists()
-    assert run_target_path(warehouse).parent == dbt_project.target_path
+    assert run_target_path(warehouse).parent == dbt_project.project_dir / dbt_project.target_path
