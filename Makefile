@@ -42,5 +42,17 @@ benchmark: setup
 quality: setup
 	$(BIN)/python benchmarks/quality.py
 
+# Headless Chromium (Debian) and playwright-core (tests/ui/package-lock.json) for tests/ui's browser
+# test; without them that test skips. Chromium is installed only where it is missing and apt-get exists.
+.PHONY: browser-deps
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && \
+	  echo "chromium: installed $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	else echo "browser-deps: /usr/bin/chromium is missing and there is no apt-get to install it" >&2; exit 1; fi
+	@command -v npm >/dev/null || { echo "browser-deps: npm (node) is missing" >&2; exit 1; }
+	npm ci --prefix tests/ui --no-audit --no-fund --loglevel=error
+
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs warehouse.duckdb warehouse.duckdb.* .pytest_cache
