@@ -36,37 +36,35 @@ from pipeline.nlp.spans import CharSpan, char_span_of, contiguous, subtree_token
 REPORTING_VERBS = frozenset("""
     say tell state claim insist reject deny warn stress argue note announce explain add emphasize
     emphasise assert suggest indicate believe think report confirm acknowledge admit allege contend
-    maintain declare predict promise vow pledge urge accuse complain concede reply respond answer write
-    testify recall reveal disclose signal express mention remark observe comment describe characterize
-    agree estimate expect fear hope worry caution question dismiss counter demand ask tweet post
-    charge recommend propose conclude find show reiterate repeat underline highlight
-    point clarify brief inform assure threaten forecast welcome condemn criticize
-    criticise praise blame doubt guess feel know learn hear understand consider recognize
-    recognise ensure guarantee order instruct advise call decide read remember remind wonder joke
-    boast imply speculate hint convince determine rule see continue notice realize realise prove
-    acknowledge retort quip muse scoff snap shout yell chant whisper email text testify vote
-    suspect assume presume figure bet swear pray wish
+    maintain declare predict promise vow pledge urge accuse complain concede reply respond answer
+    write testify recall reveal disclose signal express mention remark observe comment describe
+    characterize agree estimate expect fear hope worry caution question dismiss counter demand ask
+    tweet post charge recommend propose conclude find show reiterate repeat underline highlight
+    point clarify brief inform assure threaten forecast welcome condemn criticize criticise praise
+    blame doubt guess feel know learn hear understand consider recognize recognise order instruct
+    advise call decide read remember remind wonder joke boast imply speculate hint convince
+    determine rule notice realize realise prove acknowledge retort quip muse scoff snap shout yell
+    chant whisper email text testify vote suspect assume presume figure bet swear pray wish
 """.split())
 
 #: Cues whose direct object is itself the reported content ("rejected claims that ...",
 #: "called the plan a failure", "denied it"). Chosen by how often the object is attributed content.
 OBJECT_CUES = frozenset("""
     reject deny express announce confirm acknowledge dismiss reveal predict demand signal admit
-    welcome condemn criticize criticise praise dispute question challenge rule blame
-    call describe endorse accuse cite defend mention oppose discuss state praise attack recall
-    propose denounce post tweet issue view repeat identify highlight tout mock fear remind recognize
-    list echo slam prefer portray favor emphasize emphasise reiterate lament disclose deem decry voice
-    reference quote applaud outline credit label invoke detail congratulate assail hail blast
-    lambaste ridicule deride characterize dub brand nickname thank support back seek offer release
-    note report show explain claim answer promise urge order want remember understand see
-    propose request recommend advocate unveil pledge vow
+    welcome condemn criticize criticise praise dispute question rule blame call describe endorse
+    accuse cite defend mention oppose discuss state praise attack recall propose denounce issue view
+    repeat identify highlight tout mock fear remind recognize list echo slam prefer portray favor
+    emphasize emphasise reiterate lament disclose deem decry voice reference quote applaud outline
+    credit label invoke detail congratulate assail hail blast lambaste ridicule deride characterize
+    dub brand nickname thank support seek offer release note report show explain claim answer
+    promise urge order want remember understand propose request recommend advocate unveil pledge vow
 """.split())
 
 #: Verbs of intention, desire, request or refusal whose "to ..." complement is the content.
 INTENTION_CUES = frozenset("""
     want plan hope expect promise vow pledge refuse decline seek urge threaten intend agree decide
-    propose prefer encourage persuade order request vote like press demand recommend
-    ask tell call warn push beg plead wish say claim support advise instruct
+    propose prefer encourage persuade order request vote like press demand recommend ask tell call
+    warn push beg plead wish say claim support advise instruct
 """.split())
 
 #: Cue verbs whose content is the object of a preposition ("referring to X", "called for X").
@@ -331,10 +329,10 @@ def _quote_before(verb: Token, speaker: Token | None, quotes: _Quotes) -> CharSp
         first = min(first, min(t.i for t in speaker.subtree))
     # allow an adverb between ("“...,” he later said")
     j = first - 1
-    while j >= 0 and (doc[j].is_space or doc[j].text in (",", "—", "–")):
+    while j >= 0 and (doc[j].is_space and "\n" not in doc[j].text or doc[j].text in (",", "—", "–")):
         j -= 1
-    if j < 0:
-        return None
+    if j < 0 or "\n" in doc[j].whitespace_ or "\n" in doc[j + 1].text:
+        return None  # nothing before, or the quotation ends a paragraph before: not this cue's
     q = quotes.ending_at(doc[j].idx + len(doc[j].text))
     if q is None:
         return None
@@ -381,6 +379,8 @@ def _content_of(verb: Token, quotes: _Quotes, speaker: Token | None) -> tuple[Ch
             return _span(text, list(left[0].subtree) + list(right[-1].subtree)), "verb_clause_split", None
         child = clause[0]
         toks = [t for t in child.subtree if t.i != verb.i]
+        if child.i > verb.i:
+            toks.extend(_clause_tail(verb, child))
         return _span(text, toks), "verb_clause", None
     quote = _quote_after(verb, quotes) if lemma in REPORTING_VERBS else None
     if quote is not None:
@@ -425,6 +425,22 @@ def _content_of(verb: Token, quotes: _Quotes, speaker: Token | None) -> tuple[Ch
             c.dep_ == "mark" and c.lower_ == "as" for c in verb.children) and lemma in REPORTING_VERBS):
         return _parenthetical_content(verb), "parenthetical", None
     return None, "none", None
+
+
+def _clause_tail(verb: Token, clause: Token) -> list[Token]:
+    """What the parser hung on the cue after its clause but still belongs to what was said
+    ("said it did not count them, because ...", "said A: B"): up to the next conjoined verb or
+    participle ("..., adding that"), which starts something else."""
+    out: list[Token] = []
+    for child in sorted((c for c in verb.children if c.i > clause.right_edge.i), key=lambda c: c.i):
+        if child.dep_ in ("conj", "cc") or child.tag_ == "VBG" or child.dep_ in ("nsubj", "nsubjpass"):
+            break
+        if child.dep_ in ("prep", "npadvmod") and child.i == clause.right_edge.i + 1:
+            break  # "said X on Tuesday", "said X last week": the when, not the what
+        if child.is_punct:
+            continue
+        out.extend(child.subtree)
+    return out
 
 
 def _parenthetical_content(verb: Token) -> CharSpan | None:
@@ -557,12 +573,14 @@ def _widen_to_quotes(content: CharSpan, cue: CharSpan, quotes: _Quotes) -> CharS
         if q[0] <= cue[0] < q[1]:
             continue
         inner = quotes.inner(q)
-        if q[0] < s < q[1] or s <= q[0] < e < q[1] or q[0] < e <= q[1] and s > q[0]:
-            if inner[0] < s and q[0] < s:
-                s = min(s, inner[0])
-            if inner[1] > e and e > q[0]:
-                e = max(e, inner[1])
+        if q[0] <= s < q[1]:
+            s = inner[0]  # from inside (or from the opening mark of) the quotation: all of it
+        if q[0] < e < q[1]:
+            e = max(e, inner[1])
     return s, e
+
+
+CONTINUE_PARAPHRASE = True
 
 
 def _continue_quotes(claims: list[Claim], doc: Doc, quotes: _Quotes, sent_bounds: list[CharSpan]) -> list[Claim]:
@@ -572,7 +590,7 @@ def _continue_quotes(claims: list[Claim], doc: Doc, quotes: _Quotes, sent_bounds
     sent_starts = [s for s, _ in sent_bounds]
     out = []
     for c in claims:
-        if not _is_quoted(c, quotes):
+        if not (_is_quoted(c, quotes) or CONTINUE_PARAPHRASE and c.construction.startswith("verb_clause")):
             out.append(c)
             continue
         end = max(c.content[1], c.cue[1], c.speaker[1] if c.speaker else 0)
