@@ -416,7 +416,7 @@ def _content_of(verb: Token, quotes: _Quotes, speaker: Token | None) -> tuple[Ch
                 objs = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
                 if objs and objs[0].lower_ not in WH_WORDS and child.i - verb.i <= 2:
                     cue = (verb.idx, child.idx + len(child.text))
-                    return _span(text, list(objs[0].subtree)), "verb_prep", cue
+                    return _span(text, _object_content(verb, objs[0])), "verb_prep", cue
     quote = _quote_before(verb, speaker, quotes)
     if quote is not None:
         return quote, "quote_before", None
@@ -513,9 +513,9 @@ def _according_content(sent: Span, phrase: list[Token]) -> CharSpan | None:
     right = trim(text, (right_start, sent.end_char)) if hi + 1 < sent.end else None
     if left and right:
         # "X, according to Y, said ..." / "..., according to Y, but ...": the side with the main verb
-        root = sent.root
-        if root.i > hi:
-            return right if (left[1] - left[0]) < 25 or not _has_subject_before(sent, lo) else (left[0], right[1])
+        # "The report, according to X, covers ...": the subject before, the verb after — both
+        if sent.root.i > hi:
+            return (left[0], right[1]) if _has_subject_before(sent, lo) else right
         return left
     sides = [s for s in (left, right) if s]
     if not sides:
