@@ -1,0 +1,57 @@
+"""Quality gate: the whole pipeline on PolNeAR dev, scored by the shared scorer.
+
+Fails when claim extraction breaks or regresses well below what it measured (PolNeAR dev,
+extractor version 2: attribution F1 0.70, strict F1 0.62; see benchmarks/quality.py for the
+full figures). Skips when ../shared/data (research-use data, never copied into the project) is
+absent. About 35 s: spaCy on 84 articles, then dbt.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+#: A few points under the measured figures: noise from a model or dbt upgrade passes, a broken
+#: extractor does not.
+ATTRIBUTION_F1_FLOOR = 0.66
+STRICT_F1_FLOOR = 0.57
+
+
+@pytest.fixture(scope="module")
+def polnear_dev_scores(shared_data, tmp_path_factory):
+    from pipeline.cli import run
+    from pipeline.settings import Settings
+
+    split = shared_data / "polnear" / "dev"
+    scorer = shared_data.parent / "tools" / "score_claims.py"
+    if not (split / "text").is_dir() or not scorer.is_file():
+        pytest.skip(f"PolNeAR dev or its scorer not found under {shared_data.parent}")
+    base = tmp_path_factory.mktemp("polnear_dev")
+    input_dir = base / "input"
+    input_dir.mkdir()
+    for path in sorted((split / "text").glob("*.txt")):
+        shutil.copy2(path, input_dir / path.name)
+    warehouse = base / "w.duckdb"
+    assert run(Settings.from_env(input_dir=input_dir, warehouse=warehouse)), "the pipeline run failed"
+    out = subprocess.run([sys.executable, str(scorer), str(split), "--duckdb", str(warehouse)],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_every_dev_article_is_scored(polnear_dev_scores):
+    assert polnear_dev_scores["articles"] == 84
+    assert polnear_dev_scores["attribution"]["pred"] > 0
+
+
+def test_attribution_f1_floor(polnear_dev_scores):
+    f1 = polnear_dev_scores["attribution"]["f1"]
+    assert f1 >= ATTRIBUTION_F1_FLOOR, f"attribution F1 {f1} fell under {ATTRIBUTION_F1_FLOOR}: {polnear_dev_scores}"
+
+
+def test_strict_f1_floor(polnear_dev_scores):
+    f1 = polnear_dev_scores["strict"]["f1"]
+    assert f1 >= STRICT_F1_FLOOR, f"strict F1 {f1} fell under {STRICT_F1_FLOOR}: {polnear_dev_scores}"
