@@ -97,6 +97,9 @@ def test_a_new_extractor_version_reprocesses_every_document(seed_dir, tmp_path, 
     [(old_version,)] = _q(warehouse, "select distinct extractor_version from raw.document_annotations")
     before = dict(_q(warehouse, "select document_id, processed_at from raw.document_annotations"))
 
+    from pipeline.nlp import annotate
+
+    current = annotate.EXTRACTOR_VERSION
     monkeypatch.setattr("pipeline.nlp.annotate.EXTRACTOR_VERSION", "robustness-next")
     result = materialize(assets, resources=resources)
     assert result.success
@@ -107,7 +110,7 @@ def test_a_new_extractor_version_reprocesses_every_document(seed_dir, tmp_path, 
     derived = ["document_annotations", "sentences", "mentions", "claims", "source_citations"]
     for table in derived:
         versions = {v for (v,) in _q(warehouse, f"select distinct extractor_version from raw.{table}")}
-        assert versions == {old_version.replace("newsclaims-1+", "newsclaims-robustness-next+")}, (table, versions)
+        assert versions == {old_version.replace(f"newsclaims-{current}+", "newsclaims-robustness-next+")}, (table, versions)
     after = dict(_q(warehouse, "select document_id, processed_at from raw.document_annotations"))
     assert after.keys() == before.keys() and all(after[d] > before[d] for d in before)
     assert _q(warehouse, "select count(*), count(distinct claim_id) from raw.claims")[0][0] == \
