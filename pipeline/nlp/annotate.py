@@ -16,7 +16,7 @@ from pipeline.nlp.spans import CharSpan, in_spans, navigation_spans, overlaps, s
 from pipeline.nlp.speakers import resolve_speaker
 
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 #: Citation kinds that speak for the whole article, not one sentence.
 ARTICLE_LEVEL_KINDS = frozenset({"reported", "reported_by", "attributed_to", "citation_tag", "dateline"})
 
@@ -76,7 +76,9 @@ def annotate_doc(doc: Doc, document_id: str, version: str, processed_at: datetim
     claim_rows = []
     for k, c in enumerate(claims):
         speaker_text = c.text(text, "speaker")
-        kind, resolved = resolve_speaker(c.speaker, speaker_text, mentions)
+        head = doc[c.speaker_token] if c.speaker_token is not None else None
+        kind, resolved = resolve_speaker(c.speaker, speaker_text, mentions,
+                                         (head.idx, head.idx + len(head.text)) if head is not None else None)
         cit = carried.get(k)
         claim_rows.append(dict(
             claim_id=claim_id(document_id, c), document_id=document_id, sentence_index=c.sentence_index,

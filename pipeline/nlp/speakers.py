@@ -55,11 +55,18 @@ def nearest_person_before(position: int, mentions: list[Mention]) -> Mention | N
     return max(before, key=lambda m: m.start_char) if before else None
 
 
-def resolve_speaker(span: CharSpan | None, speaker_text: str | None, mentions: list[Mention]) -> tuple[str, Mention | None]:
-    """(kind, the mention the speaker stands for, or None)."""
+def resolve_speaker(span: CharSpan | None, speaker_text: str | None, mentions: list[Mention],
+                    head: CharSpan | None = None) -> tuple[str, Mention | None]:
+    """(kind, the mention the speaker stands for, or None).
+
+    With the speaker's head word given, only a mention covering it names the speaker: "some
+    ministers from European Union countries" are not the European Union.
+    """
     if span is None:
         return "none", None
     contained = mentions_within(span, mentions)
+    if head is not None:
+        contained = [m for m in contained if m.start_char <= head[0] and head[1] <= m.end_char]
     kind = speaker_kind(speaker_text, contained)
     if kind == "named":
         return kind, best_contained(contained)

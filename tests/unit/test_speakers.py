@@ -33,3 +33,11 @@ def test_named_speaker_links_to_its_own_mention(nlp):
     [claim], mentions = claims(nlp, text)
     assert claim["speaker_kind"] == "named"
     assert mentions[claim["speaker_mention_id"]] == "Alexander Lukashenko"
+
+
+def test_a_speaker_is_named_only_by_the_mention_covering_its_head(nlp):
+    text = "Some ministers from European Union countries have confirmed that they will attend the conference."
+    rows, _ = claims(nlp, text)
+    [claim] = [c for c in rows if c["cue_text"] == "confirmed"]
+    assert claim["speaker_text"] == "Some ministers from European Union countries"
+    assert claim["speaker_mention_id"] is None and claim["speaker_kind"] == "other"
