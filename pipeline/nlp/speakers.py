@@ -5,6 +5,8 @@ not inside the speaker itself. A named speaker resolves to the mention it contai
 """
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+
 from pipeline.nlp.mentions import Mention
 from pipeline.nlp.spans import CharSpan
 
@@ -46,12 +48,23 @@ def best_contained(contained: list[Mention]) -> Mention | None:
     return None
 
 
+def _person_texts(mentions: list[Mention]) -> set[str]:
+    """Surface forms the document mostly labels PERSON: the small model calls "Belarus" a person
+    now and then, but a name it more often calls a place or an organisation is not a person."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for m in mentions:
+        votes[m.text.casefold()][m.label == "PERSON"] += 1
+    return {t for t, v in votes.items() if v[True] >= v[False] and v[True]}
+
+
 def nearest_person_before(position: int, mentions: list[Mention]) -> Mention | None:
     """The closest person mention ending before `position` (news agencies the model calls a person
-    — "BelTA later reported" — are skipped)."""
+    — "BelTA later reported" — and names the document mostly labels otherwise are skipped)."""
     from pipeline.nlp.sources import lookup
 
-    before = [m for m in mentions if m.label == "PERSON" and m.end_char <= position and lookup(m.text) is None]
+    people = _person_texts(mentions)
+    before = [m for m in mentions if m.label == "PERSON" and m.end_char <= position
+              and m.text.casefold() in people and lookup(m.text) is None]
     return max(before, key=lambda m: m.start_char) if before else None
 
 

@@ -41,3 +41,12 @@ def test_a_speaker_is_named_only_by_the_mention_covering_its_head(nlp):
     [claim] = [c for c in rows if c["cue_text"] == "confirmed"]
     assert claim["speaker_text"] == "Some ministers from European Union countries"
     assert claim["speaker_mention_id"] is None and claim["speaker_kind"] == "other"
+
+
+def test_a_place_the_model_once_calls_a_person_is_not_a_speaker(nlp):
+    from pipeline.nlp.mentions import Mention
+    from pipeline.nlp.speakers import nearest_person_before
+
+    ms = [Mention("1", 0, 0, 10, "Lukashenko", "PERSON"), Mention("2", 0, 20, 27, "Belarus", "GPE"),
+          Mention("3", 1, 40, 47, "Belarus", "GPE"), Mention("4", 2, 60, 67, "Belarus", "PERSON")]
+    assert nearest_person_before(80, ms).text == "Lukashenko"

@@ -29,6 +29,8 @@ def claim_rows(query):
     (D000, "He", "said", "Belarus, despite facing sanctions, remains a place where humanitarian",
      "Alexander Lukashenko"),
     (D000, "The president", "stressed", "that Minsk would not bow to mischaracterizations", "Alexander Lukashenko"),
+    (D000, "The president", "emphasized", "that Belarus does not scheme to profit from migrants",
+     "Alexander Lukashenko"),
     (D003, "Belarusian Foreign Minister Maksim Ryzhenkov", "according to",
      "Belarus plans to host an international conference on “countering illegal migration” in November 2024",
      "Maksim Ryzhenkov"),
