@@ -12,7 +12,7 @@ from pipeline.nlp.claims import Claim, extract_claims
 from pipeline.nlp.mentions import Mention, extract_mentions
 from pipeline.nlp.model import model_signature
 from pipeline.nlp.sources import Citation, extract_citations
-from pipeline.nlp.spans import CharSpan, in_spans, navigation_spans, overlaps, sentence_index_map
+from pipeline.nlp.spans import CharSpan, doc_text, in_spans, navigation_spans, overlaps, sentence_index_map
 from pipeline.nlp.speakers import resolve_speaker
 
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
@@ -60,7 +60,7 @@ def link_sources(claims: list[Claim], citations: list[Citation]) -> tuple[dict[i
 
 
 def annotate_doc(doc: Doc, document_id: str, version: str, processed_at: datetime) -> dict[str, list[dict]]:
-    text = doc.text
+    text = doc_text(doc)
     sentence_of = sentence_index_map(doc)
     nav = navigation_spans(text)
     sentences = []

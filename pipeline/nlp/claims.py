@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.nlp.spans import CharSpan, char_span_of, contiguous, subtree_tokens, trim
+from pipeline.nlp.spans import CharSpan, char_span_of, contiguous, doc_text, subtree_tokens, trim
 
 #: Verbs that report speech, writing, thought or stance with a clause ("said that ...").
 REPORTING_VERBS = frozenset("""
@@ -121,9 +121,9 @@ class Claim:
     construction: str
     speaker_token: int | None = None  # index of the speaker's head token
 
-    def text(self, doc_text: str, which: str) -> str | None:
+    def text(self, source: str, which: str) -> str | None:
         span = getattr(self, which)
-        return None if span is None else doc_text[span[0]:span[1]]
+        return None if span is None else source[span[0]:span[1]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -368,7 +368,7 @@ def _object_content(verb: Token, obj: Token) -> list[Token]:
 
 def _content_of(verb: Token, quotes: _Quotes, speaker: Token | None) -> tuple[CharSpan | None, str, CharSpan | None]:
     """(content, construction, cue span override) for a cue verb."""
-    text = verb.doc.text
+    text = doc_text(verb.doc)
     lemma = _lemma(verb)
     clause = [c for c in verb.children if c.dep_ == "ccomp"]
     if clause:
@@ -448,7 +448,7 @@ def _parenthetical_content(verb: Token) -> CharSpan | None:
     head = verb.head
     if head.i == verb.i:
         return None
-    text = verb.doc.text
+    text = doc_text(verb.doc)
     own = {t.i for t in verb.subtree}
     toks = [t for t in head.subtree if t.i not in own]
     if not toks:
@@ -504,7 +504,7 @@ def _source_phrase(head: Token) -> list[Token]:
 
 def _according_content(sent: Span, phrase: list[Token]) -> CharSpan | None:
     """The clause the "according to X" phrase qualifies: the side of the sentence it frames."""
-    text = sent.doc.text
+    text = doc_text(sent.doc)
     lo = min(t.i for t in phrase)
     hi = max(t.i for t in phrase)
     # the phrase's own right part: a source may run on ("according to a count by the AP")
@@ -585,7 +585,7 @@ CONTINUE_PARAPHRASE = True
 
 def _continue_quotes(claims: list[Claim], doc: Doc, quotes: _Quotes, sent_bounds: list[CharSpan]) -> list[Claim]:
     """“A,” she said. “B.” — the quotation right after a quoted claim's sentence continues it."""
-    text = doc.text
+    text = doc_text(doc)
     cue_starts = sorted(c.cue[0] for c in claims)
     sent_starts = [s for s, _ in sent_bounds]
     out = []
@@ -682,7 +682,7 @@ def extract_claims(doc: Doc, skip: list[CharSpan] | None = None) -> list[Claim]:
     """Every claim in the doc, in text order. Sentences inside `skip` ranges are ignored."""
     claims: list[Claim] = []
     seen: set[tuple[CharSpan, CharSpan]] = set()
-    text = doc.text
+    text = doc_text(doc)
     quotes = _Quotes(text)
     sents = list(doc.sents)
     sent_bounds = [(s.start_char, s.end_char) for s in sents]

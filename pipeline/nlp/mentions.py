@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from pipeline.ids import stable_id
-from pipeline.nlp.spans import CharSpan
+from pipeline.nlp.spans import CharSpan, doc_text
 
 
 @dataclass(frozen=True)
@@ -40,5 +40,5 @@ def extract_mentions(doc: Doc, document_id: str, sentence_of: dict[int, int]) ->
         if end <= start:
             continue
         out.append(Mention(mention_id(document_id, start, end, ent.label_), sentence_of[ent.start],
-                           start, end, doc.text[start:end], ent.label_))
+                           start, end, doc_text(doc)[start:end], ent.label_))
     return out

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.nlp.spans import CharSpan, in_spans
+from pipeline.nlp.spans import CharSpan, doc_text, in_spans
 from pipeline.settings import PROJECT_ROOT
 
 KNOWN_SOURCES_CSV = PROJECT_ROOT / "dbt_project" / "seeds" / "known_sources.csv"
@@ -121,7 +121,7 @@ def normalise(name: str, context: str = "") -> tuple[str, str, str]:
 def _name_in(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
     """The source name within characters [lo, hi): a known alias, else an ORG-like entity."""
     m = None
-    for match in _alias_regex().finditer(doc.text, lo, hi):
+    for match in _alias_regex().finditer(doc_text(doc), lo, hi):
         m = (match.start(), match.end())
     if m:
         return m
@@ -142,7 +142,7 @@ def _is_person(doc: Doc, span: tuple[int, int]) -> bool:
 
 
 def extract_citations(doc: Doc, sentence_of: dict[int, int], skip: list[CharSpan] | None = None) -> list[Citation]:
-    text = doc.text
+    text = doc_text(doc)
     found: dict[tuple[int, int], Citation] = {}
     skip = skip or []
 

@@ -13,6 +13,15 @@ _QUOTES_OPEN = "“\"‘«'"
 _QUOTES_CLOSE = "”\"’»'"
 
 
+def doc_text(doc: Doc) -> str:
+    """doc.text, computed once per Doc: spaCy rebuilds it from the tokens on every read, and the
+    extractors read it dozens of times per document."""
+    text = doc.user_data.get("newsclaims_text")
+    if text is None:
+        text = doc.user_data["newsclaims_text"] = doc.text
+    return text
+
+
 def char_span_of(tokens: Iterable[Token]) -> CharSpan | None:
     toks = sorted(tokens, key=lambda t: t.i)
     if not toks:
