@@ -16,9 +16,6 @@ from pipeline.settings import PROJECT_ROOT
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# `dagster dev` re-parses on start; elsewhere `make setup` has parsed already. A clone that skipped
-# it gets its manifest here rather than an import error.
-dbt_project.prepare_if_dev()
 
 
 def dbt_executable() -> str:
@@ -27,11 +24,40 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
-if not dbt_project.manifest_path.exists():
+def _project_files() -> Iterator[Path]:
+    for pattern in ("*.yml", "models/**/*", "macros/**/*", "seeds/**/*", "tests/**/*"):
+        yield from (p for p in DBT_PROJECT_DIR.glob(pattern) if p.is_file())
+
+
+def manifest_is_stale() -> bool:
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    return any(p.stat().st_mtime > built for p in _project_files())
+
+
+def ensure_manifest() -> None:
+    """Parse the dbt project when its manifest is missing or older than a project file.
+
+    Used instead of DbtProject.prepare_if_dev(): under `dagster dev` that re-parses in every
+    process the UI starts (each step of each run, about 6 s each) and looks for `dbt` on PATH
+    rather than in this environment.
+    """
+    if not manifest_is_stale():
+        return
     import subprocess
 
-    subprocess.run([dbt_executable(), "parse", "--quiet"], cwd=DBT_PROJECT_DIR, check=True,
-                   env={**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)})
+    from filelock import FileLock
+
+    dbt_project.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(dbt_project.manifest_path.parent / ".parse.lock")):
+        if manifest_is_stale():  # another process may have parsed while this one waited
+            subprocess.run([dbt_executable(), "parse", "--quiet"], cwd=DBT_PROJECT_DIR, check=True,
+                           env={**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)})
+
+
+ensure_manifest()
 
 
 class NewsclaimsTranslator(DagsterDbtTranslator):

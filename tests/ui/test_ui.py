@@ -146,9 +146,10 @@ def dagster_ui(tmp_path_factory):
                    warehouse=base / "warehouse.duckdb", log=base / "dagster_dev.log")
     env = {**os.environ, "DAGSTER_HOME": str(home), "NEWSCLAIMS_INPUT_DIR": str(input_dir),
            "NEWSCLAIMS_WAREHOUSE": str(ui.warehouse),
-           # The venv's bin first, as in an activated venv: under `dagster dev`, dagster-dbt's
-           # prepare_if_dev() looks for `dbt` on PATH and the location fails to load without it.
-           "PATH": os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "")])}
+           # as `make ui` starts it: the venv is not activated, so its bin is not on PATH and
+           # nothing may rely on finding `dbt` there
+           "PATH": os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
+                                   if Path(p).resolve() != VENV_BIN.resolve())}
     for name in ("NEWSCLAIMS_SPACY_MODEL", "NEWSCLAIMS_BATCH_SIZE", "NEWSCLAIMS_N_PROCESS"):
         env.pop(name, None)
     with open(ui.log, "wb") as log:
