@@ -229,13 +229,15 @@ def clean_snapshot(clean_run) -> dict[str, list]:
     return snapshot(clean_run)
 
 
+def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
+    """Rows of one query on a warehouse file, opened read-only and closed again."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 @pytest.fixture
 def clean_query(clean_run):
-    def _query(sql: str, params=None):
-        con = duckdb.connect(str(clean_run), read_only=True)
-        try:
-            return con.execute(sql, params or []).fetchall()
-        finally:
-            con.close()
-
-    return _query
+    return lambda sql, params=None: query(clean_run, sql, params)

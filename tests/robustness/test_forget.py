@@ -3,12 +3,12 @@ every table, from staged batches, from the file's bytes), a later run does not b
 the file is gone, and a file still (or again) in the input folder is new input and comes back."""
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from pipeline.nlp.annotate import annotate_texts
 from pipeline.warehouse.batches import pending_batches, staging_dir, write_batch
 from pipeline.warehouse.schema import ANNOTATION_TABLES
+from tests.robustness.conftest import query as _q
 
 pytestmark = pytest.mark.slow
 
@@ -17,14 +17,6 @@ D000, D003 = "000_e42f40467c54dca3.txt", "003_46c50872f9ce8b1f.txt"
 PHRASE = "Belarus is organizing an international conference on countering illegal migration"
 RAW_BY_DOCUMENT = ["documents", "document_occurrences", "document_versions", *ANNOTATION_TABLES]
 MARTS_BY_DOCUMENT = ["dim_documents", "document_occurrences", "fct_mentions", "fct_claims", "fct_sources"]
-
-
-def _q(warehouse, sql, params=None):
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _rows_of(warehouse, doc_id) -> dict[str, int]:

@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import shutil
 
-import duckdb
 import pytest
 from dagster import AssetKey, materialize
 
-from tests.robustness.conftest import snapshot
+from tests.robustness.conftest import query as _q, snapshot
 
 pytestmark = pytest.mark.slow
 
 D000, D003, D004 = "000_e42f40467c54dca3.txt", "003_46c50872f9ce8b1f.txt", "004_57c9e20f4240cf42.txt"
-
-
-def _q(warehouse, sql, params=None):
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture

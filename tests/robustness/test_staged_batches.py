@@ -82,3 +82,30 @@ def test_temporaries_of_dead_writers_are_removed_at_once_live_ones_kept(tmp_path
         (p / "claims.parquet").write_bytes(b"partial")
     assert clean_temporaries(staging) == 1
     assert sorted(p.name for p in staging.iterdir()) == sorted([live.name, other_host.name])
+
+
+def test_batch_written_twice_and_loaded_twice_changes_nothing(nlp, tmp_path):
+    con, docs = _setup(tmp_path)
+    rows = _rows(nlp, docs)
+    staging = tmp_path / "staging"
+    b1 = write_batch(staging, rows)
+    assert write_batch(staging, rows) == b1
+    assert [p.name for p in pending_batches(staging)] == [b1]
+    version = rows["document_annotations"][0]["extractor_version"]
+    load_batches(con, staging, version)
+    counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in ANNOTATION_TABLES}
+    assert counts["document_annotations"] == 2 and counts["claims"] == 2
+    assert pending_batches(staging) == []
+    write_batch(staging, rows)  # e.g. a second run racing the first
+    load_batches(con, staging, version)
+    again = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in ANNOTATION_TABLES}
+    assert again == counts
+
+
+def test_stale_extractor_version_is_dropped_not_loaded(nlp, tmp_path):
+    con, docs = _setup(tmp_path)
+    staging = tmp_path / "staging"
+    write_batch(staging, _rows(nlp, docs))
+    report = load_batches(con, staging, "some-newer-version")
+    assert (report.batches, report.skipped_stale) == (0, 1)
+    assert con.execute("select count(*) from raw.claims").fetchone()[0] == 0
