@@ -16,6 +16,7 @@ from pipeline.warehouse import killpoints
 from pipeline.warehouse.ingest import write_corpus
 from pipeline.warehouse.batches import clean_temporaries, load_batches, staged_document_ids, write_batch
 from pipeline.warehouse.schema import ANNOTATION_TABLES
+from pipeline.warehouse.store import transaction
 
 INGEST_TABLES = {
     "documents": "One row per distinct article text (document_id = hash of the decoded text), kept verbatim.",
@@ -148,14 +149,10 @@ def entity_links(context: AssetExecutionContext, warehouse: WarehouseResource) -
             schema=pa.schema([(c, pa.string()) for c in
                               ("mention_id", "entity_id", "entity_name", "entity_label", "resolver_version")]))
         con.register("_links", table)
-        con.execute("begin transaction")
         try:
-            con.execute("delete from raw.entity_links")
-            con.execute("insert into raw.entity_links by name select * from _links")
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
+            with transaction(con):
+                con.execute("delete from raw.entity_links")
+                con.execute("insert into raw.entity_links by name select * from _links")
         finally:
             con.unregister("_links")
     return MaterializeResult(metadata={"row_count": len(links),

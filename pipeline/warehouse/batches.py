@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from pipeline.ids import stable_id
 from pipeline.warehouse import killpoints
 from pipeline.warehouse.schema import ANNOTATION_TABLES, RAW_TABLES
+from pipeline.warehouse.store import transaction
 
 _ARROW_TYPES = {"varchar": pa.string(), "integer": pa.int32(), "bigint": pa.int64(),
                 "boolean": pa.bool_(), "timestamp": pa.timestamp("us")}
@@ -157,8 +158,7 @@ def load_batches(con, staging: Path, current_version: str) -> LoadReport:
             shutil.rmtree(batch, ignore_errors=True)
             report.skipped_stale += 1
             continue
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             todo = [r[0] for r in con.execute("""
                 select distinct b.document_id from read_parquet(?) b
                 where b.document_id in (select document_id from raw.documents)
@@ -176,10 +176,6 @@ def load_batches(con, staging: Path, current_version: str) -> LoadReport:
                                 f"where document_id in (select unnest(?::varchar[]))", [*params, path, todo])
                 con.execute("insert or replace into raw.loaded_batches values (?, now(), ?)", [batch.name, len(todo)])
             killpoints.reached("load_before_commit")
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
         shutil.rmtree(batch, ignore_errors=True)
         report.batches += 1
         report.documents += len(todo)

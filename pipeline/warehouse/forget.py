@@ -25,6 +25,7 @@ from pathlib import Path
 from pipeline.ids import text_id
 from pipeline.warehouse.batches import pending_batches
 from pipeline.warehouse.schema import ANNOTATION_TABLES
+from pipeline.warehouse.store import transaction
 
 DOCUMENT_ID = re.compile(r"[0-9a-f]{6,20}")
 
@@ -108,8 +109,7 @@ def remove(con, p: ForgetPlan) -> dict[str, int]:
         removed[table] = removed.get(table, 0) + n
 
     by_doc = "document_id in (select unnest(?::varchar[]))"
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         delete("entity_links", "mention_id in (select mention_id from raw.mentions where "
                                "document_id in (select unnest(?::varchar[])))", [ids])
         for table in ANNOTATION_TABLES:
@@ -118,10 +118,6 @@ def remove(con, p: ForgetPlan) -> dict[str, int]:
             delete(table, by_doc, [ids])
         for root, path in p.rejections:
             delete("rejected_documents", "input_dir = ? and path = ?", [root, path])
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return removed
 
 

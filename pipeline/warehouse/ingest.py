@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from pipeline.ingest.files import Corpus
 from pipeline.warehouse import killpoints
+from pipeline.warehouse.store import transaction
 
 
 def _now() -> datetime:
@@ -56,45 +57,41 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
     con.register("_occ", occ)
     con.register("_rej", rej)
     try:
-        con.execute("begin transaction")
-        new_docs = con.execute(
-            "select count(*) from _docs where document_id not in (select document_id from raw.documents)").fetchone()[0]
-        con.execute("insert into raw.documents by name select * from _docs "
-                    "where document_id not in (select document_id from raw.documents)")
-        # documents stored before language id existed get theirs (nothing else is ever rewritten)
-        con.execute("""
-            update raw.documents d set language = x.language, language_confidence = x.language_confidence,
-                language_uncertain = x.language_uncertain
-            from _docs x where d.document_id = x.document_id and d.language is null""")
-        con.execute("""
-            insert into raw.document_occurrences by name
-            select o.*, ?::timestamp as first_seen_at, ?::timestamp as last_seen_at, true as present from _occ o
-            on conflict (input_dir, path) do update set
-                document_id = excluded.document_id, size_bytes = excluded.size_bytes,
-                modified_at = excluded.modified_at, encoding = excluded.encoding,
-                last_seen_at = excluded.last_seen_at, present = true
-        """, [now, now])
-        con.execute("""
-            update raw.document_occurrences set present = false
-            where input_dir = ? and present and path not in (select path from _occ)
-        """, [root])
-        con.execute("""
-            insert into raw.document_versions by name
-            select input_dir, path, document_id, ?::timestamp as first_seen_at, ?::timestamp as last_seen_at from _occ
-            on conflict (input_dir, path, document_id) do update set last_seen_at = excluded.last_seen_at
-        """, [now, now])
-        con.execute("""
-            delete from raw.rejected_documents r where r.input_dir = ? and not exists (
-                select 1 from _rej x where x.path = r.path and x.reason = r.reason)""", [root])
-        con.execute("""
-            insert into raw.rejected_documents by name select *, ?::timestamp as detected_at from _rej
-            on conflict (input_dir, path) do update set detail = excluded.detail, size_bytes = excluded.size_bytes
-        """, [now])
-        killpoints.reached("ingest_before_commit")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        with transaction(con):
+            new_docs = con.execute(
+                "select count(*) from _docs where document_id not in (select document_id from raw.documents)").fetchone()[0]
+            con.execute("insert into raw.documents by name select * from _docs "
+                        "where document_id not in (select document_id from raw.documents)")
+            # documents stored before language id existed get theirs (nothing else is ever rewritten)
+            con.execute("""
+                update raw.documents d set language = x.language, language_confidence = x.language_confidence,
+                    language_uncertain = x.language_uncertain
+                from _docs x where d.document_id = x.document_id and d.language is null""")
+            con.execute("""
+                insert into raw.document_occurrences by name
+                select o.*, ?::timestamp as first_seen_at, ?::timestamp as last_seen_at, true as present from _occ o
+                on conflict (input_dir, path) do update set
+                    document_id = excluded.document_id, size_bytes = excluded.size_bytes,
+                    modified_at = excluded.modified_at, encoding = excluded.encoding,
+                    last_seen_at = excluded.last_seen_at, present = true
+            """, [now, now])
+            con.execute("""
+                update raw.document_occurrences set present = false
+                where input_dir = ? and present and path not in (select path from _occ)
+            """, [root])
+            con.execute("""
+                insert into raw.document_versions by name
+                select input_dir, path, document_id, ?::timestamp as first_seen_at, ?::timestamp as last_seen_at from _occ
+                on conflict (input_dir, path, document_id) do update set last_seen_at = excluded.last_seen_at
+            """, [now, now])
+            con.execute("""
+                delete from raw.rejected_documents r where r.input_dir = ? and not exists (
+                    select 1 from _rej x where x.path = r.path and x.reason = r.reason)""", [root])
+            con.execute("""
+                insert into raw.rejected_documents by name select *, ?::timestamp as detected_at from _rej
+                on conflict (input_dir, path) do update set detail = excluded.detail, size_bytes = excluded.size_bytes
+            """, [now])
+            killpoints.reached("ingest_before_commit")
     finally:
         for name in ("_docs", "_occ", "_rej"):
             con.unregister(name)

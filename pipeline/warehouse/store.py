@@ -31,6 +31,18 @@ class WarehouseBusy(RuntimeError):
     pass
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One DuckDB transaction: committed when the block ends, rolled back if it raises."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
 def lock_path(warehouse: Path) -> Path:
     return Path(f"{warehouse}.lock")
 
