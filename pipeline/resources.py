@@ -58,3 +58,9 @@ class SpacyResource(ConfigurableResource):
         from pipeline.nlp.model import load_model
 
         return load_model(self.model)
+
+    def extractor_version(self) -> str:
+        """The version stamped on derived rows, read without loading the model's weights."""
+        from pipeline.nlp.annotate import extractor_version_for
+
+        return extractor_version_for(self.model)

@@ -2,7 +2,6 @@
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
-from pipeline.nlp.annotate import extractor_version
 from pipeline.resources import SpacyResource, WarehouseResource
 from pipeline.warehouse.batches import pending_batches
 from pipeline.warehouse.schema import ANNOTATION_TABLES
@@ -11,7 +10,7 @@ from pipeline.warehouse.schema import ANNOTATION_TABLES
 @asset_check(asset=AssetKey(["raw", "document_annotations"]),
              description="Every document has been processed by the current extractor version.")
 def every_document_processed(warehouse: WarehouseResource, spacy_model: SpacyResource) -> AssetCheckResult:
-    version = extractor_version(spacy_model.load())
+    version = spacy_model.extractor_version()
     with warehouse.get_connection() as con:
         missing = con.execute("""
             select count(*) from raw.documents d where not exists (

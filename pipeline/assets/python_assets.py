@@ -116,7 +116,7 @@ def annotation_batches(context: AssetExecutionContext, spacy_model: SpacyResourc
                 "warehouse lock (the single writer).",
 )
 def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource, warehouse: WarehouseResource):
-    version = extractor_version(spacy_model.load())
+    version = spacy_model.extractor_version()
     with warehouse.get_connection() as con:
         report = load_batches(con, warehouse.staging, version)
         counts = _counts(con, LOAD_TABLES)

@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 from pipeline.ids import stable_id
 from pipeline.nlp.claims import Claim, extract_claims
 from pipeline.nlp.mentions import Mention, extract_mentions
-from pipeline.nlp.model import model_signature
+from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
 from pipeline.nlp.spans import CharSpan, doc_text, in_spans, navigation_spans, overlaps, sentence_index_map
 from pipeline.nlp.speakers import resolve_speaker
@@ -23,6 +23,11 @@ ARTICLE_LEVEL_KINDS = frozenset({"reported", "reported_by", "attributed_to", "ci
 
 def extractor_version(nlp: Language) -> str:
     return f"newsclaims-{EXTRACTOR_VERSION}+{model_signature(nlp)}"
+
+
+def extractor_version_for(model_name: str) -> str:
+    """extractor_version of the named, installed model, without loading it."""
+    return f"newsclaims-{EXTRACTOR_VERSION}+{installed_model_signature(model_name)}"
 
 
 def source_id(source_key: str) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -42,5 +43,22 @@ def load_model(name: str) -> Language:
     return nlp
 
 
+def _signature(meta: dict) -> str:
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}-{meta.get('version', '0')}"
+
+
 def model_signature(nlp: Language) -> str:
-    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'unknown')}-{nlp.meta.get('version', '0')}"
+    return _signature(nlp.meta)
+
+
+@lru_cache(maxsize=8)
+def installed_model_signature(name: str) -> str:
+    """The same signature read from the installed package's meta.json, without loading the weights:
+    steps that only need the extractor version (the load, the checks) skip a model load."""
+    path = Path(name)
+    try:
+        if not path.is_dir():
+            path = spacy.util.get_package_path(name)
+        return _signature(spacy.util.get_model_meta(path))
+    except (ImportError, OSError, ValueError):
+        return model_signature(load_model(name))  # raises the clear "not installed" error
