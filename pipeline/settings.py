@@ -34,27 +34,26 @@ def default_model() -> str:
     return PREFERRED_MODELS[-1]
 
 
-def _int_env(name: str, default: int) -> int:
+def _parsed_env(name: str, default, convert, kind: str):
+    """The variable converted, the default when unset or blank, a clear error when malformed."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        value = int(raw)
+        return convert(raw)
     except ValueError as exc:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+        raise ValueError(f"{name} must be {kind}, got {raw!r}") from exc
+
+
+def _int_env(name: str, default: int) -> int:
+    value = _parsed_env(name, default, int, "a whole number")
     if value < 1:
         raise ValueError(f"{name} must be at least 1, got {value}")
     return value
 
 
 def _float_env(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+    value = _parsed_env(name, default, float, "a number")
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} must be between 0 and 1, got {value}")
     return value
