@@ -50,8 +50,11 @@ def _execute_job(settings: Settings, verbose: bool = False, asset_selection=None
         if not verbose:
             sys.stderr.write(captured.getvalue()[-20000:])
         for event in result.all_events:
-            if event.is_failure and event.event_specific_data is not None:
+            if event.is_failure and event.event_specific_data is not None and event.step_key:
                 err = getattr(event.event_specific_data, "error", None)
+                # Dagster wraps what the step raised: show that (a full disk, a busy warehouse, ...)
+                while err is not None and err.cls_name.startswith("Dagster") and err.cause is not None:
+                    err = err.cause
                 if err is not None:
                     print(f"newsclaims: step {event.step_key} failed: {err.message.strip()}", file=sys.stderr)
     return result.success

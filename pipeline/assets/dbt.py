@@ -11,6 +11,7 @@ from dagster import AssetExecutionContext, AssetMaterialization, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from pipeline.resources import WarehouseResource
+from pipeline.warehouse import store
 from pipeline.settings import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -81,7 +82,12 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     with warehouse.lock():
         # dagster-dbt's own fetch_row_counts() would open the file while dbt still holds it (DuckDB
         # allows one process), so the events wait until dbt exits and then get their row counts.
-        events = list(dbt.cli(["build"], context=context, target_path=run_target_path(warehouse.path)).stream())
+        try:
+            events = list(dbt.cli(["build"], context=context, target_path=run_target_path(warehouse.path)).stream())
+        except Exception as exc:
+            if store.is_disk_full(exc):
+                raise store.WarehouseFull(28, store.disk_full_message(warehouse.path)) from exc
+            raise
         yield from with_row_counts(events, warehouse)
 
 

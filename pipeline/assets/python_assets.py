@@ -14,7 +14,14 @@ from pipeline.nlp.entities import RESOLVER_VERSION, MentionRef, resolve_entities
 from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
 from pipeline.warehouse.ingest import write_corpus
-from pipeline.warehouse.batches import clean_temporaries, load_batches, staged_document_ids, write_batch
+from pipeline.warehouse.batches import (
+    clean_temporaries,
+    load_batches,
+    record_rejected_batches,
+    staged_document_ids,
+    verify_staged,
+    write_batch,
+)
 from pipeline.warehouse.schema import ANNOTATION_TABLES
 from pipeline.warehouse.store import transaction
 
@@ -31,6 +38,8 @@ LOAD_TABLES = {
     "mentions": "spaCy entity mentions with label, character offsets and sentence index.",
     "claims": "Reported statements: speaker, cue and content spans, speaker resolution, carrying source.",
     "source_citations": "Where the text names who carried the information (BelTA reported ..., according to ...).",
+    "document_errors": "Documents spaCy or an extractor raised on (stage, exception, extractor version); "
+                       "retried when the extractor version changes.",
 }
 
 
@@ -59,24 +68,64 @@ def ingest_files(context: AssetExecutionContext, input_folder: InputFolderResour
             "input_dir": MetadataValue.path(str(input_folder.path))})
 
 
+def _pending(con, version: str) -> list[tuple[str, str]]:
+    """(document_id, text) of every document the current extractor version has not processed."""
+    return con.execute("""
+        select d.document_id, d.text from raw.documents d
+        where not exists (select 1 from raw.document_annotations a
+                          where a.document_id = d.document_id and a.extractor_version = ?)
+        order by d.document_id""", [version]).fetchall()
+
+
+def _annotate_and_stage(context, nlp, spacy_model: SpacyResource, staging, pending) -> tuple[list[str], int]:
+    """spaCy and the extractors over pending documents, staged in batches; (batch ids, failures)."""
+    batch: dict[str, list] = {t: [] for t in ANNOTATION_TABLES}
+    batch_ids, in_batch, done, failed = [], 0, 0, 0
+    items = ((text, doc_id) for doc_id, text in pending)
+    for doc_id, rows in annotate_texts(nlp, items, spacy_model.batch_size, spacy_model.n_process):
+        for table, table_rows in rows.items():
+            batch[table].extend(table_rows)
+        for err in rows.get("document_errors", []):
+            failed += 1
+            context.log.warning(f"document {doc_id}: {err['stage']} raised {err['error_type']}: {err['message'][:300]}")
+        in_batch += 1
+        done += 1
+        if in_batch >= spacy_model.batch_size:
+            batch_ids.append(write_batch(staging, batch))
+            batch, in_batch = {t: [] for t in ANNOTATION_TABLES}, 0
+            context.log.info(f"staged {done}/{len(pending)} documents")
+            if len(batch_ids) == 1 and done < len(pending):
+                killpoints.reached("spacy_after_first_batch")
+    if in_batch:
+        batch_ids.append(write_batch(staging, batch))
+    return batch_ids, failed
+
+
+def _log_rejected(context, rejected) -> None:
+    for r in rejected:
+        context.log.warning(f"staged batch {r.batch_id} moved aside to {r.moved_to}: {r.reason}; "
+                            f"its {len(r.document_ids) or 'unknown number of'} documents are processed again")
+
+
 @asset(
     deps=[AssetKey(["raw", "documents"])],
     group_name="nlp",
     kinds={"spacy", "parquet"},
     description="Run spaCy (nlp.pipe) over every document not yet processed by the current extractor "
                 "version (nor already staged by an earlier, interrupted run) and stage the mentions, claims "
-                "and source citations as Parquet batches.",
+                "and source citations as Parquet batches. A document spaCy or an extractor raises on is "
+                "recorded as failed (raw.document_errors); the others go on.",
 )
 def annotation_batches(context: AssetExecutionContext, spacy_model: SpacyResource, warehouse: WarehouseResource) -> MaterializeResult:
     nlp = spacy_model.load()
     version = extractor_version(nlp)
-    with warehouse.get_connection() as con:
-        pending = con.execute("""
-            select d.document_id, d.text from raw.documents d
-            where not exists (select 1 from raw.document_annotations a
-                              where a.document_id = d.document_id and a.extractor_version = ?)
-            order by d.document_id""", [version]).fetchall()
     clean_temporaries(warehouse.staging)
+    with warehouse.get_connection() as con:
+        # under the lock: no load step removes a batch while it is checked
+        rejected = verify_staged(warehouse.staging)
+        record_rejected_batches(con, rejected)
+        pending = _pending(con, version)
+    _log_rejected(context, rejected)
     staged = staged_document_ids(warehouse.staging, version)
     if staged:
         pending = [(d, t) for d, t in pending if d not in staged]
@@ -84,25 +133,11 @@ def annotation_batches(context: AssetExecutionContext, spacy_model: SpacyResourc
     context.log.info(f"{len(pending)} documents to process with {version}")
     started = time.perf_counter()
     chars = sum(len(t) for _, t in pending)
-    batch: dict[str, list] = {t: [] for t in ANNOTATION_TABLES}
-    batch_ids, in_batch, done = [], 0, 0
-    items = ((text, doc_id) for doc_id, text in pending)
-    for _doc_id, rows in annotate_texts(nlp, items, spacy_model.batch_size, spacy_model.n_process):
-        for table, table_rows in rows.items():
-            batch[table].extend(table_rows)
-        in_batch += 1
-        done += 1
-        if in_batch >= spacy_model.batch_size:
-            batch_ids.append(write_batch(warehouse.staging, batch))
-            batch, in_batch = {t: [] for t in ANNOTATION_TABLES}, 0
-            context.log.info(f"staged {done}/{len(pending)} documents")
-            if len(batch_ids) == 1 and done < len(pending):
-                killpoints.reached("spacy_after_first_batch")
-    if in_batch:
-        batch_ids.append(write_batch(warehouse.staging, batch))
+    batch_ids, failed = _annotate_and_stage(context, nlp, spacy_model, warehouse.staging, pending)
     elapsed = time.perf_counter() - started
     return MaterializeResult(metadata={
-        "documents_processed": len(pending), "batches_staged": len(batch_ids), "characters": chars,
+        "documents_processed": len(pending), "documents_failed": failed, "batches_staged": len(batch_ids),
+        "batches_rejected": len(rejected), "characters": chars,
         "seconds": round(elapsed, 3), "chars_per_second": round(chars / elapsed) if elapsed and chars else 0,
         "model": spacy_model.model, "extractor_version": version,
         "staging_dir": MetadataValue.path(str(warehouse.staging))})
@@ -113,18 +148,34 @@ def annotation_batches(context: AssetExecutionContext, spacy_model: SpacyResourc
                      deps=["annotation_batches"]) for t, d in LOAD_TABLES.items()],
     name="load_annotations",
     description="Load staged annotation batches into the raw tables, one transaction per batch, under the "
-                "warehouse lock (the single writer).",
+                "warehouse lock (the single writer). A batch that does not read back whole is moved aside "
+                "and its documents are processed again before the step ends.",
 )
 def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource, warehouse: WarehouseResource):
     version = spacy_model.extractor_version()
+    killpoints.reached("load_start")
     with warehouse.get_connection() as con:
         report = load_batches(con, warehouse.staging, version)
+        redo = _pending(con, version) if report.rejected else []
+    _log_rejected(context, report.rejected)
+    batches, documents, rejected = report.batches, report.documents, list(report.rejected)
+    if redo:
+        staged = staged_document_ids(warehouse.staging, version)
+        redo = [(d, t) for d, t in redo if d not in staged]
+        context.log.info(f"processing {len(redo)} documents of rejected batches again")
+        _annotate_and_stage(context, spacy_model.load(), spacy_model, warehouse.staging, redo)
+        with warehouse.get_connection() as con:
+            again = load_batches(con, warehouse.staging, version)
+        batches, documents = batches + again.batches, documents + again.documents
+        rejected += again.rejected
+    with warehouse.get_connection() as con:
         counts = _counts(con, LOAD_TABLES)
-    context.log.info(f"loaded {report.batches} batches ({report.documents} documents)")
+    context.log.info(f"loaded {batches} batches ({documents} documents)")
     for table in LOAD_TABLES:
         yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={
-            "row_count": counts[table], "batches_loaded": report.batches,
-            "documents_loaded": report.documents, "stale_batches_dropped": report.skipped_stale})
+            "row_count": counts[table], "batches_loaded": batches,
+            "documents_loaded": documents, "stale_batches_dropped": report.skipped_stale,
+            "batches_rejected": len(rejected)})
 
 
 @asset(

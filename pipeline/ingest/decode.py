@@ -5,14 +5,19 @@ Order of decisions (each one is documented in README "Operations"):
 1. a byte order mark wins (UTF-8, UTF-16, UTF-32); the mark itself is not part of the text;
 2. a recognised binary format (PDF, ZIP/Office, images, archives, executables) is `binary`;
 3. NUL bytes without a UTF-16/32 mark are `binary`;
-4. strict UTF-8;
-5. otherwise charset-normalizer decides. Mostly-ASCII files (news with a few accented letters, a
-   pound sign or curly quotes) are only offered single-byte code pages, because the library
-   otherwise tends to read one stray byte as a Japanese or Chinese double-byte character. When
-   several code pages explain the bytes equally well, cp1252 (a superset of Latin-1 for every
-   printable character) is preferred: English news in a legacy encoding is almost always Windows
-   Western. Cyrillic (cp1251, KOI8-R) wins when the bytes say so.
-6. more than 1% control characters after decoding is `binary`.
+4. strict UTF-8: valid UTF-8 is stored exactly;
+5. mostly-valid UTF-8 (a file cut inside its last character, a stray byte from a bad copy) stays
+   UTF-8: each invalid sequence becomes U+FFFD and is counted in `decode_errors`. "Mostly" means
+   the bytes hold at least as many valid multi-byte characters as invalid sequences, or the only
+   fault is a character cut off at the very end; one legacy accented letter in an otherwise ASCII
+   file is not UTF-8 evidence, so it goes to step 6;
+6. mostly-ASCII bytes (news with a few accented letters, a pound sign, curly quotes, a quoted
+   sentence in Russian or Polish) are decoded in each single-byte code page of `legacy.py` and the
+   most plausible reading wins: letters in words of one script with sensible case, common
+   punctuation and currency signs, a language the code page is used for; ties go to cp1252 (English
+   news in a legacy encoding is almost always Windows Western). Files where a large share of the
+   bytes is non-ASCII (whole texts in Cyrillic, Greek or CJK) are left to charset-normalizer;
+7. more than 1% control characters after decoding is `binary`.
 """
 from __future__ import annotations
 
@@ -20,6 +25,8 @@ import codecs
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
+
+from pipeline.ingest.legacy import most_plausible
 
 
 class Undecodable(ValueError):
@@ -35,6 +42,8 @@ class Undecodable(ValueError):
 class Decoded:
     text: str
     encoding: str
+    #: invalid byte sequences replaced by U+FFFD (mostly-valid UTF-8); 0 for a clean decode
+    decode_errors: int = 0
 
 
 _BOMS = (
@@ -64,12 +73,9 @@ _SIGNATURES = (
     (b"SQLite format 3\x00", "an SQLite database"),
 )
 
-#: Code pages offered for mostly-ASCII bytes (Western, Central European, Cyrillic, Greek, Turkish,
-#: Baltic, Hebrew, Arabic). Double-byte encodings (Shift-JIS, GBK, Big5, EUC-KR) are only
-#: considered when a large share of the bytes is non-ASCII, as it is in real CJK text.
-SINGLE_BYTE = ("cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "cp1251", "koi8_r", "iso8859_5",
-               "cp1253", "iso8859_7", "cp1254", "iso8859_9", "cp1257", "cp1255", "cp1256", "mac_roman")
-#: Share of bytes >= 0x80 below which a file is treated as mostly ASCII.
+#: Share of bytes >= 0x80 below which a file is treated as mostly ASCII (single-byte code pages
+#: only; double-byte encodings such as Shift-JIS or GBK are considered only above it, as in real
+#: CJK text).
 MOSTLY_ASCII = 0.30
 #: Chaos (charset-normalizer's mess score) within which two readings count as equally good.
 TIE = 0.01
@@ -96,12 +102,41 @@ def _codec_name(name: str) -> str:
     return codecs.lookup(name).name.replace("_", "-")
 
 
+def _truncated_at_end(data: bytes) -> bool:
+    """Whether the bytes end in the first bytes of a UTF-8 character that was cut off."""
+    for k in (1, 2, 3):
+        if len(data) < k:
+            break
+        tail = data[-k:]
+        lead = tail[0]
+        need = 2 if 0xC2 <= lead <= 0xDF else 3 if 0xE0 <= lead <= 0xEF else 4 if 0xF0 <= lead <= 0xF4 else 0
+        if need > k and all(0x80 <= b <= 0xBF for b in tail[1:]):
+            return True
+    return False
+
+
+def mostly_utf8(data: bytes) -> Decoded | None:
+    """The bytes as UTF-8 with each invalid sequence replaced, if they are mostly valid UTF-8."""
+    text = data.decode("utf-8", "replace")
+    genuine = data.count(b"\xef\xbf\xbd")  # U+FFFD already in the file
+    errors = text.count("\ufffd") - genuine
+    if errors <= 0:
+        return None
+    valid_multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - errors - genuine
+    if valid_multibyte >= errors or (errors == 1 and _truncated_at_end(data)):
+        return Decoded(text, "utf-8", errors)
+    return None
+
+
 def _guess_legacy(data: bytes) -> tuple[str, str] | None:
-    """(text, encoding) chosen by charset-normalizer among plausible code pages, or None."""
+    """(text, encoding): the most plausible single-byte reading of mostly-ASCII bytes, else
+    charset-normalizer's choice; None when nothing fits."""
     high = sum(1 for b in data if b >= 0x80) / max(len(data), 1)
-    results = list(from_bytes(data, cp_isolation=list(SINGLE_BYTE))) if high < MOSTLY_ASCII else []
-    if not results:
-        results = list(from_bytes(data))
+    if high < MOSTLY_ASCII:
+        best = most_plausible(data)
+        if best is not None:
+            return best
+    results = list(from_bytes(data))
     if not results:
         return None
     best_chaos = min(r.chaos for r in results)
@@ -130,14 +165,19 @@ def decode_bytes(data: bytes) -> Decoded:
         raise Undecodable("binary", f"{kind}, not plain text")
     if b"\x00" in data:
         raise Undecodable("binary", "contains NUL bytes and no UTF-16/32 byte order mark")
+    errors = 0
     try:
         text = data.decode("utf-8")
         encoding = "utf-8"
     except UnicodeDecodeError:
-        guess = _guess_legacy(data)
-        if guess is None:
-            raise Undecodable("undecodable", "no text encoding fits these bytes") from None
-        text, encoding = guess
+        damaged = mostly_utf8(data)
+        if damaged is not None:
+            text, encoding, errors = damaged.text, damaged.encoding, damaged.decode_errors
+        else:
+            guess = _guess_legacy(data)
+            if guess is None:
+                raise Undecodable("undecodable", "no text encoding fits these bytes") from None
+            text, encoding = guess
     if _control_ratio(text) > 0.01:
         raise Undecodable("binary", "more than 1% control characters after decoding")
-    return Decoded(text, encoding)
+    return Decoded(text, encoding, errors)

@@ -13,10 +13,13 @@ Rejection reasons:
   unreadable     permission denied, not a regular file (a FIFO, a device), vanished while read
   outside_input  a symbolic link pointing outside the input folder (never followed)
   language       confidently not English and long enough to be sure (see ingest/language.py)
+  error          anything else that went wrong for this one file (the exception is in the detail)
 """
 from __future__ import annotations
 
+import errno
 import os
+import re
 import stat as stat_mod
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,7 +33,8 @@ from pipeline.ingest.language import LanguagePolicy, detect_language
 #: Files larger than this are rejected with reason `too_large` (settings: NEWSCLAIMS_MAX_FILE_BYTES).
 DEFAULT_MAX_FILE_BYTES = 5_000_000
 TEXT_SUFFIX = ".txt"
-REASONS = ("empty", "binary", "undecodable", "not_text", "too_large", "unreadable", "outside_input", "language")
+REASONS = ("empty", "binary", "undecodable", "not_text", "too_large", "unreadable", "outside_input", "language",
+           "error")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Document:
     language_confidence: float | None = None
     #: processed although not confidently English (short, uncertain, or short foreign text)
     language_uncertain: bool | None = None
+    #: invalid UTF-8 sequences replaced by U+FFFD when the file was decoded
+    decode_errors: int = 0
 
     @property
     def char_count(self) -> int:
@@ -56,6 +62,7 @@ class Occurrence:
     size_bytes: int
     modified_at: datetime
     encoding: str
+    decode_errors: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,13 +95,46 @@ def title_of(text: str) -> str:
 
 
 def stored_path(rel: str) -> str:
-    """A relative path as the warehouse stores it. File names are bytes on Linux: bytes that are
-    not UTF-8 are shown as \\xNN, so the name still identifies the file and every row is valid text."""
+    """A relative path as the warehouse stores it: one text per name, never two names to one text.
+
+    File names are bytes on Linux. A name that is valid UTF-8 and has no backslash is stored as it
+    is (almost every name). Any other name is escaped: each byte that is not UTF-8 becomes
+    ``\\xNN`` and each backslash ``\\\\``. An escaped name always holds a backslash and a plain one
+    never does, so the mapping cannot collide (a name holding the raw byte 0xE9 and a name spelt
+    with the four characters ``\\xe9`` stay two paths), and `name_bytes` recovers the raw bytes.
+    """
+    raw = os.fsencode(rel)
     try:
-        rel.encode("utf-8")
-        return rel
-    except UnicodeEncodeError:
-        return os.fsencode(rel).decode("utf-8", "backslashreplace")
+        text = raw.decode("utf-8")
+        if "\\" not in text:
+            return text
+    except UnicodeDecodeError:
+        pass
+    out = []
+    for ch in raw.decode("utf-8", "surrogateescape"):
+        if ch == "\\":
+            out.append("\\\\")
+        elif "\udc80" <= ch <= "\udcff":
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_ESCAPE = re.compile(r"\\(\\|x[0-9a-f]{2})")
+
+
+def name_bytes(stored: str) -> bytes:
+    """The raw bytes of a name stored by `stored_path` (its inverse)."""
+    if "\\" not in stored:
+        return stored.encode("utf-8")
+    out, pos = bytearray(), 0
+    for m in _ESCAPE.finditer(stored):
+        out += stored[pos:m.start()].encode("utf-8")
+        out += b"\\" if m.group(1) == "\\" else bytes([int(m.group(1)[1:], 16)])
+        pos = m.end()
+    out += stored[pos:].encode("utf-8")
+    return bytes(out)
 
 
 def _hidden(name: str) -> bool:
@@ -181,57 +221,69 @@ def read_corpus(input_dir: Path, max_file_bytes: int | None = None,
     def reject(rel: str, reason: str, detail: str, size: int | None) -> None:
         corpus.rejections.append(Rejection(rel, reason, detail, size))
 
-    for path in walk_input(input_dir):
-        rel = stored_path(path.relative_to(input_dir).as_posix())
+    def read_one(path: Path, rel: str) -> None:
         try:
             real = path.resolve(strict=True)
+        except RuntimeError:  # Python < 3.13 raises RuntimeError for a loop of links
+            reject(rel, "unreadable", "symbolic link loop (the link points back at itself); not followed", None)
+            return
         except OSError as exc:
-            reject(rel, "unreadable", f"broken link or vanished file ({exc.strerror or exc})", None)
-            continue
+            if exc.errno == errno.ELOOP:
+                reject(rel, "unreadable", "symbolic link loop (the link points back at itself); not followed", None)
+            else:
+                reject(rel, "unreadable", f"broken link or vanished file ({exc.strerror or exc})", None)
+            return
         if not real.is_relative_to(input_dir):
             reject(rel, "outside_input", f"symbolic link to {stored_path(str(real))}, outside the input folder; not followed", None)
-            continue
+            return
         if real.is_dir():
-            continue  # a link to a folder inside the input: its files are read where they are
+            return  # a link to a folder inside the input: its files are read where they are
         if not path.name.lower().endswith(TEXT_SUFFIX):
             suffix = path.suffix.lower() or "without an extension"
             reject(rel, "not_text", f"file type {stored_path(suffix)} is not read; newsclaims reads *.txt files only",
                    _size_or_none(real))
-            continue
+            return
         try:
             data, st = _read_bounded(real, limit)
         except _TooLarge as exc:
             size = exc.size if exc.size is not None else exc.st.st_size
             reject(rel, "too_large", f"{size} bytes exceeds the limit of {limit} (NEWSCLAIMS_MAX_FILE_BYTES); not read", size)
-            continue
+            return
         except _NotRegular as exc:
             reject(rel, "unreadable", f"{_kind(exc.st.st_mode)}, not a regular file; not read", None)
-            continue
+            return
         except OSError as exc:
             reject(rel, "unreadable", exc.strerror or str(exc), None)
-            continue
+            return
         try:
             decoded = decode_bytes(data)
         except Undecodable as exc:
             reject(rel, exc.reason, exc.detail, len(data))
-            continue
+            return
         if not decoded.text.strip():
             reject(rel, "empty", "no text after decoding" if decoded.text == "" else "whitespace only", len(data))
-            continue
+            return
         doc_id = text_id(decoded.text)
         doc = corpus.documents.get(doc_id)
         if doc is None:
             guess = detect_language(decoded.text)
             if policy.rejects(decoded.text, guess):
                 reject(rel, "language", policy.reason_detail(decoded.text, guess), len(data))
-                continue
+                return
             doc = Document(doc_id, decoded.text, title_of(decoded.text), decoded.encoding,
-                           guess.language, guess.confidence, policy.uncertain(guess))
+                           guess.language, guess.confidence, policy.uncertain(guess), decoded.decode_errors)
             corpus.documents[doc_id] = doc
         corpus.occurrences.append(Occurrence(
             rel, doc_id, len(data),
             datetime.fromtimestamp(st.st_mtime, tz=timezone.utc).replace(tzinfo=None),
-            decoded.encoding))
+            decoded.encoding, decoded.decode_errors))
+
+    for path in walk_input(input_dir):
+        rel = stored_path(path.relative_to(input_dir).as_posix())
+        try:
+            read_one(path, rel)
+        except Exception as exc:  # noqa: BLE001 - one odd file must never stop the scan
+            reject(rel, "error", f"unexpected {type(exc).__name__} while reading: {exc}", None)
     return corpus
 
 

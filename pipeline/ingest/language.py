@@ -32,7 +32,7 @@ class LanguageGuess:
 
 
 @lru_cache(maxsize=1)
-def _identifier():
+def identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
@@ -42,7 +42,7 @@ def detect_language(text: str) -> LanguageGuess:
     sample = text.strip()[:SAMPLE_CHARS]
     if not sample:
         return LanguageGuess("und", 0.0)
-    language, confidence = _identifier().classify(sample)
+    language, confidence = identifier().classify(sample)
     return LanguageGuess(language, round(float(confidence), 4))
 
 

@@ -1,6 +1,7 @@
 """One Doc → the rows newsclaims stores: sentences, mentions, claims and source citations."""
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
 
@@ -8,15 +9,16 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.ids import stable_id
+from pipeline import faults
 from pipeline.nlp.claims import Claim, extract_claims
 from pipeline.nlp.mentions import Mention, extract_mentions
 from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
 from pipeline.nlp.spans import CharSpan, doc_text, in_spans, navigation_spans, overlaps, sentence_index_map
-from pipeline.nlp.speakers import resolve_speaker
+from pipeline.nlp.speakers import MentionIndex, resolve_speaker
 
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 #: Citation kinds that speak for the whole article, not one sentence.
 ARTICLE_LEVEL_KINDS = frozenset({"reported", "reported_by", "attributed_to", "citation_tag", "dateline"})
 
@@ -79,10 +81,11 @@ def annotate_doc(doc: Doc, document_id: str, version: str, processed_at: datetim
     citations = extract_citations(doc, sentence_of, skip=nav)
     carried, owner = link_sources(claims, citations)
     claim_rows = []
+    index = MentionIndex(mentions)
     for k, c in enumerate(claims):
         speaker_text = c.text(text, "speaker")
         head = doc[c.speaker_token] if c.speaker_token is not None else None
-        kind, resolved = resolve_speaker(c.speaker, speaker_text, mentions,
+        kind, resolved = resolve_speaker(c.speaker, speaker_text, index,
                                          (head.idx, head.idx + len(head.text)) if head is not None else None)
         cit = carried.get(k)
         claim_rows.append(dict(
@@ -116,14 +119,126 @@ def annotate_doc(doc: Doc, document_id: str, version: str, processed_at: datetim
                          extractor_version=version) for m in mentions]
     status = [dict(document_id=document_id, extractor_version=version, processed_at=processed_at,
                    sentence_count=len(sentences), mention_count=len(mention_rows),
-                   claim_count=len(claim_rows), citation_count=len(citation_rows))]
+                   claim_count=len(claim_rows), citation_count=len(citation_rows), status="processed")]
     return dict(document_annotations=status, sentences=sentences, mentions=mention_rows,
-                claims=claim_rows, source_citations=citation_rows)
+                claims=claim_rows, source_citations=citation_rows, document_errors=[])
+
+
+#: Texts longer than this are parsed in pieces cut at paragraph (else line, sentence or word)
+#: boundaries and joined back into one Doc with every offset kept: spaCy refuses a text over
+#: nlp.max_length (1,000,000 characters), and the parser's memory grows with the text.
+CHUNK_CHARS = 100_000
+#: Longest exception message stored in raw.document_errors.
+MAX_ERROR_CHARS = 2000
+
+
+def split_long_text(text: str, limit: int = CHUNK_CHARS) -> list[str]:
+    """Consecutive pieces of text, each at most limit characters, that join back to text."""
+    pieces, start = [], 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        cut = start + limit
+        for sep in ("\n\n", "\n", ". ", " "):
+            i = window.rfind(sep, limit // 2)
+            if i != -1:
+                cut = start + i + len(sep)
+                break
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def failed_rows(document_id: str, version: str, stage: str, exc: BaseException) -> dict[str, list[dict]]:
+    """The rows of a document the extractor or spaCy raised on: an annotation marked failed (so it
+    is not retried until the extractor version changes) and one error row; nothing else."""
+    now = _now()
+    rows: dict[str, list[dict]] = {t: [] for t in ("sentences", "mentions", "claims", "source_citations")}
+    rows["document_annotations"] = [dict(document_id=document_id, extractor_version=version, processed_at=now,
+                                         sentence_count=0, mention_count=0, claim_count=0, citation_count=0,
+                                         status="failed")]
+    rows["document_errors"] = [dict(document_id=document_id, extractor_version=version, stage=stage,
+                                    error_type=type(exc).__name__, message=str(exc)[:MAX_ERROR_CHARS],
+                                    occurred_at=now)]
+    return rows
+
+
+def _resilient_pipe(nlp: Language, source: Iterator[tuple[str, tuple]], batch_size: int,
+                    n_process: int) -> Iterator[tuple[Doc | None, tuple, BaseException | None]]:
+    """nlp.pipe over (text, context) pairs, yielding (doc, context, None) in order, or
+    (None, context, exception) for a text spaCy raised on. When a batch fails, the texts spaCy had
+    taken but not returned are redone one at a time (the one that raises is the culprit) and the
+    pipe resumes with the rest."""
+    fed: deque[tuple[str, tuple]] = deque()
+
+    def feeding() -> Iterator[tuple[str, tuple]]:
+        for item in source:
+            fed.append(item)
+            yield item
+
+    stream = feeding()
+    while True:
+        try:
+            for doc, ctx in nlp.pipe(stream, as_tuples=True, batch_size=batch_size, n_process=n_process):
+                while fed and fed[0][1] != ctx:  # cannot happen with spaCy's ordered pipe; kept safe
+                    text, lost = fed.popleft()
+                    yield _one(nlp, text, lost)
+                if fed:
+                    fed.popleft()
+                yield doc, ctx, None
+            return
+        except Exception:  # noqa: BLE001 - find the text that raised, keep the rest
+            while fed:
+                text, ctx = fed.popleft()
+                yield _one(nlp, text, ctx)
+            stream = feeding()
+
+
+def _one(nlp: Language, text: str, ctx: tuple) -> tuple[Doc | None, tuple, BaseException | None]:
+    try:
+        return nlp(text), ctx, None
+    except Exception as exc:  # noqa: BLE001 - recorded as this document's error
+        return None, ctx, exc
 
 
 def annotate_texts(nlp: Language, items: Iterable[tuple[str, str]], batch_size: int = 32,
                    n_process: int = 1) -> Iterator[tuple[str, dict[str, list[dict]]]]:
-    """(text, document_id) pairs → (document_id, rows), through nlp.pipe in batches."""
+    """(text, document_id) pairs → (document_id, rows), through nlp.pipe in batches.
+
+    Whatever goes wrong for one document stays with it: a text over CHUNK_CHARS is parsed in
+    pieces joined back into one Doc; a text spaCy raises on, or one an extractor raises on, gives
+    `failed_rows` and the others go on.
+    """
     version = extractor_version(nlp)
-    for doc, document_id in nlp.pipe(items, as_tuples=True, batch_size=batch_size, n_process=n_process):
-        yield document_id, annotate_doc(doc, document_id, version, datetime.now(timezone.utc).replace(tzinfo=None))
+    limit = max(1000, min(CHUNK_CHARS, nlp.max_length - 1))
+
+    def pieces() -> Iterator[tuple[str, tuple]]:
+        for text, document_id in items:
+            parts = split_long_text(text, limit)
+            for k, part in enumerate(parts):
+                yield part, (document_id, k, len(parts))
+
+    parts: list[Doc] = []
+    failure: BaseException | None = None
+    for doc, (document_id, k, n), exc in _resilient_pipe(nlp, pieces(), batch_size, n_process):
+        if k == 0:
+            parts, failure = [], None
+        if exc is not None:
+            failure = failure or exc
+        else:
+            parts.append(doc)
+        if k < n - 1:
+            continue
+        if failure is not None:
+            yield document_id, failed_rows(document_id, version, "spacy", failure)
+            continue
+        try:
+            whole = parts[0] if n == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+            faults.fail_if_marked(doc_text(whole), "extract")
+            yield document_id, annotate_doc(whole, document_id, version, _now())
+        except Exception as exc:  # noqa: BLE001 - one document's extractor error stays with it
+            yield document_id, failed_rows(document_id, version, "extract", exc)

@@ -25,7 +25,7 @@ person mention by `resolve_speaker` (see speakers.py).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
@@ -660,9 +660,14 @@ def _drop_nested(claims: list[Claim]) -> list[Claim]:
     (the whole clause is the source's account). Nested speech ("said that he had warned that ...")
     stays."""
     out = []
+    # only a claim whose content starts at most `longest` characters before a cue can hold it
+    by_start = sorted(claims, key=lambda o: o.content[0])
+    starts = [o.content[0] for o in by_start]
+    longest = max((o.content[1] - o.content[0] for o in claims), default=0)
     for c in claims:
         nested = False
-        for o in claims:
+        window = by_start[bisect_left(starts, c.cue[0] - longest):bisect_right(starts, c.cue[0])]
+        for o in window:
             if o is c or not (o.content[0] <= c.cue[0] and c.cue[1] <= o.content[1]):
                 continue
             if o.content[0] <= o.cue[0] < o.content[1]:

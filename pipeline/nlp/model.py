@@ -8,6 +8,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline import faults
+
 #: Components of en_core_web_* that newsclaims does not use.
 UNUSED_COMPONENTS = ("senter",)
 
@@ -21,6 +23,7 @@ def line_break_sentences(doc: Doc) -> Doc:
 
     Runs before the parser, which keeps the boundaries set here.
     """
+    faults.fail_if_marked(doc.text, "spacy")
     for token in doc[1:]:
         prev = doc[token.i - 1]
         if "\n" in prev.text or "\n" in prev.whitespace_:

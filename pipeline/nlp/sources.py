@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.nlp.spans import CharSpan, doc_text, in_spans
+from pipeline.nlp.spans import CharSpan, doc_ents, doc_text, in_spans
 from pipeline.settings import PROJECT_ROOT
 
 KNOWN_SOURCES_CSV = PROJECT_ROOT / "dbt_project" / "seeds" / "known_sources.csv"
@@ -125,11 +126,12 @@ def _name_in(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
         m = (match.start(), match.end())
     if m:
         return m
-    ents = [e for e in doc.ents if e.start_char >= lo and e.end_char <= hi and e.label_ in ("ORG", "PRODUCT", "WORK_OF_ART", "FAC")]
-    if ents:
-        e = ents[-1]
-        return e.start_char, e.end_char
-    return None
+    ents = doc_ents(doc)  # in document order
+    first = bisect_left(ents, (lo, -1, ""))
+    last = bisect_right(ents, (hi, hi, "\uffff"))
+    found = [(s, e) for s, e, label in ents[first:last]
+             if e <= hi and label in ("ORG", "PRODUCT", "WORK_OF_ART", "FAC")]
+    return found[-1] if found else None
 
 
 def _phrase(tok: Token) -> tuple[int, int]:
@@ -138,7 +140,7 @@ def _phrase(tok: Token) -> tuple[int, int]:
 
 
 def _is_person(doc: Doc, span: tuple[int, int]) -> bool:
-    return any(e.label_ == "PERSON" and e.start_char <= span[0] and span[1] <= e.end_char for e in doc.ents)
+    return any(label == "PERSON" and s <= span[0] and span[1] <= e for s, e, label in doc_ents(doc))
 
 
 def extract_citations(doc: Doc, sentence_of: dict[int, int], skip: list[CharSpan] | None = None) -> list[Citation]:

@@ -22,6 +22,15 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def doc_ents(doc: Doc) -> list[tuple[int, int, str]]:
+    """(start_char, end_char, label) of doc.ents, computed once per Doc (spaCy builds new Span
+    objects on every read of doc.ents)."""
+    ents = doc.user_data.get("newsclaims_ents")
+    if ents is None:
+        ents = doc.user_data["newsclaims_ents"] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    return ents
+
+
 def char_span_of(tokens: Iterable[Token]) -> CharSpan | None:
     toks = sorted(tokens, key=lambda t: t.i)
     if not toks:

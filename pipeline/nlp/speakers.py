@@ -5,6 +5,7 @@ not inside the speaker itself. A named speaker resolves to the mention it contai
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 
 from pipeline.nlp.mentions import Mention
@@ -36,8 +37,45 @@ def speaker_kind(speaker_text: str | None, contained: list[Mention]) -> str:
     return "other"
 
 
-def mentions_within(span: CharSpan, mentions: list[Mention]) -> list[Mention]:
-    return [m for m in mentions if span[0] <= m.start_char and m.end_char <= span[1]]
+class MentionIndex:
+    """A document's mentions sorted by start, with the persons to resolve to worked out once: a
+    long document has thousands of claims and mentions, and each claim looks some of them up."""
+
+    def __init__(self, mentions: list[Mention]):
+        from pipeline.nlp.sources import lookup
+
+        self.mentions = sorted(mentions, key=lambda m: (m.start_char, m.end_char))
+        self.starts = [m.start_char for m in self.mentions]
+        people = _person_texts(mentions)
+        self.persons = sorted((m for m in mentions if m.label == "PERSON" and m.text.casefold() in people
+                               and lookup(m.text) is None), key=lambda m: (m.end_char, m.start_char))
+        self.person_ends = [m.end_char for m in self.persons]
+
+    def within(self, span: CharSpan) -> list[Mention]:
+        lo = bisect_left(self.starts, span[0])
+        hi = bisect_right(self.starts, span[1])
+        return [m for m in self.mentions[lo:hi] if m.end_char <= span[1]]
+
+    def nearest_person_before(self, position: int) -> Mention | None:
+        """The person ending before position that starts last."""
+        j = bisect_right(self.person_ends, position) - 1
+        if j < 0:
+            return None
+        best = self.persons[j]
+        # an earlier-ending person can only start later if it ends after best starts (nested)
+        while j > 0 and self.persons[j - 1].end_char > best.start_char:
+            j -= 1
+            if self.persons[j].start_char > best.start_char:
+                best = self.persons[j]
+        return best
+
+
+def _index(mentions: "list[Mention] | MentionIndex") -> MentionIndex:
+    return mentions if isinstance(mentions, MentionIndex) else MentionIndex(mentions)
+
+
+def mentions_within(span: CharSpan, mentions: "list[Mention] | MentionIndex") -> list[Mention]:
+    return _index(mentions).within(span)
 
 
 def best_contained(contained: list[Mention]) -> Mention | None:
@@ -57,18 +95,13 @@ def _person_texts(mentions: list[Mention]) -> set[str]:
     return {t for t, v in votes.items() if v[True] >= v[False] and v[True]}
 
 
-def nearest_person_before(position: int, mentions: list[Mention]) -> Mention | None:
+def nearest_person_before(position: int, mentions: "list[Mention] | MentionIndex") -> Mention | None:
     """The closest person mention ending before `position` (news agencies the model calls a person
     — "BelTA later reported" — and names the document mostly labels otherwise are skipped)."""
-    from pipeline.nlp.sources import lookup
-
-    people = _person_texts(mentions)
-    before = [m for m in mentions if m.label == "PERSON" and m.end_char <= position
-              and m.text.casefold() in people and lookup(m.text) is None]
-    return max(before, key=lambda m: m.start_char) if before else None
+    return _index(mentions).nearest_person_before(position)
 
 
-def resolve_speaker(span: CharSpan | None, speaker_text: str | None, mentions: list[Mention],
+def resolve_speaker(span: CharSpan | None, speaker_text: str | None, mentions: "list[Mention] | MentionIndex",
                     head: CharSpan | None = None) -> tuple[str, Mention | None]:
     """(kind, the mention the speaker stands for, or None).
 

@@ -12,15 +12,28 @@ extractor version is left as it is, so a batch loaded twice (two runs racing, a 
 commit and delete) changes nothing, and `processed_at` keeps the time of the first processing.
 Any run's load step loads every staged batch, whoever staged it, and a run's NLP step skips the
 documents already staged: after a crash the spaCy work already done is not redone.
+
+Every batch carries `manifest.json` (its extractor version, document ids, and per table the row
+count, byte size and sha256 of the Parquet file), written last before the rename. A batch is
+verified against it before its documents count as staged and again before it is loaded: one that
+does not read back whole (cut short, filled with garbage, zero bytes — what a full or failing
+disk leaves) is moved aside into `.rejected/` with the reason recorded in `raw.rejected_batches`,
+and its documents are processed again in the same run.
+
+A full disk while staging raises `StagingFull`, naming the folder and the space needed; the
+temporary folder is removed, so nothing half-written is left to load.
 """
 from __future__ import annotations
 
+import errno
+import hashlib
+import json
 import os
 import shutil
 import socket
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -48,31 +61,184 @@ def arrow_schema(table: str, skip: tuple[str, ...] = ("batch_id",)) -> pa.Schema
     return pa.schema(fields)
 
 
+MANIFEST = "manifest.json"
+REJECTED_DIR = ".rejected"
+
+
+class StagingFull(OSError):
+    """The staging folder's file system is full."""
+
+
+def free_bytes(path: Path) -> int | None:
+    """Free space on the file system holding path (its nearest existing parent)."""
+    for p in (Path(path), *Path(path).parents):
+        try:
+            return shutil.disk_usage(p).free
+        except OSError:
+            continue
+    return None
+
+
+def human_bytes(n: int | None) -> str:
+    if n is None:
+        return "unknown"
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{max(1, round(n / 2**10))} KiB"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def write_batch(staging: Path, rows: dict[str, list[dict]]) -> str:
     """Stage one batch; returns its id. Writing the same batch twice is a no-op."""
     annotations = rows["document_annotations"]
     if not annotations:
         raise ValueError("a batch needs at least one document")
     version = annotations[0]["extractor_version"]
-    batch_id = "b-" + stable_id("batch", version, *sorted(a["document_id"] for a in annotations))
+    document_ids = sorted(a["document_id"] for a in annotations)
+    batch_id = "b-" + stable_id("batch", version, *document_ids)
     final = staging / batch_id
     if final.exists():
         return batch_id
-    staging.mkdir(parents=True, exist_ok=True)
+    tables = {t: pa.Table.from_pylist(rows.get(t, []), schema=arrow_schema(t)) for t in ANNOTATION_TABLES}
     tmp = staging / f".tmp-{batch_id}-{_HOST}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
     try:
-        for table in ANNOTATION_TABLES:
-            pq.write_table(pa.Table.from_pylist(rows[table], schema=arrow_schema(table)), tmp / f"{table}.parquet")
+        staging.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+        manifest = dict(batch_id=batch_id, extractor_version=version, document_ids=document_ids, tables={})
+        for table, data in tables.items():
+            path = tmp / f"{table}.parquet"
+            pq.write_table(data, path)
+            _fsync(path)
+            manifest["tables"][table] = dict(rows=data.num_rows, bytes=path.stat().st_size, sha256=_sha256(path))
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1))
+        _fsync(tmp / MANIFEST)
+        _fsync(tmp)
         try:
             os.rename(tmp, final)
         except OSError:
             if not final.exists():
                 raise
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            shutil.rmtree(tmp, ignore_errors=True)
+            needed = 2 * sum(t.nbytes for t in tables.values()) + (64 << 10)  # Parquet pages, footers, manifest
+            raise StagingFull(exc.errno, (
+                f"no space left in the staging folder {staging} (file system free: {human_bytes(free_bytes(staging))}); "
+                f"this batch of {len(document_ids)} documents needs about {human_bytes(needed)} more. Free space there "
+                "(or set NEWSCLAIMS_WAREHOUSE to a disk with room) and run again: the batches already staged "
+                "and everything loaded are kept.")) from exc
+        raise
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return batch_id
+
+
+def verify_batch(batch: Path) -> str | None:
+    """Why a staged batch does not read back whole, or None if it does.
+
+    Raises FileNotFoundError if the folder itself is gone (loaded and removed by another run).
+    """
+    if not batch.is_dir():
+        raise FileNotFoundError(batch)
+    try:
+        manifest = json.loads((batch / MANIFEST).read_text())
+        tables = manifest["tables"]
+    except FileNotFoundError:
+        if not batch.is_dir():
+            raise
+        return f"no {MANIFEST} (staged by an older newsclaims, or cut short)"
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"{MANIFEST} unreadable ({type(exc).__name__}: {exc})"
+    for table in ANNOTATION_TABLES:
+        path = batch / f"{table}.parquet"
+        want = tables.get(table) if isinstance(tables, dict) else None
+        if not want:
+            return f"{MANIFEST} lists no {table}.parquet"
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            if not batch.is_dir():
+                raise
+            return f"{table}.parquet is missing"
+        if size != want.get("bytes"):
+            return f"{table}.parquet is {size} bytes, {want.get('bytes')} were written"
+        if _sha256(path) != want.get("sha256"):
+            return f"{table}.parquet does not match its checksum (sha256)"
+        try:
+            meta = pq.read_metadata(path)
+            schema = pq.read_schema(path)
+        except Exception as exc:  # noqa: BLE001 - any reader error means the file is bad
+            return f"{table}.parquet does not read as Parquet ({exc})"
+        if meta.num_rows != want.get("rows"):
+            return f"{table}.parquet holds {meta.num_rows} rows, {want.get('rows')} were written"
+        if not schema.remove_metadata().equals(arrow_schema(table)):
+            return f"{table}.parquet has columns {schema.names}, expected {arrow_schema(table).names}"
+    return None
+
+
+def manifest_document_ids(batch: Path) -> list[str]:
+    """The documents a batch's manifest lists ([] when it cannot be read)."""
+    try:
+        ids = json.loads((batch / MANIFEST).read_text())["document_ids"]
+        return [i for i in ids if isinstance(i, str)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+@dataclass
+class RejectedBatch:
+    batch_id: str
+    reason: str
+    document_ids: list[str]
+    moved_to: str
+
+
+def reject_batch(staging: Path, batch: Path, reason: str) -> RejectedBatch:
+    """Move a batch that failed verification into `<staging>/.rejected/` (kept for inspection)."""
+    ids = manifest_document_ids(batch)
+    target_dir = staging / REJECTED_DIR
+    target_dir.mkdir(exist_ok=True)
+    target = target_dir / f"{batch.name}-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    try:
+        os.rename(batch, target)
+    except OSError:
+        shutil.rmtree(batch, ignore_errors=True)  # cannot even be moved: it must not be loaded
+        target = Path("(removed)")
+    return RejectedBatch(batch.name, reason, ids, str(target))
+
+
+def record_rejected_batches(con, rejected: list[RejectedBatch]) -> None:
+    for r in rejected:
+        con.execute("insert into raw.rejected_batches values (?, 'corrupt', ?, ?, ?, now())",
+                    [r.batch_id, r.reason, len(r.document_ids), r.moved_to])
+
+
+def verify_staged(staging: Path) -> list[RejectedBatch]:
+    """Verify every staged batch and move aside the ones that do not read back whole (caller
+    holds the warehouse lock, so no load step removes a batch meanwhile)."""
+    rejected = []
+    for batch in pending_batches(staging):
+        try:
+            reason = verify_batch(batch)
+        except FileNotFoundError:
+            continue
+        if reason:
+            rejected.append(reject_batch(staging, batch, reason))
+    return rejected
 
 
 _HOST = socket.gethostname().replace("-", "_") or "host"
@@ -85,17 +251,29 @@ def pending_batches(staging: Path) -> list[Path]:
 
 
 def staged_document_ids(staging: Path, version: str) -> set[str]:
-    """Documents already in a complete staged batch of this extractor version (not yet loaded)."""
+    """Documents already in a staged batch of this extractor version (not yet loaded), as its
+    manifest lists them (`verify_staged` has moved aside the batches that do not read back whole)."""
     found: set[str] = set()
     for batch in pending_batches(staging):
         try:
-            table = pq.read_table(batch / "document_annotations.parquet", columns=["document_id", "extractor_version"])
-        except Exception:  # noqa: BLE001 - removed meanwhile, or not a complete batch
-            continue  # loaded and removed meanwhile by another run's load step
-        rows = table.to_pylist()
-        if rows and {r["extractor_version"] for r in rows} == {version}:
-            found.update(r["document_id"] for r in rows)
+            manifest = json.loads((batch / MANIFEST).read_text())
+        except (OSError, ValueError):
+            continue  # loaded and removed meanwhile by another run's load step, or rejected later
+        if isinstance(manifest, dict) and manifest.get("extractor_version") == version:
+            found.update(i for i in manifest.get("document_ids", []) if isinstance(i, str))
     return found
+
+
+def staged_bytes(staging: Path) -> int:
+    """Bytes of the staged batches waiting to be loaded."""
+    total = 0
+    for batch in pending_batches(staging):
+        for f in batch.glob("*.parquet"):
+            try:
+                total += f.stat().st_size
+            except OSError:
+                pass
+    return total
 
 
 def _writer_gone(name: str) -> bool:
@@ -141,6 +319,7 @@ class LoadReport:
     batches: int = 0
     documents: int = 0
     skipped_stale: int = 0
+    rejected: list[RejectedBatch] = field(default_factory=list)
 
 
 def load_batches(con, staging: Path, current_version: str) -> LoadReport:
@@ -152,6 +331,14 @@ def load_batches(con, staging: Path, current_version: str) -> LoadReport:
     """
     report = LoadReport()
     for batch in pending_batches(staging):
+        try:
+            reason = verify_batch(batch)
+        except FileNotFoundError:
+            continue  # loaded and removed meanwhile
+        if reason:
+            report.rejected.append(reject_batch(staging, batch, reason))
+            record_rejected_batches(con, report.rejected[-1:])
+            continue
         ann = str(batch / "document_annotations.parquet")
         versions = {r[0] for r in con.execute("select distinct extractor_version from read_parquet(?)", [ann]).fetchall()}
         if versions != {current_version}:

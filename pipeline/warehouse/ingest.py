@@ -37,17 +37,20 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
     docs = pa.Table.from_pylist([
         dict(document_id=d.document_id, text=d.text, title=d.title, char_count=d.char_count,
              encoding=d.encoding, first_seen_at=now, language=d.language,
-             language_confidence=d.language_confidence, language_uncertain=d.language_uncertain)
+             language_confidence=d.language_confidence, language_uncertain=d.language_uncertain,
+             decode_errors=d.decode_errors)
         for d in corpus.documents.values()],
         schema=pa.schema([("document_id", pa.string()), ("text", pa.string()), ("title", pa.string()),
                           ("char_count", pa.int32()), ("encoding", pa.string()), ("first_seen_at", pa.timestamp("us")),
                           ("language", pa.string()), ("language_confidence", pa.float64()),
-                          ("language_uncertain", pa.bool_())]))
+                          ("language_uncertain", pa.bool_()), ("decode_errors", pa.int32())]))
     occ = pa.Table.from_pylist([
         dict(input_dir=root, path=o.path, document_id=o.document_id, size_bytes=o.size_bytes,
-             modified_at=o.modified_at, encoding=o.encoding) for o in corpus.occurrences],
+             modified_at=o.modified_at, encoding=o.encoding, decode_errors=o.decode_errors)
+        for o in corpus.occurrences],
         schema=pa.schema([("input_dir", pa.string()), ("path", pa.string()), ("document_id", pa.string()),
-                          ("size_bytes", pa.int64()), ("modified_at", pa.timestamp("us")), ("encoding", pa.string())]))
+                          ("size_bytes", pa.int64()), ("modified_at", pa.timestamp("us")), ("encoding", pa.string()),
+                          ("decode_errors", pa.int32())]))
     rej = pa.Table.from_pylist([
         dict(input_dir=root, path=r.path, reason=r.reason, detail=r.detail, size_bytes=r.size_bytes)
         for r in corpus.rejections],
@@ -62,18 +65,22 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
                 "select count(*) from _docs where document_id not in (select document_id from raw.documents)").fetchone()[0]
             con.execute("insert into raw.documents by name select * from _docs "
                         "where document_id not in (select document_id from raw.documents)")
-            # documents stored before language id existed get theirs (nothing else is ever rewritten)
+            # documents stored before language id (or decode_errors) existed get theirs (nothing else is
+            # ever rewritten)
             con.execute("""
                 update raw.documents d set language = x.language, language_confidence = x.language_confidence,
                     language_uncertain = x.language_uncertain
                 from _docs x where d.document_id = x.document_id and d.language is null""")
+            con.execute("""
+                update raw.documents d set decode_errors = x.decode_errors
+                from _docs x where d.document_id = x.document_id and d.decode_errors is null""")
             con.execute("""
                 insert into raw.document_occurrences by name
                 select o.*, ?::timestamp as first_seen_at, ?::timestamp as last_seen_at, true as present from _occ o
                 on conflict (input_dir, path) do update set
                     document_id = excluded.document_id, size_bytes = excluded.size_bytes,
                     modified_at = excluded.modified_at, encoding = excluded.encoding,
-                    last_seen_at = excluded.last_seen_at, present = true
+                    decode_errors = excluded.decode_errors, last_seen_at = excluded.last_seen_at, present = true
             """, [now, now])
             con.execute("""
                 update raw.document_occurrences set present = false

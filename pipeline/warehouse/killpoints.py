@@ -5,7 +5,9 @@ its pid to the file NEWSCLAIMS_TEST_PAUSE_MARKER and sleeps (NEWSCLAIMS_TEST_PAU
 default 120), so a test can wait for the marker and `kill -9` it at exactly that moment.
 
 Points: `ingest_before_commit` (the corpus written, transaction open), `spacy_after_first_batch`
-(one batch staged, spaCy still running), `load_before_commit` (a batch inserted, transaction open).
+(one batch staged, spaCy still running), `load_start` (everything staged, nothing loaded yet: a test
+can damage a batch there and let the run go on), `load_before_commit` (a batch inserted,
+transaction open).
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import os
 import time
 from pathlib import Path
 
-POINTS = ("ingest_before_commit", "spacy_after_first_batch", "load_before_commit")
+POINTS = ("ingest_before_commit", "spacy_after_first_batch", "load_start", "load_before_commit")
 
 
 def reached(point: str) -> None:

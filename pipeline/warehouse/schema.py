@@ -5,11 +5,12 @@ RAW_TABLES: dict[str, str] = {
     "documents": """
         document_id varchar primary key, text varchar not null, title varchar, char_count integer,
         encoding varchar, first_seen_at timestamp, language varchar, language_confidence double,
-        language_uncertain boolean""",
+        language_uncertain boolean, decode_errors integer""",
     "document_occurrences": """
         input_dir varchar not null, path varchar not null, document_id varchar not null,
         size_bytes bigint, modified_at timestamp, encoding varchar, first_seen_at timestamp,
-        last_seen_at timestamp, present boolean not null, primary key (input_dir, path)""",
+        last_seen_at timestamp, present boolean not null, decode_errors integer,
+        primary key (input_dir, path)""",
     "document_versions": """
         input_dir varchar not null, path varchar not null, document_id varchar not null,
         first_seen_at timestamp, last_seen_at timestamp, primary key (input_dir, path, document_id)""",
@@ -19,7 +20,10 @@ RAW_TABLES: dict[str, str] = {
     "document_annotations": """
         document_id varchar primary key, extractor_version varchar not null, processed_at timestamp,
         sentence_count integer, mention_count integer, claim_count integer, citation_count integer,
-        batch_id varchar""",
+        batch_id varchar, status varchar""",
+    "document_errors": """
+        document_id varchar, extractor_version varchar, stage varchar, error_type varchar,
+        message varchar, occurred_at timestamp""",
     "sentences": """
         document_id varchar, sentence_index integer, start_char integer, end_char integer,
         is_navigation boolean, extractor_version varchar""",
@@ -43,10 +47,14 @@ RAW_TABLES: dict[str, str] = {
         entity_label varchar, resolver_version varchar""",
     "loaded_batches": """
         batch_id varchar primary key, loaded_at timestamp, document_count integer""",
+    "rejected_batches": """
+        batch_id varchar, reason varchar, detail varchar, document_count integer, moved_to varchar,
+        detected_at timestamp""",
 }
 
 #: Tables written per document by the NLP step (replaced whole per document when it is redone).
-ANNOTATION_TABLES = ("document_annotations", "sentences", "mentions", "claims", "source_citations")
+ANNOTATION_TABLES = ("document_annotations", "sentences", "mentions", "claims", "source_citations",
+                     "document_errors")
 
 
 def column_types(table: str) -> dict[str, str]:

@@ -31,6 +31,39 @@ class WarehouseBusy(RuntimeError):
     pass
 
 
+class WarehouseFull(OSError):
+    """The file system holding the warehouse is full (DuckDB could not write its file or WAL)."""
+
+
+#: How DuckDB and the OS word a full disk.
+_FULL = re.compile(r"no space left on device|disk (is )?full|not enough space|ENOSPC|quota exceeded", re.I)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return bool(_FULL.search(str(exc)))
+
+
+def disk_full_message(warehouse: Path) -> str:
+    """What is full, how much is free, and roughly how much more a run needs."""
+    from pipeline.warehouse.batches import free_bytes, human_bytes, staged_bytes, staging_dir
+
+    warehouse = Path(warehouse)
+    size = 0
+    for p in (warehouse, Path(f"{warehouse}.wal")):
+        try:
+            size += p.stat().st_size
+        except OSError:
+            pass
+    waiting = staged_bytes(staging_dir(warehouse))
+    free = free_bytes(warehouse.parent)
+    needed = 2 * waiting + size // 2 + (16 << 20)
+
+    return (f"no space left on the file system holding the warehouse {warehouse} (folder {warehouse.parent}; "
+            f"free: {human_bytes(free)}; the warehouse file is {human_bytes(size)} and {human_bytes(waiting)} of staged batches wait "
+            f"to load). Free at least {human_bytes(needed)} there (DuckDB also needs room to checkpoint) and run again: "
+            "the last committed state is kept, and the next run carries on from it.")
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """One DuckDB transaction: committed when the block ends, rolled back if it raises."""
@@ -164,10 +197,24 @@ def connect(warehouse: Path, lock_timeout: float = 600, read_only: bool = False)
     with warehouse_lock(warehouse, lock_timeout):
         if read_only and not Path(warehouse).exists():
             read_only = False
-        con = _connect_retrying(Path(warehouse), read_only, lock_timeout)
+        try:
+            con = _connect_retrying(Path(warehouse), read_only, lock_timeout)
+        except (duckdb.Error, WarehouseBusy) as exc:
+            if is_disk_full(exc):
+                raise WarehouseFull(28, disk_full_message(Path(warehouse))) from exc
+            raise
         try:
             if not read_only:
                 ensure_schema(con)
             yield con
+        except duckdb.Error as exc:
+            if is_disk_full(exc):
+                raise WarehouseFull(28, disk_full_message(Path(warehouse))) from exc
+            raise
         finally:
-            con.close()
+            try:
+                con.close()
+            except duckdb.Error as exc:  # the checkpoint on close can hit a full disk too
+                if is_disk_full(exc):
+                    raise WarehouseFull(28, disk_full_message(Path(warehouse))) from exc
+                raise

@@ -27,7 +27,9 @@ select
     coalesce(o.present_file_count, 0) > 0 as is_present,
     d.language,
     d.language_confidence,
-    d.is_language_uncertain
+    d.is_language_uncertain,
+    d.decode_errors,
+    case when a.document_id is null then 'pending' else a.status end as annotation_status
 from {{ ref('stg_documents') }} d
 left join occurrences o using (document_id)
 left join {{ ref('stg_document_annotations') }} a using (document_id)

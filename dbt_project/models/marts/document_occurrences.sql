@@ -7,5 +7,6 @@ select
     encoding,
     is_present,
     first_seen_at,
-    last_seen_at
+    last_seen_at,
+    decode_errors
 from {{ ref('stg_document_occurrences') }}

@@ -6,5 +6,6 @@ select
     mention_count::integer as mention_count,
     claim_count::integer as claim_count,
     citation_count::integer as citation_count,
-    batch_id::varchar as batch_id
+    batch_id::varchar as batch_id,
+    coalesce(status, 'processed')::varchar as status
 from {{ source('raw', 'document_annotations') }}

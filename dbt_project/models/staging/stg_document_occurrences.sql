@@ -7,5 +7,6 @@ select
     encoding::varchar as encoding,
     first_seen_at::timestamp as first_seen_at,
     last_seen_at::timestamp as last_seen_at,
-    present::boolean as is_present
+    present::boolean as is_present,
+    coalesce(decode_errors, 0)::integer as decode_errors
 from {{ source('raw', 'document_occurrences') }}

@@ -7,5 +7,6 @@ select
     first_seen_at::timestamp as first_seen_at,
     language::varchar as language,
     language_confidence::double as language_confidence,
-    language_uncertain::boolean as is_language_uncertain
+    language_uncertain::boolean as is_language_uncertain,
+    coalesce(decode_errors, 0)::integer as decode_errors
 from {{ source('raw', 'documents') }}

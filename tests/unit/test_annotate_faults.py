@@ -1,0 +1,59 @@
+"""Failures stay with their document: long texts in pieces, and spaCy or an extractor raising."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.nlp.annotate import annotate_texts, split_long_text
+
+PARAGRAPH = ("Belarusian Foreign Minister Maksim Ryzhenkov said on Monday that talks with Lithuania on the "
+             "border crossings would resume next week. “We are ready to meet our neighbours halfway,” the "
+             "minister told reporters in Minsk. According to BelTA, the first meeting will take place in "
+             "Vilnius.\n\n")
+GOOD = "Alexander Lukashenko said that Belarus would host the conference in Minsk.\n"
+
+
+def test_long_text_pieces_join_back_and_are_bounded():
+    text = PARAGRAPH * 200 + "x" * 5000 + " tail"
+    pieces = split_long_text(text, 3000)
+    assert "".join(pieces) == text
+    assert all(len(p) <= 3000 for p in pieces)
+    assert all(p.endswith("\n\n") for p in pieces[:-4])  # cut at paragraph ends where there are any
+
+
+def test_a_text_longer_than_the_model_limit_is_processed_whole_with_offsets_kept(nlp):
+    text = PARAGRAPH * 40  # ~10,000 characters
+    old = nlp.max_length
+    nlp.max_length = 2000  # the same path a 1,000,001-character text takes under the default limit
+    try:
+        ((doc_id, rows),) = list(annotate_texts(nlp, [(text, "long")]))
+    finally:
+        nlp.max_length = old
+    assert rows["document_annotations"][0]["status"] == "processed"
+    assert not rows["document_errors"]
+    assert len(rows["claims"]) >= 80  # two claims per paragraph at least, in every piece
+    for c in rows["claims"]:
+        assert text[c["content_start_char"]:c["content_end_char"]] == c["content_text"]
+        assert text[c["cue_start_char"]:c["cue_end_char"]] == c["cue_text"]
+    for m in rows["mentions"]:
+        assert text[m["start_char"]:m["end_char"]] == m["text"]
+    sentences = rows["sentences"]
+    assert len(text.rstrip()) <= sentences[-1]["end_char"] <= len(text)
+    assert [s["sentence_index"] for s in sentences] == list(range(len(sentences)))
+    assert any(c["content_start_char"] > 9000 for c in rows["claims"])  # the last piece too
+
+
+@pytest.mark.parametrize("stage", ["extract", "spacy"])
+def test_a_document_that_raises_is_recorded_and_the_others_go_on(nlp, monkeypatch, stage):
+    monkeypatch.setenv("NEWSCLAIMS_TEST_FAIL_MARKER", "POISON")
+    monkeypatch.setenv("NEWSCLAIMS_TEST_FAIL_STAGE", stage)
+    items = [(GOOD, "a"), ("POISON " + GOOD, "b"), (GOOD.replace("Minsk", "Grodno"), "c")]
+    out = dict(annotate_texts(nlp, items, batch_size=8))
+    assert list(out) == ["a", "b", "c"]
+    assert out["b"]["document_annotations"][0]["status"] == "failed"
+    (err,) = out["b"]["document_errors"]
+    assert (err["stage"], err["error_type"]) == (stage, "InjectedFault")
+    assert "POISON" in err["message"] and err["extractor_version"].startswith("newsclaims-")
+    assert not out["b"]["claims"] and not out["b"]["mentions"]
+    for good in ("a", "c"):
+        assert out[good]["document_annotations"][0]["status"] == "processed"
+        assert [c["cue_lemma"] for c in out[good]["claims"]] == ["say"]
