@@ -82,13 +82,16 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     with warehouse.lock():
         # dagster-dbt's own fetch_row_counts() would open the file while dbt still holds it (DuckDB
         # allows one process), so the events wait until dbt exits and then get their row counts.
-        try:
-            events = list(dbt.cli(["build"], context=context, target_path=run_target_path(warehouse.path)).stream())
-        except Exception as exc:
-            if store.is_disk_full(exc):
-                raise store.WarehouseFull(28, store.disk_full_message(warehouse.path)) from exc
-            raise
-        yield from with_row_counts(events, warehouse)
+        invocation = dbt.cli(["build"], context=context, target_path=run_target_path(warehouse.path),
+                             raise_on_error=False)
+        events = list(invocation.stream())
+        # the checks that ran are reported even when one failed (the UI shows which one)
+        yield from with_row_counts(events, warehouse) if invocation.is_successful() else events
+    error = invocation.get_error()
+    if error is not None:
+        if store.is_disk_full(error):
+            raise store.WarehouseFull(28, store.disk_full_message(warehouse.path)) from error
+        raise error
 
 
 def run_target_path(warehouse: Path) -> Path:
