@@ -141,7 +141,7 @@ def summary(warehouse: Path, samples: int = 5) -> str:
              "documents {dim_documents} · mentions {fct_mentions} · entities {dim_entities} · claims {fct_claims} · "
              "source citations {fct_sources} · sources {dim_sources} · rejected files {rejected_documents}".format(**counts),
              "sample claims (speaker — cue — content [source]):"]
-    for speaker, cue, content, source, path in rows:
+    for speaker, cue, content, source, _path in rows:
         content = textwrap.shorten(content, 90, placeholder="…")
         lines.append(f"  {speaker} — {cue} — {content} [{source or 'no source'}]")
     return "\n".join(lines)
