@@ -12,7 +12,7 @@ export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_NO_PROGRESS := 1
 
-.PHONY: setup run test ui validate benchmark quality clean
+.PHONY: setup run test lint ui validate benchmark quality clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,10 @@ run: setup
 
 test: setup
 	$(BIN)/pytest -q
+
+# ruff's rules and line length live in pyproject.toml ([tool.ruff]); formatting is not enforced yet
+lint: setup
+	$(BIN)/ruff check .
 
 ui: setup
 	@mkdir -p $(DAGSTER_HOME)

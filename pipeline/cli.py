@@ -1,4 +1,10 @@
-"""`newsclaims run | summary | forget`: the same Definitions the UI loads, never a second code path."""
+"""`newsclaims run | summary | forget` run the same Definitions the UI loads, never a second code path;
+`newsclaims claims | speakers | sources | search | export` answer questions from a built warehouse.
+
+Exit codes of the answer commands: 0 when something was found (or exported), 1 when the question
+had no answer, 2 for a usage error (including an option this warehouse cannot answer), 3 when there
+is no usable warehouse (missing, not built yet, or held by another program).
+"""
 from __future__ import annotations
 
 import argparse
@@ -65,6 +71,7 @@ def forget(settings: Settings, targets: list[str], input_dir: Path | None = None
     """Remove documents (by path or document id) and every row derived from them, rebuild the
     entity links and marts with the same job, and compact the file. Returns an exit code."""
     from pipeline.assets.dbt import dbt_models
+    from pipeline.assets.search import SEARCH_INDEX
     from pipeline.warehouse import forget as takedown
     from pipeline.warehouse import store
     from pipeline.warehouse.batches import staging_dir
@@ -106,12 +113,13 @@ def forget(settings: Settings, targets: list[str], input_dir: Path | None = None
                 print(f"forgot the rejection of {path}", file=out)
         shown = ", ".join(f"{t} {n}" for t, n in removed.items() if n)
         print(f"rows removed: {shown or 'none'}; staged batches dropped: {dropped}", file=out)
-        selection = [AssetKey(["raw", "entity_links"]), *dbt_models.keys]
+        # everything derived from the documents left: entity links, marts, the search index
+        selection = [AssetKey(["raw", "entity_links"]), *dbt_models.keys, SEARCH_INDEX]
         if not _execute_job(settings, verbose, asset_selection=selection):
             print("newsclaims: the rows are removed but rebuilding the marts failed; run `newsclaims run` "
-                  "(or `dbt build`) to rebuild them", file=sys.stderr)
+                  "to rebuild them", file=sys.stderr)
             return 1
-        print("rebuilt entity links and marts", file=out)
+        print("rebuilt entity links, marts and the search index", file=out)
         if compact:
             with store.connect(warehouse, settings.lock_timeout) as con:
                 takedown.compact(con, warehouse)
@@ -144,14 +152,119 @@ def summary(warehouse: Path, samples: int = 5) -> str:
              "documents {dim_documents} · mentions {fct_mentions} · entities {dim_entities} · claims {fct_claims} · "
              "source citations {fct_sources} · sources {dim_sources} · rejected files {rejected_documents}".format(**counts),
              "sample claims (speaker — cue — content [source]):"]
-    for speaker, cue, content, source, path in rows:
+    for speaker, cue, content, source, _path in rows:
         content = textwrap.shorten(content, 90, placeholder="…")
         lines.append(f"  {speaker} — {cue} — {content} [{source or 'no source'}]")
     return "\n".join(lines)
 
 
+EXIT_FOUND, EXIT_NONE, EXIT_USAGE, EXIT_NO_WAREHOUSE = 0, 1, 2, 3
+
+
+def _date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1: {text!r}")
+    return value
+
+
+def _add_answer_commands(sub) -> None:
+    def common(p, formats: bool = True):
+        p.add_argument("--warehouse", type=Path, help="DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or warehouse.duckdb)")
+        if formats:
+            fmt = p.add_mutually_exclusive_group()
+            fmt.add_argument("--json", dest="format", action="store_const", const="json",
+                             help="a JSON list of objects (every column)")
+            fmt.add_argument("--csv", dest="format", action="store_const", const="csv",
+                             help="CSV with a header row (every column)")
+            p.set_defaults(format="table")
+            p.add_argument("--limit", type=_positive, help="at most this many rows")
+
+    p = sub.add_parser("claims", help="claims, filtered by speaker, entity, source, stance or date",
+                       description="Claims in document order. Every filter is a case-insensitive substring "
+                                   "match, and all given must hold.")
+    p.add_argument("--speaker", metavar="NAME", help="the speaker's resolved name or own words contain NAME")
+    p.add_argument("--about", metavar="ENTITY", help="the claim's content mentions an entity named ENTITY "
+                                                     "(its name or an alias)")
+    p.add_argument("--source", metavar="NAME", help="carried by a source named NAME (its name or an alias)")
+    p.add_argument("--stance", metavar="S", help="the claim's stance is S (needs a warehouse with claim_stance)")
+    p.add_argument("--since", metavar="DATE", type=_date,
+                   help="documents first seen on or after DATE, YYYY-MM-DD (no publication date is stored)")
+    common(p)
+    common(sub.add_parser("speakers", help="who is quoted: claims, documents and sources per speaker"))
+    common(sub.add_parser("sources", help="the sources cited and how many claims each carries"))
+    p = sub.add_parser("search", help="full-text search over claim contents and document text (BM25)",
+                       description="Ranked full-text search: claims by their content and documents by their text, "
+                                   "each ranked by BM25 (up to --limit of each, default 10), with a snippet.")
+    p.add_argument("text", metavar="TEXT")
+    p.add_argument("--in", dest="kinds", choices=["claims", "documents", "all"], default="all",
+                   help="search claims, documents or both (default)")
+    p.add_argument("--all-words", action="store_true", help="only texts containing every word searched for")
+    common(p)
+    p = sub.add_parser("export", help="write every mart to a folder as Parquet or CSV, with manifest.json")
+    p.add_argument("out_dir", type=Path, metavar="DIR")
+    p.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)")
+    common(p, formats=False)
+
+
+def answer(args) -> int:
+    """Run one answer command (claims, speakers, sources, search, export) and return its exit code."""
+    from pipeline.answers import output, query
+    from pipeline.answers.marts import UnsupportedQuery, WarehouseUnavailable, open_marts
+
+    settings = Settings.from_env(warehouse=args.warehouse)
+    try:
+        with open_marts(settings.warehouse, settings.lock_timeout) as con:
+            if args.command == "export":
+                from pipeline.answers.export import export_marts
+
+                manifest = export_marts(con, args.out_dir, args.format, settings.warehouse)
+                for t in manifest["tables"]:
+                    print(f"{t['file']}: {t['rows']} rows", file=sys.stderr)
+                print(f"exported {len(manifest['tables'])} marts to {args.out_dir} (manifest.json)", file=sys.stderr)
+                return EXIT_FOUND
+            if args.command == "claims":
+                result = query.claims(con, speaker=args.speaker, about=args.about, source=args.source,
+                                      since=args.since, stance=args.stance, limit=args.limit)
+            elif args.command == "speakers":
+                result = query.speakers(con, limit=args.limit)
+            elif args.command == "sources":
+                result = query.sources(con, limit=args.limit)
+            else:
+                kinds = {"claims": ("claim",), "documents": ("document",)}.get(args.kinds, ("claim", "document"))
+                result = query.search(con, args.text, kinds, limit=args.limit or 10, all_terms=args.all_words)
+    except WarehouseUnavailable as exc:
+        print(f"newsclaims: {exc}", file=sys.stderr)
+        return EXIT_NO_WAREHOUSE
+    except UnsupportedQuery as exc:
+        print(f"newsclaims {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if len(result) == 0 and args.format == "table":
+        print(f"newsclaims {args.command}: nothing found", file=sys.stderr)
+    else:
+        try:
+            output.write(result, args.format)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `newsclaims claims | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_FOUND if len(result) else EXIT_NONE
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="newsclaims", description=__doc__)
+    parser = argparse.ArgumentParser(prog="newsclaims", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="materialise every asset on a folder of articles")
     p_run.add_argument("--input", type=Path, help="folder of *.txt articles (default: $NEWSCLAIMS_INPUT_DIR or seeds/)")
@@ -175,7 +288,11 @@ def main(argv: list[str] | None = None) -> int:
     p_fgt.add_argument("--no-compact", action="store_true", help="skip rewriting the file (faster; deleted text "
                                                                   "may linger in free blocks)")
     p_fgt.add_argument("--verbose", action="store_true", help="stream Dagster's and dbt's logs")
+    _add_answer_commands(sub)
     args = parser.parse_args(argv)
+
+    if args.command in ("claims", "speakers", "sources", "search", "export"):
+        return answer(args)
 
     from pipeline.warehouse.store import WarehouseBusy, preflight
 

@@ -11,6 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED_DATA = Path(os.environ.get("NEWSCLAIMS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
+# under CI=true a browser, quality or shared-data test that would skip fails instead
+pytest_plugins = ["tests.strict_skips"]
+
 
 @pytest.fixture(scope="session")
 def nlp():

@@ -195,8 +195,8 @@ def entity_links(context: AssetExecutionContext, warehouse: WarehouseResource) -
                            "order by document_id, start_char, end_char, mention_id").fetchall()
         links = resolve_entities([MentionRef(*r) for r in rows])
         table = pa.Table.from_pylist(
-            [dict(mention_id=l.mention_id, entity_id=l.entity_id, entity_name=l.entity_name,
-                  entity_label=l.entity_label, resolver_version=RESOLVER_VERSION) for l in links],
+            [dict(mention_id=link.mention_id, entity_id=link.entity_id, entity_name=link.entity_name,
+                  entity_label=link.entity_label, resolver_version=RESOLVER_VERSION) for link in links],
             schema=pa.schema([(c, pa.string()) for c in
                               ("mention_id", "entity_id", "entity_name", "entity_label", "resolver_version")]))
         con.register("_links", table)
@@ -207,4 +207,4 @@ def entity_links(context: AssetExecutionContext, warehouse: WarehouseResource) -
         finally:
             con.unregister("_links")
     return MaterializeResult(metadata={"row_count": len(links),
-                                       "entity_count": len({l.entity_id for l in links})})
+                                       "entity_count": len({link.entity_id for link in links})})

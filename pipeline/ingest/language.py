@@ -14,7 +14,6 @@ The policy (NEWSCLAIMS_LANGUAGE_MIN_CHARS, NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE):
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 

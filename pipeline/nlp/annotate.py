@@ -11,10 +11,10 @@ from spacy.tokens import Doc
 from pipeline.ids import stable_id
 from pipeline import faults
 from pipeline.nlp.claims import Claim, extract_claims
-from pipeline.nlp.mentions import Mention, extract_mentions
+from pipeline.nlp.mentions import extract_mentions
 from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
-from pipeline.nlp.spans import CharSpan, doc_text, in_spans, navigation_spans, overlaps, sentence_index_map
+from pipeline.nlp.spans import doc_text, in_spans, navigation_spans, overlaps, sentence_index_map
 from pipeline.nlp.speakers import MentionIndex, resolve_speaker
 
 #: Bump when an extractor's output changes: documents processed by an older version are redone.

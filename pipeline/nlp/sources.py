@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from pipeline.nlp.spans import CharSpan, doc_ents, doc_text, in_spans
 from pipeline.settings import PROJECT_ROOT
@@ -34,9 +34,12 @@ PASSIVE_CARRY = {"report": "reported_by", "attribute": "attributed_to", "quote":
 TAG_PATTERN = re.compile(r"[\[(]\s*(?:citation|source|sources|via|credit)\s*:\s*([^\])\n]{2,80}?)\s*[\])]"
                          r"|(?m:^\s*(?:source|sources|via)\s*:\s*(.{2,80}?)\s*$)", re.IGNORECASE)
 SOURCE_LABELS = frozenset({"ORG", "PERSON", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC"})
-OUTLET_WORDS = re.compile(r"\b(news ?paper|outlet|broadcaster|channel|television|tv|radio|magazine|website|portal|daily|weekly|tabloid)\b", re.I)
+OUTLET_WORDS = re.compile(r"\b(news ?paper|outlet|broadcaster|channel|television|tv|radio|magazine|website|portal"
+                          r"|daily|weekly|tabloid)\b", re.I)
 AGENCY_WORDS = re.compile(r"\b(news agency|press agency|agency|wire service)\b", re.I)
-OFFICIAL_WORDS = re.compile(r"\b(ministry|ministries|department|government|council|office|police|army|military|parliament|committee|commission|court|embassy|administration|service|kremlin|white house)\b", re.I)
+OFFICIAL_WORDS = re.compile(r"\b(ministry|ministries|department|government|council|office|police|army|military"
+                            r"|parliament|committee|commission|court|embassy|administration|service|kremlin"
+                            r"|white house)\b", re.I)
 
 
 @dataclass(frozen=True)

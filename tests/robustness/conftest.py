@@ -175,7 +175,7 @@ def alive(pid: int) -> bool:
 
 
 #: columns whose values are times or batch bookkeeping: they differ between two correct runs
-VOLATILE = {"processed_at", "first_seen_at", "last_seen_at", "detected_at", "loaded_at", "batch_id"}
+VOLATILE = {"processed_at", "first_seen_at", "last_seen_at", "detected_at", "loaded_at", "batch_id", "built_at"}
 #: tables that only record how the work was batched
 BOOKKEEPING = {("raw", "loaded_batches")}
 

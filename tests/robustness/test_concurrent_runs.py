@@ -17,7 +17,7 @@ def test_two_runs_started_at_once_both_succeed_and_equal_one_clean_run(messy_inp
     warehouse = tmp_path / "shared.duckdb"
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     procs = [start_run(messy_input, warehouse, log) for log in logs]
-    for proc, log in zip(procs, logs):
+    for proc, log in zip(procs, logs, strict=True):
         finish(proc, log)
     assert snapshot(warehouse) == clean_snapshot
     assert staging_leftovers(warehouse) == []

@@ -24,6 +24,7 @@ def _rows_of(warehouse, doc_id) -> dict[str, int]:
               for t in RAW_BY_DOCUMENT}
     counts.update({t: _q(warehouse, f"select count(*) from {t} where document_id = ?", [doc_id])[0][0]
                    for t in MARTS_BY_DOCUMENT})
+    counts["search.units"] = _q(warehouse, "select count(*) from search.units where document_id = ?", [doc_id])[0][0]
     counts["raw.entity_links"] = _q(warehouse, """
         select count(*) from raw.entity_links where mention_id in (
             select mention_id from raw.mentions where document_id = ?)""", [doc_id])[0][0]
@@ -41,7 +42,8 @@ def test_forget_removes_every_trace_and_a_later_run_does_not_bring_it_back(seed_
     assert run(settings)
     ids = dict(_q(warehouse, "select path, document_id from dim_documents"))
     doc_003, doc_000 = ids[D003], ids[D000]
-    assert all(_rows_of(warehouse, doc_003)[t] > 0 for t in ("raw.documents", "raw.claims", "fct_claims"))
+    assert all(_rows_of(warehouse, doc_003)[t] > 0 for t in ("raw.documents", "raw.claims", "fct_claims",
+                                                              "search.units"))
     assert PHRASE.encode() in warehouse.read_bytes()  # so its absence below means something
     # a batch staged for it by a run that was killed before loading it
     text = (seed_dir / D003).read_text(encoding="utf-8")

@@ -175,6 +175,7 @@ EXPECTED_GROUPS = {
     "fct_claims": "marts", "fct_mentions": "marts", "fct_sources": "marts", "dim_sources": "marts",
     "dim_documents": "marts", "dim_entities": "marts", "rejected_documents": "marts",
     "reference/known_sources": "reference",
+    "search/index": "search",
 }
 EXPECTED_EDGES = [  # (asset, one of its upstream assets)
     ("annotation_batches", "raw/documents"),
@@ -182,6 +183,8 @@ EXPECTED_EDGES = [  # (asset, one of its upstream assets)
     ("raw/entity_links", "raw/mentions"),
     ("staging/stg_claims", "raw/claims"),
     ("fct_claims", "staging/stg_claims"),
+    ("search/index", "fct_claims"),
+    ("search/index", "dim_documents"),
 ]
 
 
@@ -190,7 +193,8 @@ def test_asset_graph_nodes_groups_descriptions(dagster_ui):
     missing = sorted(set(EXPECTED_GROUPS) - set(nodes))
     assert not missing, f"assets missing from the UI's graph: {missing}; it has {sorted(nodes)}"
     assert {k: nodes[k]["groupName"] for k in EXPECTED_GROUPS} == EXPECTED_GROUPS
-    assert {n["groupName"] for n in nodes.values()} == {"ingest", "nlp", "warehouse", "staging", "marts", "reference"}
+    assert {n["groupName"] for n in nodes.values()} == {"ingest", "nlp", "warehouse", "staging", "marts", "reference",
+                                                        "search"}
     undescribed = sorted(k for k, n in nodes.items() if not (n["description"] or "").strip())
     assert not undescribed, f"assets without a description in the UI: {undescribed}"
     assert "spaCy" in nodes["annotation_batches"]["description"]
@@ -277,7 +281,8 @@ def test_launch_run_like_the_materialize_button(dagster_ui):
         pytest.fail(f"run {run_id} ended {status} after at most {RUN_TIMEOUT}s: {json.dumps(failures)[:4000]}\n"
                     f"{dagster_ui.log_tail()}")
     steps = dagster_ui.graphql(RUN_STATUS, {"runId": run_id})["runOrError"]["stepStats"]
-    assert {s["stepKey"] for s in steps} >= {"ingest_files", "annotation_batches", "load_annotations", "dbt_models"}
+    assert {s["stepKey"] for s in steps} >= {"ingest_files", "annotation_batches", "load_annotations", "dbt_models",
+                                             "search__index"}
     assert all(s["status"] == "SUCCESS" for s in steps), steps
 
     import duckdb

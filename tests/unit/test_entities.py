@@ -5,7 +5,7 @@ from pipeline.nlp.entities import MentionRef, resolve_entities
 
 
 def ids(links):
-    return {l.mention_id: (l.entity_id, l.entity_name, l.entity_label) for l in links}
+    return {link.mention_id: (link.entity_id, link.entity_name, link.entity_label) for link in links}
 
 
 def test_surname_and_full_name_are_one_person_across_documents():

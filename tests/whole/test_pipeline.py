@@ -1,7 +1,6 @@
 """The whole Definitions (ingest → spaCy → load → entities → dbt build) on the seed articles."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -105,8 +104,9 @@ def test_documents_keep_text_verbatim_with_path_and_title(query):
     assert [r[0] for r in rows] == [D000, D003, D004]
     assert rows[1][1] == "Belarus claims EU ministers to attend migration conference in Minsk"
     for path, _, n, processed_at in rows:
-        assert (ROOT / "seeds" / path).read_text(encoding="utf-8") == query(
-            "select text from dim_documents where path = ?", [path])[0][0]
+        text = (ROOT / "seeds" / path).read_text(encoding="utf-8")
+        assert text == query("select text from dim_documents where path = ?", [path])[0][0]
+        assert n == len(text)
         assert processed_at is not None
 
 

@@ -1,0 +1,248 @@
+"""Full-text search over claim contents and document text: a BM25 index kept in the `search` schema.
+
+DuckDB's own `fts` extension would build the same kind of index, but its PyPI package
+(`duckdb-extension-fts`) is published only up to DuckDB 1.5.5 and DuckDB refuses an extension built
+for another version, so this index is plain tables any DuckDB can read, built the way `fts` builds
+its own: words are lower-cased, accents stripped, English stop words dropped and every word reduced
+by the Snowball English stemmer (the `fts` default), and ranking is Okapi BM25 (k1 = 1.2, b = 0.75).
+
+    search.units     one row per indexed text: kind ('claim' or 'document'), ids, length in terms
+    search.postings  (kind, term, unit_id, tf): how often a stemmed term occurs in a text
+    search.terms     (kind, term, df): in how many texts of that kind the term occurs
+    search.stats     (kind, unit_count, avg_length, built_at, stemmer, fingerprint)
+
+Claims and documents are ranked separately (their lengths differ by two orders of magnitude). The
+pipeline rebuilds the index whole after dbt, under the warehouse lock, when what it indexes changed
+(a fingerprint of the indexed ids and texts): a run on unchanged input leaves it as it was.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.warehouse.store import transaction
+
+K1, B = 1.2, 0.75
+STEMMER = "snowball english"
+KINDS = ("claim", "document")
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(_fold(w) for w in STOP_WORDS)
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=200_000)
+def term_of(word: str) -> str | None:
+    """The index term of one word, or None for a word not indexed (stop word, single letter, `_`)."""
+    folded = _fold(word).strip("_")
+    if len(folded) < 2 and not folded.isdigit():
+        return None
+    if folded in _stop_words():
+        return None
+    return _stemmer().stemWord(folded)
+
+
+def terms_with_offsets(text: str) -> list[tuple[str, int, int]]:
+    """(term, start, end) for every indexed word of `text`, offsets in characters."""
+    out = []
+    for m in _WORD.finditer(text):
+        term = term_of(m.group())
+        if term:
+            out.append((term, m.start(), m.end()))
+    return out
+
+
+def query_terms(text: str) -> list[str]:
+    """The distinct index terms of a query, in the order given."""
+    return list(dict.fromkeys(t for t, _, _ in terms_with_offsets(text)))
+
+
+SCHEMA_DDL = """
+create schema if not exists search;
+create or replace table search.units (unit_id varchar primary key, kind varchar not null,
+    document_id varchar not null, claim_id varchar, length integer not null);
+create or replace table search.postings (kind varchar not null, term varchar not null,
+    unit_id varchar not null, tf integer not null);
+create or replace table search.terms (kind varchar not null, term varchar not null, df integer not null);
+create or replace table search.stats (kind varchar primary key, unit_count integer not null,
+    avg_length double not null, built_at timestamp not null, stemmer varchar not null, fingerprint varchar not null);
+"""
+
+FINGERPRINT = """
+select md5(coalesce((select string_agg(claim_id || ':' || md5(content_text), ',' order by claim_id)
+                     from main.fct_claims where content_text is not null), '')
+           || '|' || coalesce((select string_agg(document_id, ',' order by document_id)
+                               from main.dim_documents where text is not null), ''))
+"""
+
+
+def _current(con: duckdb.DuckDBPyConnection, fingerprint: str) -> dict[str, int] | None:
+    """The counts of the index in place when it was built from the same input by the same stemmer."""
+    if not has_index(con) or "fingerprint" not in {r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'search' "
+            "and table_name = 'stats'").fetchall()}:
+        return None
+    rows = con.execute("select kind, unit_count, stemmer, fingerprint from search.stats").fetchall()
+    if {r[0] for r in rows} != set(KINDS) or any(r[2] != STEMMER or r[3] != fingerprint for r in rows):
+        return None
+    counts = {f"{kind}s": n for kind, n, _, _ in rows}
+    counts["postings"] = con.execute("select count(*) from search.postings").fetchone()[0]
+    counts["terms"] = con.execute("select count(distinct term) from search.terms").fetchone()[0]
+    return counts
+
+
+def build_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[str, int]:
+    """Rebuild the index from the marts (fct_claims.content_text, dim_documents.text) in one transaction,
+    unless it was built from exactly this input already (then it is left alone; `force` rebuilds anyway).
+
+    Returns counts for the asset's metadata: claims, documents, postings, terms, rebuilt (0 or 1).
+    """
+    (fingerprint,) = con.execute(FINGERPRINT).fetchone()
+    if not force and (counts := _current(con, fingerprint)) is not None:
+        return {**counts, "rebuilt": 0}
+    units, postings = [], []
+    sources = {
+        "claim": "select 'c-' || claim_id, document_id, claim_id, content_text from main.fct_claims "
+                 "where content_text is not null order by claim_id",
+        "document": "select 'd-' || document_id, document_id, null, text from main.dim_documents "
+                    "where text is not null order by document_id",
+    }
+    counts = {}
+    for kind, sql in sources.items():
+        rows = con.execute(sql).fetchall()
+        counts[f"{kind}s"] = len(rows)
+        for unit_id, document_id, claim_id, text in rows:
+            tf = Counter(t for t, _, _ in terms_with_offsets(text))
+            units.append((unit_id, kind, document_id, claim_id, sum(tf.values())))
+            postings.extend((kind, term, unit_id, n) for term, n in tf.items())
+    units_t = pa.table(list(zip(*units, strict=True)) if units else [[]] * 5,
+                       names=["unit_id", "kind", "document_id", "claim_id", "length"])
+    postings_t = pa.table(list(zip(*postings, strict=True)) if postings else [[]] * 4,
+                          names=["kind", "term", "unit_id", "tf"])
+    con.register("_search_units", units_t)
+    con.register("_search_postings", postings_t)
+    try:
+        with transaction(con):
+            for statement in filter(str.strip, SCHEMA_DDL.split(";")):
+                con.execute(statement)
+            con.execute("insert into search.units select unit_id, kind, document_id, claim_id, length "
+                        "from _search_units")
+            con.execute("insert into search.postings select kind, term, unit_id, tf from _search_postings")
+            con.execute("insert into search.terms select kind, term, count(*) from search.postings group by all")
+            con.execute("""insert into search.stats
+                           select k.kind, count(u.unit_id), coalesce(avg(u.length), 0), now()::timestamp, ?, ?
+                           from (select unnest(?::varchar[]) as kind) k left join search.units u using (kind)
+                           group by k.kind""", [STEMMER, fingerprint, list(KINDS)])
+    finally:
+        con.unregister("_search_units")
+        con.unregister("_search_postings")
+    counts["postings"] = len(postings)
+    counts["terms"] = con.execute("select count(distinct term) from search.terms").fetchone()[0]
+    counts["rebuilt"] = 1
+    return counts
+
+
+def has_index(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("select count(*) from information_schema.tables where table_schema = 'search' "
+                       "and table_name = 'stats'").fetchone()[0] > 0
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    unit_id: str
+    document_id: str
+    claim_id: str | None
+    score: float
+    matched_terms: int
+
+
+def search(con: duckdb.DuckDBPyConnection, text: str, kind: str, limit: int = 10,
+           all_terms: bool = False) -> list[Hit]:
+    """The best `limit` texts of one kind for the query, by BM25, best first (ties by id)."""
+    terms = query_terms(text)
+    if not terms:
+        return []
+    rows = con.execute("""
+        with q as (select unnest(?::varchar[]) as term),
+        st as (select unit_count as n, avg_length as avgdl from search.stats where kind = ?)
+        select u.unit_id, u.document_id, u.claim_id,
+               sum(ln((st.n - t.df + 0.5) / (t.df + 0.5) + 1)
+                   * p.tf * (? + 1) / (p.tf + ? * (1 - ? + ? * u.length / st.avgdl))) as score,
+               count(*) as matched
+        from q
+        join search.postings p on p.term = q.term and p.kind = ?
+        join search.terms t on t.kind = p.kind and t.term = p.term
+        join search.units u on u.unit_id = p.unit_id
+        cross join st
+        group by u.unit_id, u.document_id, u.claim_id
+        having count(*) >= ?
+        order by score desc, u.unit_id
+        limit ?""", [terms, kind, K1, K1, B, B, kind, len(terms) if all_terms else 1, limit]).fetchall()
+    return [Hit(kind, unit_id, doc_id, claim_id, float(score), int(matched))
+            for unit_id, doc_id, claim_id, score, matched in rows]
+
+
+@dataclass(frozen=True)
+class Snippet:
+    text: str
+    #: (start, end) of each matched word, in characters into `text`
+    highlights: tuple[tuple[int, int], ...]
+    #: (start, end) of the same words in the text the snippet was cut from
+    source_spans: tuple[tuple[int, int], ...]
+
+
+def snippet(text: str, terms: list[str], width: int = 200) -> Snippet:
+    """The window of about `width` characters holding the most distinct query terms (the earliest such),
+    cut at word boundaries, with '…' where it was cut."""
+    wanted = set(terms)
+    hits = [(t, s, e) for t, s, e in terms_with_offsets(text) if t in wanted]
+    if len(text) <= width:
+        start, end = 0, len(text)
+    else:
+        best, best_i = -1, 0
+        for i, (_, s, _) in enumerate(hits):
+            inside = {t for t, s2, e2 in hits[i:] if e2 <= s + width}
+            if len(inside) > best:
+                best, best_i = len(inside), i
+        anchor = hits[best_i][1] if hits else 0
+        start = max(0, anchor - width // 5)
+        end = min(len(text), start + width)
+        start = max(0, min(start, end - width))
+        # widen to whole words, unless a "word" is absurdly long
+        for _ in range(20):
+            if start == 0 or text[start - 1].isspace():
+                break
+            start -= 1
+        for _ in range(20):
+            if end == len(text) or text[end].isspace():
+                break
+            end += 1
+    piece = text[start:end]
+    lead = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    shift = len(lead) - start
+    inside = [(s, e) for _, s, e in hits if s >= start and e <= end]
+    return Snippet(lead + piece + tail, tuple((s + shift, e + shift) for s, e in inside), tuple(inside))

@@ -1,0 +1,115 @@
+"""`newsclaims search`: the BM25 index the pipeline builds over claim contents and document text."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.warehouse import search as index
+
+D000, D003, D004 = "000_e42f40467c54dca3.txt", "003_46c50872f9ce8b1f.txt", "004_57c9e20f4240cf42.txt"
+
+
+def search(capsys, warehouse, *args):
+    code = main(["search", *args, "--json", "--warehouse", str(warehouse)])
+    out = capsys.readouterr()
+    return code, (json.loads(out.out) if out.out else None), out.err
+
+
+def test_the_pipeline_built_the_index_over_every_claim_and_document(query):
+    (claims,), (docs,) = query("select count(*) from fct_claims")[0], query("select count(*) from dim_documents")[0]
+    stats = dict(query("select kind, unit_count from search.stats"))
+    assert stats == {"claim": claims, "document": docs}
+    # stems, not words: "accusations" and "accused" share one term
+    assert index.term_of("accusations") == index.term_of("accused") == "accus"
+    (with_name,) = query("select count(*) from dim_documents where text ilike '%lukashenko%'")[0]
+    assert with_name >= 2
+    assert query("select count(*) from search.postings where kind = 'document' and term = 'lukashenko'") \
+        == [(with_name,)]
+
+
+def test_claims_ranked_with_snippets_whose_offsets_point_into_the_document(capsys, built_warehouse, query):
+    code, rows, _ = search(capsys, built_warehouse, "illegal migration", "--in", "claims")
+    assert code == 0 and rows
+    assert {r["kind"] for r in rows} == {"claim"}
+    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    texts = dict(query("select document_id, text from dim_documents"))
+    for r in rows:
+        assert r["matches"], r
+        for start, end in r["matches"]:
+            assert texts[r["document_id"]][start:end].lower() in ("illegal", "migration"), r
+    # a claim holding both words outranks one holding only one
+    best = rows[0]
+    words = {texts[best["document_id"]][s:e].lower() for s, e in best["matches"]}
+    assert words == {"illegal", "migration"}
+    assert "migration" in best["snippet"].lower()
+
+
+def test_stemming_finds_other_forms(capsys, built_warehouse):
+    code, rows, _ = search(capsys, built_warehouse, "accused", "--in", "claims")
+    assert code == 0
+    assert any("accusations about encouraging illegal immigration" in r["snippet"] for r in rows)
+
+
+def test_documents_ranked_by_bm25(capsys, built_warehouse, query):
+    texts = {path: text.lower() for path, text in query("select path, text from dim_documents")}
+    code, rows, _ = search(capsys, built_warehouse, "Ryzhenkov", "--in", "documents")
+    assert code == 0 and [r["path"] for r in rows] == [p for p, t in texts.items() if "ryzhenkov" in t] == [D003]
+    assert "Ryzhenkov" in rows[0]["snippet"] and len(rows[0]["snippet"]) < 260
+    either = {p for p, t in texts.items() if "lukashenko" in t or "ryzhenkov" in t}
+    both = {p for p, t in texts.items() if "lukashenko" in t and "ryzhenkov" in t}
+    code, rows, _ = search(capsys, built_warehouse, "Lukashenko Ryzhenkov", "--in", "documents")
+    assert {r["path"] for r in rows} == either
+    code, rows, _ = search(capsys, built_warehouse, "Lukashenko Ryzhenkov", "--in", "documents", "--all-words")
+    assert {r["path"] for r in rows} == both
+    assert code == (0 if both else 1)
+
+
+def test_both_kinds_by_default_and_nothing_found_exits_1(capsys, built_warehouse):
+    code, rows, _ = search(capsys, built_warehouse, "conference")
+    assert code == 0 and {r["kind"] for r in rows} == {"claim", "document"}
+    assert [r["kind"] for r in rows] == sorted((r["kind"] for r in rows))  # claims, then documents
+    assert search(capsys, built_warehouse, "zeppelin")[:2] == (1, [])
+    code, rows, err = search(capsys, built_warehouse, "the of and")
+    assert code == 2 and "stop word" in err
+
+
+def test_table_output_shows_snippets(capsys, built_warehouse):
+    assert main(["search", "humanitarian", "--warehouse", str(built_warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "humanitarian" in out and "claim" in out and "document" in out
+
+
+@pytest.mark.parametrize("text, terms, width", [
+    ("a" * 50 + " Lukashenko said " + "b" * 300, ["lukashenko"], 100),
+    ("short text about Minsk", ["minsk"], 200),
+])
+def test_snippet_windows_keep_the_match(text, terms, width):
+    cut = index.snippet(text, terms, width)
+    assert cut.highlights
+    for (s, e), (src_s, src_e) in zip(cut.highlights, cut.source_spans, strict=True):
+        assert cut.text[s:e] == text[src_s:src_e]
+        assert index.term_of(text[src_s:src_e]) in terms
+    assert len(cut.text) <= width + 60
+
+
+def test_index_is_rebuilt_only_when_what_it_indexes_changed(built_warehouse, tmp_path):
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        before = con.execute("select * from search.stats order by kind").fetchall()
+        assert index.build_index(con)["rebuilt"] == 0  # the pipeline built it from this very input
+        assert con.execute("select * from search.stats order by kind").fetchall() == before
+        con.execute("update main.fct_claims set content_text = content_text || ' zeppelin' "
+                    "where claim_id = (select min(claim_id) from main.fct_claims)")
+        assert index.build_index(con)["rebuilt"] == 1
+        assert con.execute("select count(*) from search.postings where term = 'zeppelin'").fetchone() == (1,)
+    finally:
+        con.close()
