@@ -16,7 +16,7 @@ from pipeline.nlp.spans import CharSpan, doc_text, in_spans, navigation_spans, o
 from pipeline.nlp.speakers import resolve_speaker
 
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 #: Citation kinds that speak for the whole article, not one sentence.
 ARTICLE_LEVEL_KINDS = frozenset({"reported", "reported_by", "attributed_to", "citation_tag", "dateline"})
 
