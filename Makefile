@@ -1,7 +1,14 @@
 # newsclaims: `make run` builds the warehouse from seeds/, `make test` runs the suite.
-# Needs only python3 (3.11+) and the package registries; everything else lands in .venv.
+# Needs only a Python 3.12 or 3.13 and the package registries; everything else lands in .venv.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The first suitable interpreter: $PYTHON if given, else python3.12 on PATH or pyenv's 3.12 (the version
+# the lock is tested on), else a 3.13 or python3 that is 3.12+.
+PYTHON_OK := import sys; sys.exit(not (3, 12) <= sys.version_info[:2] < (3, 14))
+ifndef PYTHON
+PYTHON := $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3 python3.13 python3 \
+            $$HOME/.pyenv/versions/3.13*/bin/python3; do \
+            command -v "$$p" >/dev/null 2>&1 && "$$p" -c '$(PYTHON_OK)' 2>/dev/null && { command -v "$$p"; break; }; done)
+endif
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
@@ -12,12 +19,13 @@ export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_NO_PROGRESS := 1
 
-.PHONY: setup run test lint ui validate benchmark quality clean
+.PHONY: setup run test lint ui validate benchmark quality train-mentions clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml uv.lock $(wildcard dbt_project/*.yml dbt_project/models/*/*.yml dbt_project/models/*/*.sql dbt_project/macros/*.sql)
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "setup: no Python 3.12 or 3.13 found (PATH, ~/.pyenv/versions); set PYTHON=/path/to/python3.12" >&2; exit 1; }
+	@$(BIN)/python -c '$(PYTHON_OK)' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv sync --frozen --quiet --python $(BIN)/python
 	cd dbt_project && DBT_PROFILES_DIR=. ../$(BIN)/dbt parse --quiet
@@ -45,6 +53,11 @@ benchmark: setup
 
 quality: setup
 	$(BIN)/python benchmarks/quality.py
+
+# Retrain the CoNLL entity component (pipeline/models/conll_ner) from ../shared/data/conll2003/train.txt
+# and print its figures on CoNLL valid; about an hour on two cores, not part of `make test` or CI.
+train-mentions: setup
+	$(BIN)/python training/mentions/train.py
 
 # Headless Chromium (Debian) and playwright-core (tests/ui/package-lock.json) for tests/ui's browser
 # test; without them that test skips. Chromium is installed only where it is missing and apt-get exists.

