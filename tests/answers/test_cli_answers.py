@@ -134,6 +134,17 @@ def test_speakers_and_sources(capsys, built_warehouse, query):
     assert (sources[0]["kind"], sources[0]["documents"]) == ("news_agency", 3)
     code, out, _ = run_cli(capsys, "speakers", "--limit", "2", "--csv", "--warehouse", str(built_warehouse))
     assert code == 0 and len(out.splitlines()) == 3
+    # only entities by default; --all adds speakers that name nobody, by their own words
+    assert all(s["entity_id"] for s in speakers)
+    # (an unresolved "BelTA" is counted with the entity BelTA: one row per name)
+    (unresolved,) = query("""select count(distinct speaker_text) from fct_claims
+                             where speaker_entity_id is null and speaker_text is not null and speaker_text not in
+                                 (select speaker_name from fct_claims where speaker_name is not null)""")[0]
+    _, everyone, _ = json_rows(capsys, built_warehouse, "speakers", "--all")
+    assert len([s for s in everyone if s["entity_id"] is None]) == unresolved > 0
+    assert {s["speaker"] for s in everyone if s["entity_id"]} == {s["speaker"] for s in speakers}
+    assert sum(s["claims"] for s in everyone) == query("select count(*) from fct_claims "
+                                                       "where coalesce(speaker_name, speaker_text) is not null")[0][0]
 
 
 def test_usage_errors_exit_2(capsys, built_warehouse):

@@ -29,7 +29,6 @@ VENV_BIN = Path(sys.executable).parent
 DAGSTER = VENV_BIN / "dagster"
 UI_DIR = Path(__file__).resolve().parent
 BROWSER_CHECK = UI_DIR / "browser_check.mjs"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 LOCATION = "newsclaims"
 
 SERVER_START_TIMEOUT = 120  # s until the code location is loaded
@@ -118,20 +117,6 @@ def _wait_for_location(ui: DagsterUI, proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser_deps() -> None:
-    """Chromium, node and tests/ui/node_modules (`make browser-deps` installs them), else skip."""
-    missing = []
-    if not CHROMIUM.is_file():
-        missing.append(f"{CHROMIUM} (Debian package chromium)")
-    if shutil.which("node") is None:
-        missing.append("node")
-    if not (UI_DIR / "node_modules" / "playwright-core").is_dir():
-        missing.append("tests/ui/node_modules (npm ci --prefix tests/ui)")
-    if missing:
-        pytest.skip("browser test needs " + ", ".join(missing) + "; run `make browser-deps`")
-
-
-@pytest.fixture(scope="module")
 def dagster_ui(tmp_path_factory):
     if not DAGSTER.exists():
         pytest.skip(f"{DAGSTER} not found: run `make setup`")
@@ -176,6 +161,7 @@ EXPECTED_GROUPS = {
     "dim_documents": "marts", "dim_entities": "marts", "rejected_documents": "marts",
     "reference/known_sources": "reference",
     "search/index": "search",
+    "report": "report",
 }
 EXPECTED_EDGES = [  # (asset, one of its upstream assets)
     ("annotation_batches", "raw/documents"),
@@ -185,6 +171,7 @@ EXPECTED_EDGES = [  # (asset, one of its upstream assets)
     ("fct_claims", "staging/stg_claims"),
     ("search/index", "fct_claims"),
     ("search/index", "dim_documents"),
+    ("report", "fct_claims"),
 ]
 
 
@@ -194,7 +181,7 @@ def test_asset_graph_nodes_groups_descriptions(dagster_ui):
     assert not missing, f"assets missing from the UI's graph: {missing}; it has {sorted(nodes)}"
     assert {k: nodes[k]["groupName"] for k in EXPECTED_GROUPS} == EXPECTED_GROUPS
     assert {n["groupName"] for n in nodes.values()} == {"ingest", "nlp", "warehouse", "staging", "marts", "reference",
-                                                        "search"}
+                                                        "search", "report"}
     undescribed = sorted(k for k, n in nodes.items() if not (n["description"] or "").strip())
     assert not undescribed, f"assets without a description in the UI: {undescribed}"
     assert "spaCy" in nodes["annotation_batches"]["description"]
@@ -282,7 +269,7 @@ def test_launch_run_like_the_materialize_button(dagster_ui):
                     f"{dagster_ui.log_tail()}")
     steps = dagster_ui.graphql(RUN_STATUS, {"runId": run_id})["runOrError"]["stepStats"]
     assert {s["stepKey"] for s in steps} >= {"ingest_files", "annotation_batches", "load_annotations", "dbt_models",
-                                             "search__index"}
+                                             "search__index", "report"}
     assert all(s["status"] == "SUCCESS" for s in steps), steps
 
     import duckdb

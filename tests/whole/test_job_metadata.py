@@ -4,7 +4,7 @@ from __future__ import annotations
 from dagster import AssetKey
 
 from pipeline.definitions import build_definitions
-from pipeline.settings import Settings
+from pipeline.settings import Settings, report_path_for
 
 
 def test_job_reports_row_counts_and_check_results(seed_dir, tmp_path):
@@ -23,6 +23,14 @@ def test_job_reports_row_counts_and_check_results(seed_dir, tmp_path):
     assert rows(AssetKey("fct_claims")) == rows(AssetKey(["raw", "claims"])) > 30
     assert rows(AssetKey("dim_sources")) == 1
     assert rows(AssetKey(["raw", "documents"])) == 3
+    # what the search index and the report did this run
+    search = meta[AssetKey(["search", "index"])]
+    assert search["claims_indexed"].value == rows(AssetKey("fct_claims")) and search["documents_indexed"].value == 3
+    assert search["this_run_rebuilt"].value is True
+    report = meta[AssetKey("report")]
+    assert report["report"].value == str(report_path_for(warehouse.resolve())) and report_path_for(warehouse).is_file()
+    assert report["report_url"].value == report_path_for(warehouse.resolve()).as_uri()
+    assert "| Alexander Lukashenko |" in report["top_speakers"].value
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     assert len(checks) >= 40
     assert all(c.passed for c in checks), [c.check_name for c in checks if not c.passed]

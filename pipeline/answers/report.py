@@ -1,0 +1,313 @@
+"""The HTML report: the marts drawn as charts an analyst would rather look at than read.
+
+One self-contained file: matplotlib draws PNGs that are embedded as data: URIs, so the page needs
+no network and runs no script. Everything taken from the documents (names, claim text, paths) is
+HTML-escaped, and the page's Content-Security-Policy forbids scripts outright as a second guard.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipeline.answers.marts import columns
+
+TOP_SPEAKERS = 15
+TOP_PAIRS = 15
+NETWORK_SOURCES, NETWORK_SPEAKERS = 8, 12
+SAMPLE_CLAIMS = 25
+SAMPLE_ARTICLES = 30
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+@dataclass
+class ReportData:
+    counts: dict[str, int]
+    speakers: list[tuple[str, int, int]]  # name, claims, articles
+    network: list[tuple[str, str, int]]  # source, speaker, claims
+    over_time: list[tuple[str, int]]  # day, claims
+    time_basis: str
+    pairs: list[tuple[str, str, int]]  # entity, entity, sentences together
+    stance: list[tuple[str, str, int]] | None  # speaker, stance, claims (None: no claim_stance column)
+    claims: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # speaker, cue, content, source, path
+    articles: list[tuple[str, str, int, int]] = field(default_factory=list)  # path, title, claims, citations
+
+
+def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
+    counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]
+              for t in ("dim_documents", "fct_claims", "dim_entities", "dim_sources")}
+    # speakers are the entities claims resolve to: "I", "they" or "the report" unresolved are nobody to chart
+    speakers = con.execute("""
+        select c.speaker_name as speaker, count(*) as claims, count(distinct c.document_id) as articles
+        from fct_claims c where c.speaker_entity_id is not null and c.speaker_name is not null
+        group by 1 order by claims desc, articles desc, speaker limit ?""", [TOP_SPEAKERS]).fetchall()
+    network = con.execute("""
+        with edges as (
+            select s.name as source, c.speaker_name as speaker, count(*) as claims
+            from fct_claims c join dim_sources s using (source_id)
+            where c.speaker_entity_id is not null and c.speaker_name is not null group by all),
+        top_sources as (select source from edges group by source order by sum(claims) desc, source limit ?),
+        top_speakers as (select speaker from edges group by speaker order by sum(claims) desc, speaker limit ?)
+        select source, speaker, claims from edges
+        where source in (select source from top_sources) and speaker in (select speaker from top_speakers)
+        order by claims desc, source, speaker""", [NETWORK_SOURCES, NETWORK_SPEAKERS]).fetchall()
+    # publication dates are not extracted yet: claims are dated by when their document was first seen
+    over_time = [(d.isoformat(), n) for d, n in con.execute("""
+        select cast(d.first_seen_at as date) as day, count(*) from fct_claims c
+        join dim_documents d using (document_id) group by day order by day""").fetchall()]
+    pairs = con.execute("""
+        with m as (select distinct m.document_id, m.sentence_index, e.entity_id, e.name
+                   from fct_mentions m join dim_entities e using (entity_id)
+                   -- who and where, not numbers and dates
+                   where e.label in ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'FAC', 'EVENT'))
+        select a.name, b.name, count(*) as together
+        from m a join m b on a.document_id = b.document_id and a.sentence_index = b.sentence_index
+                          and a.entity_id < b.entity_id
+        group by a.entity_id, b.entity_id, a.name, b.name
+        having count(*) >= 2  -- once is chance
+        order by together desc, a.name, b.name limit ?""", [TOP_PAIRS]).fetchall()
+    stance = None
+    if "claim_stance" in columns(con, "fct_claims"):
+        stance = con.execute("""
+            select c.speaker_name, coalesce(claim_stance, 'unknown'), count(*) from fct_claims c
+            where c.speaker_name in (select unnest(?::varchar[])) group by all order by 1, 2""",
+                             [[s[0] for s in speakers[:10]]]).fetchall()
+    claims = con.execute("""
+        select coalesce(c.speaker_name, c.speaker_text), c.cue_text, c.content_text, s.name, d.path
+        from fct_claims c join dim_documents d using (document_id) left join dim_sources s using (source_id)
+        order by d.first_seen_at desc, d.path, c.content_start_char limit ?""", [SAMPLE_CLAIMS]).fetchall()
+    articles = con.execute("""
+        select path, title, claim_count, citation_count from dim_documents
+        order by claim_count desc, path limit ?""", [SAMPLE_ARTICLES]).fetchall()
+    return ReportData(counts, speakers, network, over_time, "first seen (ingestion) date", pairs, stance, claims,
+                      articles)
+
+
+def _figure_png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    # document text is never read as mathtext ($...$) or any other markup
+    plt.rcParams.update({"text.parse_math": False, "font.size": 10, "axes.spines.top": False,
+                         "axes.spines.right": False})
+    return plt
+
+
+def _short(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def chart_speakers(data: ReportData) -> str | None:
+    if not data.speakers:
+        return None
+    plt = _pyplot()
+    rows = data.speakers[::-1]  # largest at the top
+    names = [_short(r[0]) for r in rows]
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(rows) + 1.2))
+    y = range(len(rows))
+    ax.barh([i + 0.2 for i in y], [r[1] for r in rows], height=0.4, label="claims", color="#3b6ea8")
+    ax.barh([i - 0.2 for i in y], [r[2] for r in rows], height=0.4, label="articles", color="#e0a040")
+    ax.set_yticks(list(y), names)
+    for i, r in enumerate(rows):
+        ax.text(r[1], i + 0.2, f" {r[1]}", va="center", fontsize=8)
+        ax.text(r[2], i - 0.2, f" {r[2]}", va="center", fontsize=8)
+    ax.set_xlabel("count")
+    ax.set_title("Top speakers: claims and articles quoting them")
+    ax.legend(loc="lower right", frameon=False)
+    return _figure_png(fig)
+
+
+def chart_network(data: ReportData) -> str | None:
+    if not data.network:
+        return None
+    plt = _pyplot()
+    sources = list(dict.fromkeys(sorted({e[0] for e in data.network},
+                                        key=lambda s: -sum(n for a, _, n in data.network if a == s))))
+    speakers = list(dict.fromkeys(sorted({e[1] for e in data.network},
+                                         key=lambda s: -sum(n for _, b, n in data.network if b == s))))
+    height = max(len(sources), len(speakers))
+    fig, ax = plt.subplots(figsize=(9, 0.5 * height + 1.5))
+
+    def ys(items):
+        step = height / (len(items) + 1)
+        return {name: height - step * (i + 1) for i, name in enumerate(items)}
+
+    ya, yb = ys(sources), ys(speakers)
+    top = max(n for _, _, n in data.network)
+    for source, speaker, n in data.network:
+        ax.plot([0, 1], [ya[source], yb[speaker]], color="#3b6ea8", alpha=0.35 + 0.5 * n / top,
+                linewidth=1 + 6 * n / top, solid_capstyle="round")
+    carried = {s: sum(n for a, _, n in data.network if a == s) for s in sources}
+    quoted = {s: sum(n for _, b, n in data.network if b == s) for s in speakers}
+    for name, y in ya.items():
+        ax.text(-0.03, y, f"{_short(name, 30)} ({carried[name]})", ha="right", va="center", fontweight="bold")
+    for name, y in yb.items():
+        ax.text(1.03, y, f"{_short(name, 30)} ({quoted[name]})", ha="left", va="center")
+    ax.scatter([0] * len(ya), list(ya.values()), s=60, color="#e0a040", zorder=3)
+    ax.scatter([1] * len(yb), list(yb.values()), s=60, color="#3b6ea8", zorder=3)
+    ax.set_xlim(-0.6, 1.6)
+    ax.set_ylim(0, height)
+    ax.axis("off")
+    ax.set_title("Who carries whom: source → speaker (line width and numbers = claims)")
+    return _figure_png(fig)
+
+
+def chart_over_time(data: ReportData) -> str | None:
+    if not data.over_time:
+        return None
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 3))
+    days = [d for d, _ in data.over_time]
+    counts = [n for _, n in data.over_time]
+    ax.bar(range(len(days)), counts, color="#3b6ea8", width=0.6)
+    ax.set_xlim(-0.5 - max(0, (6 - len(days)) / 2), len(days) - 0.5 + max(0, (6 - len(days)) / 2))
+    for i, n in enumerate(counts):
+        if len(days) <= 31:
+            ax.text(i, n, str(n), ha="center", va="bottom", fontsize=8)
+    step = max(1, len(days) // 12)
+    ax.set_xticks(range(0, len(days), step), days[::step], rotation=30, ha="right")
+    ax.set_ylabel("claims")
+    ax.set_title(f"Claims over time (by {data.time_basis})")
+    return _figure_png(fig)
+
+
+def chart_pairs(data: ReportData) -> str | None:
+    if not data.pairs:
+        return None
+    plt = _pyplot()
+    rows = data.pairs[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.2))
+    ax.barh(range(len(rows)), [r[2] for r in rows], color="#6a9a58")
+    ax.set_yticks(range(len(rows)), [f"{_short(a, 28)} — {_short(b, 28)}" for a, b, _ in rows])
+    for i, r in enumerate(rows):
+        ax.text(r[2], i, f" {r[2]}", va="center", fontsize=8)
+    ax.set_xlabel("sentences mentioning both")
+    ax.set_title("Most co-mentioned entities (same sentence)")
+    return _figure_png(fig)
+
+
+def chart_stance(data: ReportData) -> str | None:
+    if not data.stance:
+        return None
+    plt = _pyplot()
+    speakers = list(dict.fromkeys(s for s, _, _ in data.stance))[::-1]
+    stances = sorted({t for _, t, _ in data.stance})
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(speakers) + 1.2))
+    left = [0] * len(speakers)
+    for stance in stances:
+        vals = [sum(n for s, t, n in data.stance if s == sp and t == stance) for sp in speakers]
+        ax.barh(range(len(speakers)), vals, left=left, label=stance)
+        left = [a + b for a, b in zip(left, vals, strict=True)]
+    ax.set_yticks(range(len(speakers)), [_short(s) for s in speakers])
+    ax.legend(frameon=False, ncols=min(4, len(stances)), loc="lower right")
+    ax.set_title("Stance mix per speaker")
+    return _figure_png(fig)
+
+
+def _e(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _img(png: str | None, alt: str, empty: str) -> str:
+    if png is None:
+        return f'<p class="empty">{_e(empty)}</p>'
+    return f'<img src="data:image/png;base64,{png}" alt="{_e(alt)}">'
+
+
+def render_html(data: ReportData, warehouse: Path, generated_at: datetime | None = None) -> str:
+    generated_at = generated_at or datetime.now(UTC)
+    c = data.counts
+    speakers_rows = "".join(f"<tr><td>{_e(n)}</td><td class=n>{k}</td><td class=n>{a}</td></tr>"
+                            for n, k, a in data.speakers)
+    claim_rows = "".join(
+        f"<tr><td>{_e(sp)}</td><td>{_e(cue)}</td><td>{_e(content)}</td><td>{_e(src or '—')}</td>"
+        f"<td><code>{_e(path)}</code></td></tr>" for sp, cue, content, src, path in data.claims)
+    article_rows = "".join(
+        f"<tr><td><code>{_e(path)}</code></td><td>{_e(_short(title or '', 160))}</td><td class=n>{k}</td><td class=n>{n}</td></tr>"
+        for path, title, k, n in data.articles)
+    stance = (_img(chart_stance(data), "stance mix per speaker", "")
+              if data.stance is not None else
+              '<p class="empty">Stance is not extracted by this version (fct_claims has no claim_stance).</p>')
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>newsclaims report</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; padding: 0 1rem; }}
+h1 {{ margin-bottom: .2rem; }} .meta {{ color: #666; margin-top: 0; }}
+section {{ margin: 2rem 0; }} img {{ max-width: 100%; height: auto; }}
+table {{ border-collapse: collapse; width: 100%; font-size: .9rem; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; vertical-align: top; }}
+.n {{ text-align: right; }} .empty {{ color: #777; font-style: italic; }}
+.counts span {{ display: inline-block; margin-right: 1.5rem; }} .counts b {{ font-size: 1.4rem; }}
+</style></head>
+<body>
+<h1>newsclaims report</h1>
+<p class="meta">warehouse <code>{_e(warehouse)}</code> · generated {_e(generated_at.isoformat(timespec="seconds"))}</p>
+<p class="counts"><span><b>{c["dim_documents"]}</b> articles</span><span><b>{c["fct_claims"]}</b> claims</span>
+<span><b>{c["dim_entities"]}</b> entities</span><span><b>{c["dim_sources"]}</b> sources</span></p>
+<section id="speakers"><h2>Top speakers</h2>
+{_img(chart_speakers(data), "bar chart of the top speakers by claims and articles", "No claims with a speaker.")}
+<table><thead><tr><th>speaker</th><th class=n>claims</th><th class=n>articles</th></tr></thead><tbody>{speakers_rows}</tbody></table>
+</section>
+<section id="network"><h2>Sources and the speakers they carry</h2>
+{_img(chart_network(data), "source to speaker network", "No claim is attributed to a cited source.")}
+</section>
+<section id="time"><h2>Claims over time</h2>
+<p class="meta">Dated by when each article was first seen: publication dates are not extracted yet.</p>
+{_img(chart_over_time(data), "claims per day", "No claims.")}
+</section>
+<section id="stance"><h2>Stance mix per speaker</h2>{stance}</section>
+<section id="comentions"><h2>Most co-mentioned entities</h2>
+{_img(chart_pairs(data), "most co-mentioned entity pairs", "No two entities share more than one sentence.")}
+</section>
+<section id="claims"><h2>Latest claims</h2>
+<table><thead><tr><th>speaker</th><th>cue</th><th>content</th><th>source</th><th>article</th></tr></thead>
+<tbody>{claim_rows}</tbody></table>
+</section>
+<section id="articles"><h2>Articles with the most claims</h2>
+<table><thead><tr><th>article</th><th>title</th><th>claims</th><th>source citations</th></tr></thead>
+<tbody>{article_rows}</tbody></table>
+</section>
+</body></html>
+"""
+
+
+def markdown_preview(data: ReportData, rows: int = 10) -> str:
+    """Top speakers as a Markdown table for the asset's metadata; names escaped for Markdown and HTML."""
+    def cell(text: str) -> str:
+        escaped = html.escape(text)
+        for ch in "\\|`[]()*_":
+            escaped = escaped.replace(ch, "\\" + ch)
+        return escaped
+
+    lines = ["| speaker | claims | articles |", "|---|---:|---:|"]
+    lines += [f"| {cell(n)} | {k} | {a} |" for n, k, a in data.speakers[:rows]]
+    return "\n".join(lines)
+
+
+def write_report(con: duckdb.DuckDBPyConnection, out: Path, warehouse: Path) -> ReportData:
+    data = collect(con)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(render_html(data, warehouse), encoding="utf-8")
+    tmp.replace(out)
+    return data
