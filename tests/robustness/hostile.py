@@ -39,14 +39,15 @@ ARTICLES = {
 
 def long_article(min_chars: int = 1_050_000) -> str:
     """Over spaCy's 1,000,000-character limit (and under the 5 MB file limit): a long report of
-    numbered paragraphs, so its sentences differ."""
-    paragraphs, n = [], 0
-    size = 0
+    numbered paragraphs, so its sentences differ, each with a list of long case references (few
+    tokens for many characters, so the test stays quick)."""
+    paragraphs, n, size = [], 0, 0
     while size < min_chars:
         n += 1
-        p = (f"Section {n}. The committee said on day {n} that hearing number {n} had heard from "
-             f"{n % 17 + 2} witnesses, and chairman Peter Novak insisted that the inquiry would finish "
-             f"on time. “We have read {n * 3} documents so far,” Novak told reporters.\n\n")
+        refs = " ".join(f"REF-{n:05d}-{k:02d}-{'abcdefghij'[k % 10] * 70}" for k in range(12))
+        p = (f"Section {n}. Chairman Peter Novak said on day {n} that hearing number {n} had heard from "
+             f"{n % 17 + 2} witnesses. “We have read {n * 3} documents so far,” Novak told reporters.\n"
+             f"Exhibits: {refs}\n\n")
         paragraphs.append(p)
         size += len(p)
     return "Inquiry report, full transcript\n\n" + "".join(paragraphs)
