@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 
 def stable_id(*parts: object, length: int = 16) -> str:
@@ -13,3 +14,12 @@ def stable_id(*parts: object, length: int = 16) -> str:
 def text_id(text: str) -> str:
     """document_id: a hash of the decoded text, so one article under two names is one document."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -6,12 +6,13 @@ the file's sha256, plus the warehouse it came from and when.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from pipeline.ids import file_sha256
 
 FORMATS = ("parquet", "csv")
 MANIFEST = "manifest.json"
@@ -20,14 +21,6 @@ MANIFEST = "manifest.json"
 def mart_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("select table_name from information_schema.tables "
                                       "where table_schema = 'main' order by table_name").fetchall()]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _quote(identifier: str) -> str:
@@ -52,7 +45,7 @@ def export_marts(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, wareho
         (rows,) = rel.count("*").fetchone()
         tables.append({"table": name, "file": target.name, "rows": rows,
                        "columns": [{"name": c, "type": str(t)} for c, t in zip(rel.columns, rel.types, strict=True)],
-                       "sha256": _sha256(target)})
+                       "sha256": file_sha256(target)})
     manifest = {"warehouse": str(Path(warehouse).resolve()), "format": fmt,
                 "exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "tables": tables}
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

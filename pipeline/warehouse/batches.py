@@ -26,7 +26,6 @@ temporary folder is removed, so nothing half-written is left to load.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -39,7 +38,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.ids import stable_id
+from pipeline.ids import file_sha256, stable_id
 from pipeline.warehouse import killpoints
 from pipeline.warehouse.schema import ANNOTATION_TABLES, RAW_TABLES
 from pipeline.warehouse.store import transaction
@@ -85,14 +84,6 @@ def human_bytes(n: int | None) -> str:
     return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{max(1, round(n / 2**10))} KiB"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -122,7 +113,7 @@ def write_batch(staging: Path, rows: dict[str, list[dict]]) -> str:
             path = tmp / f"{table}.parquet"
             pq.write_table(data, path)
             _fsync(path)
-            manifest["tables"][table] = dict(rows=data.num_rows, bytes=path.stat().st_size, sha256=_sha256(path))
+            manifest["tables"][table] = dict(rows=data.num_rows, bytes=path.stat().st_size, sha256=file_sha256(path))
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1))
         _fsync(tmp / MANIFEST)
         _fsync(tmp)
@@ -176,7 +167,7 @@ def verify_batch(batch: Path) -> str | None:
             return f"{table}.parquet is missing"
         if size != want.get("bytes"):
             return f"{table}.parquet is {size} bytes, {want.get('bytes')} were written"
-        if _sha256(path) != want.get("sha256"):
+        if file_sha256(path) != want.get("sha256"):
             return f"{table}.parquet does not match its checksum (sha256)"
         try:
             meta = pq.read_metadata(path)
