@@ -23,7 +23,7 @@ export UV_NO_PROGRESS := 1
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml uv.lock $(wildcard dbt_project/*.yml dbt_project/models/*/*.yml dbt_project/models/*/*.sql dbt_project/macros/*.sql)
+$(STAMP): pyproject.toml uv.lock $(wildcard dbt_project/*.yml dbt_project/models/*/*.yml dbt_project/models/*/*.sql dbt_project/models/*/*/*.yml dbt_project/models/*/*/*.sql dbt_project/macros/*.sql dbt_project/seeds/*)
 	@test -n "$(PYTHON)" || { echo "setup: no Python 3.12 or 3.13 found (PATH, ~/.pyenv/versions); set PYTHON=/path/to/python3.12" >&2; exit 1; }
 	@$(BIN)/python -c '$(PYTHON_OK)' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)

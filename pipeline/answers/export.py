@@ -36,8 +36,9 @@ def export_marts(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, wareho
     tables = []
     for name in mart_names(con):
         target = out_dir / f"{name}.{fmt}"
-        # the relation API: neither the table name nor the path is spliced into SQL text
-        rel = con.table(f"main.{_quote(name)}")
+        # the name comes from the catalog and is quoted; the path goes through the relation API, never
+        # into SQL text (con.table() cannot open a view by its qualified name: two marts are views)
+        rel = con.sql(f"select * from main.{_quote(name)}")
         if fmt == "parquet":
             rel.write_parquet(str(target), compression="zstd")
         else:

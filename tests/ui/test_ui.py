@@ -159,6 +159,7 @@ EXPECTED_GROUPS = {
     "staging/stg_claims": "staging", "staging/stg_documents": "staging",
     "fct_claims": "marts", "fct_mentions": "marts", "fct_sources": "marts", "dim_sources": "marts",
     "dim_documents": "marts", "dim_entities": "marts", "rejected_documents": "marts",
+    "fct_rejected_documents": "marts", "intermediate/int_mentions_linked": "intermediate",
     "reference/known_sources": "reference",
     "search/index": "search",
     "report": "report",
@@ -169,6 +170,9 @@ EXPECTED_EDGES = [  # (asset, one of its upstream assets)
     ("raw/entity_links", "raw/mentions"),
     ("staging/stg_claims", "raw/claims"),
     ("fct_claims", "staging/stg_claims"),
+    ("intermediate/int_mentions_linked", "staging/stg_mentions"),
+    ("fct_mentions", "intermediate/int_mentions_linked"),
+    ("rejected_documents", "fct_rejected_documents"),
     ("search/index", "fct_claims"),
     ("search/index", "dim_documents"),
     ("report", "fct_claims"),
@@ -180,8 +184,8 @@ def test_asset_graph_nodes_groups_descriptions(dagster_ui):
     missing = sorted(set(EXPECTED_GROUPS) - set(nodes))
     assert not missing, f"assets missing from the UI's graph: {missing}; it has {sorted(nodes)}"
     assert {k: nodes[k]["groupName"] for k in EXPECTED_GROUPS} == EXPECTED_GROUPS
-    assert {n["groupName"] for n in nodes.values()} == {"ingest", "nlp", "warehouse", "staging", "marts", "reference",
-                                                        "search", "report"}
+    assert {n["groupName"] for n in nodes.values()} == {"ingest", "nlp", "warehouse", "staging", "intermediate",
+                                                        "marts", "reference", "search", "report"}
     undescribed = sorted(k for k, n in nodes.items() if not (n["description"] or "").strip())
     assert not undescribed, f"assets without a description in the UI: {undescribed}"
     assert "spaCy" in nodes["annotation_batches"]["description"]

@@ -1,11 +1,23 @@
-with occurrences as (
+with documents as (
+    select * from {{ ref('stg_documents') }}
+),
+
+document_occurrences as (
+    select * from {{ ref('stg_document_occurrences') }}
+),
+
+annotations as (
+    select * from {{ ref('stg_document_annotations') }}
+),
+
+occurrences as (
     select
         document_id,
         -- the first of its paths in sorted order, preferring files still present
         arg_min(path, (not is_present, path)) as path,
         count(*) filter (where is_present) as present_file_count,
         count(*) as file_count
-    from {{ ref('stg_document_occurrences') }}
+    from document_occurrences
     group by document_id
 )
 
@@ -30,6 +42,6 @@ select
     d.is_language_uncertain,
     d.decode_errors,
     case when a.document_id is null then 'pending' else a.status end as annotation_status
-from {{ ref('stg_documents') }} d
+from documents d
 left join occurrences o using (document_id)
-left join {{ ref('stg_document_annotations') }} a using (document_id)
+left join annotations a using (document_id)

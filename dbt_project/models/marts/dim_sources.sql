@@ -2,6 +2,14 @@ with citations as (
     select * from {{ ref('stg_source_citations') }}
 ),
 
+claims as (
+    select * from {{ ref('stg_claims') }}
+),
+
+known_sources as (
+    select * from {{ ref('known_sources') }}
+),
+
 named as (
     select
         source_id,
@@ -17,7 +25,7 @@ named as (
 
 carried as (
     select source_id, count(*) as claim_count
-    from {{ ref('stg_claims') }}
+    from claims
     where source_id is not null
     group by source_id
 )
@@ -33,5 +41,5 @@ select
     k.name is not null as is_known,
     k.description
 from named n
-left join {{ ref('known_sources') }} k on k.name = n.name
+left join known_sources k on k.name = n.name
 left join carried c using (source_id)

@@ -1,3 +1,11 @@
+with claims as (
+    select * from {{ ref('stg_claims') }}
+),
+
+linked_mentions as (
+    select * from {{ ref('int_mentions_linked') }}
+)
+
 select
     c.claim_id,
     c.document_id,
@@ -18,5 +26,5 @@ select
     l.entity_name as speaker_name,
     c.construction,
     c.extractor_version
-from {{ ref('stg_claims') }} c
-left join {{ ref('stg_entity_links') }} l on l.mention_id = c.speaker_mention_id
+from claims c
+left join linked_mentions l on l.mention_id = c.speaker_mention_id

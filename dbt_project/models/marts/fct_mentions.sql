@@ -1,3 +1,7 @@
+with linked_mentions as (
+    select * from {{ ref('int_mentions_linked') }}
+)
+
 select
     m.mention_id,
     m.document_id,
@@ -6,7 +10,6 @@ select
     m.end_char,
     m.text,
     m.label,
-    l.entity_id,
+    m.entity_id,
     m.extractor_version
-from {{ ref('stg_mentions') }} m
-left join {{ ref('stg_entity_links') }} l using (mention_id)
+from linked_mentions m

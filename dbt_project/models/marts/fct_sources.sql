@@ -1,3 +1,7 @@
+with source_citations as (
+    select * from {{ ref('stg_source_citations') }}
+)
+
 select
     source_citation_id,
     document_id,
@@ -9,4 +13,4 @@ select
     claim_id,
     sentence_index,
     extractor_version
-from {{ ref('stg_source_citations') }}
+from source_citations

@@ -1,3 +1,9 @@
+with source as (
+    select * from {{ source('raw', 'sentences') }}
+),
+
+renamed as (
+
 select
     document_id::varchar as document_id,
     sentence_index::integer as sentence_index,
@@ -5,4 +11,8 @@ select
     end_char::integer as end_char,
     is_navigation::boolean as is_navigation,
     extractor_version::varchar as extractor_version
-from {{ source('raw', 'sentences') }}
+from source
+
+)
+
+select * from renamed

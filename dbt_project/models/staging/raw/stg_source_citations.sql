@@ -1,3 +1,9 @@
+with source as (
+    select * from {{ source('raw', 'source_citations') }}
+),
+
+renamed as (
+
 select
     source_citation_id::varchar as source_citation_id,
     document_id::varchar as document_id,
@@ -12,4 +18,8 @@ select
     citation_kind::varchar as citation_kind,
     claim_id::varchar as claim_id,
     extractor_version::varchar as extractor_version
-from {{ source('raw', 'source_citations') }}
+from source
+
+)
+
+select * from renamed

@@ -1,3 +1,9 @@
+with source as (
+    select * from {{ source('raw', 'document_annotations') }}
+),
+
+renamed as (
+
 select
     document_id::varchar as document_id,
     extractor_version::varchar as extractor_version,
@@ -8,4 +14,8 @@ select
     citation_count::integer as citation_count,
     batch_id::varchar as batch_id,
     coalesce(status, 'processed')::varchar as status
-from {{ source('raw', 'document_annotations') }}
+from source
+
+)
+
+select * from renamed

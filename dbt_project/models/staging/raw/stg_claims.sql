@@ -1,3 +1,9 @@
+with source as (
+    select * from {{ source('raw', 'claims') }}
+),
+
+renamed as (
+
 select
     claim_id::varchar as claim_id,
     document_id::varchar as document_id,
@@ -18,4 +24,8 @@ select
     construction::varchar as construction,
     source_id::varchar as source_id,
     extractor_version::varchar as extractor_version
-from {{ source('raw', 'claims') }}
+from source
+
+)
+
+select * from renamed

@@ -1,3 +1,9 @@
+with source as (
+    select * from {{ source('raw', 'mentions') }}
+),
+
+renamed as (
+
 select
     mention_id::varchar as mention_id,
     document_id::varchar as document_id,
@@ -7,4 +13,8 @@ select
     text::varchar as text,
     label::varchar as label,
     extractor_version::varchar as extractor_version
-from {{ source('raw', 'mentions') }}
+from source
+
+)
+
+select * from renamed

@@ -1,7 +1,17 @@
+with source as (
+    select * from {{ source('raw', 'entity_links') }}
+),
+
+renamed as (
+
 select
     mention_id::varchar as mention_id,
     entity_id::varchar as entity_id,
     entity_name::varchar as entity_name,
     entity_label::varchar as entity_label,
     resolver_version::varchar as resolver_version
-from {{ source('raw', 'entity_links') }}
+from source
+
+)
+
+select * from renamed

@@ -1,3 +1,9 @@
+with source as (
+    select * from {{ source('raw', 'rejected_documents') }}
+),
+
+renamed as (
+
 select
     input_dir::varchar as input_dir,
     path::varchar as path,
@@ -5,4 +11,8 @@ select
     detail::varchar as detail,
     size_bytes::bigint as size_bytes,
     detected_at::timestamp as detected_at
-from {{ source('raw', 'rejected_documents') }}
+from source
+
+)
+
+select * from renamed

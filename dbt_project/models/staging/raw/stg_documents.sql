@@ -1,3 +1,9 @@
+with source as (
+    select * from {{ source('raw', 'documents') }}
+),
+
+renamed as (
+
 select
     document_id::varchar as document_id,
     text::varchar as text,
@@ -9,4 +15,8 @@ select
     language_confidence::double as language_confidence,
     language_uncertain::boolean as is_language_uncertain,
     coalesce(decode_errors, 0)::integer as decode_errors
-from {{ source('raw', 'documents') }}
+from source
+
+)
+
+select * from renamed

@@ -1,3 +1,9 @@
+with source as (
+    select * from {{ source('raw', 'document_occurrences') }}
+),
+
+renamed as (
+
 select
     input_dir::varchar as input_dir,
     path::varchar as path,
@@ -9,4 +15,8 @@ select
     last_seen_at::timestamp as last_seen_at,
     present::boolean as is_present,
     coalesce(decode_errors, 0)::integer as decode_errors
-from {{ source('raw', 'document_occurrences') }}
+from source
+
+)
+
+select * from renamed
