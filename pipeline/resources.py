@@ -10,6 +10,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from pipeline.warehouse import store
+from pipeline.settings import Settings
 from pipeline.warehouse.batches import staging_dir
 
 
@@ -19,7 +20,7 @@ class WarehouseResource(DuckDBResource):
     `database` is the same path the dbt profile reads from NEWSCLAIMS_WAREHOUSE.
     """
 
-    lock_timeout: int = Field(default=600, description="Seconds a writer waits for the warehouse lock.")
+    lock_timeout: int = Field(default=Settings.lock_timeout, description="Seconds a writer waits for the warehouse lock.")
 
     @property
     def path(self) -> Path:
@@ -44,15 +45,15 @@ class InputFolderResource(ConfigurableResource):
     """The folder of articles (read recursively, *.txt)."""
 
     path: str
-    max_file_bytes: int = Field(default=5_000_000, description="Larger files are rejected as too_large.")
+    max_file_bytes: int = Field(default=Settings.max_file_bytes, description="Larger files are rejected as too_large.")
 
 
 class SpacyResource(ConfigurableResource):
     """The spaCy pipeline and how nlp.pipe batches it."""
 
     model: str
-    batch_size: int = 32
-    n_process: int = 1
+    batch_size: int = Settings.batch_size
+    n_process: int = Settings.n_process
 
     def load(self):
         from pipeline.nlp.model import load_model

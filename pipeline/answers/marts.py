@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.warehouse import store
+from pipeline.settings import Settings
 
 
 class WarehouseUnavailable(RuntimeError):
@@ -19,7 +20,7 @@ class UnsupportedQuery(ValueError):
 
 
 @contextmanager
-def open_marts(warehouse: Path, lock_timeout: float = 600) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_marts(warehouse: Path, lock_timeout: float = Settings.lock_timeout) -> Iterator[duckdb.DuckDBPyConnection]:
     warehouse = Path(warehouse)
     if not warehouse.is_file():
         raise WarehouseUnavailable(f"no warehouse at {warehouse}; build one with `newsclaims run` "

@@ -22,7 +22,7 @@ from pipeline.warehouse.batches import (
     verify_staged,
     write_batch,
 )
-from pipeline.warehouse.schema import ANNOTATION_TABLES
+from pipeline.warehouse.schema import ANNOTATION_TABLES, arrow_schema
 from pipeline.warehouse.store import transaction
 
 INGEST_TABLES = {
@@ -197,8 +197,7 @@ def entity_links(context: AssetExecutionContext, warehouse: WarehouseResource) -
         table = pa.Table.from_pylist(
             [dict(mention_id=link.mention_id, entity_id=link.entity_id, entity_name=link.entity_name,
                   entity_label=link.entity_label, resolver_version=RESOLVER_VERSION) for link in links],
-            schema=pa.schema([(c, pa.string()) for c in
-                              ("mention_id", "entity_id", "entity_name", "entity_label", "resolver_version")]))
+            schema=arrow_schema("entity_links"))
         con.register("_links", table)
         try:
             with transaction(con):

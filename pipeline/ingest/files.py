@@ -29,9 +29,10 @@ from typing import Iterator
 from pipeline.ids import text_id
 from pipeline.ingest.decode import Undecodable, decode_bytes
 from pipeline.ingest.language import LanguagePolicy, detect_language
+from pipeline.settings import Settings
 
 #: Files larger than this are rejected with reason `too_large` (settings: NEWSCLAIMS_MAX_FILE_BYTES).
-DEFAULT_MAX_FILE_BYTES = 5_000_000
+DEFAULT_MAX_FILE_BYTES = Settings.max_file_bytes
 TEXT_SUFFIX = ".txt"
 REASONS = ("empty", "binary", "undecodable", "not_text", "too_large", "unreadable", "outside_input", "language",
            "error")

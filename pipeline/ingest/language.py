@@ -17,11 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.settings import Settings
+
 ENGLISH = "en"
 #: Only the start of a long text is classified: enough for a stable answer, and fast.
 SAMPLE_CHARS = 10_000
-DEFAULT_MIN_CHARS = 200
-DEFAULT_MIN_CONFIDENCE = 0.90
+DEFAULT_MIN_CHARS = Settings.language_min_chars
+DEFAULT_MIN_CONFIDENCE = Settings.language_min_confidence
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,6 @@ class LanguagePolicy:
 
     @classmethod
     def from_env(cls) -> "LanguagePolicy":
-        from pipeline.settings import Settings
-
         s = Settings.from_env()
         return cls(s.language_min_chars, s.language_min_confidence)
 

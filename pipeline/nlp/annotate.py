@@ -16,6 +16,7 @@ from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
 from pipeline.nlp.spans import doc_text, in_spans, navigation_spans, overlaps, sentence_index_map
 from pipeline.nlp.speakers import MentionIndex, resolve_speaker
+from pipeline.settings import Settings
 
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
 EXTRACTOR_VERSION = "5"
@@ -205,8 +206,8 @@ def _one(nlp: Language, text: str, ctx: tuple) -> tuple[Doc | None, tuple, BaseE
         return None, ctx, exc
 
 
-def annotate_texts(nlp: Language, items: Iterable[tuple[str, str]], batch_size: int = 32,
-                   n_process: int = 1) -> Iterator[tuple[str, dict[str, list[dict]]]]:
+def annotate_texts(nlp: Language, items: Iterable[tuple[str, str]], batch_size: int = Settings.batch_size,
+                   n_process: int = Settings.n_process) -> Iterator[tuple[str, dict[str, list[dict]]]]:
     """(text, document_id) pairs → (document_id, rows), through nlp.pipe in batches.
 
     Whatever goes wrong for one document stays with it: a text over CHUNK_CHARS is parsed in

@@ -40,24 +40,18 @@ import pyarrow.parquet as pq
 
 from pipeline.ids import file_sha256, stable_id
 from pipeline.warehouse import killpoints
-from pipeline.warehouse.schema import ANNOTATION_TABLES, RAW_TABLES
+from pipeline.warehouse import schema as raw_schema
+from pipeline.warehouse.schema import ANNOTATION_TABLES
 from pipeline.warehouse.store import transaction
-
-_ARROW_TYPES = {"varchar": pa.string(), "integer": pa.int32(), "bigint": pa.int64(),
-                "boolean": pa.bool_(), "timestamp": pa.timestamp("us")}
 
 
 def staging_dir(warehouse: Path) -> Path:
     return Path(f"{warehouse}.batches")
 
 
-def arrow_schema(table: str, skip: tuple[str, ...] = ("batch_id",)) -> pa.Schema:
-    fields = []
-    for part in RAW_TABLES[table].split(","):
-        words = part.split()
-        if len(words) >= 2 and words[1] in _ARROW_TYPES and words[0] not in skip:
-            fields.append(pa.field(words[0], _ARROW_TYPES[words[1]]))
-    return pa.schema(fields)
+def arrow_schema(table: str) -> pa.Schema:
+    """The columns a staged batch file holds: the raw table's, without batch_id (set when it is loaded)."""
+    return raw_schema.arrow_schema(table, skip=("batch_id",))
 
 
 MANIFEST = "manifest.json"

@@ -20,7 +20,12 @@ import pyarrow as pa
 
 from pipeline.ingest.files import Corpus
 from pipeline.warehouse import killpoints
+from pipeline.warehouse.schema import arrow_schema
 from pipeline.warehouse.store import transaction
+
+
+#: document_occurrences columns this module sets from the scan itself, not from the files read.
+SCAN_STATE = ("first_seen_at", "last_seen_at", "present")
 
 
 def _now() -> datetime:
@@ -40,22 +45,16 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
              language_confidence=d.language_confidence, language_uncertain=d.language_uncertain,
              decode_errors=d.decode_errors)
         for d in corpus.documents.values()],
-        schema=pa.schema([("document_id", pa.string()), ("text", pa.string()), ("title", pa.string()),
-                          ("char_count", pa.int32()), ("encoding", pa.string()), ("first_seen_at", pa.timestamp("us")),
-                          ("language", pa.string()), ("language_confidence", pa.float64()),
-                          ("language_uncertain", pa.bool_()), ("decode_errors", pa.int32())]))
+        schema=arrow_schema("documents"))
     occ = pa.Table.from_pylist([
         dict(input_dir=root, path=o.path, document_id=o.document_id, size_bytes=o.size_bytes,
              modified_at=o.modified_at, encoding=o.encoding, decode_errors=o.decode_errors)
         for o in corpus.occurrences],
-        schema=pa.schema([("input_dir", pa.string()), ("path", pa.string()), ("document_id", pa.string()),
-                          ("size_bytes", pa.int64()), ("modified_at", pa.timestamp("us")), ("encoding", pa.string()),
-                          ("decode_errors", pa.int32())]))
+        schema=arrow_schema("document_occurrences", skip=SCAN_STATE))
     rej = pa.Table.from_pylist([
         dict(input_dir=root, path=r.path, reason=r.reason, detail=r.detail, size_bytes=r.size_bytes)
         for r in corpus.rejections],
-        schema=pa.schema([("input_dir", pa.string()), ("path", pa.string()), ("reason", pa.string()),
-                          ("detail", pa.string()), ("size_bytes", pa.int64())]))
+        schema=arrow_schema("rejected_documents", skip=("detected_at",)))
     con.register("_docs", docs)
     con.register("_occ", occ)
     con.register("_rej", rej)

@@ -1,5 +1,12 @@
-"""The raw tables (schema `raw`) that the Python assets fill and dbt's sources read."""
+"""The raw tables (schema `raw`) that the Python assets fill and dbt's sources read.
+
+Each column is declared once, in RAW_TABLES' DDL: the Arrow schemas the Python side writes with
+(`arrow_schema`) are derived from it, and every column is either staged by dbt
+(dbt_project/models/staging/raw/) or listed in NOT_STAGED with the reason (tests/unit/test_raw_columns.py).
+"""
 from __future__ import annotations
+
+import pyarrow as pa
 
 RAW_TABLES: dict[str, str] = {
     "documents": """
@@ -52,6 +59,21 @@ RAW_TABLES: dict[str, str] = {
         detected_at timestamp""",
 }
 
+#: Raw tables and columns dbt deliberately does not stage ("table" or "table.column" → why).
+NOT_STAGED: dict[str, str] = {
+    "document_versions": "History of the texts each path has held, read by `newsclaims forget`; the marts show "
+                         "the current text of each path (fct_document_occurrences).",
+    "loaded_batches": "Bookkeeping of the load step (which staged batches were loaded), not news data.",
+    "rejected_batches": "Staged batches that did not read back whole; their documents are processed again in the "
+                        "same run, so nothing is missing from the marts. Reported by the load step's metadata.",
+    "claims.source_key": "The normalised name the extractor matched the source by; source_id (its hash) is staged "
+                         "and dim_sources carries the name.",
+}
+
+#: DuckDB type in the DDL → the Arrow type the Python side writes it with.
+ARROW_TYPES = {"varchar": pa.string(), "integer": pa.int32(), "bigint": pa.int64(), "double": pa.float64(),
+               "boolean": pa.bool_(), "timestamp": pa.timestamp("us")}
+
 #: Tables written per document by the NLP step (replaced whole per document when it is redone).
 ANNOTATION_TABLES = ("document_annotations", "sentences", "mentions", "claims", "source_citations",
                      "document_errors")
@@ -86,3 +108,14 @@ def ensure_schema(con) -> None:
 
 def column_names(table: str) -> list[str]:
     return list(column_types(table))
+
+
+def arrow_schema(table: str, columns: tuple[str, ...] | None = None, skip: tuple[str, ...] = ()) -> pa.Schema:
+    """The Arrow schema of a raw table's columns as its DDL declares them: all of them in order, or
+    `columns` in the order given; `skip` leaves some out."""
+    types = column_types(table)
+    names = [c for c in (columns if columns is not None else types) if c not in skip]
+    unknown = [c for c in names if c not in types]
+    if unknown:
+        raise KeyError(f"raw.{table} declares no column {', '.join(unknown)}")
+    return pa.schema([pa.field(c, ARROW_TYPES[types[c]]) for c in names])

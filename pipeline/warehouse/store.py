@@ -24,6 +24,7 @@ from typing import Iterator
 import duckdb
 from filelock import FileLock, Timeout
 
+from pipeline.settings import Settings
 from pipeline.warehouse.schema import ensure_schema
 
 
@@ -176,7 +177,7 @@ def orphaned_dbt(warehouse: Path) -> list[int]:
     return found
 
 
-def preflight(warehouse: Path, lock_timeout: float = 600, wait_for_orphans: float = 120) -> None:
+def preflight(warehouse: Path, lock_timeout: float = Settings.lock_timeout, wait_for_orphans: float = 120) -> None:
     """Before a run: let the dbt of a killed earlier run finish, then open the warehouse once
     (under the lock) so a run that cannot write says so before it starts."""
     deadline = time.monotonic() + min(lock_timeout, wait_for_orphans)
@@ -192,7 +193,7 @@ def preflight(warehouse: Path, lock_timeout: float = 600, wait_for_orphans: floa
 
 
 @contextmanager
-def connect(warehouse: Path, lock_timeout: float = 600, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(warehouse: Path, lock_timeout: float = Settings.lock_timeout, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the warehouse, under the lock, with the raw schema present."""
     with warehouse_lock(warehouse, lock_timeout):
         if read_only and not Path(warehouse).exists():
