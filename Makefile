@@ -19,7 +19,7 @@ export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_NO_PROGRESS := 1
 
-.PHONY: setup run test lint ui validate benchmark quality train-mentions clean
+.PHONY: setup run test lint ui validate check-defs list-defs docs benchmark quality train-mentions clean
 
 setup: $(STAMP)
 
@@ -47,6 +47,23 @@ ui: setup
 
 validate: setup
 	$(BIN)/dagster definitions validate -w workspace.yaml
+
+# Dagster's dg CLI on the same code location ([tool.dg] in pyproject.toml; definitions autoloaded from
+# pipeline/defs/). `dg dev` works too: it is `make ui` without the fixed port and DAGSTER_HOME.
+DG := VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg
+check-defs: setup
+	$(DG) check defs
+
+list-defs: setup
+	$(DG) list defs
+
+# dbt's documentation site for the warehouse ($$NEWSCLAIMS_WAREHOUSE or the default; its catalog is read
+# from the file, nothing is fetched): one self-contained page, dbt_project/target/static_index.html
+docs: setup
+	@warehouse=$$($(BIN)/python -c 'from pipeline.settings import Settings; print(Settings.from_env().warehouse)') && \
+	  { test -f "$$warehouse" || { echo "docs: no warehouse at $$warehouse yet: make run" >&2; exit 1; }; } && \
+	  cd dbt_project && NEWSCLAIMS_WAREHOUSE="$$warehouse" DBT_PROFILES_DIR=. ../$(BIN)/dbt docs generate --static --quiet
+	@echo "dbt docs: dbt_project/target/static_index.html"
 
 benchmark: setup
 	$(BIN)/python benchmarks/throughput.py

@@ -1,32 +1,19 @@
-"""The one place that wires assets, checks, resources, the job, schedule and sensor."""
+"""The code location: everything pipeline/defs/ declares (one file per concern, autoloaded as `dg` does),
+with the resources and the input-folder sensor bound to the settings given.
+
+workspace.yaml, `make ui`, `dagster definitions validate` and `dg` load `defs` (settings from the
+environment); the CLI calls build_definitions with its own.
+"""
 from __future__ import annotations
 
-from dagster import Definitions, load_asset_checks_from_modules, load_assets_from_modules
-from dagster_dbt import DbtCliResource
+from dagster import Definitions, load_from_defs_folder
 
-from pipeline.assets import checks, python_assets, report, search
-from pipeline.assets.dbt import dbt_executable, dbt_models, dbt_project
-from pipeline.orchestration import daily_schedule, make_input_sensor, newsclaims_job
-from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
-from pipeline.settings import Settings
+from pipeline.settings import PROJECT_ROOT, Settings, bound_settings
 
 
 def build_definitions(settings: Settings) -> Definitions:
-    return Definitions(
-        assets=[*load_assets_from_modules([python_assets]), dbt_models, search.search_index,
-                report.report],
-        asset_checks=load_asset_checks_from_modules([checks]),
-        jobs=[newsclaims_job],
-        schedules=[daily_schedule],
-        sensors=[make_input_sensor(settings.input_dir)],
-        resources={
-            "warehouse": WarehouseResource(database=str(settings.warehouse), lock_timeout=settings.lock_timeout),
-            "input_folder": InputFolderResource(path=str(settings.input_dir), max_file_bytes=settings.max_file_bytes),
-            "spacy_model": SpacyResource(model=settings.spacy_model, batch_size=settings.batch_size,
-                                         n_process=settings.n_process),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
-        },
-    )
+    with bound_settings(settings):
+        return load_from_defs_folder(path_within_project=PROJECT_ROOT)
 
 
 defs = build_definitions(Settings.from_env())

@@ -65,3 +65,13 @@ class SpacyResource(ConfigurableResource):
         from pipeline.nlp.annotate import extractor_version_for
 
         return extractor_version_for(self.model)
+
+
+def resources_for(settings: Settings) -> dict[str, ConfigurableResource]:
+    """The warehouse, input-folder and spaCy resources for these settings (dbt's is in pipeline/defs/dbt.py)."""
+    return {
+        "warehouse": WarehouseResource(database=str(settings.warehouse), lock_timeout=settings.lock_timeout),
+        "input_folder": InputFolderResource(path=str(settings.input_dir), max_file_bytes=settings.max_file_bytes),
+        "spacy_model": SpacyResource(model=settings.spacy_model, batch_size=settings.batch_size,
+                                     n_process=settings.n_process),
+    }

@@ -26,8 +26,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Iterator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: The base spaCy pipelines newsclaims prefers, best first: the small English model (spaCy's own
@@ -122,3 +125,21 @@ ENVIRONMENT = {
     "language_min_chars": ("NEWSCLAIMS_LANGUAGE_MIN_CHARS", _whole_number),
     "language_min_confidence": ("NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE", _fraction),
 }
+
+
+_bound: ContextVar[Settings | None] = ContextVar("newsclaims_settings", default=None)
+
+
+def current_settings() -> Settings:
+    """The settings definitions are being built for: those bound by `bound_settings` (the CLI's run on
+    a folder of its choosing), else the environment's (the UI, `dg`, `dagster definitions validate`)."""
+    return _bound.get() or Settings.from_env()
+
+
+@contextmanager
+def bound_settings(settings: Settings) -> Iterator[Settings]:
+    token = _bound.set(settings)
+    try:
+        yield settings
+    finally:
+        _bound.reset(token)
