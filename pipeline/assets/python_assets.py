@@ -13,7 +13,7 @@ from pipeline.nlp.annotate import annotate_texts, extractor_version
 from pipeline.nlp.entities import RESOLVER_VERSION, MentionRef, resolve_entities
 from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
-from pipeline.warehouse.ingest import write_corpus
+from pipeline.warehouse.corpus import write_corpus
 from pipeline.warehouse.batches import (
     clean_temporaries,
     load_batches,

@@ -11,7 +11,8 @@ import pytest
 from pipeline.cli import main
 
 MARTS = {"dim_documents", "dim_entities", "dim_sources", "document_occurrences", "fct_claims", "fct_mentions",
-         "fct_sources", "rejected_documents", "fct_document_occurrences", "fct_rejected_documents"}
+         "fct_sources", "rejected_documents", "fct_document_occurrences", "fct_rejected_documents",
+         "fct_source_citations"}
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pipeline.ingest.files import name_bytes, read_corpus
 from pipeline.nlp.annotate import annotate_texts
-from pipeline.warehouse.ingest import write_corpus
+from pipeline.warehouse.corpus import write_corpus
 from pipeline.warehouse.schema import ensure_schema
 from tests.robustness.hostile import expected_paths
 

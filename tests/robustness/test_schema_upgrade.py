@@ -6,7 +6,7 @@ import duckdb
 
 from pipeline.ids import text_id
 from pipeline.ingest.files import read_corpus
-from pipeline.warehouse.ingest import write_corpus
+from pipeline.warehouse.corpus import write_corpus
 from pipeline.warehouse.schema import ensure_schema
 
 TEXT = ("Belarusian Foreign Minister Maksim Ryzhenkov said on Monday that talks with Lithuania on the "

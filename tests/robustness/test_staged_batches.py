@@ -13,7 +13,7 @@ from pipeline.ingest.files import read_corpus
 from pipeline.nlp.annotate import annotate_texts
 from pipeline.warehouse.batches import (_HOST, clean_temporaries, load_batches, pending_batches,
                                         staged_document_ids, write_batch)
-from pipeline.warehouse.ingest import write_corpus
+from pipeline.warehouse.corpus import write_corpus
 from pipeline.warehouse.schema import ANNOTATION_TABLES, ensure_schema
 
 

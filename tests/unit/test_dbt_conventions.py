@@ -16,7 +16,7 @@ from pipeline.assets.dbt import dbt_project, ensure_manifest
 
 #: The warehouse contract's older names for two marts, kept as views of the renamed ones (outside
 #: scorers and the README read them): old name → the mart it shows.
-CONTRACT_ALIASES = {"document_occurrences": "fct_document_occurrences",
+CONTRACT_ALIASES = {"document_occurrences": "fct_document_occurrences", "fct_sources": "fct_source_citations",
                     "rejected_documents": "fct_rejected_documents"}
 #: dbt-project-evaluator's `models_fanout_threshold`: a model with more direct leaf children than
 #: this should hand them an intermediate model.
