@@ -8,6 +8,7 @@ staging model fanned out to more marts than an intermediate model would need.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import PurePosixPath
 
 import pytest
@@ -61,10 +62,31 @@ def test_models_live_where_their_layer_says_and_are_named_for_it(manifest):
                 f"mart {name} is named neither dim_* nor fct_*"
 
 
-def test_sources_yaml_sits_with_its_staging_models(manifest):
-    for source in manifest["sources"].values():
+def test_sources_yaml_sits_with_its_staging_models_and_every_source_is_staged(manifest):
+    staged = {p for n in _models(manifest).values() for p in n["depends_on"]["nodes"] if p.startswith("source.")}
+    for uid, source in manifest["sources"].items():
         assert PurePosixPath(source["original_file_path"]).parent == \
             PurePosixPath("models/staging", source["source_name"]), source["original_file_path"]
+        assert uid in staged, f"source {source['name']} is declared but no staging model reads it"
+        assert source["description"].strip(), f"source {source['name']} has no description"
+
+
+#: A staging model: the source imported, renamed and cast, nothing else.
+STAGING_SHAPE = re.compile(r"^with source as \(\s*select \* from \{\{ source\('\w+', '\w+'\) \}\}\s*\),\s*"
+                           r"renamed as \(.*\bfrom source\b.*\)\s*select \* from renamed\s*$", re.S)
+#: An import CTE: the only place a mart or intermediate model names another model.
+IMPORT_LINE = re.compile(r"^\s*select \* from \{\{ ref\('\w+'\) \}\}\s*$")
+
+
+def test_staging_is_source_then_renamed_and_marts_import_their_inputs_first(manifest):
+    for name, node in _models(manifest).items():
+        code = node["raw_code"]
+        if _layer(node) == "staging":
+            assert STAGING_SHAPE.match(code), f"{name} is not `with source as (...), renamed as (...) select * from renamed`"
+            continue
+        for line in code.splitlines():
+            if "ref(" in line:
+                assert IMPORT_LINE.match(line), f"{name}: a ref outside an import CTE: {line.strip()}"
 
 
 def test_a_yaml_beside_every_model_and_every_model_described(manifest):

@@ -3,7 +3,7 @@ with errors as (
 ),
 
 documents as (
-    select document_id, path from {{ ref('dim_documents') }}
+    select * from {{ ref('dim_documents') }}
 )
 
 select
