@@ -11,6 +11,7 @@ from pydantic import Field
 
 from pipeline.warehouse import store
 from pipeline.warehouse.batches import staging_dir
+from pipeline.warehouse.staging import resolve_staging
 
 
 class WarehouseResource(DuckDBResource):
@@ -20,6 +21,8 @@ class WarehouseResource(DuckDBResource):
     """
 
     lock_timeout: int = Field(default=600, description="Seconds a writer waits for the warehouse lock.")
+    staging_location: str = Field(default="", description="Where staged batches live: a folder or a file:// "
+                                  "URL (NEWSCLAIMS_STAGING); empty for <warehouse>.batches beside the warehouse.")
 
     @property
     def path(self) -> Path:
@@ -27,7 +30,7 @@ class WarehouseResource(DuckDBResource):
 
     @property
     def staging(self) -> Path:
-        return staging_dir(self.path)
+        return resolve_staging(self.staging_location) if self.staging_location else staging_dir(self.path)
 
     @contextmanager
     def get_connection(self, read_only: bool = False) -> Iterator:  # type: ignore[override]
@@ -52,7 +55,8 @@ class SpacyResource(ConfigurableResource):
 
     model: str
     batch_size: int = 32
-    n_process: int = 1
+    n_process: int = Field(default=1, description="Processes for nlp.pipe (NEWSCLAIMS_N_PROCESS; the settings "
+                           "default is the CPU count).")
 
     def load(self):
         from pipeline.nlp.model import load_model

