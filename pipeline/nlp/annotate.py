@@ -16,6 +16,7 @@ from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
 from pipeline.nlp.spans import doc_text, in_spans, navigation_spans, overlaps, sentence_index_map
 from pipeline.nlp.speakers import MentionIndex, resolve_speaker
+from pipeline.nlp.workers import die_with_parent
 
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
 EXTRACTOR_VERSION = "5"
@@ -215,6 +216,8 @@ def annotate_texts(nlp: Language, items: Iterable[tuple[str, str]], batch_size: 
     """
     version = extractor_version(nlp)
     limit = max(1000, min(CHUNK_CHARS, nlp.max_length - 1))
+    if n_process > 1:
+        die_with_parent()  # a killed run leaves no spaCy worker behind
 
     def pieces() -> Iterator[tuple[str, tuple]]:
         for text, document_id in items:
