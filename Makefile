@@ -88,6 +88,16 @@ train-mentions: setup
 
 # Headless Chromium (Debian) and playwright-core (tests/ui/package-lock.json) for tests/ui's browser
 # test; without them that test skips. Chromium is installed only where it is missing and apt-get exists.
+# Redis (Debian's redis-server) for the Celery scale-out test (tests/scaleout); without it that test skips.
+# Installed only where it is missing and apt-get exists.
+.PHONY: redis-deps
+redis-deps:
+	@if command -v redis-server >/dev/null; then echo "redis-server: $$(redis-server --version)"; \
+	elif command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null && \
+	  echo "redis-server: installed $$(redis-server --version)"; \
+	else echo "redis-deps: redis-server is missing and there is no apt-get to install it" >&2; exit 1; fi
+
 .PHONY: browser-deps
 browser-deps:
 	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \

@@ -74,7 +74,7 @@ def forget(settings: Settings, targets: list[str], input_dir: Path | None = None
     from pipeline.assets.search import SEARCH_INDEX
     from pipeline.warehouse import forget as takedown
     from pipeline.warehouse import store
-    from pipeline.warehouse.batches import staging_dir
+    from pipeline.warehouse.staging import resolve_staging
 
     from dagster import AssetKey
 
@@ -104,7 +104,7 @@ def forget(settings: Settings, targets: list[str], input_dir: Path | None = None
                 for table, n in takedown.remove(con, p).items():
                     removed[table] = removed.get(table, 0) + n
         ids = sorted({d for p in plans for d in p.document_ids})
-        dropped = takedown.drop_staged_batches(staging_dir(warehouse), ids)
+        dropped = takedown.drop_staged_batches(resolve_staging(settings.staging or f"{warehouse}.batches"), ids)
         for p in plans:
             for doc_id in p.document_ids:
                 held = ", ".join(path for _, path in p.files) or "no file"
@@ -297,6 +297,16 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--n-process", type=int, dest="n_process")
     p_run.add_argument("--quiet", action="store_true", help="print no summary")
     p_run.add_argument("--verbose", action="store_true", help="stream Dagster's and dbt's logs")
+    p_info = sub.add_parser("info", help="print what a run would use: model, batching, processes, paths, versions",
+                            description="The settings a run would use (environment variables and these options "
+                                        "resolved the same way) and the versions of newsclaims and its engines; "
+                                        "the spaCy model's weights are not loaded.")
+    p_info.add_argument("--input", type=Path, help="folder of *.txt articles (default: $NEWSCLAIMS_INPUT_DIR or seeds/)")
+    p_info.add_argument("--warehouse", type=Path, help="DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or warehouse.duckdb)")
+    p_info.add_argument("--model", help="spaCy pipeline name or path")
+    p_info.add_argument("--batch-size", type=int, dest="batch_size")
+    p_info.add_argument("--n-process", type=int, dest="n_process")
+    p_info.add_argument("--json", action="store_true", help="one JSON object")
     p_sum = sub.add_parser("summary", help="print counts and sample claims from a built warehouse")
     p_sum.add_argument("--warehouse", type=Path)
     p_sum.add_argument("--samples", type=int, default=5)
@@ -329,6 +339,18 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command in ("claims", "speakers", "sources", "search", "export"):
         return answer(args)
+    if args.command == "info":
+        import json
+
+        from pipeline.info import format_info, run_info
+
+        try:
+            info = run_info(_settings(args))
+        except ValueError as exc:  # a malformed NEWSCLAIMS_* variable
+            print(f"newsclaims: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(info, indent=2) if args.json else format_info(info))
+        return 0
 
     from pipeline.warehouse.store import WarehouseBusy, preflight
 

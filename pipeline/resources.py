@@ -10,8 +10,9 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from pipeline.warehouse import store
-from pipeline.settings import Settings
+from pipeline.settings import Settings, cpu_count
 from pipeline.warehouse.batches import staging_dir
+from pipeline.warehouse.staging import resolve_staging
 
 
 class WarehouseResource(DuckDBResource):
@@ -21,6 +22,8 @@ class WarehouseResource(DuckDBResource):
     """
 
     lock_timeout: int = Field(default=Settings.lock_timeout, description="Seconds a writer waits for the warehouse lock.")
+    staging_location: str = Field(default="", description="Where staged batches live: a folder or a file:// "
+                                  "URL (NEWSCLAIMS_STAGING); empty for <warehouse>.batches beside the warehouse.")
 
     @property
     def path(self) -> Path:
@@ -28,7 +31,7 @@ class WarehouseResource(DuckDBResource):
 
     @property
     def staging(self) -> Path:
-        return staging_dir(self.path)
+        return resolve_staging(self.staging_location) if self.staging_location else staging_dir(self.path)
 
     @contextmanager
     def get_connection(self, read_only: bool = False) -> Iterator:  # type: ignore[override]
@@ -53,7 +56,7 @@ class SpacyResource(ConfigurableResource):
 
     model: str
     batch_size: int = Settings.batch_size
-    n_process: int = Settings.n_process
+    n_process: int = Field(default_factory=cpu_count, description="Processes for nlp.pipe (NEWSCLAIMS_N_PROCESS).")
 
     def load(self):
         from pipeline.nlp.model import load_model
@@ -70,7 +73,8 @@ class SpacyResource(ConfigurableResource):
 def resources_for(settings: Settings) -> dict[str, ConfigurableResource]:
     """The warehouse, input-folder and spaCy resources for these settings (dbt's is in pipeline/defs/dbt.py)."""
     return {
-        "warehouse": WarehouseResource(database=str(settings.warehouse), lock_timeout=settings.lock_timeout),
+        "warehouse": WarehouseResource(database=str(settings.warehouse), lock_timeout=settings.lock_timeout,
+                                       staging_location=settings.staging or ""),
         "input_folder": InputFolderResource(path=str(settings.input_dir), max_file_bytes=settings.max_file_bytes),
         "spacy_model": SpacyResource(model=settings.spacy_model, batch_size=settings.batch_size,
                                      n_process=settings.n_process),

@@ -11,7 +11,16 @@ NEWSCLAIMS_SPACY_MODEL   spaCy pipeline to load (default: the first of PREFERRED
                          PyPI; en_core_web_md works too). The trained entity component is added to it
                          (pipeline/nlp/model.py)
 NEWSCLAIMS_BATCH_SIZE    documents per nlp.pipe batch and per staged batch file
-NEWSCLAIMS_N_PROCESS     processes for nlp.pipe
+NEWSCLAIMS_N_PROCESS     processes for nlp.pipe (default: the CPU count, see `cpu_count`)
+NEWSCLAIMS_STAGING       where the staged annotation batches live (default: <warehouse>.batches/ beside
+                         the warehouse); a folder, or an fsspec URL (file://, memory://, s3://...) for
+                         workers on several machines (pipeline/warehouse/staging.py)
+NEWSCLAIMS_SHARD_SIZE    documents per enrichment shard in newsclaims_scaleout_job; the everyday
+                         newsclaims_job processes all pending documents as one shard
+NEWSCLAIMS_SCALEOUT_EXECUTOR  `multiprocess` (shards in parallel processes on this machine) or
+                         `celery` (shards as Celery tasks, on workers anywhere)
+NEWSCLAIMS_SCALEOUT_PROCESSES  at most this many steps at once under the multiprocess executor
+NEWSCLAIMS_CELERY_BROKER Celery broker (and result backend) URL for the celery executor
 NEWSCLAIMS_LOCK_TIMEOUT  seconds a writer waits for the warehouse lock
 NEWSCLAIMS_MAX_FILE_BYTES  larger input files are rejected as too_large; a file is never read past
                          this many bytes
@@ -54,6 +63,18 @@ def default_model() -> str:
     return PREFERRED_MODELS[-1]
 
 
+def cpu_count() -> int:
+    """CPUs this process may use (the affinity mask where the OS has one, else the machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+#: Executors newsclaims_scaleout_job can run on.
+SCALEOUT_EXECUTORS = ("multiprocess", "celery")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting and its default, the one place defaults live (other modules read them from here,
@@ -63,11 +84,17 @@ class Settings:
     warehouse: Path = Path("warehouse.duckdb")
     spacy_model: str = field(default_factory=default_model)
     batch_size: int = 32
-    n_process: int = 1
+    n_process: int = field(default_factory=cpu_count)
     lock_timeout: int = 600
     max_file_bytes: int = 5_000_000
     language_min_chars: int = 200
     language_min_confidence: float = 0.90
+    #: None: `<warehouse>.batches` beside the warehouse; else a folder or an fsspec URL
+    staging: str | None = None
+    shard_size: int = 64
+    scaleout_executor: str = "multiprocess"
+    scaleout_processes: int = field(default_factory=cpu_count)
+    celery_broker: str = "redis://127.0.0.1:6379/0"
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -80,8 +107,20 @@ class Settings:
                 values[name] = read(variable, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         s = cls(**values)
-        return replace(s, input_dir=Path(s.input_dir).expanduser().resolve(),
-                       warehouse=Path(s.warehouse).expanduser().resolve())
+        warehouse = Path(s.warehouse).expanduser().resolve()
+        return replace(s, input_dir=Path(s.input_dir).expanduser().resolve(), warehouse=warehouse,
+                       staging=staging_location(s.staging, warehouse))
+
+
+def staging_location(configured: str | os.PathLike | None, warehouse: Path) -> str:
+    """Where staged batches live: `<warehouse>.batches` by default, a configured folder made
+    absolute, or a URL (`scheme://...`) as given."""
+    if configured is None or str(configured).strip() == "":
+        return f"{Path(warehouse)}.batches"
+    text = str(configured).strip()
+    if "://" in text:
+        return text.rstrip("/")
+    return str(Path(text).expanduser().resolve())
 
 
 def _path(variable: str, raw: str) -> Path:
@@ -106,6 +145,13 @@ def _fraction(variable: str, raw: str) -> float:
     return value
 
 
+def _executor(variable: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in SCALEOUT_EXECUTORS:
+        raise ValueError(f"{variable} must be one of {', '.join(SCALEOUT_EXECUTORS)}, got {value!r}")
+    return value
+
+
 def _parsed(variable: str, raw: str, convert, kind: str):
     try:
         return convert(raw)
@@ -124,6 +170,11 @@ ENVIRONMENT = {
     "max_file_bytes": ("NEWSCLAIMS_MAX_FILE_BYTES", _whole_number),
     "language_min_chars": ("NEWSCLAIMS_LANGUAGE_MIN_CHARS", _whole_number),
     "language_min_confidence": ("NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE", _fraction),
+    "staging": ("NEWSCLAIMS_STAGING", _text),
+    "shard_size": ("NEWSCLAIMS_SHARD_SIZE", _whole_number),
+    "scaleout_executor": ("NEWSCLAIMS_SCALEOUT_EXECUTOR", _executor),
+    "scaleout_processes": ("NEWSCLAIMS_SCALEOUT_PROCESSES", _whole_number),
+    "celery_broker": ("NEWSCLAIMS_CELERY_BROKER", _text),
 }
 
 

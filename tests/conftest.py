@@ -10,6 +10,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED_DATA = Path(os.environ.get("NEWSCLAIMS_SHARED_DATA", ROOT.parent / "shared" / "data"))
+# nlp.pipe defaults to every core; the suite's runs stay in one process each (two pytest workers share
+# the cores already). tests/unit/test_annotate_faults.py runs n_process=2 for real.
+os.environ.setdefault("NEWSCLAIMS_N_PROCESS", "1")
 
 # under CI=true a browser, quality or shared-data test that would skip fails instead
 pytest_plugins = ["tests.strict_skips"]

@@ -1,4 +1,4 @@
-"""Under CI (`CI=true`) a browser, quality or shared-data test that would skip fails instead.
+"""Under CI (`CI=true`) a browser, quality, scale-out (Redis) or shared-data test that would skip fails instead.
 
 Those checks skip on a developer's machine that lacks Chromium or ../shared/data; in CI a skip would
 hide a check that did not run, so the skip becomes a failure that keeps its reason. Loaded by
@@ -11,7 +11,7 @@ import os
 import pytest
 
 #: test folders (under tests/) whose skips fail under CI, besides tests marked `shared_data`
-STRICT_FOLDERS = ("ui", "quality")
+STRICT_FOLDERS = ("ui", "quality", "scaleout")
 
 
 def under_ci() -> bool:
@@ -34,5 +34,5 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
     report.outcome = "failed"
     report.longrepr = (f"{item.nodeid} would have skipped under CI=true, where it must run: {reason}\n"
-                       "(install what it needs: `make browser-deps` for tests/ui, ../shared/data beside the "
-                       "clone for quality and shared-data tests)")
+                       "(install what it needs: `make browser-deps` for tests/ui, `make redis-deps` for "
+                       "tests/scaleout, ../shared/data beside the clone for quality and shared-data tests)")

@@ -3,26 +3,18 @@
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
 
-import time
-
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 
+# the enrichment fans out into shards (one graph-backed asset, pipeline/assets/shards.py)
+from pipeline.assets.shards import annotation_batches, stage_documents  # noqa: F401 - collected by load_assets_from_modules
 from pipeline.ingest.files import read_corpus
 from pipeline.ingest.language import LanguagePolicy
-from pipeline.nlp.annotate import annotate_texts, extractor_version
 from pipeline.nlp.entities import RESOLVER_VERSION, MentionRef, resolve_entities
 from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
 from pipeline.warehouse.corpus import write_corpus
-from pipeline.warehouse.batches import (
-    clean_temporaries,
-    load_batches,
-    record_rejected_batches,
-    staged_document_ids,
-    verify_staged,
-    write_batch,
-)
-from pipeline.warehouse.schema import ANNOTATION_TABLES, arrow_schema
+from pipeline.warehouse.batches import load_batches, staged_document_ids
+from pipeline.warehouse.schema import arrow_schema
 from pipeline.warehouse.store import transaction
 
 INGEST_TABLES = {
@@ -79,68 +71,16 @@ def _pending(con, version: str) -> list[tuple[str, str]]:
 
 def _annotate_and_stage(context, nlp, spacy_model: SpacyResource, staging, pending) -> tuple[list[str], int]:
     """spaCy and the extractors over pending documents, staged in batches; (batch ids, failures)."""
-    batch: dict[str, list] = {t: [] for t in ANNOTATION_TABLES}
-    batch_ids, in_batch, done, failed = [], 0, 0, 0
-    items = ((text, doc_id) for doc_id, text in pending)
-    for doc_id, rows in annotate_texts(nlp, items, spacy_model.batch_size, spacy_model.n_process):
-        for table, table_rows in rows.items():
-            batch[table].extend(table_rows)
-        for err in rows.get("document_errors", []):
-            failed += 1
-            context.log.warning(f"document {doc_id}: {err['stage']} raised {err['error_type']}: {err['message'][:300]}")
-        in_batch += 1
-        done += 1
-        if in_batch >= spacy_model.batch_size:
-            batch_ids.append(write_batch(staging, batch))
-            batch, in_batch = {t: [] for t in ANNOTATION_TABLES}, 0
-            context.log.info(f"staged {done}/{len(pending)} documents")
-            if len(batch_ids) == 1 and done < len(pending):
-                killpoints.reached("spacy_after_first_batch")
-    if in_batch:
-        batch_ids.append(write_batch(staging, batch))
-    return batch_ids, failed
+    stats = dict(done=0, failed=0, chars=0)
+    batch_ids = stage_documents(context.log, nlp, spacy_model.batch_size, spacy_model.n_process, staging,
+                                ((text, doc_id) for doc_id, text in pending), len(pending), stats)
+    return batch_ids, stats["failed"]
 
 
 def _log_rejected(context, rejected) -> None:
     for r in rejected:
         context.log.warning(f"staged batch {r.batch_id} moved aside to {r.moved_to}: {r.reason}; "
                             f"its {len(r.document_ids) or 'unknown number of'} documents are processed again")
-
-
-@asset(
-    deps=[AssetKey(["raw", "documents"])],
-    group_name="nlp",
-    kinds={"spacy", "parquet"},
-    description="Run spaCy (nlp.pipe) over every document not yet processed by the current extractor "
-                "version (nor already staged by an earlier, interrupted run) and stage the mentions, claims "
-                "and source citations as Parquet batches. A document spaCy or an extractor raises on is "
-                "recorded as failed (raw.document_errors); the others go on.",
-)
-def annotation_batches(context: AssetExecutionContext, spacy_model: SpacyResource, warehouse: WarehouseResource) -> MaterializeResult:
-    nlp = spacy_model.load()
-    version = extractor_version(nlp)
-    clean_temporaries(warehouse.staging)
-    with warehouse.get_connection() as con:
-        # under the lock: no load step removes a batch while it is checked
-        rejected = verify_staged(warehouse.staging)
-        record_rejected_batches(con, rejected)
-        pending = _pending(con, version)
-    _log_rejected(context, rejected)
-    staged = staged_document_ids(warehouse.staging, version)
-    if staged:
-        pending = [(d, t) for d, t in pending if d not in staged]
-        context.log.info(f"{len(staged)} documents already staged by an earlier run: loaded, not processed again")
-    context.log.info(f"{len(pending)} documents to process with {version}")
-    started = time.perf_counter()
-    chars = sum(len(t) for _, t in pending)
-    batch_ids, failed = _annotate_and_stage(context, nlp, spacy_model, warehouse.staging, pending)
-    elapsed = time.perf_counter() - started
-    return MaterializeResult(metadata={
-        "documents_processed": len(pending), "documents_failed": failed, "batches_staged": len(batch_ids),
-        "batches_rejected": len(rejected), "characters": chars,
-        "seconds": round(elapsed, 3), "chars_per_second": round(chars / elapsed) if elapsed and chars else 0,
-        "model": spacy_model.model, "extractor_version": version,
-        "staging_dir": MetadataValue.path(str(warehouse.staging))})
 
 
 @multi_asset(

@@ -1,5 +1,5 @@
-"""NLP: spaCy over new documents, staged as immutable Parquet batches."""
+"""NLP: spaCy over new documents in shards, staged as immutable Parquet batches."""
 
-from pipeline.assets.python_assets import annotation_batches
+from pipeline.assets.shards import annotation_batches
 
 __all__ = ["annotation_batches"]

@@ -16,8 +16,11 @@ from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
 from pipeline.nlp.spans import doc_text, in_spans, navigation_spans, overlaps, sentence_index_map
 from pipeline.nlp.speakers import MentionIndex, resolve_speaker
+from pipeline.nlp.workers import die_with_parent
 from pipeline.settings import Settings
 
+#: annotate_texts' default: spaCy in the calling process (a run passes its `n_process` setting).
+IN_PROCESS = 1
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
 EXTRACTOR_VERSION = "5"
 #: Citation kinds that speak for the whole article, not one sentence.
@@ -207,7 +210,7 @@ def _one(nlp: Language, text: str, ctx: tuple) -> tuple[Doc | None, tuple, BaseE
 
 
 def annotate_texts(nlp: Language, items: Iterable[tuple[str, str]], batch_size: int = Settings.batch_size,
-                   n_process: int = Settings.n_process) -> Iterator[tuple[str, dict[str, list[dict]]]]:
+                   n_process: int = IN_PROCESS) -> Iterator[tuple[str, dict[str, list[dict]]]]:
     """(text, document_id) pairs → (document_id, rows), through nlp.pipe in batches.
 
     Whatever goes wrong for one document stays with it: a text over CHUNK_CHARS is parsed in
@@ -216,6 +219,8 @@ def annotate_texts(nlp: Language, items: Iterable[tuple[str, str]], batch_size: 
     """
     version = extractor_version(nlp)
     limit = max(1000, min(CHUNK_CHARS, nlp.max_length - 1))
+    if n_process > 1:
+        die_with_parent()  # a killed run leaves no spaCy worker behind
 
     def pieces() -> Iterator[tuple[str, tuple]]:
         for text, document_id in items:

@@ -103,7 +103,8 @@ def build_messy_folder(root: Path) -> Path:
 
 def run_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSCLAIMS_", "DAGSTER_HOME"))}
-    env.update(NEWSCLAIMS_MAX_FILE_BYTES=str(MAX_FILE_BYTES), PYTHONUNBUFFERED="1")
+    # one spaCy process, as everywhere in the suite (tests/conftest.py): the runs here are killed on purpose
+    env.update(NEWSCLAIMS_MAX_FILE_BYTES=str(MAX_FILE_BYTES), NEWSCLAIMS_N_PROCESS="1", PYTHONUNBUFFERED="1")
     env.update(extra)
     return env
 

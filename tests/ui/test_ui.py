@@ -273,7 +273,10 @@ def test_launch_run_like_the_materialize_button(dagster_ui):
         pytest.fail(f"run {run_id} ended {status} after at most {RUN_TIMEOUT}s: {json.dumps(failures)[:4000]}\n"
                     f"{dagster_ui.log_tail()}")
     steps = dagster_ui.graphql(RUN_STATUS, {"runId": run_id})["runOrError"]["stepStats"]
-    assert {s["stepKey"] for s in steps} >= {"ingest_files", "annotation_batches", "load_annotations", "dbt_models",
+    # the enrichment is one graph-backed asset: plan, one shard in the everyday job, collect
+    assert {s["stepKey"] for s in steps} >= {"ingest_files", "annotation_batches.plan_shards",
+                                             "annotation_batches.annotate_shard[shard_00000]",
+                                             "annotation_batches.collect_shards", "load_annotations", "dbt_models",
                                              "search__index", "report"}
     assert all(s["status"] == "SUCCESS" for s in steps), steps
 

@@ -57,3 +57,21 @@ def test_a_document_that_raises_is_recorded_and_the_others_go_on(nlp, monkeypatc
     for good in ("a", "c"):
         assert out[good]["document_annotations"][0]["status"] == "processed"
         assert [c["cue_lemma"] for c in out[good]["claims"]] == ["say"]
+
+
+def test_with_two_spacy_processes_a_document_that_raises_stays_with_it(nlp, monkeypatch):
+    """n_process=2 for real: spaCy's worker processes raise inside the pipeline on the poisoned text;
+    the batch's texts are redone one at a time here and the pipe resumes for the rest, in order."""
+    monkeypatch.setenv("NEWSCLAIMS_TEST_FAIL_MARKER", "POISON")
+    monkeypatch.setenv("NEWSCLAIMS_TEST_FAIL_STAGE", "spacy")
+    items = [(GOOD.replace("Minsk", city), f"d{k}") for k, city in enumerate(["Minsk", "Grodno", "Brest", "Gomel"])]
+    items.insert(2, ("POISON " + GOOD, "bad"))
+    out = list(annotate_texts(nlp, items, batch_size=2, n_process=2))
+    assert [doc_id for doc_id, _ in out] == ["d0", "d1", "bad", "d2", "d3"]
+    rows = dict(out)
+    (err,) = rows["bad"]["document_errors"]
+    assert (err["stage"], err["error_type"]) == ("spacy", "InjectedFault")
+    assert rows["bad"]["document_annotations"][0]["status"] == "failed"
+    for doc_id in ("d0", "d1", "d2", "d3"):
+        assert rows[doc_id]["document_annotations"][0]["status"] == "processed"
+        assert [c["cue_lemma"] for c in rows[doc_id]["claims"]] == ["say"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
-from pipeline.settings import ENVIRONMENT, PROJECT_ROOT, Settings
+from pipeline.settings import ENVIRONMENT, PROJECT_ROOT, Settings, cpu_count
 
 README = PROJECT_ROOT / "README.md"
 PROFILES = PROJECT_ROOT / "dbt_project" / "profiles.yml"
@@ -53,20 +53,24 @@ def test_a_malformed_variable_is_named_in_the_error(monkeypatch, variable, value
 
 
 def test_the_readme_table_states_the_settings_defaults():
-    table = dict(re.findall(r"^\| `(NEWSCLAIMS_\w+)` \| `([^`]+)`", README.read_text(), re.M))
+    table = dict(re.findall(r"^\| `(NEWSCLAIMS_\w+)` \| ([^|]+) \|", README.read_text(), re.M))
     assert set(table) == {variable for variable, _ in ENVIRONMENT.values()}
     for name, (variable, read) in ENVIRONMENT.items():
-        default = next(f for f in dataclasses.fields(Settings) if f.name == name).default
-        if default is dataclasses.MISSING:  # the spaCy model: the first installed of PREFERRED_MODELS
+        field = next(f for f in dataclasses.fields(Settings) if f.name == name)
+        if field.default is dataclasses.MISSING:  # computed: the first installed model, the CPU count
+            assert field.default_factory() is not None
             continue
-        assert read(variable, table[variable]) == default, variable
+        if field.default is None:  # derived from another setting, described in words
+            continue
+        assert read(variable, table[variable].strip("`")) == field.default, variable
 
 
 def test_resources_and_the_dbt_profile_take_the_same_defaults():
     assert WarehouseResource.model_fields["lock_timeout"].default == Settings.lock_timeout
     assert InputFolderResource.model_fields["max_file_bytes"].default == Settings.max_file_bytes
     assert SpacyResource.model_fields["batch_size"].default == Settings.batch_size
-    assert SpacyResource.model_fields["n_process"].default == Settings.n_process
+    assert SpacyResource.model_fields["n_process"].default_factory is cpu_count
+    assert next(f for f in dataclasses.fields(Settings) if f.name == "n_process").default_factory is cpu_count
     # dbt cannot import Settings: its profile's fallback, relative to dbt_project/, must name the same file
     (fallback,) = re.findall(r"env_var\('NEWSCLAIMS_WAREHOUSE', '([^']+)'\)", PROFILES.read_text())
     assert (PROFILES.parent / fallback).resolve() == PROJECT_ROOT / Settings.warehouse

@@ -1,0 +1,54 @@
+"""The staged batches live behind one location setting: a folder, or a URL fsspec resolves to local files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetKey, materialize
+
+from pipeline.assets.python_assets import annotation_batches, ingest_files, load_annotations
+from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
+from pipeline.settings import Settings, default_model
+from pipeline.warehouse.batches import pending_batches
+from pipeline.warehouse.staging import UnsupportedStaging, resolve_staging
+
+
+def test_settings_resolve_the_staging_location(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSCLAIMS_STAGING", raising=False)
+    assert Settings.from_env(warehouse=Path("w.duckdb")).staging == f"{tmp_path}/w.duckdb.batches"
+    monkeypatch.setenv("NEWSCLAIMS_STAGING", "shared/batches")
+    assert Settings.from_env().staging == f"{tmp_path}/shared/batches"
+    monkeypatch.setenv("NEWSCLAIMS_STAGING", "file:///mnt/shared/batches/")
+    assert Settings.from_env().staging == "file:///mnt/shared/batches"
+
+
+def test_a_file_url_is_a_local_folder_and_an_object_store_is_refused_with_the_reason(tmp_path):
+    assert resolve_staging(tmp_path / "b") == tmp_path / "b"
+    assert resolve_staging(f"file://{tmp_path}/b") == tmp_path / "b"
+    with pytest.raises(UnsupportedStaging, match="atomic renames.*MemoryFileSystem"):
+        resolve_staging("memory://newsclaims/batches")
+
+
+def test_the_assets_stage_to_and_load_from_the_configured_location(seed_dir, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    shared = tmp_path / "shared" / "batches"
+    resources = {"warehouse": WarehouseResource(database=str(warehouse), staging_location=f"file://{shared}"),
+                 "input_folder": InputFolderResource(path=str(seed_dir)),
+                 "spacy_model": SpacyResource(model=default_model(), batch_size=2)}
+    staged = materialize([ingest_files, annotation_batches], resources=resources)
+    assert staged.success
+    assert len(pending_batches(shared)) == 2  # three documents, batches of two
+    assert not Path(f"{warehouse}.batches").exists()
+    loaded = materialize([load_annotations], resources=resources)
+    assert loaded.success
+    meta = {e.event_specific_data.materialization.asset_key: e.event_specific_data.materialization.metadata
+            for e in loaded.get_asset_materialization_events()}
+    assert meta[AssetKey(["raw", "document_annotations"])]["batches_loaded"].value == 2
+    assert pending_batches(shared) == []
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*) from raw.document_annotations").fetchone()[0] == 3
+    finally:
+        con.close()
