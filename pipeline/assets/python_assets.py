@@ -4,6 +4,7 @@ No `from __future__ import annotations` here: Dagster inspects the `context` ann
 """
 
 import time
+from collections import Counter
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 
@@ -11,6 +12,7 @@ from pipeline.ingest.files import read_corpus
 from pipeline.ingest.language import LanguagePolicy
 from pipeline.nlp.annotate import annotate_texts, extractor_version
 from pipeline.nlp.entities import RESOLVER_VERSION, MentionRef, resolve_entities
+from pipeline.progress import progress
 from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
 from pipeline.warehouse.ingest import write_corpus
@@ -62,9 +64,11 @@ def ingest_files(context: AssetExecutionContext, input_folder: InputFolderResour
     with warehouse.get_connection() as con:
         stats = {k: int(v) for k, v in write_corpus(con, corpus, input_folder.path).items()}
         counts = _counts(con, INGEST_TABLES)
+    by_reason = dict(sorted(Counter(r.reason for r in corpus.rejections).items()))
     for table in INGEST_TABLES:
         yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={
             "row_count": counts[table], **{f"this_run_{k}": v for k, v in stats.items()},
+            "this_run_rejected_by_reason": MetadataValue.json(by_reason),
             "input_dir": MetadataValue.path(str(input_folder.path))})
 
 
@@ -82,20 +86,23 @@ def _annotate_and_stage(context, nlp, spacy_model: SpacyResource, staging, pendi
     batch: dict[str, list] = {t: [] for t in ANNOTATION_TABLES}
     batch_ids, in_batch, done, failed = [], 0, 0, 0
     items = ((text, doc_id) for doc_id, text in pending)
-    for doc_id, rows in annotate_texts(nlp, items, spacy_model.batch_size, spacy_model.n_process):
-        for table, table_rows in rows.items():
-            batch[table].extend(table_rows)
-        for err in rows.get("document_errors", []):
-            failed += 1
-            context.log.warning(f"document {doc_id}: {err['stage']} raised {err['error_type']}: {err['message'][:300]}")
-        in_batch += 1
-        done += 1
-        if in_batch >= spacy_model.batch_size:
-            batch_ids.append(write_batch(staging, batch))
-            batch, in_batch = {t: [] for t in ANNOTATION_TABLES}, 0
-            context.log.info(f"staged {done}/{len(pending)} documents")
-            if len(batch_ids) == 1 and done < len(pending):
-                killpoints.reached("spacy_after_first_batch")
+    with progress(len(pending), "spaCy + extractors") as advance:
+        for doc_id, rows in annotate_texts(nlp, items, spacy_model.batch_size, spacy_model.n_process):
+            for table, table_rows in rows.items():
+                batch[table].extend(table_rows)
+            for err in rows.get("document_errors", []):
+                failed += 1
+                context.log.warning(f"document {doc_id}: {err['stage']} raised {err['error_type']}: "
+                                    f"{err['message'][:300]}")
+            in_batch += 1
+            done += 1
+            advance(1)
+            if in_batch >= spacy_model.batch_size:
+                batch_ids.append(write_batch(staging, batch))
+                batch, in_batch = {t: [] for t in ANNOTATION_TABLES}, 0
+                context.log.info(f"staged {done}/{len(pending)} documents")
+                if len(batch_ids) == 1 and done < len(pending):
+                    killpoints.reached("spacy_after_first_batch")
     if in_batch:
         batch_ids.append(write_batch(staging, batch))
     return batch_ids, failed
@@ -137,8 +144,9 @@ def annotation_batches(context: AssetExecutionContext, spacy_model: SpacyResourc
     elapsed = time.perf_counter() - started
     return MaterializeResult(metadata={
         "documents_processed": len(pending), "documents_failed": failed, "batches_staged": len(batch_ids),
-        "batches_rejected": len(rejected), "characters": chars,
+        "documents_already_staged": len(staged), "batches_rejected": len(rejected), "characters": chars,
         "seconds": round(elapsed, 3), "chars_per_second": round(chars / elapsed) if elapsed and chars else 0,
+        "documents_per_second": round(len(pending) / elapsed, 2) if elapsed and pending else 0,
         "model": spacy_model.model, "extractor_version": version,
         "staging_dir": MetadataValue.path(str(warehouse.staging))})
 
@@ -158,7 +166,7 @@ def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource,
         report = load_batches(con, warehouse.staging, version)
         redo = _pending(con, version) if report.rejected else []
     _log_rejected(context, report.rejected)
-    batches, documents, rejected = report.batches, report.documents, list(report.rejected)
+    batches, documents, rejected, rows = report.batches, report.documents, list(report.rejected), dict(report.rows)
     if redo:
         staged = staged_document_ids(warehouse.staging, version)
         redo = [(d, t) for d, t in redo if d not in staged]
@@ -168,12 +176,13 @@ def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource,
             again = load_batches(con, warehouse.staging, version)
         batches, documents = batches + again.batches, documents + again.documents
         rejected += again.rejected
+        rows = {t: rows.get(t, 0) + again.rows.get(t, 0) for t in LOAD_TABLES}
     with warehouse.get_connection() as con:
         counts = _counts(con, LOAD_TABLES)
     context.log.info(f"loaded {batches} batches ({documents} documents)")
     for table in LOAD_TABLES:
         yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={
-            "row_count": counts[table], "batches_loaded": batches,
+            "row_count": counts[table], "this_run_rows_written": rows.get(table, 0), "batches_loaded": batches,
             "documents_loaded": documents, "stale_batches_dropped": report.skipped_stale,
             "batches_rejected": len(rejected)})
 
