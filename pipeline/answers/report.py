@@ -63,14 +63,14 @@ def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
     pairs = con.execute("""
         with m as (select distinct m.document_id, m.sentence_index, e.entity_id, e.name
                    from fct_mentions m join dim_entities e using (entity_id)
-                   -- who and where, not numbers and dates
-                   where e.label in ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'FAC', 'EVENT'))
-        select a.name, b.name, count(*) as together
+                   -- who and where: not numbers and dates, nor nationalities ("British", "Belarusian")
+                   where e.label in ('PERSON', 'ORG', 'GPE', 'LOC', 'FAC', 'EVENT'))
+        select least(a.name, b.name), greatest(a.name, b.name), count(*) as together
         from m a join m b on a.document_id = b.document_id and a.sentence_index = b.sentence_index
                           and a.entity_id < b.entity_id
         group by a.entity_id, b.entity_id, a.name, b.name
         having count(*) >= 2  -- once is chance
-        order by together desc, a.name, b.name limit ?""", [TOP_PAIRS]).fetchall()
+        order by together desc, 1, 2 limit ?""", [TOP_PAIRS]).fetchall()
     stance = None
     if "claim_stance" in columns(con, "fct_claims"):
         stance = con.execute("""
@@ -133,14 +133,26 @@ def chart_speakers(data: ReportData) -> str | None:
     return _figure_png(fig)
 
 
+def network_order(data: ReportData) -> tuple[list[str], list[str]]:
+    """Sources by claims carried; each speaker across from the source carrying most of its claims
+    (then by claims), so few lines cross."""
+    carried: dict[str, int] = {}
+    for source, _, n in data.network:
+        carried[source] = carried.get(source, 0) + n
+    sources = sorted(carried, key=lambda s: (-carried[s], s))
+    main_source: dict[str, int] = {}
+    for source, speaker, _ in sorted(data.network, key=lambda e: (-e[2], sources.index(e[0]))):
+        main_source.setdefault(speaker, sources.index(source))
+    quoted = {sp: sum(n for _, b, n in data.network if b == sp) for sp in main_source}
+    speakers = sorted(main_source, key=lambda sp: (main_source[sp], -quoted[sp], sp))
+    return sources, speakers
+
+
 def chart_network(data: ReportData) -> str | None:
     if not data.network:
         return None
     plt = _pyplot()
-    sources = list(dict.fromkeys(sorted({e[0] for e in data.network},
-                                        key=lambda s: -sum(n for a, _, n in data.network if a == s))))
-    speakers = list(dict.fromkeys(sorted({e[1] for e in data.network},
-                                         key=lambda s: -sum(n for _, b, n in data.network if b == s))))
+    sources, speakers = network_order(data)
     height = max(len(sources), len(speakers))
     fig, ax = plt.subplots(figsize=(9, 0.5 * height + 1.5))
 
@@ -169,7 +181,8 @@ def chart_network(data: ReportData) -> str | None:
 
 
 def chart_over_time(data: ReportData) -> str | None:
-    if not data.over_time:
+    # one day is a number, not a series: the page says it in a sentence instead (time_note)
+    if len(data.over_time) < 2:
         return None
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 3))
@@ -206,7 +219,10 @@ def chart_stance(data: ReportData) -> str | None:
     if not data.stance:
         return None
     plt = _pyplot()
-    speakers = list(dict.fromkeys(s for s, _, _ in data.stance))[::-1]
+    totals: dict[str, int] = {}
+    for sp, _, n in data.stance:
+        totals[sp] = totals.get(sp, 0) + n
+    speakers = sorted(totals, key=lambda sp: (-totals[sp], sp))[::-1]  # most claims at the top
     stances = sorted({t for _, t, _ in data.stance})
     fig, ax = plt.subplots(figsize=(8, 0.4 * len(speakers) + 1.2))
     left = [0] * len(speakers)
@@ -216,8 +232,18 @@ def chart_stance(data: ReportData) -> str | None:
         left = [a + b for a, b in zip(left, vals, strict=True)]
     ax.set_yticks(range(len(speakers)), [_short(s) for s in speakers])
     ax.legend(frameon=False, ncols=min(4, len(stances)), loc="lower right")
+    ax.set_xlabel("claims")
     ax.set_title("Stance mix per speaker")
     return _figure_png(fig)
+
+
+def time_note(data: ReportData) -> str:
+    """What the page says where there is no series to draw (no claims, or all on one day)."""
+    if not data.over_time:
+        return "No claims."
+    day, n = data.over_time[0]
+    return (f"All {n:,} claims come from articles first seen on {day}: a series needs articles "
+            "seen on at least two days.")
 
 
 def _e(value) -> str:
@@ -272,7 +298,7 @@ th, td {{ border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left;
 </section>
 <section id="time"><h2>Claims over time</h2>
 <p class="meta">Dated by when each article was first seen: publication dates are not extracted yet.</p>
-{_img(chart_over_time(data), "claims per day", "No claims.")}
+{_img(chart_over_time(data), "claims per day", time_note(data))}
 </section>
 <section id="stance"><h2>Stance mix per speaker</h2>{stance}</section>
 <section id="comentions"><h2>Most co-mentioned entities</h2>
