@@ -56,6 +56,11 @@ benchmark: setup
 quality: setup
 	$(BIN)/python benchmarks/quality.py
 
+# Rewrite the output tables of docs/cookbook.md from a warehouse built from seeds/ (about a minute)
+.PHONY: cookbook
+cookbook: setup
+	$(BIN)/python docs/cookbook.py
+
 # Retrain the CoNLL entity component (pipeline/models/conll_ner) from ../shared/data/conll2003/train.txt
 # and print its figures on CoNLL valid; about an hour on two cores, not part of `make test` or CI.
 train-mentions: setup

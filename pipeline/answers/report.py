@@ -84,7 +84,7 @@ def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
     articles = con.execute("""
         select path, title, claim_count, citation_count from dim_documents
         order by claim_count desc, path limit ?""", [SAMPLE_ARTICLES]).fetchall()
-    return ReportData(counts, speakers, network, over_time, "first seen (ingestion) date", pairs, stance, claims,
+    return ReportData(counts, speakers, network, over_time, "the date each article was first seen", pairs, stance, claims,
                       articles)
 
 
@@ -180,23 +180,47 @@ def chart_network(data: ReportData) -> str | None:
     return _figure_png(fig)
 
 
+def time_buckets(over_time: list[tuple[str, int]]) -> tuple[str, list[tuple[str, int]]]:
+    """Claims per day on a calendar axis (days without claims count 0); per week (from Monday) past
+    62 days, per month past 62 weeks, so the bars stay readable."""
+    from datetime import date, timedelta
+
+    counts = {date.fromisoformat(d): n for d, n in over_time}
+    first, last = min(counts), max(counts)
+    if (last - first).days < 62:
+        unit, key = "day", (lambda d: d)
+    elif (last - first).days < 62 * 7:
+        unit, key = "week", (lambda d: d - timedelta(days=d.weekday()))
+    else:
+        unit, key = "month", (lambda d: d.replace(day=1))
+    buckets: dict[date, int] = {}
+    day = first
+    while day <= last:
+        buckets[key(day)] = buckets.get(key(day), 0) + counts.get(day, 0)
+        day += timedelta(days=1)
+    label = (lambda d: d.strftime("%Y-%m")) if unit == "month" else (lambda d: d.isoformat())
+    return unit, [(label(d), n) for d, n in sorted(buckets.items())]
+
+
 def chart_over_time(data: ReportData) -> str | None:
     # one day is a number, not a series: the page says it in a sentence instead (time_note)
     if len(data.over_time) < 2:
         return None
     plt = _pyplot()
+    unit, rows = time_buckets(data.over_time)
     fig, ax = plt.subplots(figsize=(8, 3))
-    days = [d for d, _ in data.over_time]
-    counts = [n for _, n in data.over_time]
-    ax.bar(range(len(days)), counts, color="#3b6ea8", width=0.6)
-    ax.set_xlim(-0.5 - max(0, (6 - len(days)) / 2), len(days) - 0.5 + max(0, (6 - len(days)) / 2))
-    for i, n in enumerate(counts):
-        if len(days) <= 31:
-            ax.text(i, n, str(n), ha="center", va="bottom", fontsize=8)
-    step = max(1, len(days) // 12)
-    ax.set_xticks(range(0, len(days), step), days[::step], rotation=30, ha="right")
+    labels = [d for d, _ in rows]
+    counts = [n for _, n in rows]
+    ax.bar(range(len(labels)), counts, color="#3b6ea8", width=0.8 if len(labels) > 12 else 0.6)
+    ax.set_xlim(-0.5 - max(0, (6 - len(labels)) / 2), len(labels) - 0.5 + max(0, (6 - len(labels)) / 2))
+    if len(labels) <= 31:
+        for i, n in enumerate(counts):
+            if n:
+                ax.text(i, n, str(n), ha="center", va="bottom", fontsize=8)
+    step = max(1, -(-len(labels) // 12))  # at most 12 labels
+    ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=30, ha="right")
     ax.set_ylabel("claims")
-    ax.set_title(f"Claims over time (by {data.time_basis})")
+    ax.set_title(f"Claims per {unit} (by {data.time_basis})")
     return _figure_png(fig)
 
 
@@ -231,8 +255,9 @@ def chart_stance(data: ReportData) -> str | None:
         ax.barh(range(len(speakers)), vals, left=left, label=stance)
         left = [a + b for a, b in zip(left, vals, strict=True)]
     ax.set_yticks(range(len(speakers)), [_short(s) for s in speakers])
-    ax.legend(frameon=False, ncols=min(4, len(stances)), loc="lower right")
     ax.set_xlabel("claims")
+    # below the axis: inside it would cover the bars of whoever is at the bottom
+    ax.legend(frameon=False, ncols=min(5, len(stances)), loc="upper center", bbox_to_anchor=(0.5, -0.22))
     ax.set_title("Stance mix per speaker")
     return _figure_png(fig)
 

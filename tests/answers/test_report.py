@@ -87,3 +87,15 @@ def test_the_network_puts_each_speaker_across_from_its_main_source():
     sources, speakers = network_order(data)
     assert sources == ["A", "B"]
     assert speakers == ["a1", "a2", "b1", "b2"]
+
+
+def test_time_buckets_keep_the_calendar():
+    from pipeline.answers.report import time_buckets
+
+    assert time_buckets([("2026-01-01", 4), ("2026-01-04", 7)]) == (
+        "day", [("2026-01-01", 4), ("2026-01-02", 0), ("2026-01-03", 0), ("2026-01-04", 7)])
+    unit, weeks = time_buckets([("2026-01-01", 4), ("2026-01-02", 1), ("2026-04-30", 7)])
+    assert unit == "week" and weeks[0] == ("2025-12-29", 5) and weeks[-1] == ("2026-04-27", 7)
+    assert sum(n for _, n in weeks) == 12 and len(weeks) == 18
+    unit, months = time_buckets([("2024-01-15", 2), ("2026-03-01", 3)])
+    assert unit == "month" and months[0] == ("2024-01", 2) and months[-1] == ("2026-03", 3) and len(months) == 27
