@@ -25,15 +25,16 @@ def _rate_column(unit: str):
 
 
 @contextmanager
-def progress(total: int, description: str, unit: str = "docs", console=None) -> Iterator[Callable[[int], None]]:
+def progress(total: int | None, description: str, unit: str = "docs", console=None) -> Iterator[Callable[[int], None]]:
     """`with progress(n, "spaCy") as advance: ... advance(1)`; a no-op unless the console is a terminal.
 
-    `console` is a rich Console (default: one on stderr); tests pass one with force_terminal.
+    `total=None` when the count is not known in advance (a count and a rate, no ETA). `console` is a
+    rich Console (default: one on stderr); tests pass one with force_terminal.
     """
     from rich.console import Console
 
     console = console or Console(stderr=True)
-    if total <= 0 or not console.is_terminal:
+    if total == 0 or not console.is_terminal:
         yield lambda n=1: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn

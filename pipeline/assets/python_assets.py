@@ -57,8 +57,9 @@ def _counts(con, tables) -> dict[str, int]:
                 "reject what is not English text.",
 )
 def ingest_files(context: AssetExecutionContext, input_folder: InputFolderResource, warehouse: WarehouseResource):
-    corpus = read_corpus(input_folder.path, max_file_bytes=input_folder.max_file_bytes,
-                         language_policy=LanguagePolicy.from_env())
+    with progress(None, "scanning files", unit="files") as advance:
+        corpus = read_corpus(input_folder.path, max_file_bytes=input_folder.max_file_bytes,
+                             language_policy=LanguagePolicy.from_env(), on_file=advance)
     for r in corpus.rejections:
         context.log.warning(f"rejected {r.path}: {r.reason} ({r.detail})")
     with warehouse.get_connection() as con:

@@ -47,3 +47,17 @@ def test_the_annotation_step_shows_progress_only_on_a_terminal(forced, nlp, tmp_
         assert "spaCy + extractors" in err and "2/2" in err and "docs/s" in err
     else:
         assert "docs/s" not in err and "spaCy + extractors" not in err
+
+
+def test_an_unknown_total_shows_the_count_and_rate(tmp_path):
+    from pipeline.ingest.files import read_corpus
+
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text(f"Article {i}. The minister said it was fine.")
+    (tmp_path / "x.pdf").write_bytes(b"%PDF")
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    with progress(None, "scanning files", unit="files", console=console) as advance:
+        corpus = read_corpus(tmp_path, on_file=advance)
+    out = console.file.getvalue()
+    assert (len(corpus.documents), len(corpus.rejections)) == (3, 1)
+    assert "scanning files" in out and "4/?" in out and "files/s" in out
