@@ -140,12 +140,18 @@ def network_order(data: ReportData) -> tuple[list[str], list[str]]:
     for source, _, n in data.network:
         carried[source] = carried.get(source, 0) + n
     sources = sorted(carried, key=lambda s: (-carried[s], s))
-    main_source: dict[str, int] = {}
-    for source, speaker, _ in sorted(data.network, key=lambda e: (-e[2], sources.index(e[0]))):
-        main_source.setdefault(speaker, sources.index(source))
+    main_source = _main_sources(data, sources)
     quoted = {sp: sum(n for _, b, n in data.network if b == sp) for sp in main_source}
-    speakers = sorted(main_source, key=lambda sp: (main_source[sp], -quoted[sp], sp))
+    speakers = sorted(main_source, key=lambda sp: (sources.index(main_source[sp]), -quoted[sp], sp))
     return sources, speakers
+
+
+def _main_sources(data: ReportData, sources: list[str]) -> dict[str, str]:
+    """speaker → the source carrying most of its claims (ties: the bigger source)."""
+    main: dict[str, str] = {}
+    for source, speaker, _ in sorted(data.network, key=lambda e: (-e[2], sources.index(e[0]))):
+        main.setdefault(speaker, source)
+    return main
 
 
 def chart_network(data: ReportData) -> str | None:
@@ -154,13 +160,28 @@ def chart_network(data: ReportData) -> str | None:
     plt = _pyplot()
     sources, speakers = network_order(data)
     height = max(len(sources), len(speakers))
-    fig, ax = plt.subplots(figsize=(9, 0.5 * height + 1.5))
 
     def ys(items):
         step = height / (len(items) + 1)
         return {name: height - step * (i + 1) for i, name in enumerate(items)}
 
-    ya, yb = ys(sources), ys(speakers)
+    yb = ys(speakers)
+    # each source level with the middle of the speakers it mainly carries, kept apart from the next
+    main = _main_sources(data, sources)
+    spread = ys(sources)
+    ya: dict[str, float] = {}
+    for source in sources:
+        own = [yb[sp] for sp in speakers if main[sp] == source]
+        y = sum(own) / len(own) if own else spread[source]
+        if ya:
+            y = min(y, min(ya.values()) - 0.9)
+        ya[source] = y
+    low = min(min(ya.values()), min(yb.values()))
+    if low < 0.4:  # pushed below the frame: shift everything up
+        height += 0.4 - low
+        ya = {k: v + 0.4 - low for k, v in ya.items()}
+        yb = {k: v + 0.4 - low for k, v in yb.items()}
+    fig, ax = plt.subplots(figsize=(9, 0.5 * height + 1.5))
     top = max(n for _, _, n in data.network)
     for source, speaker, n in data.network:
         ax.plot([0, 1], [ya[source], yb[speaker]], color="#3b6ea8", alpha=0.35 + 0.5 * n / top,

@@ -41,21 +41,6 @@ def _open(report, shot):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def test_no_script_runs_and_the_markup_shows_as_text(browser_deps, hostile_report, tmp_path):
-    page = _open(hostile_report, tmp_path / "hostile_report.png")
-    assert page["title"] == "newsclaims report"
-    assert page["pwned"] is None and page["dialogs"] == [] and page["pageErrors"] == []
-    assert (page["scripts"], page["handlers"], page["javascriptLinks"], page["links"]) == (0, 0, 0, 0)
-    assert page["requests"] == []  # nothing fetched from anywhere
-    text = page["text"]
-    # the claims and the title, verbatim, as text
-    assert "<script>window.__pwned='script'; alert('pwned')</script>" in text
-    assert """<a href="javascript:window.__pwned='link'">archive</a>""" in text
-    assert """<img src=x onerror="alert('img')">""" in text
-    assert """Minister <img src=x onerror="window.__pwned='img'"> speaks on archives""" in text
-    assert "Anna Kovacs" in text
-
-
 CHARTED = ("speakers", "network", "time", "stance", "comentions")
 
 
@@ -75,9 +60,20 @@ def _check_pictures(page, with_data: set[str]) -> None:
             assert images == [] and note, (sid, sections[sid])
 
 
-def test_hostile_report_pictures_and_notes(browser_deps, hostile_report, tmp_path):
-    """One article, one day, no cited source, no stance column: the speakers chart and a note elsewhere."""
-    page = _open(hostile_report, tmp_path / "hostile_pictures.png")
+def test_no_script_runs_and_the_markup_shows_as_text(browser_deps, hostile_report, tmp_path):
+    page = _open(hostile_report, tmp_path / "hostile_report.png")
+    assert page["title"] == "newsclaims report"
+    assert page["pwned"] is None and page["dialogs"] == [] and page["pageErrors"] == []
+    assert (page["scripts"], page["handlers"], page["javascriptLinks"], page["links"]) == (0, 0, 0, 0)
+    assert page["requests"] == []  # nothing fetched from anywhere
+    text = page["text"]
+    # the claims and the title, verbatim, as text
+    assert "<script>window.__pwned='script'; alert('pwned')</script>" in text
+    assert """<a href="javascript:window.__pwned='link'">archive</a>""" in text
+    assert """<img src=x onerror="alert('img')">""" in text
+    assert """Minister <img src=x onerror="window.__pwned='img'"> speaks on archives""" in text
+    assert "Anna Kovacs" in text
+    # one article, one day, no cited source, no stance column: the speakers chart and a note elsewhere
     _check_pictures(page, with_data={"speakers"})
     notes = {s["id"]: s["note"] for s in page["sections"]}
     assert "first seen on" in notes["time"] and "claim_stance" in notes["stance"]
