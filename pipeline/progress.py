@@ -39,8 +39,11 @@ def progress(total: int | None, description: str, unit: str = "docs", console=No
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+    eta = [TextColumn("ETA"), TimeRemainingColumn()] if total is not None else []  # nothing to count down to
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _rate_column(unit),
-                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=False)
+                   TimeElapsedColumn(), *eta, console=console, transient=False,
+                   # log lines on stderr print above the bar; stdout is left to the caller (the CLI captures it)
+                   redirect_stdout=False, redirect_stderr=True)
     with bar:
         task = bar.add_task(description, total=total)
         yield lambda n=1: bar.advance(task, n)
