@@ -24,8 +24,10 @@ export UV_NO_PROGRESS := 1
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml uv.lock $(wildcard dbt_project/*.yml dbt_project/models/*/*.yml dbt_project/models/*/*.sql dbt_project/models/*/*/*.yml dbt_project/models/*/*/*.sql dbt_project/macros/*.sql dbt_project/seeds/*)
-	@test -n "$(PYTHON)" || { echo "setup: no Python 3.12 or 3.13 found (PATH, ~/.pyenv/versions); set PYTHON=/path/to/python3.12" >&2; exit 1; }
-	@$(BIN)/python -c '$(PYTHON_OK)' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
+	@test -n "$(PYTHON)" || { echo "setup: no Python 3.12 or 3.13 found (PATH, ~/.pyenv/versions); install one (pyenv install 3.12, or uv python install 3.12) or set PYTHON=/path/to/python3.12" >&2; exit 1; }
+	@$(PYTHON) -c '$(PYTHON_OK)' 2>/dev/null || { echo "setup: $(PYTHON) is not Python 3.12 or 3.13 ($$($(PYTHON) --version 2>&1)); set PYTHON=/path/to/python3.12" >&2; exit 1; }
+	@$(BIN)/python -c '$(PYTHON_OK)' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "setup: '$(PYTHON) -m venv' failed; on Debian/Ubuntu install the venv module (sudo apt install python3-venv, or python3.12-venv) and run make again" >&2; exit 1; }; }
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv sync --frozen --quiet --python $(BIN)/python
 	cd dbt_project && DBT_PROFILES_DIR=. ../$(BIN)/dbt parse --quiet
@@ -80,6 +82,11 @@ benchmark: setup
 
 quality: setup
 	$(BIN)/python benchmarks/quality.py
+
+# Rewrite the output tables of docs/cookbook.md from a warehouse built from seeds/ (about a minute)
+.PHONY: cookbook
+cookbook: setup
+	$(BIN)/python docs/cookbook.py
 
 # Retrain the CoNLL entity component (pipeline/models/conll_ner) from ../shared/data/conll2003/train.txt
 # and print its figures on CoNLL valid; about an hour on two cores, not part of `make test` or CI.

@@ -148,13 +148,19 @@ def summary(warehouse: Path, samples: int = 5) -> str:
                 left join dim_sources s using (source_id))
             order by nth, path
             limit ?""", [samples]).fetchall()
+    from pipeline.settings import report_path_for
+
+    report = report_path_for(warehouse)
     lines = [f"warehouse: {warehouse}",
+             *([f"report: {report} (open it in a browser)"] if report.exists() else []),
              "documents {dim_documents} · mentions {fct_mentions} · entities {dim_entities} · claims {fct_claims} · "
              "source citations {fct_sources} · sources {dim_sources} · rejected files {rejected_documents}".format(**counts),
              "sample claims (speaker — cue — content [source]):"]
     for speaker, cue, content, source, _path in rows:
         content = textwrap.shorten(content, 90, placeholder="…")
         lines.append(f"  {speaker} — {cue} — {content} [{source or 'no source'}]")
+    lines.append("ask without SQL: newsclaims claims --speaker NAME · speakers · sources · search TEXT "
+                 "(in .venv/bin/); with SQL: docs/cookbook.md")
     return "\n".join(lines)
 
 

@@ -63,14 +63,14 @@ def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
     pairs = con.execute("""
         with m as (select distinct m.document_id, m.sentence_index, e.entity_id, e.name
                    from fct_mentions m join dim_entities e using (entity_id)
-                   -- who and where, not numbers and dates
-                   where e.label in ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'FAC', 'EVENT'))
-        select a.name, b.name, count(*) as together
+                   -- who and where: not numbers and dates, nor nationalities ("British", "Belarusian")
+                   where e.label in ('PERSON', 'ORG', 'GPE', 'LOC', 'FAC', 'EVENT'))
+        select least(a.name, b.name), greatest(a.name, b.name), count(*) as together
         from m a join m b on a.document_id = b.document_id and a.sentence_index = b.sentence_index
                           and a.entity_id < b.entity_id
         group by a.entity_id, b.entity_id, a.name, b.name
         having count(*) >= 2  -- once is chance
-        order by together desc, a.name, b.name limit ?""", [TOP_PAIRS]).fetchall()
+        order by together desc, 1, 2 limit ?""", [TOP_PAIRS]).fetchall()
     stance = None
     if "claim_stance" in columns(con, "fct_claims"):
         stance = con.execute("""
@@ -84,7 +84,7 @@ def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
     articles = con.execute("""
         select path, title, claim_count, citation_count from dim_documents
         order by claim_count desc, path limit ?""", [SAMPLE_ARTICLES]).fetchall()
-    return ReportData(counts, speakers, network, over_time, "first seen (ingestion) date", pairs, stance, claims,
+    return ReportData(counts, speakers, network, over_time, "the date each article was first seen", pairs, stance, claims,
                       articles)
 
 
@@ -133,22 +133,55 @@ def chart_speakers(data: ReportData) -> str | None:
     return _figure_png(fig)
 
 
+def network_order(data: ReportData) -> tuple[list[str], list[str]]:
+    """Sources by claims carried; each speaker across from the source carrying most of its claims
+    (then by claims), so few lines cross."""
+    carried: dict[str, int] = {}
+    for source, _, n in data.network:
+        carried[source] = carried.get(source, 0) + n
+    sources = sorted(carried, key=lambda s: (-carried[s], s))
+    main_source = _main_sources(data, sources)
+    quoted = {sp: sum(n for _, b, n in data.network if b == sp) for sp in main_source}
+    speakers = sorted(main_source, key=lambda sp: (sources.index(main_source[sp]), -quoted[sp], sp))
+    return sources, speakers
+
+
+def _main_sources(data: ReportData, sources: list[str]) -> dict[str, str]:
+    """speaker → the source carrying most of its claims (ties: the bigger source)."""
+    main: dict[str, str] = {}
+    for source, speaker, _ in sorted(data.network, key=lambda e: (-e[2], sources.index(e[0]))):
+        main.setdefault(speaker, source)
+    return main
+
+
 def chart_network(data: ReportData) -> str | None:
     if not data.network:
         return None
     plt = _pyplot()
-    sources = list(dict.fromkeys(sorted({e[0] for e in data.network},
-                                        key=lambda s: -sum(n for a, _, n in data.network if a == s))))
-    speakers = list(dict.fromkeys(sorted({e[1] for e in data.network},
-                                         key=lambda s: -sum(n for _, b, n in data.network if b == s))))
+    sources, speakers = network_order(data)
     height = max(len(sources), len(speakers))
-    fig, ax = plt.subplots(figsize=(9, 0.5 * height + 1.5))
 
     def ys(items):
         step = height / (len(items) + 1)
         return {name: height - step * (i + 1) for i, name in enumerate(items)}
 
-    ya, yb = ys(sources), ys(speakers)
+    yb = ys(speakers)
+    # each source level with the middle of the speakers it mainly carries, kept apart from the next
+    main = _main_sources(data, sources)
+    spread = ys(sources)
+    ya: dict[str, float] = {}
+    for source in sources:
+        own = [yb[sp] for sp in speakers if main[sp] == source]
+        y = sum(own) / len(own) if own else spread[source]
+        if ya:
+            y = min(y, min(ya.values()) - 0.9)
+        ya[source] = y
+    low = min(min(ya.values()), min(yb.values()))
+    if low < 0.4:  # pushed below the frame: shift everything up
+        height += 0.4 - low
+        ya = {k: v + 0.4 - low for k, v in ya.items()}
+        yb = {k: v + 0.4 - low for k, v in yb.items()}
+    fig, ax = plt.subplots(figsize=(9, 0.5 * height + 1.5))
     top = max(n for _, _, n in data.network)
     for source, speaker, n in data.network:
         ax.plot([0, 1], [ya[source], yb[speaker]], color="#3b6ea8", alpha=0.35 + 0.5 * n / top,
@@ -168,22 +201,47 @@ def chart_network(data: ReportData) -> str | None:
     return _figure_png(fig)
 
 
+def time_buckets(over_time: list[tuple[str, int]]) -> tuple[str, list[tuple[str, int]]]:
+    """Claims per day on a calendar axis (days without claims count 0); per week (from Monday) past
+    62 days, per month past 62 weeks, so the bars stay readable."""
+    from datetime import date, timedelta
+
+    counts = {date.fromisoformat(d): n for d, n in over_time}
+    first, last = min(counts), max(counts)
+    if (last - first).days < 62:
+        unit, key = "day", (lambda d: d)
+    elif (last - first).days < 62 * 7:
+        unit, key = "week", (lambda d: d - timedelta(days=d.weekday()))
+    else:
+        unit, key = "month", (lambda d: d.replace(day=1))
+    buckets: dict[date, int] = {}
+    day = first
+    while day <= last:
+        buckets[key(day)] = buckets.get(key(day), 0) + counts.get(day, 0)
+        day += timedelta(days=1)
+    label = (lambda d: d.strftime("%Y-%m")) if unit == "month" else (lambda d: d.isoformat())
+    return unit, [(label(d), n) for d, n in sorted(buckets.items())]
+
+
 def chart_over_time(data: ReportData) -> str | None:
-    if not data.over_time:
+    # one day is a number, not a series: the page says it in a sentence instead (time_note)
+    if len(data.over_time) < 2:
         return None
     plt = _pyplot()
+    unit, rows = time_buckets(data.over_time)
     fig, ax = plt.subplots(figsize=(8, 3))
-    days = [d for d, _ in data.over_time]
-    counts = [n for _, n in data.over_time]
-    ax.bar(range(len(days)), counts, color="#3b6ea8", width=0.6)
-    ax.set_xlim(-0.5 - max(0, (6 - len(days)) / 2), len(days) - 0.5 + max(0, (6 - len(days)) / 2))
-    for i, n in enumerate(counts):
-        if len(days) <= 31:
-            ax.text(i, n, str(n), ha="center", va="bottom", fontsize=8)
-    step = max(1, len(days) // 12)
-    ax.set_xticks(range(0, len(days), step), days[::step], rotation=30, ha="right")
+    labels = [d for d, _ in rows]
+    counts = [n for _, n in rows]
+    ax.bar(range(len(labels)), counts, color="#3b6ea8", width=0.8 if len(labels) > 12 else 0.6)
+    ax.set_xlim(-0.5 - max(0, (6 - len(labels)) / 2), len(labels) - 0.5 + max(0, (6 - len(labels)) / 2))
+    if len(labels) <= 31:
+        for i, n in enumerate(counts):
+            if n:
+                ax.text(i, n, str(n), ha="center", va="bottom", fontsize=8)
+    step = max(1, -(-len(labels) // 12))  # at most 12 labels
+    ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=30, ha="right")
     ax.set_ylabel("claims")
-    ax.set_title(f"Claims over time (by {data.time_basis})")
+    ax.set_title(f"Claims per {unit} (by {data.time_basis})")
     return _figure_png(fig)
 
 
@@ -206,7 +264,10 @@ def chart_stance(data: ReportData) -> str | None:
     if not data.stance:
         return None
     plt = _pyplot()
-    speakers = list(dict.fromkeys(s for s, _, _ in data.stance))[::-1]
+    totals: dict[str, int] = {}
+    for sp, _, n in data.stance:
+        totals[sp] = totals.get(sp, 0) + n
+    speakers = sorted(totals, key=lambda sp: (-totals[sp], sp))[::-1]  # most claims at the top
     stances = sorted({t for _, t, _ in data.stance})
     fig, ax = plt.subplots(figsize=(8, 0.4 * len(speakers) + 1.2))
     left = [0] * len(speakers)
@@ -215,9 +276,20 @@ def chart_stance(data: ReportData) -> str | None:
         ax.barh(range(len(speakers)), vals, left=left, label=stance)
         left = [a + b for a, b in zip(left, vals, strict=True)]
     ax.set_yticks(range(len(speakers)), [_short(s) for s in speakers])
-    ax.legend(frameon=False, ncols=min(4, len(stances)), loc="lower right")
+    ax.set_xlabel("claims")
+    # below the axis: inside it would cover the bars of whoever is at the bottom
+    ax.legend(frameon=False, ncols=min(5, len(stances)), loc="upper center", bbox_to_anchor=(0.5, -0.22))
     ax.set_title("Stance mix per speaker")
     return _figure_png(fig)
+
+
+def time_note(data: ReportData) -> str:
+    """What the page says where there is no series to draw (no claims, or all on one day)."""
+    if not data.over_time:
+        return "No claims."
+    day, n = data.over_time[0]
+    return (f"All {n:,} claims come from articles first seen on {day}: a series needs articles "
+            "seen on at least two days.")
 
 
 def _e(value) -> str:
@@ -272,7 +344,7 @@ th, td {{ border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left;
 </section>
 <section id="time"><h2>Claims over time</h2>
 <p class="meta">Dated by when each article was first seen: publication dates are not extracted yet.</p>
-{_img(chart_over_time(data), "claims per day", "No claims.")}
+{_img(chart_over_time(data), "claims per day", time_note(data))}
 </section>
 <section id="stance"><h2>Stance mix per speaker</h2>{stance}</section>
 <section id="comentions"><h2>Most co-mentioned entities</h2>

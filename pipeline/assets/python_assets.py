@@ -3,6 +3,9 @@
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
 
+import time
+from collections import Counter
+
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 
 # the enrichment fans out into shards (one graph-backed asset, pipeline/assets/shards.py)
@@ -10,6 +13,7 @@ from pipeline.assets.shards import annotation_batches, stage_documents  # noqa: 
 from pipeline.ingest.files import read_corpus
 from pipeline.ingest.language import LanguagePolicy
 from pipeline.nlp.entities import RESOLVER_VERSION, MentionRef, resolve_entities
+from pipeline.progress import progress
 from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
 from pipeline.warehouse.corpus import write_corpus
@@ -47,16 +51,19 @@ def _counts(con, tables) -> dict[str, int]:
                 "reject what is not English text.",
 )
 def ingest_files(context: AssetExecutionContext, input_folder: InputFolderResource, warehouse: WarehouseResource):
-    corpus = read_corpus(input_folder.path, max_file_bytes=input_folder.max_file_bytes,
-                         language_policy=LanguagePolicy.from_env())
+    with progress(None, "scanning files", unit="files") as advance:
+        corpus = read_corpus(input_folder.path, max_file_bytes=input_folder.max_file_bytes,
+                             language_policy=LanguagePolicy.from_env(), on_file=advance)
     for r in corpus.rejections:
         context.log.warning(f"rejected {r.path}: {r.reason} ({r.detail})")
     with warehouse.get_connection() as con:
         stats = {k: int(v) for k, v in write_corpus(con, corpus, input_folder.path).items()}
         counts = _counts(con, INGEST_TABLES)
+    by_reason = dict(sorted(Counter(r.reason for r in corpus.rejections).items()))
     for table in INGEST_TABLES:
         yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={
             "row_count": counts[table], **{f"this_run_{k}": v for k, v in stats.items()},
+            "this_run_rejected_by_reason": MetadataValue.json(by_reason),
             "input_dir": MetadataValue.path(str(input_folder.path))})
 
 
@@ -98,7 +105,7 @@ def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource,
         report = load_batches(con, warehouse.staging, version)
         redo = _pending(con, version) if report.rejected else []
     _log_rejected(context, report.rejected)
-    batches, documents, rejected = report.batches, report.documents, list(report.rejected)
+    batches, documents, rejected, rows = report.batches, report.documents, list(report.rejected), dict(report.rows)
     if redo:
         staged = staged_document_ids(warehouse.staging, version)
         redo = [(d, t) for d, t in redo if d not in staged]
@@ -108,12 +115,13 @@ def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource,
             again = load_batches(con, warehouse.staging, version)
         batches, documents = batches + again.batches, documents + again.documents
         rejected += again.rejected
+        rows = {t: rows.get(t, 0) + again.rows.get(t, 0) for t in LOAD_TABLES}
     with warehouse.get_connection() as con:
         counts = _counts(con, LOAD_TABLES)
     context.log.info(f"loaded {batches} batches ({documents} documents)")
     for table in LOAD_TABLES:
         yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={
-            "row_count": counts[table], "batches_loaded": batches,
+            "row_count": counts[table], "this_run_rows_written": rows.get(table, 0), "batches_loaded": batches,
             "documents_loaded": documents, "stale_batches_dropped": report.skipped_stale,
             "batches_rejected": len(rejected)})
 
@@ -129,6 +137,7 @@ def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource,
 def entity_links(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     import pyarrow as pa
 
+    started = time.perf_counter()
     with warehouse.get_connection() as con:
         # a fixed order: the result must not depend on the order batches were loaded in
         rows = con.execute("select mention_id, document_id, text, label from raw.mentions "
@@ -145,5 +154,7 @@ def entity_links(context: AssetExecutionContext, warehouse: WarehouseResource) -
                 con.execute("insert into raw.entity_links by name select * from _links")
         finally:
             con.unregister("_links")
-    return MaterializeResult(metadata={"row_count": len(links),
-                                       "entity_count": len({link.entity_id for link in links})})
+    # rebuilt whole every run: every link is written again
+    return MaterializeResult(metadata={"row_count": len(links), "this_run_rows_written": len(links),
+                                       "entity_count": len({link.entity_id for link in links}),
+                                       "this_run_seconds": round(time.perf_counter() - started, 3)})

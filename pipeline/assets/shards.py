@@ -30,6 +30,7 @@ from dagster import AssetIn, AssetKey
 from pydantic import Field
 
 from pipeline.nlp.annotate import annotate_texts, extractor_version
+from pipeline.progress import progress
 from pipeline.resources import SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
 from pipeline.warehouse.batches import (
@@ -89,20 +90,22 @@ def stage_documents(log, nlp, batch_size: int, n_process: int, staging, items, t
     documents; returns the batch ids and counts documents, failures and characters in stats."""
     batch: dict[str, list] = {t: [] for t in ANNOTATION_TABLES}
     batch_ids, in_batch = [], 0
-    for doc_id, rows in annotate_texts(nlp, items, batch_size, n_process):
-        for table, table_rows in rows.items():
-            batch[table].extend(table_rows)
-        for err in rows.get("document_errors", []):
-            stats["failed"] += 1
-            log.warning(f"document {doc_id}: {err['stage']} raised {err['error_type']}: {err['message'][:300]}")
-        in_batch += 1
-        stats["done"] += 1
-        if in_batch >= batch_size:
-            batch_ids.append(write_batch(staging, batch))
-            batch, in_batch = {t: [] for t in ANNOTATION_TABLES}, 0
-            log.info(f"staged {stats['done']}/{total} documents")
-            if len(batch_ids) == 1 and stats["done"] < total:
-                killpoints.reached("spacy_after_first_batch")
+    with progress(total, "spaCy + extractors") as advance:
+        for doc_id, rows in annotate_texts(nlp, items, batch_size, n_process):
+            for table, table_rows in rows.items():
+                batch[table].extend(table_rows)
+            for err in rows.get("document_errors", []):
+                stats["failed"] += 1
+                log.warning(f"document {doc_id}: {err['stage']} raised {err['error_type']}: {err['message'][:300]}")
+            in_batch += 1
+            stats["done"] += 1
+            advance(1)
+            if in_batch >= batch_size:
+                batch_ids.append(write_batch(staging, batch))
+                batch, in_batch = {t: [] for t in ANNOTATION_TABLES}, 0
+                log.info(f"staged {stats['done']}/{total} documents")
+                if len(batch_ids) == 1 and stats["done"] < total:
+                    killpoints.reached("spacy_after_first_batch")
     if in_batch:
         batch_ids.append(write_batch(staging, batch))
     return batch_ids
@@ -140,7 +143,8 @@ def plan_shards(context: OpExecutionContext, config: ShardPlanConfig, spacy_mode
     context.log.info(f"{len(ids)} documents to process with {version}, in {len(shards)} shard(s)")
     for i, shard in enumerate(shards):
         yield DynamicOutput(dict(index=i, document_ids=shard, n_process=n_process, version=version,
-                                 rejected=len(rejected), planned=len(ids)),
+                                 rejected=len(rejected), planned=len(ids),
+                                 already_staged=len(staged)),
                             mapping_key=f"shard_{i:05d}")
 
 
@@ -173,7 +177,8 @@ def annotate_shard(context: OpExecutionContext, spacy_model: SpacyResource, ware
     context.log.info(f"shard {shard['index']}: {stats['done']} documents, {len(batch_ids)} batches, {seconds:.1f}s")
     return dict(index=shard["index"],
                 documents=stats["done"], failed=stats["failed"], characters=stats["chars"],
-                batches=len(batch_ids), seconds=seconds, rejected=shard["rejected"], version=shard["version"])
+                batches=len(batch_ids), seconds=seconds, rejected=shard["rejected"], version=shard["version"],
+                already_staged=shard["already_staged"])
 
 
 @op(description="Sum the shards' work into the asset's metadata.")
@@ -185,9 +190,11 @@ def collect_shards(context: OpExecutionContext, spacy_model: SpacyResource, ware
     seconds = sum(r["seconds"] for r in results)
     summary = dict(documents_processed=processed, documents_failed=sum(r["failed"] for r in results),
                    batches_staged=sum(r["batches"] for r in results),
-                   batches_rejected=results[0]["rejected"] if results else 0, characters=chars, shards=len(results))
+                   batches_rejected=results[0]["rejected"] if results else 0, characters=chars, shards=len(results),
+                   documents_already_staged=results[0]["already_staged"] if results else 0)
     return Output(summary, metadata={
         **summary, "seconds": round(seconds, 3), "chars_per_second": round(chars / seconds) if seconds and chars else 0,
+        "documents_per_second": round(processed / seconds, 2) if seconds and processed else 0,
         "model": spacy_model.model,
         "extractor_version": results[0]["version"] if results else spacy_model.extractor_version(),
         "staging_dir": MetadataValue.path(str(warehouse.staging))})

@@ -24,7 +24,7 @@ import stat as stat_mod
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from pipeline.ids import text_id
 from pipeline.ingest.decode import Undecodable, decode_bytes
@@ -211,7 +211,9 @@ def _kind(mode: int) -> str:
 
 
 def read_corpus(input_dir: Path, max_file_bytes: int | None = None,
-                language_policy: LanguagePolicy | None = None) -> Corpus:
+                language_policy: LanguagePolicy | None = None, on_file: Callable[[], None] | None = None) -> Corpus:
+    """Every file under the folder, read, decoded and deduplicated, or rejected with a reason;
+    `on_file()` is called after each (a progress bar)."""
     input_dir = Path(input_dir).resolve()
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder {input_dir} does not exist or is not a folder")
@@ -285,6 +287,8 @@ def read_corpus(input_dir: Path, max_file_bytes: int | None = None,
             read_one(path, rel)
         except Exception as exc:  # noqa: BLE001 - one odd file must never stop the scan
             reject(rel, "error", f"unexpected {type(exc).__name__} while reading: {exc}", None)
+        if on_file is not None:
+            on_file()
     return corpus
 
 

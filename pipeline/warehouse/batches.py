@@ -305,6 +305,7 @@ class LoadReport:
     documents: int = 0
     skipped_stale: int = 0
     rejected: list[RejectedBatch] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)  # rows inserted per raw table
 
 
 def load_batches(con, staging: Path, current_version: str) -> LoadReport:
@@ -344,8 +345,10 @@ def load_batches(con, staging: Path, current_version: str) -> LoadReport:
                     path = str(batch / f"{table}.parquet")
                     extra = ", ? as batch_id" if table == "document_annotations" else ""
                     params = [batch.name] if extra else []
-                    con.execute(f"insert into raw.{table} by name select *{extra} from read_parquet(?) "
-                                f"where document_id in (select unnest(?::varchar[]))", [*params, path, todo])
+                    inserted = con.execute(f"insert into raw.{table} by name select *{extra} from read_parquet(?) "
+                                           f"where document_id in (select unnest(?::varchar[]))",
+                                           [*params, path, todo]).fetchone()[0]
+                    report.rows[table] = report.rows.get(table, 0) + inserted
                 con.execute("insert or replace into raw.loaded_batches values (?, now(), ?)", [batch.name, len(todo)])
             killpoints.reached("load_before_commit")
         shutil.rmtree(batch, ignore_errors=True)

@@ -171,3 +171,14 @@ def test_questions_leave_the_warehouse_untouched(capsys, built_warehouse):
     for args in (["claims"], ["speakers"], ["sources"], ["search", "migration"]):
         run_cli(capsys, *args, "--json", "--warehouse", str(built_warehouse))
     assert hashlib.sha256(built_warehouse.read_bytes()).hexdigest() == before
+
+
+def test_the_summary_says_where_the_report_is_and_what_to_ask_next(capsys, built_warehouse):
+    from pipeline.settings import report_path_for
+
+    code, out, _ = run_cli(capsys, "summary", "--warehouse", str(built_warehouse))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == f"warehouse: {built_warehouse}"
+    assert lines[1] == f"report: {report_path_for(built_warehouse)} (open it in a browser)"
+    assert "newsclaims claims --speaker NAME" in lines[-1] and "docs/cookbook.md" in lines[-1]

@@ -19,8 +19,11 @@ def test_the_pipeline_wrote_the_report_beside_the_warehouse(built_warehouse, que
     assert "Content-Security-Policy" in page and "<script" not in page.lower()
     images = IMG.findall(page)
     alts = [alt for _, alt in images]
+    # the seeds are all first seen on one day: a sentence, not a one-bar chart
     assert alts == ["bar chart of the top speakers by claims and articles", "source to speaker network",
-                    "claims per day", "most co-mentioned entity pairs"]
+                    "most co-mentioned entity pairs"]
+    (day,), = query("select distinct cast(first_seen_at as date) from dim_documents")
+    assert f"come from articles first seen on {day.isoformat()}" in page
     for data, alt in images:
         picture = Image.open(io.BytesIO(base64.b64decode(data)))
         assert picture.format == "PNG" and picture.width > 500 and picture.height > 200, alt
@@ -45,6 +48,8 @@ def test_collect_counts_what_the_marts_hold(built_warehouse, query):
     pairs = {frozenset((a, b)): n for a, b, n in data.pairs}
     assert pairs[frozenset(("Alexander Lukashenko", "Belarus"))] >= 2
     assert [n for _, _, n in data.pairs] == sorted((n for _, _, n in data.pairs), reverse=True)
+    # people, organisations and places: nationalities (NORP: "Belarusian") are not entities to pair
+    assert all("Belarusian" not in (a, b) for a, b, _ in data.pairs) and all(a < b for a, b, _ in data.pairs)
 
 
 def test_everything_from_the_documents_is_escaped(built_warehouse):
@@ -61,3 +66,36 @@ def test_everything_from_the_documents_is_escaped(built_warehouse):
     assert page.count(html.escape(evil)) >= 5
     preview = markdown_preview(data)
     assert "<script>" not in preview and "](javascript:" not in preview and "\\|" in preview
+
+
+def test_claims_over_time_is_a_chart_from_two_days_on(built_warehouse):
+    from pipeline.answers.marts import open_marts
+
+    with open_marts(built_warehouse) as con:
+        data = collect(con)
+    data.over_time = [("2026-01-01", 4)]
+    assert "claims per day" not in render_html(data, built_warehouse)
+    data.over_time = [("2026-01-01", 4), ("2026-01-03", 7)]
+    assert 'alt="claims per day"' in render_html(data, built_warehouse)
+
+
+def test_the_network_puts_each_speaker_across_from_its_main_source():
+    from pipeline.answers.report import ReportData, network_order
+
+    data = ReportData(counts={}, speakers=[], over_time=[], time_basis="", pairs=[], stance=None, network=[
+        ("A", "a1", 9), ("B", "b1", 5), ("A", "a2", 4), ("B", "a2", 1), ("B", "b2", 3), ("A", "b2", 2)])
+    sources, speakers = network_order(data)
+    assert sources == ["A", "B"]
+    assert speakers == ["a1", "a2", "b1", "b2"]
+
+
+def test_time_buckets_keep_the_calendar():
+    from pipeline.answers.report import time_buckets
+
+    assert time_buckets([("2026-01-01", 4), ("2026-01-04", 7)]) == (
+        "day", [("2026-01-01", 4), ("2026-01-02", 0), ("2026-01-03", 0), ("2026-01-04", 7)])
+    unit, weeks = time_buckets([("2026-01-01", 4), ("2026-01-02", 1), ("2026-04-30", 7)])
+    assert unit == "week" and weeks[0] == ("2025-12-29", 5) and weeks[-1] == ("2026-04-27", 7)
+    assert sum(n for _, n in weeks) == 12 and len(weeks) == 18
+    unit, months = time_buckets([("2024-01-15", 2), ("2026-03-01", 3)])
+    assert unit == "month" and months[0] == ("2024-01", 2) and months[-1] == ("2026-03", 3) and len(months) == 27

@@ -2,8 +2,8 @@
 //
 //   node tests/ui/report_check.mjs /path/to/report.html SCREENSHOT.png
 //
-// Prints one line of JSON: what the page shows (title, section headings, images drawn), what
-// ran (dialogs, page errors, window.__pwned set by an injected script) and what the DOM holds
+// Prints one line of JSON: what the page shows (title, section headings, images drawn, per section
+// its pictures or its note), what ran (dialogs, page errors, window.__pwned set by an injected script) and what the DOM holds
 // (script elements, inline event handlers, javascript: links), plus the page's visible text.
 import { chromium } from "playwright-core";
 import { pathToFileURL } from "node:url";
@@ -40,6 +40,15 @@ try {
     pwned: window.__pwned === undefined ? null : String(window.__pwned),
     headings: [...document.querySelectorAll("h2")].map((h) => h.textContent),
     images: [...document.images].map((i) => ({ alt: i.alt, width: i.naturalWidth, height: i.naturalHeight })),
+    // per section: its pictures as decoded (natural size) and as laid out (shown size), or its note
+    sections: [...document.querySelectorAll("section")].map((s) => ({
+      id: s.id,
+      images: [...s.querySelectorAll("img")].map((i) => ({
+        alt: i.alt, complete: i.complete, width: i.naturalWidth, height: i.naturalHeight,
+        shownWidth: Math.round(i.getBoundingClientRect().width), sectionWidth: Math.round(s.getBoundingClientRect().width),
+      })),
+      note: s.querySelector(".empty")?.textContent ?? null,
+    })),
     scripts: document.querySelectorAll("script").length,
     handlers: [...document.querySelectorAll("*")].filter((el) => [...el.attributes].some((a) => a.name.startsWith("on"))).length,
     javascriptLinks: document.querySelectorAll('a[href^="javascript:" i]').length,

@@ -41,6 +41,25 @@ def _open(report, shot):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+CHARTED = ("speakers", "network", "time", "stance", "comentions")
+
+
+def _check_pictures(page, with_data: set[str]) -> None:
+    """Every chart decoded, described and inside its section; a chart in each section that has data,
+    a note (and no picture) in each that has none."""
+    sections = {s["id"]: s for s in page["sections"]}
+    for sid in CHARTED:
+        images, note = sections[sid]["images"], sections[sid]["note"]
+        if sid in with_data:
+            assert len(images) == 1 and note is None, (sid, sections[sid])
+            (img,) = images
+            assert img["complete"] and img["width"] > 500 and img["height"] > 200, (sid, img)
+            assert img["alt"].strip(), (sid, img)
+            assert 0 < img["shownWidth"] <= img["sectionWidth"], (sid, img)  # scaled into the page, not cut off
+        else:
+            assert images == [] and note, (sid, sections[sid])
+
+
 def test_no_script_runs_and_the_markup_shows_as_text(browser_deps, hostile_report, tmp_path):
     page = _open(hostile_report, tmp_path / "hostile_report.png")
     assert page["title"] == "newsclaims report"
@@ -54,16 +73,56 @@ def test_no_script_runs_and_the_markup_shows_as_text(browser_deps, hostile_repor
     assert """<img src=x onerror="alert('img')">""" in text
     assert """Minister <img src=x onerror="window.__pwned='img'"> speaks on archives""" in text
     assert "Anna Kovacs" in text
+    # one article, one day, no cited source, no stance column: the speakers chart and a note elsewhere
+    _check_pictures(page, with_data={"speakers"})
+    notes = {s["id"]: s["note"] for s in page["sections"]}
+    assert "first seen on" in notes["time"] and "claim_stance" in notes["stance"]
 
 
-def test_seed_report_draws_every_picture(browser_deps, built_warehouse, tmp_path):
-    from pipeline.settings import report_path_for
+@pytest.fixture
+def every_chart_report(built_warehouse, tmp_path):
+    """The seeds' warehouse, copied, given what the seeds lack for two charts: claims on a second day
+    (one article first seen three days earlier) and a claim_stance column (from the cue's lemma)."""
+    import shutil
 
+    import duckdb
+
+    from pipeline.answers.report import write_report
+
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse, warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("""update dim_documents set first_seen_at = first_seen_at - interval 3 day
+                       where document_id = (select min(document_id) from dim_documents)""")
+        con.execute("alter table fct_claims add column claim_stance varchar")
+        con.execute("""update fct_claims set claim_stance = case when cue_lemma in ('deny', 'reject') then 'denies'
+                       when cue_lemma in ('warn', 'accuse') then 'warns' else 'asserts' end""")
+        out = tmp_path / "every_chart.html"
+        write_report(con, out, warehouse)
+    finally:
+        con.close()
+    return out
+
+
+def test_seed_report_draws_every_picture(browser_deps, every_chart_report, tmp_path):
     shot = tmp_path / "seed_report.png"
-    page = _open(report_path_for(built_warehouse), shot)
+    page = _open(every_chart_report, shot)
     assert page["headings"][:3] == ["Top speakers", "Sources and the speakers they carry", "Claims over time"]
-    assert len(page["images"]) == 4
-    assert all(i["width"] > 500 and i["height"] > 200 for i in page["images"]), page["images"]
-    assert "Alexander Lukashenko" in page["text"] and page["pwned"] is None
+    _check_pictures(page, with_data=set(CHARTED))
+    assert [i["alt"] for i in page["images"]] == [
+        "bar chart of the top speakers by claims and articles", "source to speaker network", "claims per day",
+        "stance mix per speaker", "most co-mentioned entity pairs"]
+    assert "Alexander Lukashenko" in page["text"] and page["pwned"] is None and page["pageErrors"] == []
     assert shot.is_file() and shot.stat().st_size > 50_000
     print(f"screenshot: {shot}")
+
+
+def test_the_pipeline_report_on_the_seeds(browser_deps, built_warehouse, query, tmp_path):
+    """The report the pipeline itself wrote: a chart wherever the seeds have data for one."""
+    from pipeline.settings import report_path_for
+
+    page = _open(report_path_for(built_warehouse), tmp_path / "pipeline_report.png")
+    days = query("select count(distinct cast(first_seen_at as date)) from dim_documents")[0][0]
+    with_data = {"speakers", "network", "comentions"} | ({"time"} if days > 1 else set())
+    _check_pictures(page, with_data=with_data)

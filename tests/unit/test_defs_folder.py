@@ -56,6 +56,7 @@ def test_the_defs_folder_holds_everything_the_code_defines(definitions):
     from pipeline.assets.dbt import dbt_models
     from pipeline.orchestration import daily_schedule, newsclaims_job
     from pipeline.resources import resources_for
+    from pipeline.scaleout import SCALEOUT_JOB
 
     assets = [*load_assets_from_modules([python_assets]), dbt_models, search.search_index, report.report]
     keys = sorted("/".join(k.path) for a in assets for k in a.keys)
@@ -64,7 +65,7 @@ def test_the_defs_folder_holds_everything_the_code_defines(definitions):
     got = _summary(definitions)
     assert got["assets"] == keys
     assert got["checks"] == check_keys
-    assert got["jobs"] == [newsclaims_job.name] and got["schedules"] == [daily_schedule.name]
+    assert got["jobs"] == sorted([newsclaims_job.name, SCALEOUT_JOB]) and got["schedules"] == [daily_schedule.name]
     assert got["sensors"] == ["input_folder_sensor"]
     assert got["resources"] == sorted([*resources_for(Settings.from_env()), "dbt"])
 

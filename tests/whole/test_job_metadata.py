@@ -11,6 +11,7 @@ def test_job_reports_row_counts_and_check_results(seed_dir, tmp_path):
     from pipeline.assets.dbt import dbt_project, run_target_path
 
     warehouse = tmp_path / "w.duckdb"
+    (seed_dir / "empty.txt").write_text("  \n")  # one file rejected, to be counted
     defs = build_definitions(Settings.from_env(input_dir=seed_dir, warehouse=warehouse))
     result = defs.resolve_job_def("newsclaims_job").execute_in_process(
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
@@ -23,6 +24,20 @@ def test_job_reports_row_counts_and_check_results(seed_dir, tmp_path):
     assert rows(AssetKey("fct_claims")) == rows(AssetKey(["raw", "claims"])) > 30
     assert rows(AssetKey("dim_sources")) == 1
     assert rows(AssetKey(["raw", "documents"])) == 3
+    # what each Python step did this run, beside the table's row count
+    ingest = meta[AssetKey(["raw", "documents"])]
+    assert (ingest["this_run_files"].value, ingest["this_run_new_documents"].value,
+            ingest["this_run_rejected"].value) == (4, 3, 1)
+    assert ingest["this_run_rejected_by_reason"].value == {"empty": 1}
+    nlp = meta[AssetKey("annotation_batches")]
+    assert (nlp["documents_processed"].value, nlp["documents_failed"].value, nlp["documents_already_staged"].value) == (3, 0, 0)
+    assert nlp["batches_staged"].value == 1 and nlp["documents_per_second"].value > 0
+    claims = meta[AssetKey(["raw", "claims"])]
+    assert claims["this_run_rows_written"].value == rows(AssetKey(["raw", "claims"]))
+    assert (claims["batches_loaded"].value, claims["documents_loaded"].value) == (1, 3)
+    assert meta[AssetKey(["raw", "sentences"])]["this_run_rows_written"].value > 3
+    links = meta[AssetKey(["raw", "entity_links"])]
+    assert links["this_run_rows_written"].value == rows(AssetKey("fct_mentions")) and links["entity_count"].value > 10
     # what the search index and the report did this run
     search = meta[AssetKey(["search", "index"])]
     assert search["claims_indexed"].value == rows(AssetKey("fct_claims")) and search["documents_indexed"].value == 3
