@@ -10,7 +10,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from pipeline.ingest.files import read_corpus
 from pipeline.ingest.language import LanguagePolicy
 from pipeline.nlp.annotate import annotate_texts, extractor_version
-from pipeline.nlp.entities import RESOLVER_VERSION, MentionRef, resolve_entities
+from pipeline.nlp.entities import ENTITY_OVERRIDES_CSV
 from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
 from pipeline.warehouse.ingest import write_corpus
@@ -183,28 +183,18 @@ def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource,
     deps=[AssetKey(["raw", "mentions"])],
     group_name="warehouse",
     kinds={"duckdb", "python"},
-    description="Link every mention to a canonical entity across the corpus (\"Lukashenko\" and "
-                "\"Alexander Lukashenko\" are one entity).",
+    description="Link every named mention to a canonical entity across the corpus (\"Lukashenko\" and "
+                "\"Alexander Lukashenko\" are one entity), incrementally: only documents not resolved yet are "
+                "read; the overrides seed (entity_overrides.csv) is applied on every run.",
 )
 def entity_links(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    import pyarrow as pa
+    from pipeline.nlp.entities import read_overrides
+    from pipeline.warehouse.entities import update_entity_links
 
+    overrides = read_overrides(ENTITY_OVERRIDES_CSV)
     with warehouse.get_connection() as con:
-        # a fixed order: the result must not depend on the order batches were loaded in
-        rows = con.execute("select mention_id, document_id, text, label from raw.mentions "
-                           "order by document_id, start_char, end_char, mention_id").fetchall()
-        links = resolve_entities([MentionRef(*r) for r in rows])
-        table = pa.Table.from_pylist(
-            [dict(mention_id=link.mention_id, entity_id=link.entity_id, entity_name=link.entity_name,
-                  entity_label=link.entity_label, resolver_version=RESOLVER_VERSION) for link in links],
-            schema=pa.schema([(c, pa.string()) for c in
-                              ("mention_id", "entity_id", "entity_name", "entity_label", "resolver_version")]))
-        con.register("_links", table)
-        try:
-            with transaction(con):
-                con.execute("delete from raw.entity_links")
-                con.execute("insert into raw.entity_links by name select * from _links")
-        finally:
-            con.unregister("_links")
-    return MaterializeResult(metadata={"row_count": len(links),
-                                       "entity_count": len({link.entity_id for link in links})})
+        with transaction(con):
+            stats = update_entity_links(con, overrides)
+        rows, entities = con.execute("select count(*), count(distinct entity_id) from raw.entity_links").fetchone()
+    return MaterializeResult(metadata={"row_count": rows, "entity_count": entities, "overrides": len(overrides),
+                                       **{f"this_run_{k}": v for k, v in stats.items()}})

@@ -44,7 +44,13 @@ RAW_TABLES: dict[str, str] = {
         citation_kind varchar, claim_id varchar, extractor_version varchar""",
     "entity_links": """
         mention_id varchar primary key, entity_id varchar not null, entity_name varchar,
-        entity_label varchar, resolver_version varchar""",
+        entity_label varchar, resolver_version varchar, document_id varchar, name_group varchar,
+        name_key varchar, name_form varchar, key_kind varchar, short_key varchar, entity_key varchar""",
+    "entity_documents": """
+        document_id varchar primary key, extractor_version varchar, resolver_version varchar,
+        resolved_at timestamp""",
+    "entity_state": """
+        name varchar primary key, value varchar""",
     "loaded_batches": """
         batch_id varchar primary key, loaded_at timestamp, document_count integer""",
     "rejected_batches": """
