@@ -33,11 +33,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.ids import stable_id
-from pipeline.nlp.name_words import ACRONYM_SKIP, TITLES
+from pipeline.nlp.name_words import (
+    ACRONYM_SKIP,
+    FEMALE_HONORIFICS,
+    GIVEN_NAME_HONORIFICS,
+    MALE_HONORIFICS,
+    TITLES,
+)
 from pipeline.nlp.sources import lookup
 from pipeline.settings import PROJECT_ROOT
 
-RESOLVER_VERSION = "2"
+RESOLVER_VERSION = "3"
 #: The dbt seed of hand corrections (merge, split, rename), read here as known_sources.csv is.
 ENTITY_OVERRIDES_CSV = PROJECT_ROOT / "dbt_project" / "seeds" / "entity_overrides.csv"
 PERSON = "PERSON"
@@ -73,7 +79,10 @@ class DocLink:
     key: str
     form: str  # the name as written, titles and possessive dropped ("Mr Blair's" → "Blair")
     kind: str
-    short: str | None = None  # the surname or acronym the mention was written as, when it was one
+    #: the surname or acronym the mention was written as, when it was one; for an ambiguous one-word
+    #: person, the document's candidates ("cherie blair|tony blair")
+    short: str | None = None
+    gender: str | None = None  # M or F when an honorific says so ("Mr Blair", "Mrs Blair")
 
 
 def entity_id(group: str, key: str) -> str:
@@ -81,27 +90,49 @@ def entity_id(group: str, key: str) -> str:
 
 
 def name_tokens(text: str, label: str, norp: frozenset[str] = frozenset()) -> list[str]:
+    return name_parts(text, label, norp)[1]
+
+
+def name_parts(text: str, label: str, norp: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
+    """(title words, name words) of a mention: possessive and "the" dropped; for a person, the
+    titles and the document's NORP words before the name."""
     text = re.sub(r"['’]s?$", "", text.strip())
     toks = [t for t in re.split(r"\s+", text) if t]
     if toks and toks[0].lower() == "the":
         toks = toks[1:]
     if label == PERSON:
-        toks = strip_titles(toks, norp)
-    return toks
+        return split_title(toks, norp)
+    return [], toks
 
 
 def strip_titles(toks: list[str], norp: frozenset[str] = frozenset()) -> list[str]:
     """Drop the words before the last title that precedes the name ("Belarusian Foreign Minister
     Maksim Ryzhenkov" → "Maksim Ryzhenkov", "Mr Blair" → "Blair"), and leading NORP words; the
     last word is always kept ("Stephen King")."""
+    return split_title(toks, norp)[1]
+
+
+def split_title(toks: list[str], norp: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
+    """(the title words, the name words)."""
     last = -1
     for i, t in enumerate(toks[:-1]):
         if _fold(t).rstrip(".") in TITLES:
             last = i
-    toks = toks[last + 1:]
-    while len(toks) > 1 and _fold(toks[0]) in norp:
-        toks = toks[1:]
-    return toks
+    cut = last + 1
+    while len(toks) - cut > 1 and _fold(toks[cut]) in norp:
+        cut += 1
+    return toks[:cut], toks[cut:]
+
+
+def title_gender(title: list[str]) -> str | None:
+    """M or F when the title's last gendered honorific says so ("Mr", "Baroness"), else None."""
+    for t in reversed(title):
+        w = _fold(t).rstrip(".")
+        if w in MALE_HONORIFICS:
+            return "M"
+        if w in FEMALE_HONORIFICS:
+            return "F"
+    return None
 
 
 def _fold(s: str) -> str:
@@ -124,7 +155,8 @@ def resolve_document(mentions: list[MentionRef]) -> list[DocLink]:
     """Name keys of one document's named mentions (other labels get none)."""
     named = [m for m in mentions if m.label in NAMED_LABELS]
     norp = frozenset(_fold(m.text) for m in named if m.label == "NORP" and " " not in m.text.strip())
-    toks_of = {m.mention_id: name_tokens(m.text, m.label, norp) or [m.text.strip()] for m in named}
+    parts = {m.mention_id: name_parts(m.text, m.label, norp) for m in named}
+    toks_of = {k: toks or [next(m.text.strip() for m in named if m.mention_id == k)] for k, (_, toks) in parts.items()}
     full: set[str] = {key_of(toks_of[m.mention_id]) for m in named
                       if m.label == PERSON and len(toks_of[m.mention_id]) >= 2}
     by_last: dict[str, set[str]] = {}
@@ -140,6 +172,7 @@ def resolve_document(mentions: list[MentionRef]) -> list[DocLink]:
     votes: dict[str, list[int]] = {}  # a word's mentions labelled person / otherwise
     for m in named:
         votes.setdefault(_fold(m.text.strip()), [0, 0])[m.label != PERSON] += 1
+    people: list[tuple[MentionRef, str, str, str | None, set[str]]] = []
     out = []
     for m in named:
         toks = toks_of[m.mention_id]
@@ -154,7 +187,8 @@ def resolve_document(mentions: list[MentionRef]) -> list[DocLink]:
             out.append(DocLink(m.mention_id, m.document_id, NAME_GROUP, key, form, KIND_NAME))
             continue
         if m.label == PERSON or (m.label in PERSON_SLIP_LABELS and len(toks) == 1 and len(by_last.get(key, ())) == 1):
-            out.append(_person(m, key, form, by_last, by_first))
+            title = parts[m.mention_id][0]
+            people.append((m, key, form, title_gender(title), _candidates_in(key, title, full, by_last, by_first)))
             continue
         kind, short = KIND_NAME, None
         if is_acronym(form):
@@ -165,22 +199,58 @@ def resolve_document(mentions: list[MentionRef]) -> list[DocLink]:
             elif not found:
                 key, kind = short, KIND_ACRONYM
         out.append(DocLink(m.mention_id, m.document_id, NAME_GROUP, key, form, kind, short))
+    return out + _people(people)
+
+
+def _candidates_in(key: str, title: list[str], full: set[str], by_last: dict, by_first: dict) -> set[str]:
+    """The document's full names a person mention may stand for: itself when it is one ("Earlier
+    Tony Blair", a longer span ending with a full name of the document, is that name); for one
+    word, the full names ending with it, else (with no title, or Sir/Dame) starting with it."""
+    words = key.split()
+    if len(words) >= 2:
+        for i in range(1, len(words) - 1):
+            if " ".join(words[i:]) in full:
+                return {" ".join(words[i:])}
+        return {key}
+    found = by_last.get(key, set())
+    if not found and (not title or _fold(title[-1]).rstrip(".") in GIVEN_NAME_HONORIFICS):
+        found = by_first.get(key, set())
+    return found
+
+
+def _people(people: list[tuple[MentionRef, str, str, str | None, set[str]]]) -> list[DocLink]:
+    """A one-word person takes its one candidate unless the honorifics say otherwise: the
+    candidate's gender in the document is the majority of the honorifics of the mentions that
+    can only be it ("Mr Kennedy"); "Baroness Kennedy" beside them is not that person."""
+    votes: dict[str, list[int]] = {}
+    for _, _, _, gender, cands in people:
+        if gender and len(cands) == 1:
+            votes.setdefault(next(iter(cands)), [0, 0])[gender == "F"] += 1
+    sex = {c: ("M" if v[0] > v[1] else "F" if v[1] > v[0] else None) for c, v in votes.items()}
+    out = []
+    for m, key, form, gender, cands in people:
+        if " " in key:
+            out.append(DocLink(m.mention_id, m.document_id, PERSON_GROUP, next(iter(cands)), form, KIND_NAME,
+                               gender=gender))
+            continue
+        fits = [c for c in sorted(cands) if not gender or sex.get(c) in (None, gender)]
+        if len(fits) == 1 and len(cands) == 1:
+            out.append(DocLink(m.mention_id, m.document_id, PERSON_GROUP, fits[0], form, KIND_NAME, key, gender))
+        elif cands:
+            out.append(DocLink(m.mention_id, m.document_id, PERSON_GROUP, key, form, KIND_AMBIGUOUS,
+                               "|".join(sorted(cands)), gender))
+        else:
+            out.append(DocLink(m.mention_id, m.document_id, PERSON_GROUP, key, form, KIND_SURNAME, key, gender))
     return out
 
 
-def _person(m: MentionRef, key: str, form: str, by_last: dict, by_first: dict) -> DocLink:
-    if " " in key:
-        return DocLink(m.mention_id, m.document_id, PERSON_GROUP, key, form, KIND_NAME)
-    found = by_last.get(key) or by_first.get(key) or set()
-    if len(found) == 1:
-        return DocLink(m.mention_id, m.document_id, PERSON_GROUP, next(iter(found)), form, KIND_NAME, key)
-    kind = KIND_AMBIGUOUS if found else KIND_SURNAME
-    return DocLink(m.mention_id, m.document_id, PERSON_GROUP, key, form, kind, key)
-
-
-def choose(candidates: dict[str, int]) -> str | None:
+def choose(candidates: dict[str, int], gender: str | None = None,
+           sex: dict[str, str | None] | None = None) -> str | None:
     """The full name a bare surname or acronym stands for, given the candidates' document counts:
-    the only one, or one holding DOMINANT_SHARE of their documents (at least DOMINANT_MIN)."""
+    the only one, or one holding DOMINANT_SHARE of their documents (at least DOMINANT_MIN). With
+    the mention's gender, candidates the corpus's honorifics give the other gender are left out."""
+    if gender and sex:
+        candidates = {c: n for c, n in candidates.items() if sex.get(c) in (None, gender)}
     if not candidates:
         return None
     if len(candidates) == 1:

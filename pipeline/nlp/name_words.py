@@ -14,3 +14,13 @@ TITLES: frozenset[str] = frozenset(t for t in _NAMEPARSER_TITLES | GIVEN_NAME_TI
 
 #: Small words left out of an acronym's letters ("Commonwealth of Independent States" = CIS).
 ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "&", "on", "in", "de", "des", "du", "la", "le"})
+
+#: Honorifics that say whether a person is a man or a woman ("Mr Kennedy" is not "Baroness Kennedy").
+MALE_HONORIFICS = frozenset({"mr", "mister", "sir", "lord", "baron", "king", "prince", "earl", "duke", "viscount",
+                             "marquess", "herr", "monsieur", "senor", "signor"})
+FEMALE_HONORIFICS = frozenset({"mrs", "ms", "miss", "madam", "madame", "lady", "dame", "baroness", "queen",
+                               "princess", "duchess", "countess", "viscountess", "marchioness", "frau", "mme",
+                               "mlle", "senora", "signora"})
+#: Honorifics written before a given name ("Sir Edward", "Dame Judi"); other titles before a single
+#: word take the surname ("Mr Blair", "Lord Goldsmith") or name someone else ("Prince Charles").
+GIVEN_NAME_HONORIFICS = frozenset({"sir", "dame"})

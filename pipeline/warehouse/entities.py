@@ -24,6 +24,7 @@ import pyarrow as pa
 from pipeline.ids import stable_id
 from pipeline.nlp.entities import (
     KIND_ACRONYM,
+    KIND_AMBIGUOUS,
     KIND_NAME,
     KIND_SURNAME,
     NAME_GROUP,
@@ -40,9 +41,11 @@ from pipeline.nlp.entities import (
 )
 from pipeline.warehouse.schema import ensure_schema
 
-Signature = tuple[str, str, str, str]  # (name_group, name_key, key_kind, name_form)
+#: (name_group, name_key, key_kind, name_form, short_key, gender): what a link's entity depends on
+Signature = tuple[str, str, str, str, str | None, str | None]
+SIGNATURE = "name_group, name_key, key_kind, name_form, short_key, gender"
 LINK_COLUMNS = ("mention_id", "entity_id", "entity_name", "entity_label", "resolver_version", "document_id",
-                "name_group", "name_key", "name_form", "key_kind", "short_key", "entity_key")
+                "name_group", "name_key", "name_form", "key_kind", "short_key", "entity_key", "gender")
 
 
 def _ids_table(values) -> pa.Table:
@@ -109,7 +112,7 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
         by_doc.setdefault(r[1], []).append(MentionRef(*r))
     new_links: list[DocLink] = [link for doc_id in sorted(by_doc) for link in resolve_document(by_doc[doc_id])]
     _insert(con, new_links)
-    gone = [DocLink("", "", group, key, "", KIND_NAME, short) for _, group, key, short in before]
+    gone = [DocLink("", "", group, key, "", KIND_NAME, short) for _, group, key, short in before]  # their words
     affected = _affected_signatures(con, new_links + gone, full)
     stats["signatures_revisited"] = len(affected)
     touched = _relink(con, affected, overrides) | {r[0] for r in before}
@@ -133,7 +136,8 @@ def _insert(con, links: list[DocLink]) -> None:
         "resolver_version": [RESOLVER_VERSION] * len(links), "document_id": [x.document_id for x in links],
         "name_group": [x.group for x in links], "name_key": [x.key for x in links],
         "name_form": [x.form for x in links], "key_kind": [x.kind for x in links],
-        "short_key": [x.short for x in links], "entity_key": [None] * len(links)},
+        "short_key": [x.short for x in links], "entity_key": [None] * len(links),
+        "gender": [x.gender for x in links]},
         schema=pa.schema([(c, pa.string()) for c in LINK_COLUMNS]))
     con.register("_new_links", table)
     try:
@@ -144,18 +148,21 @@ def _insert(con, links: list[DocLink]) -> None:
 
 def _affected_signatures(con, new_links: list[DocLink], full: bool) -> set[Signature]:
     if full:
-        return set(con.execute("select distinct name_group, name_key, key_kind, name_form from raw.entity_links").fetchall())
-    sigs = {(x.group, x.key, x.kind, x.form) for x in new_links if x.mention_id}
-    surnames = {x.key.split()[-1] for x in new_links if x.group == PERSON_GROUP and x.kind == KIND_NAME}
+        return set(con.execute(f"select distinct {SIGNATURE} from raw.entity_links").fetchall())
+    sigs = {(x.group, x.key, x.kind, x.form, x.short, x.gender) for x in new_links if x.mention_id}
+    # one-word people whose candidates (full names with that first or last word) may have changed
+    words = {w for x in new_links if x.group == PERSON_GROUP and x.kind == KIND_NAME and " " in x.key
+             for w in (x.key.split()[0], x.key.split()[-1])}
     acronyms = {x.short for x in new_links if x.group == NAME_GROUP and x.kind == KIND_NAME and x.short}
-    for group, kind, keys in ((PERSON_GROUP, KIND_SURNAME, surnames), (NAME_GROUP, KIND_ACRONYM, acronyms)):
+    for group, kinds, keys in ((PERSON_GROUP, (KIND_SURNAME, KIND_AMBIGUOUS), words),
+                               (NAME_GROUP, (KIND_ACRONYM, KIND_ACRONYM), acronyms)):
         if keys:
             con.register("_keys", _ids_table(keys))
             try:
-                sigs |= set(con.execute("""
-                    select distinct name_group, name_key, key_kind, name_form from raw.entity_links
-                    where name_group = ? and key_kind = ? and name_key in (select v from _keys)""",
-                                        [group, kind]).fetchall())
+                sigs |= set(con.execute(f"""
+                    select distinct {SIGNATURE} from raw.entity_links
+                    where name_group = ? and key_kind in (?, ?) and name_key in (select v from _keys)""",
+                                        [group, *kinds]).fetchall())
             finally:
                 con.unregister("_keys")
     return sigs
@@ -181,26 +188,47 @@ def _candidates(con, group: str, kind: str, keys: set[str]) -> dict[str, dict[st
     return out
 
 
+def _genders(con, keys: set[str]) -> dict[str, str | None]:
+    """full person name key → M or F, the majority of the honorifics of its mentions ("Mr Blair"
+    where it is the only Blair), else None."""
+    if not keys:
+        return {}
+    con.register("_keys", _ids_table(keys))
+    try:
+        rows = con.execute("""
+            select name_key, count(*) filter (where gender = 'M'), count(*) filter (where gender = 'F')
+            from raw.entity_links where name_group = 'PERSON' and key_kind = 'name' and gender is not null
+              and name_key in (select v from _keys) group by 1""").fetchall()
+    finally:
+        con.unregister("_keys")
+    return {k: "M" if m > f else "F" if f > m else None for k, m, f in rows}
+
+
 def _relink(con, sigs: set[Signature], overrides: list[Override]) -> set[str]:
     """Map each signature to its entity and update its links; the entity ids touched."""
     if not sigs:
         return set()
-    surname = _candidates(con, PERSON_GROUP, KIND_SURNAME, {k for g, k, kind, _ in sigs if kind == KIND_SURNAME})
-    acronym = _candidates(con, NAME_GROUP, KIND_ACRONYM, {k for g, k, kind, _ in sigs if kind == KIND_ACRONYM})
-    cols: dict[str, list] = {c: [] for c in ("name_group", "name_key", "key_kind", "name_form", "entity_key", "entity_id")}
-    for group, key, kind, form in sorted(sigs):
+    surname = _candidates(con, PERSON_GROUP, KIND_SURNAME, {s[1] for s in sigs if s[2] == KIND_SURNAME})
+    acronym = _candidates(con, NAME_GROUP, KIND_ACRONYM, {s[1] for s in sigs if s[2] == KIND_ACRONYM})
+    ambiguous = {s: s[4].split("|") for s in sigs if s[2] == KIND_AMBIGUOUS and s[4]}
+    sex = _genders(con, {c for cands in surname.values() for c in cands} | {c for v in ambiguous.values() for c in v})
+    cols: dict[str, list] = {c: [] for c in (*SIGNATURE.split(", "), "entity_key", "entity_id")}
+    for sig in sorted(sigs, key=lambda s: tuple("" if v is None else v for v in s)):
+        group, key, kind, form, short, gender = sig
         base = key
         if kind == KIND_SURNAME:
-            base = choose(surname.get(key, {})) or key
+            base = choose(surname.get(key, {}), gender, sex) or key
         elif kind == KIND_ACRONYM:
             base = choose(acronym.get(key, {})) or key
+        elif kind == KIND_AMBIGUOUS and gender:
+            same = [c for c in ambiguous.get(sig, []) if sex.get(c) == gender]
+            base = same[0] if len(same) == 1 else key
         final = apply_overrides(group, base, form, overrides)
-        for c, v in zip(cols, (group, key, kind, form, final, entity_id(group, final)), strict=True):
+        for c, v in zip(cols, (*sig, final, entity_id(group, final)), strict=True):
             cols[c].append(v)
     con.register("_map", pa.table(cols, schema=pa.schema([(c, pa.string()) for c in cols])))
     try:
-        match = ("l.name_group = m.name_group and l.name_key = m.name_key and l.key_kind = m.key_kind "
-                 "and l.name_form = m.name_form")
+        match = " and ".join(f"l.{c} is not distinct from m.{c}" for c in SIGNATURE.split(", "))
         touched = {r[0] for r in con.execute(
             f"select distinct l.entity_id from raw.entity_links l join _map m on {match} where l.entity_id <> ''").fetchall()}
         touched |= set(cols["entity_id"])

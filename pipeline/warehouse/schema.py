@@ -45,7 +45,8 @@ RAW_TABLES: dict[str, str] = {
     "entity_links": """
         mention_id varchar primary key, entity_id varchar not null, entity_name varchar,
         entity_label varchar, resolver_version varchar, document_id varchar, name_group varchar,
-        name_key varchar, name_form varchar, key_kind varchar, short_key varchar, entity_key varchar""",
+        name_key varchar, name_form varchar, key_kind varchar, short_key varchar, entity_key varchar,
+        gender varchar""",
     "entity_documents": """
         document_id varchar primary key, extractor_version varchar, resolver_version varchar,
         resolved_at timestamp""",

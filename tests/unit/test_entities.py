@@ -207,3 +207,34 @@ def test_a_word_the_document_mostly_calls_a_place_is_the_place():
                M("d", "d2", "Minsk", "GPE"), M("e", "d3", "Minsk", "PERSON")])
     assert got["a"][0] == got["c"][0] == got["d"][0] != got["e"][0]
     assert got["c"][2] == "GPE"
+
+
+def test_honorifics_keep_a_woman_and_a_man_with_one_surname_apart():
+    # in one article: "Baroness Kennedy" beside Charles Kennedy, who is "Mr Kennedy" there
+    m = [M("a", "d1", "Charles Kennedy"), M("b", "d1", "Mr Kennedy"), M("c", "d1", "Mr Kennedy"),
+         M("d", "d1", "Baroness Kennedy")]
+    got = ids(m)
+    assert got["b"][0] == got["c"][0] == got["a"][0] != got["d"][0]
+
+
+def test_a_bare_surname_beside_two_people_goes_to_the_one_its_honorific_fits_in_the_corpus():
+    m = [M("t1", "d1", "Tony Blair"), M("t2", "d1", "Mr Blair"), M("c1", "d2", "Cherie Blair"),
+         M("c2", "d2", "Mrs Blair"),
+         M("x1", "d3", "Tony Blair"), M("x2", "d3", "Cherie Blair"), M("x3", "d3", "Mr Blair"),
+         M("x4", "d3", "Mrs Blair"), M("x5", "d3", "Blair")]
+    got = ids(m)
+    assert got["x3"][0] == got["t1"][0] and got["x4"][0] == got["c1"][0]
+    assert got["x5"][0] not in (got["t1"][0], got["c1"][0])  # no honorific: stays ambiguous
+
+
+def test_a_title_before_a_given_name_names_someone_else():
+    m = [M("a", "d1", "Charles Kennedy"), M("b", "d1", "Prince Charles"), M("c", "d1", "Sir Edward"),
+         M("d", "d1", "Edward Heath"), M("e", "d1", "Charles")]
+    got = ids(m)
+    assert got["b"][0] != got["a"][0]
+    assert got["c"][0] == got["d"][0] and got["e"][0] == got["a"][0]
+
+
+def test_a_longer_span_ending_with_a_full_name_is_that_person():
+    got = ids([M("a", "d1", "Tony Blair"), M("b", "d1", "Earlier Tony Blair")])
+    assert got["a"][0] == got["b"][0] and got["b"][1] == "Tony Blair"
