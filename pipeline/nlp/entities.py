@@ -43,7 +43,7 @@ from pipeline.nlp.name_words import (
 from pipeline.nlp.sources import lookup
 from pipeline.settings import PROJECT_ROOT
 
-RESOLVER_VERSION = "3"
+RESOLVER_VERSION = "4"
 #: The dbt seed of hand corrections (merge, split, rename), read here as known_sources.csv is.
 ENTITY_OVERRIDES_CSV = PROJECT_ROOT / "dbt_project" / "seeds" / "entity_overrides.csv"
 PERSON = "PERSON"
@@ -143,6 +143,13 @@ def key_of(toks: list[str]) -> str:
     return " ".join(_fold(t) for t in toks)
 
 
+def surname_parts(key: str) -> set[str]:
+    """The words a full name's bearer may be called by alone: the last word, and each part of a
+    hyphenated one ("Kilroy-Silk", "Kilroy", "Silk")."""
+    last = key.split()[-1]
+    return {last, *(p for p in last.split("-") if len(p) > 1)}
+
+
 def initials(toks: list[str]) -> str:
     return "".join(t[0] for t in toks if t[:1].isupper() and t.lower() not in ACRONYM_SKIP).casefold()
 
@@ -162,7 +169,8 @@ def resolve_document(mentions: list[MentionRef]) -> list[DocLink]:
     by_last: dict[str, set[str]] = {}
     by_first: dict[str, set[str]] = {}
     for k in full:
-        by_last.setdefault(k.split()[-1], set()).add(k)
+        for part in surname_parts(k):
+            by_last.setdefault(part, set()).add(k)
         by_first.setdefault(k.split()[0], set()).add(k)
     spelled: dict[str, set[str]] = {}
     for m in named:

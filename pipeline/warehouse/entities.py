@@ -38,6 +38,7 @@ from pipeline.nlp.entities import (
     entity_id,
     renames,
     resolve_document,
+    surname_parts,
 )
 from pipeline.warehouse.schema import ensure_schema
 
@@ -152,7 +153,7 @@ def _affected_signatures(con, new_links: list[DocLink], full: bool) -> set[Signa
     sigs = {(x.group, x.key, x.kind, x.form, x.short, x.gender) for x in new_links if x.mention_id}
     # one-word people whose candidates (full names with that first or last word) may have changed
     words = {w for x in new_links if x.group == PERSON_GROUP and x.kind == KIND_NAME and " " in x.key
-             for w in (x.key.split()[0], x.key.split()[-1])}
+             for w in (x.key.split()[0], *surname_parts(x.key))}
     acronyms = {x.short for x in new_links if x.group == NAME_GROUP and x.kind == KIND_NAME and x.short}
     for group, kinds, keys in ((PERSON_GROUP, (KIND_SURNAME, KIND_AMBIGUOUS), words),
                                (NAME_GROUP, (KIND_ACRONYM, KIND_ACRONYM), acronyms)):
@@ -173,12 +174,17 @@ def _candidates(con, group: str, kind: str, keys: set[str]) -> dict[str, dict[st
     surname) or bare acronyms (names the acronym was spelled out beside)."""
     if not keys:
         return {}
-    short = "string_split(name_key, ' ')[-1]" if kind == KIND_SURNAME else "short_key"
+    # a surname: the last word of a full name, or a part of a hyphenated one (surname_parts)
+    last = "string_split(name_key, ' ')[-1]"
+    short = (f"unnest(list_distinct(list_append(string_split({last}, '-'), {last})))" if kind == KIND_SURNAME
+             else "short_key")
     con.register("_keys", _ids_table(keys))
     try:
         rows = con.execute(f"""
-            select {short} as s, name_key, count(distinct document_id) from raw.entity_links
-            where name_group = ? and key_kind = 'name' and {short} in (select v from _keys) and name_key <> {short}
+            select s, name_key, count(distinct document_id) from (
+                select {short} as s, name_key, document_id from raw.entity_links
+                where name_group = ? and key_kind = 'name'
+            ) where s in (select v from _keys) and s <> name_key
             group by all""", [group]).fetchall()
     finally:
         con.unregister("_keys")

@@ -238,3 +238,9 @@ def test_a_title_before_a_given_name_names_someone_else():
 def test_a_longer_span_ending_with_a_full_name_is_that_person():
     got = ids([M("a", "d1", "Tony Blair"), M("b", "d1", "Earlier Tony Blair")])
     assert got["a"][0] == got["b"][0] and got["b"][1] == "Tony Blair"
+
+
+def test_a_part_of_a_hyphenated_surname_is_the_person():
+    got = ids([M("a", "d1", "Robert Kilroy-Silk"), M("b", "d1", "Mr Kilroy"), M("c", "d2", "Kilroy-Silk"),
+               M("d", "d3", "Mr Kilroy")])
+    assert got["a"][0] == got["b"][0] == got["c"][0] == got["d"][0]

@@ -61,3 +61,16 @@ def test_co_mentions_are_ordered_pairs_with_documents_and_sentences(query):
                               where e.name in ('Alexander Lukashenko', 'Belarus')
                               group by document_id having count(distinct e.name) = 2)""")
     assert pair[0][0] == docs
+
+
+def test_the_addressee_of_a_warning_is_its_object(query):
+    rows = query("""
+        select c.cue_text, a.entity_name, s.entity_name from fct_claim_entities a
+        join fct_claims c using (claim_id)
+        left join fct_claim_entities s on s.claim_id = a.claim_id and s.role = 'speaker'
+        where a.role = 'addressee'""")
+    assert ("warned", "Ukraine", "Alexander Lukashenko") in rows
+    # only tell/warn-like cues have addressees: "said" never does
+    assert all(cue.lower().startswith(("warn", "told", "tell", "urg", "ask", "assur", "inform", "remind",
+                                       "promis", "notif", "brief", "advis", "reassur", "caution"))
+               for cue, _, _ in rows)
