@@ -71,10 +71,10 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
     """Bring raw.entity_links up to date with raw.mentions. Call inside a transaction."""
     overrides = list(overrides)
     stats = {"documents_resolved": 0, "signatures_revisited": 0, "full": 0}
-    stale = con.execute("select count(*) from raw.entity_links where resolver_version is distinct from ? "
-                        "or document_id is null", [RESOLVER_VERSION]).fetchone()[0]
-    stale += con.execute("select count(*) from raw.entity_documents where resolver_version is distinct from ?",
-                         [RESOLVER_VERSION]).fetchone()[0]
+    # links of another resolver version (or of the first, corpus-wide one) are all redone
+    stale = _state(con, "resolver_version") != RESOLVER_VERSION and (
+        con.execute("select count(*) from (select 1 from raw.entity_links limit 1)").fetchone()[0]
+        or con.execute("select count(*) from (select 1 from raw.entity_documents limit 1)").fetchone()[0])
     if stale:
         con.execute("delete from raw.entity_links")
         con.execute("delete from raw.entity_documents")
@@ -86,6 +86,7 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
         select a.document_id, a.extractor_version from raw.document_annotations a
         left join raw.entity_documents e using (document_id)
         where e.document_id is null or e.extractor_version is distinct from a.extractor_version
+           or e.resolved_at < a.processed_at  -- processed again (by the same version) since
         order by 1""").fetchall()
     stats["full"] = int(full)
     stats["documents_resolved"] = len(pending)
@@ -98,9 +99,6 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
             where document_id in (select v from _gone)""").fetchall()
         con.execute("delete from raw.entity_links where document_id in (select v from _gone)")
         con.execute("delete from raw.entity_documents where document_id in (select v from _gone)")
-        # links whose mention is gone (a document's mentions replaced under the same version)
-        con.execute("delete from raw.entity_links l where not exists "
-                    "(select 1 from raw.mentions m where m.mention_id = l.mention_id)")
         con.register("_pending", _ids_table(d for d, _ in pending))
         rows = con.execute("""
             select mention_id, document_id, text, label from raw.mentions
@@ -127,6 +125,7 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
         where a.document_id in (select v from _pending)""", [RESOLVER_VERSION, now])
     con.unregister("_pending")
     _set_state(con, "overrides", overrides_hash(overrides))
+    _set_state(con, "resolver_version", RESOLVER_VERSION)
     return stats
 
 

@@ -244,3 +244,14 @@ def test_a_part_of_a_hyphenated_surname_is_the_person():
     got = ids([M("a", "d1", "Robert Kilroy-Silk"), M("b", "d1", "Mr Kilroy"), M("c", "d2", "Kilroy-Silk"),
                M("d", "d3", "Mr Kilroy")])
     assert got["a"][0] == got["b"][0] == got["c"][0] == got["d"][0]
+
+
+def test_links_of_an_older_resolver_are_redone():
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    add_mentions(con, CORPUS)
+    # what the first, corpus-wide resolver left: no document, no signature, no state
+    con.execute("insert into raw.entity_links (mention_id, entity_id, entity_name, resolver_version) "
+                "select mention_id, 'old', text, '1' from raw.mentions")
+    assert update_entity_links(con)["documents_resolved"] == 4
+    assert _links(con) == resolve_entities(CORPUS)
