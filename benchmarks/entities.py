@@ -13,7 +13,8 @@ A person entity counts as a **false merge** when its aliases, with titles and ho
 the way the resolver drops them, name more than one person:
   (a) two aliases are full names (two or more words) that differ ("Tony Blair" and "Cherie
       Blair"; "Gordon Brown" and "Nick Brown"), or
-  (b) a one-word alias is not a word of the entity's name ("Brown" in "Tony Blair"),
+  (b) a one-word alias is not a word of the entity's name, nor a part of its hyphenated surname
+      ("Brown" in "Tony Blair"; "Kilroy" in "Robert Kilroy-Silk" is fine),
   (c) its aliases' honorifics give both genders ("Mr Kennedy" and "Baroness Kennedy"), or
   (d) a title other than Sir/Dame before its given name alone ("Prince Charles" in Charles Kennedy).
 Spelling variants are therefore counted as false merges too (strict). Nothing is written inside
@@ -33,7 +34,7 @@ SHARED = Path(os.environ.get("NEWSCLAIMS_SHARED_DATA", ROOT.parent / "shared" / 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline.nlp.entities import PERSON, key_of, name_parts, name_tokens, title_gender  # noqa: E402
+from pipeline.nlp.entities import PERSON, key_of, name_parts, name_tokens, surname_parts, title_gender  # noqa: E402
 from pipeline.nlp.name_words import GIVEN_NAME_HONORIFICS  # noqa: E402
 
 PEOPLE = ("Tony Blair", "Gordon Brown", "Michael Howard", "Charles Kennedy", "Cherie Blair")
@@ -42,13 +43,14 @@ PEOPLE = ("Tony Blair", "Gordon Brown", "Michael Howard", "Charles Kennedy", "Ch
 def false_merge(name: str, aliases: list[str]) -> list[str]:
     """The aliases that show the entity holds more than one person (empty if none)."""
     own = key_of(name_tokens(name, PERSON)).split()
+    words = set(own) | surname_parts(" ".join(own)) if own else set()
     parts = {a: name_parts(a, PERSON) for a in aliases}
     keys = {a: key_of(toks) for a, (_, toks) in parts.items()}
     full = {k for k in keys.values() if " " in k}
     bad = []
     if len(full) > 1:  # (a)
         bad += [a for a, k in keys.items() if " " in k]
-    bad += [a for a, k in keys.items() if " " not in k and k not in own]  # (b)
+    bad += [a for a, k in keys.items() if " " not in k and k not in words]  # (b)
     genders = {a: title_gender(title) for a, (title, _) in parts.items()}
     if {"M", "F"} <= set(genders.values()):  # (c)
         bad += [a for a, g in genders.items() if g]

@@ -38,12 +38,13 @@ from pipeline.nlp.name_words import (
     FEMALE_HONORIFICS,
     GIVEN_NAME_HONORIFICS,
     MALE_HONORIFICS,
+    POST_NOMINALS,
     TITLES,
 )
 from pipeline.nlp.sources import lookup
 from pipeline.settings import PROJECT_ROOT
 
-RESOLVER_VERSION = "4"
+RESOLVER_VERSION = "5"
 #: The dbt seed of hand corrections (merge, split, rename), read here as known_sources.csv is.
 ENTITY_OVERRIDES_CSV = PROJECT_ROOT / "dbt_project" / "seeds" / "entity_overrides.csv"
 PERSON = "PERSON"
@@ -116,7 +117,8 @@ def split_title(toks: list[str], norp: frozenset[str] = frozenset()) -> tuple[li
     """(the title words, the name words)."""
     last = -1
     for i, t in enumerate(toks[:-1]):
-        if _fold(t).rstrip(".") in TITLES:
+        w = _fold(t).rstrip(".")
+        if w in TITLES or (t.isupper() and w in POST_NOMINALS):
             last = i
     cut = last + 1
     while len(toks) - cut > 1 and _fold(toks[cut]) in norp:

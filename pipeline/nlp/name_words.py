@@ -7,10 +7,15 @@ listed: a word the document itself labels NORP is dropped the same way (pipeline
 """
 from __future__ import annotations
 
+from nameparser.config.suffixes import SUFFIX_ACRONYMS
 from nameparser.config.titles import GIVEN_NAME_TITLES, TITLES as _NAMEPARSER_TITLES
 
 #: Lower-case words, without a trailing full stop, that are titles before a person's name.
 TITLES: frozenset[str] = frozenset(t for t in _NAMEPARSER_TITLES | GIVEN_NAME_TITLES if t.isascii())
+
+#: Post-nominal letters (nameparser's suffix acronyms: MP, QC, MEP, ...), a title too when written
+#: in capitals before the name ("Labour MP Robert Kilroy-Silk").
+POST_NOMINALS: frozenset[str] = frozenset(t for t in SUFFIX_ACRONYMS if t.isascii())
 
 #: Small words left out of an acronym's letters ("Commonwealth of Independent States" = CIS).
 ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "&", "on", "in", "de", "des", "du", "la", "le"})

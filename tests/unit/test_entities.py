@@ -79,6 +79,7 @@ def test_titles_come_from_nameparser_and_nationalities_from_norp():
     assert strip_titles(["Chancellor", "Gordon", "Brown"]) == ["Gordon", "Brown"]
     assert strip_titles(["Stephen", "King"]) == ["Stephen", "King"]  # the last word is the name
     assert strip_titles(["John", "Major"]) == ["John", "Major"]
+    assert strip_titles(["Labour", "MP", "Kate", "Hoey"]) == ["Kate", "Hoey"]  # post-nominal letters
     m = [M("a", "d1", "Belarusian Alexander Lukashenko"), M("n", "d1", "Belarusian", "NORP"),
          M("b", "d2", "President Alexander Lukashenko"), M("c", "d3", "Gordon Brown"), M("d", "d3", "Mr Brown")]
     got = ids(m)
