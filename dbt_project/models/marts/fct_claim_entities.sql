@@ -3,9 +3,19 @@
 with claims as (
     select * from {{ ref('fct_claims') }}
 ),
-mentions as (
-    select * from {{ ref('fct_mentions') }} where entity_id is not null
+
+all_mentions as (
+    select * from {{ ref('fct_mentions') }}
 ),
+
+entities as (
+    select * from {{ ref('dim_entities') }}
+),
+
+mentions as (
+    select * from all_mentions where entity_id is not null
+),
+
 -- cue verbs whose object, between the cue and the content, is the person addressed
 -- ("Lukashenko told the European Parliament that ...", "warned Ukraine that ...")
 addressee_cues as (
@@ -39,4 +49,4 @@ from (
     union all select * from content
     union all select * from addressee
 ) r
-join {{ ref('dim_entities') }} e using (entity_id)
+join entities e using (entity_id)
