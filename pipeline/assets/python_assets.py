@@ -12,13 +12,12 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from pipeline.assets.shards import annotation_batches, stage_documents  # noqa: F401 - collected by load_assets_from_modules
 from pipeline.ingest.files import read_corpus
 from pipeline.ingest.language import LanguagePolicy
-from pipeline.nlp.entities import RESOLVER_VERSION, MentionRef, resolve_entities
+from pipeline.nlp.entities import ENTITY_OVERRIDES_CSV
 from pipeline.progress import progress
 from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
 from pipeline.warehouse.corpus import write_corpus
 from pipeline.warehouse.batches import load_batches, staged_document_ids
-from pipeline.warehouse.schema import arrow_schema
 from pipeline.warehouse.store import transaction
 
 INGEST_TABLES = {
@@ -131,30 +130,20 @@ def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource,
     deps=[AssetKey(["raw", "mentions"])],
     group_name="warehouse",
     kinds={"duckdb", "python"},
-    description="Link every mention to a canonical entity across the corpus (\"Lukashenko\" and "
-                "\"Alexander Lukashenko\" are one entity).",
+    description="Link every named mention to a canonical entity across the corpus (\"Lukashenko\" and "
+                "\"Alexander Lukashenko\" are one entity), incrementally: only documents not resolved yet are "
+                "read; the overrides seed (entity_overrides.csv) is applied on every run.",
 )
 def entity_links(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    import pyarrow as pa
+    from pipeline.nlp.entities import read_overrides
+    from pipeline.warehouse.entities import update_entity_links
 
     started = time.perf_counter()
+    overrides = read_overrides(ENTITY_OVERRIDES_CSV)
     with warehouse.get_connection() as con:
-        # a fixed order: the result must not depend on the order batches were loaded in
-        rows = con.execute("select mention_id, document_id, text, label from raw.mentions "
-                           "order by document_id, start_char, end_char, mention_id").fetchall()
-        links = resolve_entities([MentionRef(*r) for r in rows])
-        table = pa.Table.from_pylist(
-            [dict(mention_id=link.mention_id, entity_id=link.entity_id, entity_name=link.entity_name,
-                  entity_label=link.entity_label, resolver_version=RESOLVER_VERSION) for link in links],
-            schema=arrow_schema("entity_links"))
-        con.register("_links", table)
-        try:
-            with transaction(con):
-                con.execute("delete from raw.entity_links")
-                con.execute("insert into raw.entity_links by name select * from _links")
-        finally:
-            con.unregister("_links")
-    # rebuilt whole every run: every link is written again
-    return MaterializeResult(metadata={"row_count": len(links), "this_run_rows_written": len(links),
-                                       "entity_count": len({link.entity_id for link in links}),
+        with transaction(con):
+            stats = update_entity_links(con, overrides)
+        rows, entities = con.execute("select count(*), count(distinct entity_id) from raw.entity_links").fetchone()
+    return MaterializeResult(metadata={"row_count": rows, "entity_count": entities, "overrides": len(overrides),
+                                       **{f"this_run_{k}": v for k, v in stats.items()},
                                        "this_run_seconds": round(time.perf_counter() - started, 3)})

@@ -51,7 +51,14 @@ RAW_TABLES: dict[str, str] = {
         citation_kind varchar, claim_id varchar, extractor_version varchar""",
     "entity_links": """
         mention_id varchar primary key, entity_id varchar not null, entity_name varchar,
-        entity_label varchar, resolver_version varchar""",
+        entity_label varchar, resolver_version varchar, document_id varchar, name_group varchar,
+        name_key varchar, name_form varchar, key_kind varchar, short_key varchar, entity_key varchar,
+        gender varchar""",
+    "entity_documents": """
+        document_id varchar primary key, extractor_version varchar, resolver_version varchar,
+        resolved_at timestamp""",
+    "entity_state": """
+        name varchar primary key, value varchar""",
     "loaded_batches": """
         batch_id varchar primary key, loaded_at timestamp, document_count integer""",
     "rejected_batches": """
@@ -66,6 +73,9 @@ NOT_STAGED: dict[str, str] = {
     "loaded_batches": "Bookkeeping of the load step (which staged batches were loaded), not news data.",
     "rejected_batches": "Staged batches that did not read back whole; their documents are processed again in the "
                         "same run, so nothing is missing from the marts. Reported by the load step's metadata.",
+    "entity_documents": "Bookkeeping of the entity resolver (which documents' mentions are resolved, by which "
+                        "resolver version and when), so a run resolves only new documents.",
+    "entity_state": "The entity resolver's own state (its version, the overrides it last applied).",
     "claims.source_key": "The normalised name the extractor matched the source by; source_id (its hash) is staged "
                          "and dim_sources carries the name.",
 }

@@ -82,7 +82,8 @@ REPEATED_DEFAULT = {
     "n_process": r"n_process\s*(?::\s*int\s*)?=\s*1\b",
     "lock_timeout": r"lock_timeout\s*(?::\s*\w+\s*)?=\s*600\b|default=600\b",
     "max_file_bytes": r"5_?000_?000\b",
-    "language": r"(?:MIN_CHARS|min_chars)\s*(?::\s*int\s*)?=\s*200\b|=\s*0\.90?\b",
+    "language": r"(?:MIN_CHARS|min_chars)\s*(?::\s*int\s*)?=\s*200\b"
+                r"|(?:CONFIDENCE|confidence)\w*\s*(?::\s*\w+\s*)?=\s*0\.90?\b",
     "warehouse": r"[\"']warehouse\.duckdb[\"']",
     "input_dir": r"Path\([\"']seeds[\"']\)|or [\"']seeds[\"']",
 }

@@ -21,7 +21,8 @@ linked as (
         entity_links.entity_id,
         entity_links.entity_name,
         entity_links.entity_label,
-        entity_links.resolver_version
+        entity_links.resolver_version,
+        entity_links.name_group
     from mentions
     left join entity_links using (mention_id)
 )
