@@ -44,7 +44,7 @@ from pipeline.warehouse.schema import ANNOTATION_TABLES, RAW_TABLES
 from pipeline.warehouse.store import transaction
 
 _ARROW_TYPES = {"varchar": pa.string(), "integer": pa.int32(), "bigint": pa.int64(),
-                "boolean": pa.bool_(), "timestamp": pa.timestamp("us")}
+                "boolean": pa.bool_(), "timestamp": pa.timestamp("us"), "double": pa.float64()}
 
 
 def staging_dir(warehouse: Path) -> Path:

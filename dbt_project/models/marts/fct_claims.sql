@@ -17,6 +17,12 @@ select
     c.speaker_kind,
     l.entity_name as speaker_name,
     c.construction,
-    c.extractor_version
+    c.extractor_version,
+    c.claim_stance,
+    c.is_negated,
+    c.evidence_start_char,
+    c.evidence_end_char,
+    c.confidence,
+    c.speaker_source_id
 from {{ ref('stg_claims') }} c
 left join {{ ref('stg_entity_links') }} l on l.mention_id = c.speaker_mention_id

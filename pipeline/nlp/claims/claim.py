@@ -41,6 +41,8 @@ class Claim:
     speaker: CharSpan | None
     construction: str
     speaker_token: int | None = None  # index of the speaker's head token
+    stance: str = "asserts"  # a value of stance.Stance
+    is_negated: bool = False  # the cue is negated ("did not say")
 
     def text(self, source: str, which: str) -> str | None:
         span = getattr(self, which)

@@ -22,6 +22,7 @@ from pipeline.nlp.claims.parts import (
     lemma_of,
     object_content,
     parenthetical_content,
+    proposition_clause,
     quote_after,
     quote_before,
     span_of,
@@ -100,7 +101,10 @@ def verb_object(verb: Token, quotes: Quotes, speaker: Token | None) -> Found | N
                 continue
             clausal = any(g.dep_ in ("acl", "relcl", "ccomp") for g in child.subtree if g.i != child.i)
             if lemma in OBJECT_CUES or clausal and lemma in CLAUSAL_OBJECT_CUES:
-                return Found(span_of(doc_text(verb.doc), object_content(verb, child)))
+                # "rejected claims that X": the content is the proposition, "that X"
+                prop = proposition_clause(child)
+                toks = list(prop.subtree) if prop is not None else object_content(verb, child)
+                return Found(span_of(doc_text(verb.doc), toks))
     return None
 
 

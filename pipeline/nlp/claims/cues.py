@@ -72,3 +72,31 @@ NOT_SPEAKER_LINES = (
     r"why|how|who|subject|re|cc|to|from|posted|published|the bottom line|bottom line|here's why|"
     r"more|also|first|second|third|plus|bonus|full text|transcript|summary|background|context|"
     r"breaking|breaking news|exclusive|live|analysis|opinion|poll|polls|update \d+|part \d+)$")
+
+#: The stance a cue takes toward its content, by lemma; any other cue `asserts`. Some lemmas take
+#: a stance only in some constructions (see stance.py): "called for a ban" demands, "called the
+#: plan a failure" asserts.
+STANCE_CUES: dict[str, str] = {
+    **dict.fromkeys("deny reject dismiss refute rebut disavow disclaim repudiate contradict".split(), "denies"),
+    **dict.fromkeys("warn caution threaten alert".split(), "warns"),
+    **dict.fromkeys("demand urge request appeal press beg plead order instruct command".split(), "demands"),
+    **dict.fromkeys("promise vow pledge guarantee assure swear commit".split(), "promises"),
+    **dict.fromkeys("accuse blame charge allege condemn criticize criticise denounce slam blast assail "
+                    "lambaste decry attack".split(), "accuses"),
+    **dict.fromkeys("doubt question challenge dispute wonder".split(), "doubts"),
+    **dict.fromkeys("predict forecast expect estimate anticipate project foresee".split(), "predicts"),
+    **dict.fromkeys("believe think hope feel suppose suspect assume presume guess fear wish consider "
+                    "reckon figure bet".split(), "believes"),
+}
+
+#: Cues that demand only when they introduce an infinitive or "for"/"on" ("called for a ban",
+#: "asked them to leave", "told him to go"); "called the plan a failure", "told us that" assert.
+DEMAND_WHEN_DIRECTED = frozenset("call ask tell".split())
+
+#: Nouns naming a proposition: a cue whose object is one ("rejected claims that X") takes the
+#: proposition (that X) as its content.
+PROPOSITION_NOUNS = frozenset("""
+    claim claims allegation allegations accusation accusations report reports suggestion suggestions
+    rumour rumours rumor rumors assertion assertions notion idea charge charges speculation assumption
+    contention insinuation
+""".split())

@@ -1,6 +1,7 @@
 """The driver: every claim of a Doc, by cue, in text order."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
 from spacy.tokens import Doc, Span, Token
@@ -9,9 +10,12 @@ from pipeline.nlp.claims.claim import Claim, Construction
 from pipeline.nlp.claims.constructions import CUE_INSIDE_OK, according_to, content_of, headline_colon
 from pipeline.nlp.claims.parts import is_cue_verb, lemma_of, speaker_tokens, subject_of
 from pipeline.nlp.claims.quotes import Quotes
+from pipeline.nlp.claims.stance import is_negated, stance_of
 from pipeline.nlp.claims.widening import continue_quotes, drop_nested, widen_to_quotes
 from pipeline.nlp.spans import CharSpan, char_span_of, doc_text, overlaps, trim
 
+#: A wire dateline at the start of a text: "KYIV (Reuters) - ", "WASHINGTON, May 3 (AP) — ".
+DATELINE = re.compile(r"[A-Z][\w .,'’-]{0,40}\([^()\n]{2,40}\)\s*[-–—]+\s*")
 #: Subjects that are no speaker ("it was said", "there were claims").
 DUMMY_SUBJECTS = frozenset({"it", "there"})
 
@@ -63,11 +67,22 @@ def _verb_claim(tok: Token, si: int, quotes: Quotes) -> Claim | None:
     content = widen_to_quotes(content, cue, quotes)
     speaker = None
     if subj is not None and subj.lower_ not in DUMMY_SUBJECTS:
-        speaker = trim(doc_text(tok.doc), char_span_of(speaker_tokens(subj)))
+        speaker = without_dateline(doc_text(tok.doc), trim(doc_text(tok.doc), char_span_of(speaker_tokens(subj))))
         if speaker and overlaps(speaker, content) and not inside_ok:
             speaker = None
+    negated = is_negated(tok)
     return Claim(si, cue, lemma_of(tok), content, speaker, construction,
-                 subj.i if subj is not None and speaker else None)
+                 subj.i if subj is not None and speaker else None,
+                 stance_of(lemma_of(tok), Construction(construction), negated).value, negated)
+
+
+def without_dateline(text: str, speaker: CharSpan | None) -> CharSpan | None:
+    """A speaker the parser ran into the wire dateline before it ("KYIV (Reuters) - Ukraine's
+    foreign minister"): only what follows the dateline."""
+    if speaker is None:
+        return None
+    m = DATELINE.match(text, speaker[0], speaker[1])
+    return trim(text, (m.end(), speaker[1])) if m and m.end() < speaker[1] else speaker
 
 
 def _colon_claims(doc: Doc, quotes: Quotes, sent_starts: list[int], kept: list[bool],

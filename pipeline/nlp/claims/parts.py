@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from pipeline.nlp.claims.cues import INTENTION_CUES, LEMMA_FIXES, OBJECT_CUES, PARTICLE_CUES, PREP_CUES, REPORTING_VERBS
+from pipeline.nlp.claims.cues import (
+    INTENTION_CUES,
+    LEMMA_FIXES,
+    OBJECT_CUES,
+    PARTICLE_CUES,
+    PREP_CUES,
+    PROPOSITION_NOUNS,
+    REPORTING_VERBS,
+)
 from pipeline.nlp.claims.quotes import Quotes
 from pipeline.nlp.spans import CharSpan, char_span_of, contiguous, doc_text, subtree_tokens, trim
 
@@ -143,6 +151,17 @@ def object_content(verb: Token, obj: Token) -> list[Token]:
         else:
             break
     return toks
+
+
+def proposition_clause(obj: Token) -> Token | None:
+    """The "that ..." clause of a proposition noun ("claims [that Minsk promotes ...]"), if any."""
+    if obj.lower_ not in PROPOSITION_NOUNS:
+        return None
+    for child in obj.children:
+        if child.dep_ in ("acl", "ccomp") and child.i > obj.i and any(
+                g.dep_ == "mark" and g.lower_ in ("that", "whether") for g in child.children):
+            return child
+    return None
 
 
 def clause_tail(verb: Token, clause: Token) -> list[Token]:
