@@ -7,9 +7,11 @@
 
 The extractor (the same annotate_doc the pipeline stores) runs over ../shared/data/polnear/train;
 its claims are matched to the gold with the shared scorer's own matching (score_claims.py: content
-char-F1 >= 0.5, one-to-one, best overlap first), and a construction's precision is the share of its
-claims that matched. The module written holds numbers only (no PolNeAR text); a construction seen
-fewer than MIN_CLAIMS times falls back to its base construction, then to the overall precision.
+char-F1 >= 0.5, one-to-one, best overlap first), and a rule's precision is the share of its claims
+that matched. A rule is a construction with its cue lemma, or with whether a speaker is named, or the
+construction alone (pipeline.nlp.claims.evidence.confidence_keys); only rules with at least
+MIN_CLAIMS claims are written. The module holds numbers and the project's own construction names and
+cue lemmas only (no PolNeAR text).
 """
 from __future__ import annotations
 
@@ -67,39 +69,35 @@ def claim_rows(texts: list[Path], cache: Path | None) -> dict[str, list[dict]]:
     return out
 
 
-def precision_by_construction(gold: dict, rows: dict[str, list[dict]], scorer) -> tuple[Counter, Counter]:
-    """(claims per construction, matched claims per construction)."""
+def precision_by_rule(gold: dict, rows: dict[str, list[dict]], scorer) -> tuple[Counter, Counter]:
+    """(claims per rule, matched claims per rule); a claim counts for every rule it belongs to."""
+    from pipeline.nlp.claims.evidence import confidence_keys
+
     seen, hit = Counter(), Counter()
     for name, golds in gold.items():
         mine = rows.get(name, [])
         preds = [{"content": [(r["content_start_char"], r["content_end_char"])]} for r in mine]
         matched = {pi for _, pi, _ in scorer.match(golds, preds, "content", 0.5)}
         for pi, r in enumerate(mine):
-            seen[r["construction"]] += 1
-            hit[r["construction"]] += pi in matched
+            for key in set(confidence_keys(r["construction"], r["cue_lemma"], r["speaker_start_char"] is not None)):
+                seen[key] += 1
+                hit[key] += pi in matched
     return seen, hit
 
 
-def precisions(seen: Counter, hit: Counter) -> tuple[dict[str, float], float]:
-    overall = sum(hit.values()) / max(sum(seen.values()), 1)
-    base_seen, base_hit = Counter(), Counter()
-    for c in seen:
-        base_seen[c.split("+")[0]] += seen[c]
-        base_hit[c.split("+")[0]] += hit[c]
-    out = {}
-    for c in sorted(set(seen) | set(base_seen)):
-        n, k = (seen[c], hit[c]) if seen[c] >= MIN_CLAIMS else (base_seen[c.split("+")[0]], base_hit[c.split("+")[0]])
-        out[c] = round(k / n, 3) if n >= MIN_CLAIMS else round(overall, 3)
-    return out, round(overall, 3)
+def precisions(seen: Counter, hit: Counter, total: int, matched: int) -> tuple[dict[str, float], float]:
+    overall = round(matched / max(total, 1), 3)
+    return {k: round(hit[k] / seen[k], 3) for k in sorted(seen) if seen[k] >= MIN_CLAIMS}, overall
 
 
 def module_text(prec: dict[str, float], overall: float, seen: Counter) -> str:
-    lines = ['"""Precision of each construction on PolNeAR train (numbers only), written by',
-             'benchmarks/claim_precision.py: the share of the construction\'s claims whose content matches a',
-             'gold attribution (content char-F1 >= 0.5, the shared scorer\'s matching). Regenerate after',
-             'changing the rules."""', "",
-             f"DEFAULT_PRECISION = {overall}", "", "RULE_PRECISION: dict[str, float] = {"]
-    lines += [f'    "{c}": {p},  # {seen.get(c, 0)} claims' for c, p in prec.items()]
+    lines = ['"""Precision of each claim rule on PolNeAR train (numbers only), written by',
+             'benchmarks/claim_precision.py: the share of the rule\'s claims whose content matches a gold',
+             'attribution (content char-F1 >= 0.5, the shared scorer\'s matching). A rule is',
+             '"construction|cue lemma", "construction|speaker" / "construction|no speaker", or the',
+             'construction (pipeline.nlp.claims.evidence.confidence_keys). Regenerate after changing the rules."""',
+             "", f"DEFAULT_PRECISION = {overall}", "", "RULE_PRECISION: dict[str, float] = {"]
+    lines += [f'    "{k}": {p},  # {seen[k]} claims' for k, p in prec.items()]
     return "\n".join(lines + ["}", ""])
 
 
@@ -117,11 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     texts = sorted((split / "text").glob("*.txt"))[:a.limit]
     gold = scorer.load_gold(split)
     gold = {t.name: gold.get(t.name, []) for t in texts}
-    seen, hit = precision_by_construction(gold, claim_rows(texts, a.cache), scorer)
-    prec, overall = precisions(seen, hit)
-    for c in sorted(seen, key=lambda c: -seen[c]):
-        print(f"{c:32s} {seen[c]:6d} claims  precision {hit[c] / seen[c]:.3f}  → {prec[c]}")
-    print(f"{'all':32s} {sum(seen.values()):6d} claims  precision {overall:.3f}")
+    rows = claim_rows(texts, a.cache)
+    seen, hit = precision_by_rule(gold, rows, scorer)
+    total = sum(seen[k] for k in seen if "|" not in k and "+" not in k)
+    matched = sum(hit[k] for k in seen if "|" not in k and "+" not in k)
+    prec, overall = precisions(seen, hit, total, matched)
+    for k in sorted(prec, key=lambda k: (k.split("|")[0], -seen[k])):
+        print(f"{k:40s} {seen[k]:6d} claims  precision {prec[k]:.3f}")
+    print(f"{'all':40s} {total:6d} claims  precision {overall:.3f}")
     if not a.dry_run:
         MODULE.write_text(module_text(prec, overall, seen), encoding="utf-8")
         print(f"wrote {MODULE.relative_to(ROOT)}")

@@ -21,8 +21,19 @@ def evidence_span(claim: Claim, sentence_bounds: list[CharSpan]) -> CharSpan:
     return min(sentence_bounds[first][0], lo), max(sentence_bounds[last][1], hi)
 
 
+def confidence_keys(construction: str, cue_lemma: str, has_speaker: bool) -> list[str]:
+    """The rules a claim belongs to, most specific first: its construction with its cue, then
+    with whether it names a speaker, then the construction alone (each also without "+continued")."""
+    base = base_construction(construction).value
+    speaker = "speaker" if has_speaker else "no speaker"
+    return [f"{construction}|{cue_lemma}", f"{base}|{cue_lemma}", f"{construction}|{speaker}",
+            f"{base}|{speaker}", construction, base]
+
+
 def confidence(claim: Claim) -> float:
-    """The precision its rule reached on PolNeAR train (benchmarks/claim_precision.py): by the
-    construction as stored, else its base construction, else the rules' overall precision."""
-    return RULE_PRECISION.get(claim.construction,
-                              RULE_PRECISION.get(base_construction(claim.construction).value, DEFAULT_PRECISION))
+    """The precision its most specific rule reached on PolNeAR train (benchmarks/claim_precision.py
+    measures a rule only where it found enough claims), else the rules' overall precision."""
+    for key in confidence_keys(claim.construction, claim.cue_lemma, claim.speaker is not None):
+        if key in RULE_PRECISION:
+            return RULE_PRECISION[key]
+    return DEFAULT_PRECISION
