@@ -17,7 +17,7 @@ from pipeline.cli import main
 D000, D003, D004 = "000_e42f40467c54dca3.txt", "003_46c50872f9ce8b1f.txt", "004_57c9e20f4240cf42.txt"
 #: (path, cue, start of content) of claims the seeds are known to hold, all Lukashenko's
 LUKASHENKO_CLAIMS = [
-    (D000, "rejected", "claims that Minsk promotes illegal migration into the European Union"),
+    (D000, "rejected", "that Minsk promotes illegal migration into the European Union"),  # the rejected proposition
     (D000, "insisted", "that the accusations about encouraging illegal immigration are not new"),
     (D000, "said", "Belarus, despite facing sanctions, remains a place where humanitarian"),  # "He said"
     (D004, "stated", "that Ukrainian authorities detained a substantial quantity of vehicles"),

@@ -20,7 +20,7 @@ def test_the_pipeline_wrote_the_report_beside_the_warehouse(built_warehouse, que
     images = IMG.findall(page)
     alts = [alt for _, alt in images]
     assert alts == ["bar chart of the top speakers by claims and articles", "source to speaker network",
-                    "claims per day", "most co-mentioned entity pairs"]
+                    "claims per day", "stance mix per speaker", "most co-mentioned entity pairs"]
     for data, alt in images:
         picture = Image.open(io.BytesIO(base64.b64decode(data)))
         assert picture.format == "PNG" and picture.width > 500 and picture.height > 200, alt
@@ -29,7 +29,7 @@ def test_the_pipeline_wrote_the_report_beside_the_warehouse(built_warehouse, que
         group by 1 order by 2 desc limit 1""")
     assert top == "Alexander Lukashenko"
     assert f"<tr><td>{top}</td><td class=n>{claims}</td><td class=n>{articles}</td></tr>" in page
-    assert "Stance is not extracted by this version" in page
+    assert "Stance is not extracted by this version" not in page  # fct_claims has claim_stance (extractor 6)
 
 
 def test_collect_counts_what_the_marts_hold(built_warehouse, query):

@@ -62,7 +62,7 @@ def test_seed_report_draws_every_picture(browser_deps, built_warehouse, tmp_path
     shot = tmp_path / "seed_report.png"
     page = _open(report_path_for(built_warehouse), shot)
     assert page["headings"][:3] == ["Top speakers", "Sources and the speakers they carry", "Claims over time"]
-    assert len(page["images"]) == 4
+    assert len(page["images"]) == 5  # speakers, network, over time, stance mix, co-mentions
     assert all(i["width"] > 500 and i["height"] > 200 for i in page["images"]), page["images"]
     assert "Alexander Lukashenko" in page["text"] and page["pwned"] is None
     assert shot.is_file() and shot.stat().st_size > 50_000
