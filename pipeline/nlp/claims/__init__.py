@@ -11,6 +11,9 @@ One module per concern:
   parts.py          cue verbs, speakers and content token sets in the parse
   constructions.py  one function per `Construction` (claim.py names them)
   widening.py       whole quotations, continuations, nested claims
+  stance.py         what the speaker does with the content (asserts, denies, warns, ...)
+  evidence.py       the sentences a claim spans, and its confidence
+  precision.py      each rule's precision on PolNeAR train (numbers only, generated)
   extract.py        the driver
 Pronoun and description speakers ("He", "The president") are resolved by speakers.py.
 """
