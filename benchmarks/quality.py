@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/quality.py --split train      # tune on train, never on dev
     .venv/bin/python benchmarks/quality.py --limit 50 --only claims
     .venv/bin/python benchmarks/quality.py --only mentions
+    .venv/bin/python benchmarks/quality.py --only claims --thresholds 0,0.5,0.7   # P/R by confidence
 
 Claims: the split's article texts are copied into a temporary folder, the real pipeline
 (`pipeline.cli.run`, i.e. the whole Dagster job with dbt) builds a temporary warehouse from them,
@@ -72,7 +73,7 @@ def polnear_subset(split_dir: Path, scratch: Path, limit: int | None) -> tuple[P
     return sub, texts
 
 
-def claims_quality(split: str, limit: int | None, scratch: Path) -> dict:
+def claims_quality(split: str, limit: int | None, scratch: Path, thresholds: list[float] | None = None) -> dict:
     split_dir = SHARED / "polnear" / split
     score_dir, texts = polnear_subset(split_dir, scratch, limit)
     input_dir = scratch / f"polnear_{split}" / "input"
@@ -84,10 +85,10 @@ def claims_quality(split: str, limit: int | None, scratch: Path) -> dict:
     seconds = _run_pipeline(input_dir, warehouse)
     print(f"(pipeline: {seconds:.1f} s)")
     result = evaluation.scorer([sys.executable, TOOLS / "score_claims.py", score_dir, "--duckdb", warehouse])
-    a, s = result["attribution"], result["strict"]
-    print(f"attribution P {a['p']:.3f} R {a['r']:.3f} F1 {a['f1']:.3f} · strict F1 {s['f1']:.3f} · "
-          f"cue F1 {result['cue']['f1']:.3f} · source F1 {result['source']['f1']:.3f} "
-          f"(exact {result['source_exact']['f1']:.3f}) · content char-F1 {result['content']['mean_char_f1']:.3f}")
+    print(evaluation.claims_summary(result))
+    if thresholds:
+        print("\nclaims kept by confidence (fct_claims.confidence >= threshold):")
+        evaluation.print_confidence_table(evaluation.confidence_table(TOOLS, score_dir, warehouse, thresholds))
     return result
 
 
@@ -110,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, help="only the first N articles of the split")
     ap.add_argument("--only", choices=("claims", "mentions"), help="run one half only")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (printed) for error analysis")
+    ap.add_argument("--thresholds", default="0,0.5,0.6,0.7,0.8",
+                    help="confidence thresholds for the P/R table (comma-separated; empty for none)")
     a = ap.parse_args(argv)
     if not (SHARED / "polnear").is_dir() or not TOOLS.is_dir():
         print(f"quality: evaluation data not found at {SHARED} (it lives in ../shared/data beside the clone); "
@@ -119,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     assert not inside_project(scratch), "scratch space must be outside the project"
     try:
         if a.only in (None, "claims"):
-            claims_quality(a.split, a.limit, scratch)
+            claims_quality(a.split, a.limit, scratch, [float(t) for t in a.thresholds.split(",") if t.strip()])
         if a.only in (None, "mentions"):
             mentions_quality(scratch)
     finally:

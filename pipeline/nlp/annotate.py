@@ -11,6 +11,7 @@ from spacy.tokens import Doc
 from pipeline.ids import stable_id
 from pipeline import faults
 from pipeline.nlp.claims import Claim, extract_claims
+from pipeline.nlp.claims.evidence import confidence, evidence_span
 from pipeline.nlp.mentions import extract_mentions
 from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
@@ -22,9 +23,15 @@ from pipeline.settings import Settings
 #: annotate_texts' default: spaCy in the calling process (a run passes its `n_process` setting).
 IN_PROCESS = 1
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
-EXTRACTOR_VERSION = "5"
-#: Citation kinds that speak for the whole article, not one sentence.
-ARTICLE_LEVEL_KINDS = frozenset({"reported", "reported_by", "attributed_to", "citation_tag", "dateline"})
+EXTRACTOR_VERSION = "6"
+#: Source kinds that are news organisations: the only ones a report by them carries an article.
+NEWS_KINDS = frozenset({"news_agency", "outlet"})
+#: Citation kinds that speak for the whole article whoever they name (a dateline, a closing credit).
+CREDIT_KINDS = frozenset({"citation_tag", "dateline"})
+#: Citation kinds that speak for the whole article when they name a news organisation.
+REPORT_KINDS = frozenset({"reported", "reported_by", "attributed_to"})
+#: Citation kinds where the source is the subject of its own report: a speaker, unless a news organisation.
+SPEAKER_KINDS = frozenset({"reported", "speaker"})
 
 
 def extractor_version(nlp: Language) -> str:
@@ -47,9 +54,12 @@ def claim_id(document_id: str, claim: Claim) -> str:
 def link_sources(claims: list[Claim], citations: list[Citation]) -> tuple[dict[int, Citation], dict[int, int]]:
     """(claim index → the citation that carries it, citation index → the claim it belongs to).
 
-    A citation in a claim's own sentence carries it ("according to BELTA, ..."); otherwise, when
-    the article names exactly one source for itself ("BelTA reported the remarks", "[Citation:
-    BelTA]"), that source carries every claim of the article.
+    A citation in a claim's own sentence carries it ("according to TASS, the ministry said ...",
+    "..., an official told Reuters"); otherwise, when the article names exactly one news
+    organisation for itself (a dateline "KYIV (Reuters) -", a credit "[Citation: BelTA]", "BelTA
+    later reported the remarks"), that source carries every claim of the article. An organisation
+    that is not a news organisation and itself reports something ("the Labor Department reported
+    ...") is the speaker of that claim (see speaker_sources), never a carrier.
     """
     carried: dict[int, Citation] = {}
     owner: dict[int, int] = {}
@@ -59,15 +69,40 @@ def link_sources(claims: list[Claim], citations: list[Citation]) -> tuple[dict[i
         pick = direct or (same if len(same) == 1 else [])
         if pick:
             owner[ci] = pick[0]
+        if not is_carrier(cit):
+            continue
         for k in same:
-            carried.setdefault(k, cit)
-    article = {c.source_key for c in citations if c.citation_kind in ARTICLE_LEVEL_KINDS}
+            if cit.source_kind in NEWS_KINDS or not overlaps(claims[k].speaker, cit.span):
+                carried.setdefault(k, cit)  # a body that is the claim's own speaker does not carry it
+    article = {c.source_key for c in citations if carries_article(c)}
     if len(article) == 1:
         (key,) = article
-        cit = next(c for c in citations if c.source_key == key)
+        cit = next(c for c in citations if c.source_key == key and carries_article(c))
         for k in range(len(claims)):
             carried.setdefault(k, cit)
     return carried, owner
+
+
+def is_carrier(cit: Citation) -> bool:
+    """A citation that can carry a claim: a news organisation, or any source cited as one
+    ("according to X", "reported by X", a credit); not a body that is itself a speaker."""
+    return cit.source_kind in NEWS_KINDS or cit.citation_kind not in SPEAKER_KINDS
+
+
+def carries_article(cit: Citation) -> bool:
+    """A citation that speaks for the whole article: a dateline or credit, or a news organisation
+    reporting ("BelTA later reported the remarks", "reported by Reuters")."""
+    return cit.citation_kind in CREDIT_KINDS or (cit.citation_kind in REPORT_KINDS and cit.source_kind in NEWS_KINDS)
+
+
+def speaker_sources(claims: list[Claim], citations: list[Citation]) -> dict[int, Citation]:
+    """claim index → the citation that is its speaker ("BelTA reported", "according to the ministry")."""
+    out: dict[int, Citation] = {}
+    for cit in citations:
+        for k, c in enumerate(claims):
+            if c.sentence_index == cit.sentence_index and overlaps(c.speaker, cit.span):
+                out.setdefault(k, cit)
+    return out
 
 
 def annotate_doc(doc: Doc, document_id: str, version: str, processed_at: datetime) -> dict[str, list[dict]]:
@@ -84,14 +119,17 @@ def annotate_doc(doc: Doc, document_id: str, version: str, processed_at: datetim
     claims = extract_claims(doc, skip=nav)
     citations = extract_citations(doc, sentence_of, skip=nav)
     carried, owner = link_sources(claims, citations)
+    spoken_by = speaker_sources(claims, citations)
     claim_rows = []
-    index = MentionIndex(mentions)
+    sentence_bounds = [(r["start_char"], r["end_char"]) for r in sentences]
+    index = MentionIndex(mentions, text)
     for k, c in enumerate(claims):
         speaker_text = c.text(text, "speaker")
         head = doc[c.speaker_token] if c.speaker_token is not None else None
         kind, resolved = resolve_speaker(c.speaker, speaker_text, index,
                                          (head.idx, head.idx + len(head.text)) if head is not None else None)
-        cit = carried.get(k)
+        cit, spk = carried.get(k), spoken_by.get(k)
+        evidence = evidence_span(c, sentence_bounds)
         claim_rows.append(dict(
             claim_id=claim_id(document_id, c), document_id=document_id, sentence_index=c.sentence_index,
             speaker_text=speaker_text,
@@ -105,8 +143,12 @@ def annotate_doc(doc: Doc, document_id: str, version: str, processed_at: datetim
             content_text=text[c.content[0]:c.content[1]],
             content_start_char=c.content[0], content_end_char=c.content[1],
             construction=c.construction,
+            claim_stance=c.stance, is_negated=c.is_negated,
+            evidence_start_char=evidence[0], evidence_end_char=evidence[1],
+            confidence=confidence(c),
             source_key=cit.source_key if cit else None,
             source_id=source_id(cit.source_key) if cit else None,
+            speaker_source_id=source_id(spk.source_key) if spk else None,
             extractor_version=version))
     citation_rows = []
     for ci, cit in enumerate(citations):

@@ -156,8 +156,9 @@ def extract_citations(doc: Doc, sentence_of: dict[int, int], skip: list[CharSpan
             return
         if _is_person(doc, span) and lookup(text[span[0]:span[1]]) is None:
             return  # a person is a speaker, not a source (spaCy sometimes calls an agency a person)
-        if span in found:
-            return
+        if span in found and not (kind in ("dateline", "citation_tag") and found[span].citation_kind not in
+                                  ("dateline", "citation_tag")):
+            return  # first kind found wins, except that a dateline or credit says more than a verb
         name = text[span[0]:span[1]]
         key, display, source_kind = normalise(name, text[context[0]:context[1]])
         if not key:

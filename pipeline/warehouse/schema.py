@@ -43,7 +43,8 @@ RAW_TABLES: dict[str, str] = {
         speaker_mention_id varchar, speaker_resolved_text varchar, cue_text varchar, cue_lemma varchar,
         cue_start_char integer, cue_end_char integer, content_text varchar, content_start_char integer,
         content_end_char integer, construction varchar, source_key varchar, source_id varchar,
-        extractor_version varchar""",
+        extractor_version varchar, claim_stance varchar, is_negated boolean, evidence_start_char integer,
+        evidence_end_char integer, confidence double, speaker_source_id varchar""",
     "source_citations": """
         source_citation_id varchar, document_id varchar, sentence_index integer, start_char integer,
         end_char integer, text varchar, source_key varchar, source_id varchar, source_name varchar,

@@ -17,7 +17,7 @@ from pipeline.cli import main
 D000, D003, D004 = "000_e42f40467c54dca3.txt", "003_46c50872f9ce8b1f.txt", "004_57c9e20f4240cf42.txt"
 #: (path, cue, start of content) of claims the seeds are known to hold, all Lukashenko's
 LUKASHENKO_CLAIMS = [
-    (D000, "rejected", "claims that Minsk promotes illegal migration into the European Union"),
+    (D000, "rejected", "that Minsk promotes illegal migration into the European Union"),  # the rejected proposition
     (D000, "insisted", "that the accusations about encouraging illegal immigration are not new"),
     (D000, "said", "Belarus, despite facing sanctions, remains a place where humanitarian"),  # "He said"
     (D004, "stated", "that Ukrainian authorities detained a substantial quantity of vehicles"),
@@ -104,19 +104,18 @@ def test_claims_csv_and_table(capsys, built_warehouse):
     assert [w for w in header.replace("┃", " ").split()] == ["speaker", "cue", "content", "source", "path"]
 
 
-def test_stance_is_refused_without_the_column_and_used_with_it(capsys, built_warehouse, tmp_path):
-    code, out, err = run_cli(capsys, "claims", "--stance", "denial", "--warehouse", str(built_warehouse))
-    assert code == 2 and out == "" and "claim_stance" in err
-    # a warehouse of a later version that has the column
-    later = tmp_path / "later.duckdb"
-    shutil.copy(built_warehouse, later)
-    con = duckdb.connect(str(later))
-    con.execute("alter table fct_claims add column claim_stance varchar")
-    con.execute("update fct_claims set claim_stance = case when cue_text = 'rejected' then 'denial' else 'assert' end")
-    con.close()
-    code, out, _ = run_cli(capsys, "claims", "--stance", "Denial", "--json", "--warehouse", str(later))
+def test_stance_is_used_with_the_column_and_refused_without_it(capsys, built_warehouse, tmp_path):
+    code, out, _ = run_cli(capsys, "claims", "--stance", "Denies", "--json", "--warehouse", str(built_warehouse))
     rows = json.loads(out)
-    assert code == 0 and [r["cue"] for r in rows] == ["rejected"] and rows[0]["stance"] == "denial"
+    assert code == 0 and "rejected" in [r["cue"] for r in rows] and {r["stance"] for r in rows} == {"denies"}
+    # a warehouse of an earlier version, without the column
+    earlier = tmp_path / "earlier.duckdb"
+    shutil.copy(built_warehouse, earlier)
+    con = duckdb.connect(str(earlier))
+    con.execute("alter table fct_claims drop column claim_stance")
+    con.close()
+    code, out, err = run_cli(capsys, "claims", "--stance", "denies", "--warehouse", str(earlier))
+    assert code == 2 and out == "" and "claim_stance" in err
 
 
 def test_speakers_and_sources(capsys, built_warehouse, query):

@@ -21,6 +21,7 @@ def test_the_pipeline_wrote_the_report_beside_the_warehouse(built_warehouse, que
     alts = [alt for _, alt in images]
     # the seeds are all first seen on one day: a sentence, not a one-bar chart
     assert alts == ["bar chart of the top speakers by claims and articles", "source to speaker network",
+                    "stance mix per speaker",
                     "most co-mentioned entity pairs"]
     (day,), = query("select distinct cast(first_seen_at as date) from dim_documents")
     assert f"come from articles first seen on {day.isoformat()}" in page
@@ -32,7 +33,7 @@ def test_the_pipeline_wrote_the_report_beside_the_warehouse(built_warehouse, que
         group by 1 order by 2 desc limit 1""")
     assert top == "Alexander Lukashenko"
     assert f"<tr><td>{top}</td><td class=n>{claims}</td><td class=n>{articles}</td></tr>" in page
-    assert "Stance is not extracted by this version" in page
+    assert "Stance is not extracted by this version" not in page  # fct_claims has claim_stance (extractor 6)
 
 
 def test_collect_counts_what_the_marts_hold(built_warehouse, query):

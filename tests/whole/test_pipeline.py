@@ -22,12 +22,13 @@ def claim_rows(query):
 
 @pytest.mark.parametrize("path, speaker, cue, content_start, speaker_name", [
     (D000, "Belarusian President Alexander Lukashenko", "rejected",
-     "claims that Minsk promotes illegal migration into the European Union", "Alexander Lukashenko"),
+     "that Minsk promotes illegal migration into the European Union", "Alexander Lukashenko"),
     (D000, "Lukashenko", "insisted", "that the accusations about encouraging illegal immigration are not new",
      "Alexander Lukashenko"),
     (D000, "He", "said", "Belarus, despite facing sanctions, remains a place where humanitarian",
      "Alexander Lukashenko"),
     (D000, "The president", "stressed", "that Minsk would not bow to mischaracterizations", "Alexander Lukashenko"),
+    (D000, "He", "expressed", "sincere empathy for people who have left their homes", "Alexander Lukashenko"),
     (D000, "The president", "emphasized", "that Belarus does not scheme to profit from migrants",
      "Alexander Lukashenko"),
     (D003, "Belarusian Foreign Minister Maksim Ryzhenkov", "according to",
@@ -46,6 +47,23 @@ def test_specific_seed_claims(query, path, speaker, cue, content_start, speaker_
             and r[3].startswith(content_start)]
     assert rows, f"no claim {speaker!r} — {cue!r} — {content_start!r}… in {path}"
     assert rows[0][4] == speaker_name
+
+
+@pytest.mark.parametrize("path, cue, content_start, stance", [
+    (D000, "rejected", "that Minsk promotes illegal migration", "denies"),  # the rejected proposition
+    (D000, "warned", "that there are efforts to influence events inside Belarus ahead of the presidential", "warns"),
+    (D000, "insisted", "that the accusations about encouraging illegal immigration", "asserts"),
+])
+def test_seed_claim_stance_and_evidence(query, path, cue, content_start, stance):
+    rows = query("""
+        select c.claim_stance, c.is_negated, c.confidence, substr(d.text, c.evidence_start_char + 1,
+               c.evidence_end_char - c.evidence_start_char), c.content_text, c.cue_text
+        from fct_claims c join dim_documents d using (document_id)
+        where d.path = ? and c.cue_text = ? and starts_with(c.content_text, ?)""", [path, cue, content_start])
+    [(got, negated, confidence, evidence, content, cue_text)] = rows
+    assert (got, negated) == (stance, False)
+    assert 0 < confidence <= 1
+    assert content in evidence and cue_text in evidence and evidence.rstrip().endswith(".")
 
 
 def test_lukashenko_claims_in_two_documents_are_one_entity(query):
@@ -73,6 +91,26 @@ def test_belta_is_one_source_cited_in_all_three_documents(query):
         select c.speaker_text, c.source_id from fct_sources f join fct_claims c using (claim_id)
         where f.citation_kind = 'according_to'""")
     assert speaker == "Belarusian news outlet BELTA" and src == source_id
+
+
+def test_belta_carries_every_claim_of_the_three_seed_articles(query):
+    rows = query("""
+        select d.path, count(*), count(*) filter (where s.name = 'BelTA')
+        from fct_claims c join dim_documents d using (document_id)
+        left join dim_sources s using (source_id) group by all order by 1""")
+    assert [r[0] for r in rows] == [D000, D003, D004]
+    # 000 and 004 state BelTA for the whole article ("BelTA later reported the remarks", a credit):
+    # it carries every claim; 003 cites it in one sentence only ("According to ... BELTA, ..."):
+    # it carries that claim, and no other source carries any
+    assert rows[0][1] == rows[0][2] and rows[2][1] == rows[2][2], rows
+    assert rows[1][2] >= 1
+    assert query("""
+        select count(*) from fct_claims c join dim_sources s using (source_id) where s.name <> 'BelTA'""") == [(0,)]
+    # BelTA is the speaker of its own report as well as its carrier
+    [(speaker, spk_src)] = query("""
+        select c.speaker_text, s.name from fct_claims c join dim_sources s on s.source_id = c.speaker_source_id
+        where c.cue_text = 'reported'""")
+    assert (speaker, spk_src) == ("BelTA", "BelTA")
 
 
 def test_every_stored_span_matches_its_offsets(query):

@@ -25,6 +25,12 @@ select
     c.speaker_kind,
     l.entity_name as speaker_name,
     c.construction,
-    c.extractor_version
+    c.extractor_version,
+    c.claim_stance,
+    c.is_negated,
+    c.evidence_start_char,
+    c.evidence_end_char,
+    c.confidence,
+    c.speaker_source_id
 from claims c
 left join linked_mentions l on l.mention_id = c.speaker_mention_id

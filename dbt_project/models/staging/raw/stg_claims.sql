@@ -23,7 +23,13 @@ select
     content_end_char::integer as content_end_char,
     construction::varchar as construction,
     source_id::varchar as source_id,
-    extractor_version::varchar as extractor_version
+    extractor_version::varchar as extractor_version,
+    claim_stance::varchar as claim_stance,
+    is_negated::boolean as is_negated,
+    evidence_start_char::integer as evidence_start_char,
+    evidence_end_char::integer as evidence_end_char,
+    confidence::double as confidence,
+    speaker_source_id::varchar as speaker_source_id
 from source
 
 )

@@ -1,0 +1,196 @@
+"""Precision of each claim rule on PolNeAR train (numbers only), written by
+benchmarks/claim_precision.py: the share of the rule's claims whose content matches a gold
+attribution (content char-F1 >= 0.5, the shared scorer's matching). A rule is
+"construction|cue lemma", "construction|speaker" / "construction|no speaker", or the
+construction (pipeline.nlp.claims.evidence.confidence_keys). Regenerate after changing the rules."""
+
+DEFAULT_PRECISION = 0.793
+
+RULE_PRECISION: dict[str, float] = {
+    "according_to": 0.91,  # 421 claims
+    "according_to|according to": 0.91,  # 421 claims
+    "according_to|speaker": 0.91,  # 421 claims
+    "colon": 0.623,  # 151 claims
+    "colon|:": 0.623,  # 151 claims
+    "colon|speaker": 0.623,  # 151 claims
+    "parenthetical": 0.733,  # 330 claims
+    "parenthetical|no speaker": 0.5,  # 16 claims
+    "parenthetical|note": 0.895,  # 19 claims
+    "parenthetical|report": 0.864,  # 22 claims
+    "parenthetical|say": 0.878,  # 156 claims
+    "parenthetical|speaker": 0.745,  # 314 claims
+    "quote_before": 0.784,  # 264 claims
+    "quote_before+continued": 0.973,  # 37 claims
+    "quote_before+continued|say": 1.0,  # 23 claims
+    "quote_before+continued|speaker": 0.973,  # 37 claims
+    "quote_before|ask": 0.85,  # 20 claims
+    "quote_before|say": 0.85,  # 120 claims
+    "quote_before|speaker": 0.803,  # 254 claims
+    "quote_before|tell": 0.737,  # 19 claims
+    "quote_before|write": 0.789,  # 19 claims
+    "verb_clause": 0.85,  # 9069 claims
+    "verb_clause+continued": 0.973,  # 820 claims
+    "verb_clause+continued|add": 1.0,  # 40 claims
+    "verb_clause+continued|say": 0.982,  # 657 claims
+    "verb_clause+continued|speaker": 0.974,  # 807 claims
+    "verb_clause+continued|write": 1.0,  # 38 claims
+    "verb_clause_split": 0.673,  # 156 claims
+    "verb_clause_split|no speaker": 0.556,  # 27 claims
+    "verb_clause_split|say": 0.694,  # 108 claims
+    "verb_clause_split|speaker": 0.698,  # 129 claims
+    "verb_clause|acknowledge": 0.911,  # 56 claims
+    "verb_clause|add": 0.952,  # 271 claims
+    "verb_clause|admit": 0.853,  # 34 claims
+    "verb_clause|agree": 0.818,  # 33 claims
+    "verb_clause|announce": 0.846,  # 65 claims
+    "verb_clause|argue": 0.913,  # 127 claims
+    "verb_clause|ask": 0.831,  # 136 claims
+    "verb_clause|assert": 1.0,  # 17 claims
+    "verb_clause|assume": 0.5,  # 16 claims
+    "verb_clause|assure": 0.8,  # 15 claims
+    "verb_clause|believe": 0.519,  # 129 claims
+    "verb_clause|call": 0.562,  # 16 claims
+    "verb_clause|claim": 0.836,  # 61 claims
+    "verb_clause|concede": 0.867,  # 15 claims
+    "verb_clause|conclude": 0.923,  # 39 claims
+    "verb_clause|consider": 0.346,  # 26 claims
+    "verb_clause|convince": 0.75,  # 16 claims
+    "verb_clause|decide": 0.357,  # 28 claims
+    "verb_clause|declare": 0.808,  # 52 claims
+    "verb_clause|determine": 0.429,  # 35 claims
+    "verb_clause|expect": 0.355,  # 31 claims
+    "verb_clause|explain": 0.903,  # 62 claims
+    "verb_clause|fear": 0.636,  # 22 claims
+    "verb_clause|feel": 0.375,  # 24 claims
+    "verb_clause|find": 0.711,  # 97 claims
+    "verb_clause|hope": 0.66,  # 50 claims
+    "verb_clause|imply": 0.875,  # 16 claims
+    "verb_clause|indicate": 0.85,  # 40 claims
+    "verb_clause|insist": 0.965,  # 57 claims
+    "verb_clause|know": 0.455,  # 88 claims
+    "verb_clause|learn": 0.75,  # 20 claims
+    "verb_clause|no speaker": 0.68,  # 447 claims
+    "verb_clause|note": 0.956,  # 135 claims
+    "verb_clause|point": 0.838,  # 37 claims
+    "verb_clause|predict": 0.793,  # 29 claims
+    "verb_clause|question": 0.826,  # 23 claims
+    "verb_clause|read": 0.933,  # 15 claims
+    "verb_clause|recall": 0.7,  # 20 claims
+    "verb_clause|reply": 0.85,  # 20 claims
+    "verb_clause|report": 0.866,  # 97 claims
+    "verb_clause|respond": 0.955,  # 22 claims
+    "verb_clause|reveal": 0.829,  # 35 claims
+    "verb_clause|say": 0.906,  # 4987 claims
+    "verb_clause|show": 0.721,  # 204 claims
+    "verb_clause|speaker": 0.859,  # 8622 claims
+    "verb_clause|state": 0.953,  # 43 claims
+    "verb_clause|suggest": 0.882,  # 187 claims
+    "verb_clause|tell": 0.846,  # 448 claims
+    "verb_clause|think": 0.557,  # 167 claims
+    "verb_clause|tweet": 0.846,  # 39 claims
+    "verb_clause|understand": 0.389,  # 18 claims
+    "verb_clause|want": 0.444,  # 54 claims
+    "verb_clause|warn": 0.946,  # 37 claims
+    "verb_clause|wonder": 0.882,  # 17 claims
+    "verb_clause|worry": 0.778,  # 18 claims
+    "verb_clause|write": 0.945,  # 217 claims
+    "verb_intention": 0.731,  # 1063 claims
+    "verb_intention|agree": 0.9,  # 20 claims
+    "verb_intention|ask": 0.857,  # 63 claims
+    "verb_intention|call": 0.8,  # 50 claims
+    "verb_intention|decide": 0.607,  # 28 claims
+    "verb_intention|decline": 0.791,  # 67 claims
+    "verb_intention|expect": 0.733,  # 90 claims
+    "verb_intention|hope": 0.649,  # 37 claims
+    "verb_intention|intend": 0.667,  # 15 claims
+    "verb_intention|like": 0.8,  # 15 claims
+    "verb_intention|no speaker": 0.69,  # 174 claims
+    "verb_intention|plan": 0.686,  # 51 claims
+    "verb_intention|pledge": 0.676,  # 37 claims
+    "verb_intention|promise": 0.857,  # 35 claims
+    "verb_intention|propose": 0.8,  # 15 claims
+    "verb_intention|refuse": 0.754,  # 61 claims
+    "verb_intention|say": 0.895,  # 19 claims
+    "verb_intention|seek": 0.605,  # 86 claims
+    "verb_intention|speaker": 0.739,  # 889 claims
+    "verb_intention|tell": 0.625,  # 16 claims
+    "verb_intention|threaten": 0.739,  # 23 claims
+    "verb_intention|urge": 0.865,  # 52 claims
+    "verb_intention|vow": 0.976,  # 41 claims
+    "verb_intention|want": 0.553,  # 103 claims
+    "verb_object": 0.674,  # 2871 claims
+    "verb_object|accuse": 0.923,  # 78 claims
+    "verb_object|acknowledge": 0.778,  # 18 claims
+    "verb_object|announce": 0.864,  # 59 claims
+    "verb_object|answer": 0.522,  # 23 claims
+    "verb_object|attack": 0.622,  # 74 claims
+    "verb_object|blame": 0.875,  # 32 claims
+    "verb_object|blast": 0.862,  # 29 claims
+    "verb_object|call": 0.703,  # 209 claims
+    "verb_object|cite": 0.882,  # 68 claims
+    "verb_object|claim": 0.452,  # 31 claims
+    "verb_object|criticize": 0.833,  # 78 claims
+    "verb_object|defend": 0.658,  # 76 claims
+    "verb_object|denounce": 0.839,  # 31 claims
+    "verb_object|deny": 0.458,  # 24 claims
+    "verb_object|describe": 0.723,  # 83 claims
+    "verb_object|discuss": 0.706,  # 51 claims
+    "verb_object|dismiss": 0.781,  # 32 claims
+    "verb_object|echo": 0.52,  # 25 claims
+    "verb_object|emphasize": 0.8,  # 15 claims
+    "verb_object|endorse": 0.685,  # 111 claims
+    "verb_object|explain": 0.682,  # 22 claims
+    "verb_object|express": 0.852,  # 54 claims
+    "verb_object|favor": 0.533,  # 30 claims
+    "verb_object|highlight": 0.692,  # 26 claims
+    "verb_object|identify": 0.591,  # 22 claims
+    "verb_object|issue": 0.474,  # 38 claims
+    "verb_object|list": 0.722,  # 18 claims
+    "verb_object|mention": 0.761,  # 46 claims
+    "verb_object|mock": 0.792,  # 24 claims
+    "verb_object|no speaker": 0.545,  # 363 claims
+    "verb_object|note": 0.85,  # 20 claims
+    "verb_object|offer": 0.484,  # 128 claims
+    "verb_object|oppose": 0.719,  # 57 claims
+    "verb_object|portray": 0.667,  # 21 claims
+    "verb_object|praise": 0.837,  # 49 claims
+    "verb_object|promise": 0.471,  # 17 claims
+    "verb_object|propose": 0.826,  # 23 claims
+    "verb_object|question": 0.903,  # 31 claims
+    "verb_object|recall": 0.577,  # 26 claims
+    "verb_object|reject": 0.795,  # 39 claims
+    "verb_object|release": 0.41,  # 78 claims
+    "verb_object|remind": 0.647,  # 17 claims
+    "verb_object|repeat": 0.647,  # 17 claims
+    "verb_object|report": 0.56,  # 25 claims
+    "verb_object|reveal": 0.8,  # 20 claims
+    "verb_object|seek": 0.4,  # 60 claims
+    "verb_object|show": 0.579,  # 121 claims
+    "verb_object|slam": 0.875,  # 24 claims
+    "verb_object|speaker": 0.693,  # 2508 claims
+    "verb_object|support": 0.511,  # 184 claims
+    "verb_object|thank": 0.778,  # 18 claims
+    "verb_object|tout": 0.895,  # 19 claims
+    "verb_object|understand": 0.545,  # 22 claims
+    "verb_object|view": 0.5,  # 22 claims
+    "verb_object|want": 0.607,  # 28 claims
+    "verb_prep": 0.675,  # 624 claims
+    "verb_prep|agree": 0.842,  # 19 claims
+    "verb_prep|ask": 0.66,  # 47 claims
+    "verb_prep|call": 0.803,  # 61 claims
+    "verb_prep|campaign": 0.455,  # 22 claims
+    "verb_prep|no speaker": 0.581,  # 93 claims
+    "verb_prep|point": 0.581,  # 43 claims
+    "verb_prep|push": 0.647,  # 17 claims
+    "verb_prep|refer": 0.639,  # 72 claims
+    "verb_prep|speak": 0.816,  # 38 claims
+    "verb_prep|speaker": 0.691,  # 531 claims
+    "verb_prep|talk": 0.731,  # 78 claims
+    "verb_prep|think": 0.65,  # 20 claims
+    "verb_prep|vote": 0.507,  # 71 claims
+    "verb_quote": 0.718,  # 259 claims
+    "verb_quote|call": 0.5,  # 46 claims
+    "verb_quote|no speaker": 0.51,  # 51 claims
+    "verb_quote|say": 0.854,  # 89 claims
+    "verb_quote|speaker": 0.769,  # 208 claims
+}
