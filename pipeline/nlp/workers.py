@@ -1,10 +1,15 @@
-"""spaCy's worker processes (nlp.pipe with n_process > 1) die with the process that started them.
+"""spaCy's worker processes (nlp.pipe with n_process > 1) end quietly, and with the process that started them.
 
-spaCy forks its workers with multiprocessing and stops them when the pipe ends; a run killed
-outright (SIGKILL, the OOM killer) never gets there, and its workers would wait on their pipes
-forever, each holding a loaded model. On Linux, `die_with_parent()` makes every process forked from
-this one afterwards ask the kernel for SIGTERM when its parent dies (prctl PR_SET_PDEATHSIG).
-Elsewhere it does nothing.
+spaCy forks its workers with multiprocessing and stops them with SIGTERM when the pipe ends. A fork
+inherits the parent's signal handlers, and inside a Dagster step that is Dagster's, which turns
+SIGTERM into an exception: every worker would print a traceback at the end of every pipe. And a run
+killed outright (SIGKILL, the OOM killer) never stops them: they would wait on their pipes forever,
+each holding a loaded model.
+
+`die_with_parent()` registers a fork hook: in every process forked from this one afterwards,
+SIGTERM gets its default action (end, silently) and SIGINT is ignored (the parent handles Ctrl-C
+and stops its workers), and on Linux the kernel is asked to send SIGTERM when the parent dies
+(prctl PR_SET_PDEATHSIG).
 """
 from __future__ import annotations
 
@@ -16,7 +21,14 @@ PR_SET_PDEATHSIG = 1
 _registered = False
 
 
-def _ask_for_sigterm_on_parent_death() -> None:
+def _in_forked_worker() -> None:
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError):
+        pass
+    if not sys.platform.startswith("linux"):
+        return
     try:
         import ctypes
 
@@ -29,9 +41,9 @@ def _ask_for_sigterm_on_parent_death() -> None:
 
 
 def die_with_parent() -> None:
-    """Register, once per process, the fork hook described above (Linux only)."""
+    """Register, once per process, the fork hook described above."""
     global _registered
-    if _registered or not sys.platform.startswith("linux"):
+    if _registered or not hasattr(os, "register_at_fork"):
         return
-    os.register_at_fork(after_in_child=_ask_for_sigterm_on_parent_death)
+    os.register_at_fork(after_in_child=_in_forked_worker)
     _registered = True

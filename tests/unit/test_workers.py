@@ -52,3 +52,34 @@ def test_a_forked_worker_ends_when_its_parent_is_killed(tmp_path):
         parent.kill()
         if _alive(child):
             os.kill(child, signal.SIGKILL)
+
+
+TERMINATED = """
+import multiprocessing, signal, time
+from pipeline.nlp.workers import die_with_parent
+
+def raising(signum, frame):  # what Dagster's handler does in a step: SIGTERM becomes an exception
+    raise RuntimeError("interrupted")
+
+def worker():
+    time.sleep(600)
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, raising)
+    die_with_parent()
+    child = multiprocessing.get_context("fork").Process(target=worker)
+    child.start()
+    time.sleep(0.5)
+    child.terminate()  # how spaCy stops its workers when a pipe ends
+    child.join(10)
+    print(child.exitcode, flush=True)
+"""
+
+
+def test_a_worker_stopped_with_sigterm_ends_silently_under_a_raising_handler(tmp_path):
+    script = tmp_path / "terminated.py"
+    script.write_text(TERMINATED)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, cwd=os.getcwd())
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(-signal.SIGTERM)
+    assert "Traceback" not in proc.stderr, proc.stderr
