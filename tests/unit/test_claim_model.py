@@ -23,6 +23,7 @@ def _tagged(words, tags, heads=None, deps=None, sent_starts=None):
     for tok, tag in zip(doc, tags, strict=True):
         tok._.claim_tag = tag
         tok._.claim_prob = 0.9
+        tok._.claim_cue_prob = 0.9 if tag.endswith("Q") else 0.05
     return doc
 
 
@@ -38,17 +39,21 @@ def test_tags_become_source_cue_and_content_spans():
 
 
 def test_a_learned_claim_is_decoded_around_its_cue():
-    # "The mayor thinks the bridge is safe. Critics doubt it."
-    words = ["The", "mayor", "thinks", "the", "bridge", "is", "safe", ".", "Critics", "doubt", "it", "."]
-    heads = [1, 2, 2, 4, 5, 2, 5, 2, 9, 9, 9, 9]
-    deps = ["det", "nsubj", "ROOT", "det", "nsubj", "ccomp", "acomp", "punct", "nsubj", "ROOT", "dobj", "punct"]
-    tags = ["O|B-S", "O|I-S", "O|B-Q", "B|O", "I|O", "I|O", "I|O", "O|O", "O|B-S", "O|B-Q", "B|O", "O|O"]
-    starts = [True] + [False] * 7 + [True] + [False] * 3
+    # "The mayor thinks the bridge is safe. Critics doubt such rosy claims. Engineers see a risk."
+    words = ["The", "mayor", "thinks", "the", "bridge", "is", "safe", ".", "Critics", "doubt", "such", "rosy", "claims", ".",
+             "Engineers", "see", "a", "risk", "."]
+    heads = [1, 2, 2, 4, 5, 2, 5, 2, 9, 9, 12, 12, 9, 9, 15, 15, 17, 15, 15]
+    deps = ["det", "nsubj", "ROOT", "det", "nsubj", "ccomp", "acomp", "punct", "nsubj", "ROOT", "amod", "amod",
+            "dobj", "punct", "nsubj", "ROOT", "det", "dobj", "punct"]
+    tags = ["O|B-S", "O|I-S", "O|B-Q", "B|O", "I|O", "I|O", "I|O", "O|O",
+            "O|O", "O|B-Q", "B|O", "I|O", "I|O", "O|O",  # no source tagged: the parse's subject is taken
+            "O|B-S", "O|B-Q", "B|O", "I|O", "O|O"]  # a two-token content: too short to keep
+    starts = [True] + [False] * 7 + [True] + [False] * 5 + [True] + [False] * 4
     doc = _tagged(words, tags, heads, deps, starts)
     claims = cm.learned_claims(doc)
     assert [(_text(doc, c.speaker), _text(doc, c.cue), _text(doc, c.content), c.sentence_index, c.construction)
             for c in claims] == [("The mayor", "thinks", "the bridge is safe", 0, "learned"),
-                                 ("Critics", "doubt", "it", 1, "learned")]
+                                 ("Critics", "doubt", "such rosy claims", 1, "learned")]
     assert doc[claims[0].speaker_token].text == "mayor"
 
 
@@ -59,9 +64,16 @@ def test_content_before_the_cue_and_no_source():
     [c] = cm.learned_claims(doc)
     assert (_text(doc, c.speaker), _text(doc, c.cue), _text(doc, c.content)) == ("officials", "expect",
                                                                                  "Taxes will rise")
-    doc = _tagged(["Expected", "to", "rise", "."], ["O|B-Q", "B|O", "I|O", "O|O"])
+    doc = _tagged(["Expected", "to", "rise", "sharply", "."], ["O|B-Q", "B|O", "I|O", "I|O", "O|O"])
     [c] = cm.learned_claims(doc)
-    assert c.speaker is None and c.speaker_token is None and _text(doc, c.content) == "to rise"
+    assert c.speaker is None and c.speaker_token is None and _text(doc, c.content) == "to rise sharply"
+
+
+def test_an_unsure_cue_gives_no_claim():
+    doc = _tagged(["Officials", "expect", "taxes", "to", "rise", "."], ["O|B-S", "O|B-Q", "B|O", "I|O", "I|O", "O|O"])
+    assert len(cm.learned_claims(doc)) == 1
+    doc[1]._.claim_cue_prob = cm.MIN_CUE_PROB / 2
+    assert cm.learned_claims(doc) == []
 
 
 def test_a_cue_without_content_gives_no_claim_and_untagged_docs_none():
@@ -73,8 +85,9 @@ def test_rules_win_where_both_find_a_claim():
     rule = Claim(0, (10, 14), "say", (20, 60), (0, 9), "verb_clause")
     same_cue = Claim(0, (10, 14), "say", (20, 40), (0, 9), "learned")
     same_content = Claim(0, (70, 75), "think", (22, 60), None, "learned")
+    inside = Claim(0, (30, 35), "hope", (36, 50), None, "learned")  # nested in the rule's content
     new = Claim(1, (90, 96), "expect", (97, 120), (80, 89), "learned")
-    assert cm.combine([rule], [same_cue, same_content, new]) == [rule, new]
+    assert cm.combine([rule], [same_cue, same_content, inside, new]) == [rule, new]
     assert cm.combine([rule], []) == [rule]
 
 
