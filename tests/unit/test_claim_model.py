@@ -127,3 +127,15 @@ def test_a_base_without_the_vectors_gets_no_tagger():
     assert not cm.fits({"newsclaims": {"vectors_shape": [20000, 300]}}, (0, 0))
     assert cm.fits({"newsclaims": {"vectors_shape": [20000, 300]}}, (20000, 300))
     assert not cm.fits(None, (20000, 300))
+
+
+def test_the_tagger_can_be_turned_off(monkeypatch):
+    from pipeline import settings
+
+    monkeypatch.setenv("NEWSCLAIMS_LEARNED_CLAIMS", "0")
+    assert not settings.learned_claims()
+    blank = spacy.blank("en")
+    assert not cm.add_claim_component(blank) and cm.TAGS_PIPE not in blank.pipe_names
+    monkeypatch.setenv("NEWSCLAIMS_LEARNED_CLAIMS", "1")
+    assert settings.learned_claims()
+    assert not cm.add_claim_component(blank), "a base without md's vectors gets no tagger"
