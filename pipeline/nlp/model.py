@@ -191,6 +191,9 @@ def load_model(name: str) -> Language:
         before = "parser" if "parser" in nlp.pipe_names else None
         nlp.add_pipe("newsclaims_line_breaks", before=before) if before else nlp.add_pipe("newsclaims_line_breaks", first=True)
     add_entity_component(nlp)
+    from pipeline.nlp import claim_model
+
+    claim_model.add_claim_component(nlp)
     return nlp
 
 
@@ -219,8 +222,8 @@ def component_signature(path: Path = ENTITY_COMPONENT) -> str:
 
 def _signature(meta: dict) -> str:
     base = f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}-{meta.get('version', '0')}"
-    extra = meta.get("newsclaims_entities")
-    return f"{base}+{extra}" if extra else base
+    extras = [meta[k] for k in ("newsclaims_entities", "newsclaims_claims") if meta.get(k)]
+    return "+".join([base, *extras])
 
 
 def model_signature(nlp: Language) -> str:
@@ -247,4 +250,8 @@ def installed_model_signature(name: str) -> str:
         shape = tuple(cmeta["newsclaims"]["vectors_shape"])  # borrowed at load time
     if "ner" in meta.get("pipeline", []) and component_fits(cmeta, shape):
         meta["newsclaims_entities"] = component_signature()
+        from pipeline.nlp import claim_model
+
+        if claim_model.wanted() and claim_model.fits(claim_model.component_meta(), shape):
+            meta["newsclaims_claims"] = claim_model.component_signature()
     return _signature(meta)

@@ -22,6 +22,7 @@ class Construction(StrEnum):
     PARENTHETICAL = "parenthetical"          # "The talks, officials said, will resume."  "As he said, ..."
     ACCORDING_TO = "according_to"            # "According to Lukashenko, a number of ..."
     COLON = "colon"                          # "Senator Smith: The bill is dead"
+    LEARNED = "learned"                      # found by the trained claim tagger, missed by the rules (claim_model.py)
 
 
 CONTINUED = "+continued"
@@ -43,6 +44,7 @@ class Claim:
     speaker_token: int | None = None  # index of the speaker's head token
     stance: str = "asserts"  # a value of stance.Stance
     is_negated: bool = False  # the cue is negated ("did not say")
+    probability: float | None = None  # a learned claim's cue probability (its confidence); None for a rule
 
     def text(self, source: str, which: str) -> str | None:
         span = getattr(self, which)

@@ -32,7 +32,10 @@ def confidence_keys(construction: str, cue_lemma: str, has_speaker: bool) -> lis
 
 def confidence(claim: Claim) -> float:
     """The precision its most specific rule reached on PolNeAR train (benchmarks/claim_precision.py
-    measures a rule only where it found enough claims), else the rules' overall precision."""
+    measures a rule only where it found enough claims), else the rules' overall precision; for a
+    learned claim, the tagger's probability for its cue."""
+    if claim.probability is not None:
+        return claim.probability
     for key in confidence_keys(claim.construction, claim.cue_lemma, claim.speaker is not None):
         if key in RULE_PRECISION:
             return RULE_PRECISION[key]

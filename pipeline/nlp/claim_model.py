@@ -1,0 +1,367 @@
+"""The learned claim component: a token tagger for SOURCE, CUE and CONTENT spans, decoded into claims.
+
+The tagger (pipeline/models/claims_tagger, built by `make train-claims` from training/claims on
+PolNeAR train) gives every token one composite tag ``CONTENT|ROLE``: content ``B``/``I``/``O`` and
+a source or cue BIO role (``B-S``, ``I-S``, ``B-Q``, ``I-Q``, ``O``). It runs on the base
+pipeline's tokens with en_core_web_md's static vectors (the ones the CoNLL entity component
+borrows), and never writes ``token.tag_``: `newsclaims_claim_tags` calls its model and keeps the
+tags in ``token._.claim_tag`` / ``token._.claim_prob``, which survive joining long texts' pieces.
+
+`learned_claims` decodes the tags around each predicted cue: the predicted content span next to
+it in its sentence (after it, else before it), the predicted source in its sentence (the cue's
+grammatical subject where that is one), and `combine` adds to the rules' claims the learned ones
+the rules miss. The construction of a learned claim is ``learned``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from bisect import bisect_right
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+from spacy.util import minibatch
+
+from pipeline import settings
+from pipeline.nlp.claims import Claim, Construction, quote_spans
+from pipeline.nlp.claims.stance import is_negated, stance_of
+from pipeline.nlp.spans import CharSpan, doc_text, trim
+
+#: The trained tagger (a spaCy pipeline folder without vocab: no training text).
+CLAIM_COMPONENT = Path(__file__).resolve().parent.parent / "models" / "claims_tagger"
+CLAIM_PIPE = "claims_tagger"
+TAGS_PIPE = "newsclaims_claim_tags"
+CONSTRUCTION = Construction.LEARNED.value
+#: How far (tokens) a content span may start after the cue, or end before it (skipping "that", ",").
+CONTENT_GAP = 3
+#: Dependencies that make a token the grammatical subject of a cue verb.
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+#: Dependencies of a cue's complement, whose subtree the content may run to the end of.
+CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "advcl", "prep", "attr", "oprd"})
+PARSE_END = True
+ACTIVE_SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
+#: How far (tokens) from its cue a predicted source may be when it is not the cue's subject.
+SOURCE_REACH = 6
+#: A cue without a predicted source takes its grammatical subject from the parse.
+SUBJECT_FALLBACK = True
+#: A token is (part of) a cue where the tagger gives its cue tags together at least this probability,
+#: whatever its single most likely tag.
+CUE_MIN_PROB = 0.5
+#: A rule claim without a speaker takes the tagger's source for its cue.
+FILL_SPEAKERS = True
+#: Lowest mean cue probability of a cue's tokens for a learned claim, and fewest content tokens
+#: (measured on the held-out tenth of train: below them the learned claims are mostly wrong).
+MIN_CUE_PROB = 0.45
+MIN_CONTENT_TOKENS = 3
+#: A learned claim whose cue lies in a rule claim's content is dropped.
+NOT_INSIDE_RULES = True
+
+if not Token.has_extension("claim_tag"):
+    Token.set_extension("claim_tag", default=None)
+    Token.set_extension("claim_prob", default=None)
+    Token.set_extension("claim_cue_prob", default=None)
+
+
+class ClaimTags:
+    """Runs the trained tagger's model and stores its tags on the tokens."""
+
+    def __init__(self, tagger) -> None:
+        self.model = tagger.model
+        self.labels = list(tagger.labels)
+        self.cue_columns = [k for k, label in enumerate(self.labels) if label.endswith("-Q")]
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs, batch_size: int = settings.Settings.batch_size):
+        for batch in minibatch(docs, batch_size):
+            todo = [d for d in batch if len(d)]
+            scores = self.model.predict(todo) if todo else []
+            for doc, s in zip(todo, scores, strict=True):
+                s = self.model.ops.to_numpy(s)
+                s = numpy.exp(s - s.max(axis=1, keepdims=True))  # the model's scores → probabilities
+                s /= s.sum(axis=1, keepdims=True)
+                best = s.argmax(axis=1)
+                cue = s[:, self.cue_columns].sum(axis=1)
+                for tok, k, p, q in zip(doc, best, s[numpy.arange(len(best)), best], cue, strict=True):
+                    tok._.claim_tag = self.labels[k]
+                    tok._.claim_prob = float(p)
+                    tok._.claim_cue_prob = float(q)
+            yield from batch
+
+
+@Language.factory(TAGS_PIPE, default_config={"path": str(CLAIM_COMPONENT)})
+def make_claim_tags(nlp: Language, name: str, path: str) -> ClaimTags:
+    trained = spacy.load(path, vocab=nlp.vocab, exclude=["vocab", "tokenizer"])
+    return ClaimTags(trained.get_pipe(CLAIM_PIPE))
+
+
+def component_meta(path: Path = CLAIM_COMPONENT) -> dict | None:
+    try:
+        return json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def fits(meta: dict | None, vectors_shape: tuple[int, int]) -> bool:
+    want = (meta or {}).get("newsclaims", {}).get("vectors_shape")
+    return meta is not None and want is not None and tuple(want) == tuple(vectors_shape)
+
+
+def wanted() -> bool:
+    return settings.learned_claims()
+
+
+def add_claim_component(nlp: Language, path: Path = CLAIM_COMPONENT, force: bool = False) -> bool:
+    """Add the claim tagger at the end of the pipeline where it is wanted (settings), shipped, and the
+    vocab holds the static vectors it was trained with (en_core_web_md's, put there for the entity
+    component)."""
+    if not (force or wanted()) or TAGS_PIPE in nlp.pipe_names or \
+            not fits(component_meta(path), tuple(nlp.vocab.vectors.shape)):
+        return False
+    nlp.add_pipe(TAGS_PIPE, config={"path": str(path)})
+    nlp.meta["newsclaims_claims"] = component_signature(path)
+    return True
+
+
+@lru_cache(maxsize=4)
+def component_signature(path: Path = CLAIM_COMPONENT) -> str:
+    """name-version+the first 8 hex of the weights' sha256: a retrained tagger is a new version."""
+    meta = component_meta(path) or {}
+    digest = hashlib.sha256((path / CLAIM_PIPE / "model").read_bytes()).hexdigest()[:8]
+    return f"{meta.get('name', CLAIM_PIPE)}-{meta.get('version', '0')}.{digest}"
+
+
+# ---------------------------------------------------------------------------------------------
+# decoding
+
+
+def tag_spans(doc: Doc) -> dict[str, list[tuple[int, int]]]:
+    """Token spans [start, end) per kind: "S" source, "Q" cue, "C" content."""
+    out: dict[str, list[tuple[int, int]]] = {"S": [], "Q": [], "C": []}
+    open_: dict[str, int | None] = {"S": None, "Q": None, "C": None}
+
+    def close(kind: str, end: int) -> None:
+        if open_[kind] is not None:
+            out[kind].append((open_[kind], end))
+            open_[kind] = None
+
+    for tok in doc:
+        tag = tok._.claim_tag or "O|O"
+        content, _, role = tag.partition("|")
+        if not role.endswith("Q") and (tok._.claim_cue_prob or 0.0) >= CUE_MIN_PROB:
+            role = "I-Q" if open_["Q"] is not None else "B-Q"
+        if content == "O" or (content == "B" and open_["C"] is not None):
+            close("C", tok.i)
+        if content in ("B", "I") and open_["C"] is None:
+            open_["C"] = tok.i
+        for kind in ("S", "Q"):
+            if role == f"I-{kind}" and open_[kind] is not None:
+                continue
+            close(kind, tok.i)
+            if role in (f"B-{kind}", f"I-{kind}"):
+                open_[kind] = tok.i
+    for kind in out:
+        close(kind, len(doc))
+    return out
+
+
+def _chars(doc: Doc, start: int, end: int) -> CharSpan:
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+
+
+def _parts(tok: Token) -> tuple[str, str]:
+    content, _, role = (tok._.claim_tag or "O|O").partition("|")
+    return content, role
+
+
+def _content_after(doc: Doc, cue: tuple[int, int], sent_end: int) -> tuple[int, int] | None:
+    """From the first content token within CONTENT_GAP tokens after the cue to the last content
+    token before the sentence ends or another source or cue begins."""
+    first = next((i for i in range(cue[1], min(cue[1] + CONTENT_GAP + 1, sent_end))
+                  if _parts(doc[i])[0] != "O"), None)
+    if first is None:
+        return None
+    last = first
+    for i in range(first + 1, sent_end):
+        content, role = _parts(doc[i])
+        if role != "O":
+            break
+        if content != "O":
+            last = i
+    return first, _parse_end(doc, cue, first, last + 1, sent_end) if PARSE_END else last + 1
+
+
+def _parse_end(doc: Doc, cue: tuple[int, int], first: int, end: int, sent_end: int) -> int:
+    """The end of the cue's clausal or object complement where the content starts inside it: the
+    tagger's content often stops short of a long complement's end."""
+    for i in range(*cue):
+        for child in doc[i].children:
+            if child.dep_ in CONTENT_DEPS and child.left_edge.i <= first <= child.i:
+                return max(end, min(child.right_edge.i + 1, sent_end))
+    return end
+
+
+def _content_before(doc: Doc, left: int, sent_start: int) -> tuple[int, int] | None:
+    """From the last content token within CONTENT_GAP tokens before `left` (the cue, or its source
+    right before it) back to where that content begins (its B tag), another source or cue, or the
+    start of the sentence it is in."""
+    last = next((i for i in range(left - 1, max(left - CONTENT_GAP - 1, -1), -1)
+                 if _parts(doc[i])[0] != "O"), None)
+    if last is None:
+        return None
+    floor = min(sent_start, doc[last].sent.start)
+    first = last
+    for i in range(last, floor - 1, -1):
+        content, role = _parts(doc[i])
+        if role != "O":
+            break
+        if content != "O":
+            first = i
+        if content == "B":
+            break
+    return first, last + 1
+
+
+def _widen_to_quote(span: CharSpan, quotes: list[CharSpan]) -> CharSpan:
+    """A content that starts or ends inside a quotation covers the whole quotation."""
+    s, e = span
+    for qs, qe in quotes:
+        if qs <= s < qe or qs < e <= qe:
+            if qs <= s + 1 and e < qe or s > qs and e >= qe - 1:
+                s, e = min(s, qs), max(e, qe)
+    return s, e
+
+
+def _subject_span(doc: Doc, cue: tuple[int, int]) -> tuple[int, int] | None:
+    """The cue's active grammatical subject, as a token span (its subtree)."""
+    for i in range(*cue):
+        for child in doc[i].children:
+            if child.dep_ in ACTIVE_SUBJECT_DEPS:
+                return child.left_edge.i, child.right_edge.i + 1
+    return None
+
+
+def _source_for(doc: Doc, cue: tuple[int, int], sources: list[tuple[int, int]], sent_range: tuple[int, int],
+                content: tuple[int, int]) -> tuple[int, int] | None:
+    """The predicted source in the cue's sentence that holds its subject, else the nearest one
+    (within SOURCE_REACH tokens), else the cue's subject from the parse."""
+    cands = [s for s in sources if sent_range[0] <= s[0] < sent_range[1]
+             and not (s[0] < content[1] and content[0] < s[1]) and not (s[0] < cue[1] and cue[0] < s[1])]
+    subjects = {t.i for i in range(*cue) for t in doc[i].children if t.dep_ in SUBJECT_DEPS}
+    for s in cands:
+        if subjects & set(range(*s)):
+            return s
+
+    def distance(s: tuple[int, int]) -> int:
+        return cue[0] - s[1] if s[1] <= cue[0] else s[0] - cue[1]
+
+    near = [s for s in cands if distance(s) <= SOURCE_REACH]
+    if near:
+        return min(near, key=lambda s: (distance(s), s[1] > cue[0]))
+    if SUBJECT_FALLBACK:
+        subj = _subject_span(doc, cue)
+        if subj is not None and not (subj[0] < content[1] and content[0] < subj[1]):
+            return subj
+    return None
+
+
+def learned_claims(doc: Doc, skip: list[CharSpan] | None = None) -> list[Claim]:
+    """The claims decoded from the tagger's tags (none where the tagger did not run)."""
+    if not len(doc) or doc[0]._.claim_tag is None:
+        return []
+    text = doc_text(doc)
+    quotes = quote_spans(text)
+    spans = tag_spans(doc)
+    sents = list(doc.sents)
+    starts = [s.start for s in sents]
+    out = []
+    for cue in spans["Q"]:
+        prob = float(numpy.mean([doc[i]._.claim_cue_prob or 0.0 for i in range(*cue)]))
+        if prob < MIN_CUE_PROB:
+            continue
+        si = bisect_right(starts, cue[0]) - 1
+        sent = sents[si]
+        if skip and any(s <= sent.start_char and sent.end_char <= e + 1 for s, e in skip):
+            continue
+        content = _content_after(doc, cue, sent.end)
+        if content is None:
+            left = cue[0]
+            before = [s for s in spans["S"] if s[1] <= cue[0] and cue[0] - s[1] <= 1]
+            if before:
+                left = before[-1][0]
+            content = _content_before(doc, left, sent.start)
+        if content is None or content[1] - content[0] < MIN_CONTENT_TOKENS:
+            continue
+        source = _source_for(doc, cue, spans["S"], (sent.start, sent.end), content)
+        cue_chars = _chars(doc, *cue)
+        content_chars = trim(text, _widen_to_quote(_chars(doc, *content), quotes))
+        if content_chars is None or content_chars[0] <= cue_chars[0] < content_chars[1]:
+            continue
+        speaker = trim(text, _chars(doc, *source)) if source else None
+        if speaker and speaker[0] < content_chars[1] and content_chars[0] < speaker[1]:
+            speaker = source = None
+        head = doc[source[0]:source[1]].root.i if source else None
+        lemma = " ".join(doc[i].lemma_.lower() for i in range(*cue))
+        root = doc[cue[0]:cue[1]].root
+        negated = is_negated(root)
+        stance = stance_of(root.lemma_.lower(), Construction.LEARNED, negated).value
+        out.append(Claim(si, cue_chars, lemma, content_chars, speaker, CONSTRUCTION, head, stance, negated,
+                         round(prob, 4)))
+    return out
+
+
+def _overlap(a: CharSpan, b: CharSpan) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _char_f1(a: CharSpan, b: CharSpan) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    return 2 * inter / ((a[1] - a[0]) + (b[1] - b[0])) if inter else 0.0
+
+
+def fill_speakers(doc: Doc, rules: list[Claim]) -> list[Claim]:
+    """A rule claim without a speaker takes the tagger's source for its cue (as a learned claim's
+    source is chosen), where there is one; "Name:" lines keep theirs."""
+    if not FILL_SPEAKERS or not len(doc) or doc[0]._.claim_tag is None:
+        return rules
+    text = doc_text(doc)
+    sources = tag_spans(doc)["S"]
+    out = []
+    for c in rules:
+        if c.speaker is None and c.construction != "colon":
+            cue = doc.char_span(c.cue[0], c.cue[1], alignment_mode="expand")
+            content = doc.char_span(c.content[0], c.content[1], alignment_mode="expand")
+            if cue is not None and content is not None and len(cue) and len(content):
+                sent = cue[0].sent
+                src = _source_for(doc, (cue.start, cue.end), sources, (sent.start, sent.end),
+                                  (content.start, content.end))
+                if src is not None:
+                    c = replace(c, speaker=trim(text, _chars(doc, *src)), speaker_token=doc[src[0]:src[1]].root.i)
+        out.append(c)
+    return out
+
+
+def combine(rules: list[Claim], learned: list[Claim]) -> list[Claim]:
+    """The rules' claims, plus each learned claim whose cue no rule claim uses and whose content
+    no rule claim already has (character F1 >= 0.5)."""
+    out = list(rules)
+    for c in learned:
+        if any(_overlap(c.cue, r.cue) or _char_f1(c.content, r.content) >= 0.5 for r in rules):
+            continue
+        if NOT_INSIDE_RULES and any(r.content[0] <= c.cue[0] < r.content[1] for r in rules):
+            continue
+        out.append(c)
+    out.sort(key=lambda c: (c.cue[0], c.content[0]))
+    return out
+
+
+def with_learned(doc: Doc, rules: list[Claim], skip: list[CharSpan] | None = None) -> list[Claim]:
+    """The merge point of rules and model: the rules' claims (their missing speakers filled in by
+    the tagger) combined with the learned ones; the rules' alone where the tagger did not run."""
+    return combine(fill_speakers(doc, rules), learned_claims(doc, skip=skip))
