@@ -39,9 +39,14 @@ run: setup
 test: setup
 	$(BIN)/pytest -q
 
-# ruff's rules and line length live in pyproject.toml ([tool.ruff]); formatting is not enforced yet
+# ruff's rules, line length and format live in pyproject.toml ([tool.ruff]); `make format` rewrites
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+.PHONY: format
+format: setup
+	$(BIN)/ruff format .
 
 # sqlfluff on the dbt models (dbt_project/.sqlfluff: dbt templater, DuckDB dialect). Compiling needs a
 # DuckDB file: a scratch one, so no warehouse is opened or created. Not yet in .ci/run: the models

@@ -13,6 +13,7 @@ construction alone (pipeline.nlp.claims.evidence.confidence_keys); only rules wi
 MIN_CLAIMS claims are written. The module holds numbers and the project's own construction names and
 cue lemmas only (no PolNeAR text).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -91,12 +92,17 @@ def precisions(seen: Counter, hit: Counter, total: int, matched: int) -> tuple[d
 
 
 def module_text(prec: dict[str, float], overall: float, seen: Counter) -> str:
-    lines = ['"""Precision of each claim rule on PolNeAR train (numbers only), written by',
-             'benchmarks/claim_precision.py: the share of the rule\'s claims whose content matches a gold',
-             'attribution (content char-F1 >= 0.5, the shared scorer\'s matching). A rule is',
-             '"construction|cue lemma", "construction|speaker" / "construction|no speaker", or the',
-             'construction (pipeline.nlp.claims.evidence.confidence_keys). Regenerate after changing the rules."""',
-             "", f"DEFAULT_PRECISION = {overall}", "", "RULE_PRECISION: dict[str, float] = {"]
+    lines = [
+        '"""Precision of each claim rule on PolNeAR train (numbers only), written by',
+        "benchmarks/claim_precision.py: the share of the rule's claims whose content matches a gold",
+        "attribution (content char-F1 >= 0.5, the shared scorer's matching). A rule is",
+        '"construction|cue lemma", "construction|speaker" / "construction|no speaker", or the',
+        'construction (pipeline.nlp.claims.evidence.confidence_keys). Regenerate after changing the rules."""',
+        "",
+        f"DEFAULT_PRECISION = {overall}",
+        "",
+        "RULE_PRECISION: dict[str, float] = {",
+    ]
     lines += [f'    "{k}": {p},  # {seen[k]} claims' for k, p in prec.items()]
     return "\n".join(lines + ["}", ""])
 
@@ -112,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"claim_precision: PolNeAR train not found at {split}; nothing measured")
         return 0
     scorer = load_scorer()
-    texts = sorted((split / "text").glob("*.txt"))[:a.limit]
+    texts = sorted((split / "text").glob("*.txt"))[: a.limit]
     gold = scorer.load_gold(split)
     gold = {t.name: gold.get(t.name, []) for t in texts}
     rows = claim_rows(texts, a.cache)

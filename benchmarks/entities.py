@@ -20,6 +20,7 @@ the way the resolver drops them, name more than one person:
 Spelling variants are therefore counted as false merges too (strict). Nothing is written inside
 the project.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,13 @@ def false_merge(name: str, aliases: list[str]) -> list[str]:
     if {"M", "F"} <= set(genders.values()):  # (c)
         bad += [a for a, g in genders.items() if g]
     for a, (title, toks) in parts.items():  # (d)
-        if title and len(toks) == 1 and len(own) > 1 and keys[a] == own[0] != own[-1] and \
-                title[-1].lower().rstrip(".") not in GIVEN_NAME_HONORIFICS:
+        if (
+            title
+            and len(toks) == 1
+            and len(own) > 1
+            and keys[a] == own[0] != own[-1]
+            and title[-1].lower().rstrip(".") not in GIVEN_NAME_HONORIFICS
+        ):
             bad.append(a)
     return sorted(set(bad))
 
@@ -65,10 +71,12 @@ def report(con) -> int:
     people = con.execute("""
         select entity_id, name, mention_count, document_count, aliases from dim_entities
         where label = 'PERSON' order by mention_count desc, name""").fetchall()
-    print(f"documents {con.execute('select count(*) from dim_documents').fetchone()[0]} · "
-          f"named mentions {con.execute('select count(entity_id) from fct_mentions').fetchone()[0]} · "
-          f"entities {con.execute('select count(*) from dim_entities').fetchone()[0]} · "
-          f"person entities {len(people)}")
+    print(
+        f"documents {con.execute('select count(*) from dim_documents').fetchone()[0]} · "
+        f"named mentions {con.execute('select count(entity_id) from fct_mentions').fetchone()[0]} · "
+        f"entities {con.execute('select count(*) from dim_entities').fetchone()[0]} · "
+        f"person entities {len(people)}"
+    )
     print("\n== the issue's people ==")
     for who in PEOPLE:
         rows = [p for p in people if p[1] == who]
@@ -88,9 +96,11 @@ def report(con) -> int:
         merges += bool(bad)
         flag = f"   <-- FALSE MERGE: {bad}" if bad else ""
         print(f"{rank:2}. {name} — {mentions} mentions, {docs} docs — {aliases}{flag}")
-    print("\nfalse merge = the aliases, titles dropped, hold two different full names; or a one-word alias "
-          "is not a word of the entity's name; or the aliases' honorifics give both genders; or a title other "
-          "than Sir/Dame stands before the given name alone (Prince Charles)")
+    print(
+        "\nfalse merge = the aliases, titles dropped, hold two different full names; or a one-word alias "
+        "is not a word of the entity's name; or the aliases' honorifics give both genders; or a title other "
+        "than Sir/Dame stands before the given name alone (Prince Charles)"
+    )
     print(f"false merges among the 50 most-mentioned people: {merges}")
     return merges
 
@@ -126,10 +136,14 @@ def incremental_cost(warehouse: Path, tmp: str) -> None:
         same_all = con.execute(sql).fetchall() == before
     finally:
         con.close()
-    print(f"\n== incremental cost ==\none article again: {one:.2f} s ({stats['documents_resolved']} document, "
-          f"{stats['signatures_revisited']} name signatures revisited); links unchanged: {same_one}")
-    print(f"from scratch: {scratch:.2f} s ({full['documents_resolved']} documents, {full['signatures_revisited']} "
-          f"signatures); links equal to the incremental runs': {same_all}")
+    print(
+        f"\n== incremental cost ==\none article again: {one:.2f} s ({stats['documents_resolved']} document, "
+        f"{stats['signatures_revisited']} name signatures revisited); links unchanged: {same_one}"
+    )
+    print(
+        f"from scratch: {scratch:.2f} s ({full['documents_resolved']} documents, {full['signatures_revisited']} "
+        f"signatures); links equal to the incremental runs': {same_all}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,7 @@ Every command run is printed, then the scorer's JSON line. Nothing is written in
 all inputs, warehouses and scratch files live in a temporary folder removed at the end (kept with
 --keep, for error analysis). Without ../shared/data the script says so and exits 0.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -99,8 +100,9 @@ def mentions_quality(scratch: Path) -> dict:
 
     print("\n== mentions: CoNLL-2003 valid ==", flush=True)
     pipe = evaluation.eval_mentions(run, SHARED / "conll2003" / "valid.txt", scratch, TOOLS)
-    bare = evaluation.scorer([sys.executable, TOOLS / "score_mentions.py", scratch / "conll", "--spacy",
-                              resolve_model(default_model())])
+    bare = evaluation.scorer(
+        [sys.executable, TOOLS / "score_mentions.py", scratch / "conll", "--spacy", resolve_model(default_model())]
+    )
     print(f"micro F1: pipeline {pipe['micro']['f1']:.3f} · bare spaCy ({default_model()}) {bare['micro']['f1']:.3f}")
     return {"pipeline": pipe, "spacy": bare}
 
@@ -111,12 +113,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, help="only the first N articles of the split")
     ap.add_argument("--only", choices=("claims", "mentions"), help="run one half only")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (printed) for error analysis")
-    ap.add_argument("--thresholds", default="0,0.5,0.6,0.7,0.8",
-                    help="confidence thresholds for the P/R table (comma-separated; empty for none)")
+    ap.add_argument(
+        "--thresholds",
+        default="0,0.5,0.6,0.7,0.8",
+        help="confidence thresholds for the P/R table (comma-separated; empty for none)",
+    )
     a = ap.parse_args(argv)
     if not (SHARED / "polnear").is_dir() or not TOOLS.is_dir():
-        print(f"quality: evaluation data not found at {SHARED} (it lives in ../shared/data beside the clone); "
-              f"nothing measured")
+        print(
+            f"quality: evaluation data not found at {SHARED} (it lives in ../shared/data beside the clone); "
+            f"nothing measured"
+        )
         return 0
     scratch = Path(tempfile.mkdtemp(prefix="newsclaims-quality-"))
     assert not inside_project(scratch), "scratch space must be outside the project"

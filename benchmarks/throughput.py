@@ -24,6 +24,7 @@ model load, the job and dbt. The RSS of dbt (a child process) is not in these fi
 child's ru_maxrss starts at its parent's size, so RUSAGE_CHILDREN would only repeat the parent's.
 tracemalloc is not used: it would slow the phases it measures several times over.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,6 +56,7 @@ PROFILE_PHASE = "extraction_profile"
 
 
 # ---------------------------------------------------------------------------------------- helpers
+
 
 def peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
@@ -89,6 +91,7 @@ def load_texts(input_dir: Path) -> list[str]:
 
 # ------------------------------------------------------------------ phases (each in its own process)
 
+
 def phase_spacy(args, texts: list[str], newsclaims: bool) -> dict:
     started = time.perf_counter()
     if newsclaims:
@@ -107,8 +110,13 @@ def phase_spacy(args, texts: list[str], newsclaims: bool) -> dict:
     for doc in nlp.pipe(texts, batch_size=args.batch_size, n_process=1):
         tokens += len(doc)
     done = time.perf_counter()
-    return dict(seconds=done - loaded, setup_seconds=loaded - started, rss_after_load_mib=rss_loaded,
-                tokens=tokens, pipe_names=nlp.pipe_names)
+    return dict(
+        seconds=done - loaded,
+        setup_seconds=loaded - started,
+        rss_after_load_mib=rss_loaded,
+        tokens=tokens,
+        pipe_names=nlp.pipe_names,
+    )
 
 
 def phase_extraction(args, texts: list[str], profile: bool = False) -> dict:
@@ -143,16 +151,23 @@ def phase_extraction(args, texts: list[str], profile: bool = False) -> dict:
     else:
         consume()
     done = time.perf_counter()
-    return dict(seconds=done - loaded, setup_seconds=loaded - started, rss_after_load_mib=rss_loaded,
-                rows=rows, version=extractor_version(nlp), profile=profile_text)
+    return dict(
+        seconds=done - loaded,
+        setup_seconds=loaded - started,
+        rss_after_load_mib=rss_loaded,
+        rows=rows,
+        version=extractor_version(nlp),
+        profile=profile_text,
+    )
 
 
 def phase_pipeline(args, input_dir: Path, warehouse: Path) -> dict:
     from pipeline.cli import run
     from pipeline.settings import Settings
 
-    settings = Settings.from_env(input_dir=input_dir, warehouse=warehouse, spacy_model=args.model,
-                                 batch_size=args.batch_size, n_process=1)
+    settings = Settings.from_env(
+        input_dir=input_dir, warehouse=warehouse, spacy_model=args.model, batch_size=args.batch_size, n_process=1
+    )
     started = time.perf_counter()
     ok = run(settings)
     done = time.perf_counter()
@@ -162,8 +177,10 @@ def phase_pipeline(args, input_dir: Path, warehouse: Path) -> dict:
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]
-                  for t in ("dim_documents", "fct_mentions", "fct_claims", "fct_sources", "dim_entities")}
+        counts = {
+            t: con.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("dim_documents", "fct_mentions", "fct_claims", "fct_sources", "dim_entities")
+        }
     finally:
         con.close()
     return dict(seconds=done - started, counts=counts)
@@ -187,10 +204,23 @@ def run_phase(args) -> None:
 
 # ---------------------------------------------------------------------------------------- driver
 
+
 def spawn(args, phase: str, work: Path) -> dict:
     result_file = work / f"{phase}.json"
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--workdir", str(work),
-           "--result", str(result_file), "--model", args.model, "--batch-size", str(args.batch_size)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--phase",
+        phase,
+        "--workdir",
+        str(work),
+        "--result",
+        str(result_file),
+        "--model",
+        args.model,
+        "--batch-size",
+        str(args.batch_size),
+    ]
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME",)}  # an ephemeral instance
     env.pop("NEWSCLAIMS_INPUT_DIR", None)
     env.pop("NEWSCLAIMS_WAREHOUSE", None)
@@ -210,10 +240,15 @@ def spawn(args, phase: str, work: Path) -> dict:
 
 def git_state() -> str:
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "pipeline"], cwd=ROOT,
-                               capture_output=True, text=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "pipeline"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         return head + (" + uncommitted changes in pipeline/" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
@@ -228,8 +263,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="take N articles spread over the corpus (default: all)")
     parser.add_argument("--model", default=defaults.spacy_model or default_model())
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size, dest="batch_size")
-    parser.add_argument("--profile", action="store_true",
-                        help="after the measurements, run the extraction once more under cProfile and print the top")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the measurements, run the extraction once more under cProfile and print the top",
+    )
     parser.add_argument("--only", nargs="+", choices=list(PHASES), help="run only these phases")
     parser.add_argument("--phase", choices=[*PHASES, PROFILE_PHASE], help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
@@ -240,8 +278,10 @@ def main(argv: list[str] | None = None) -> int:
         run_phase(args)
         return 0
     if not args.corpus.is_dir():
-        print(f"throughput: the BBC corpus is not at {args.corpus} (it lives in ../shared/data/bbc_news "
-              "beside the clone); nothing to measure")
+        print(
+            f"throughput: the BBC corpus is not at {args.corpus} (it lives in ../shared/data/bbc_news "
+            "beside the clone); nothing to measure"
+        )
         return 0
     files = corpus_files(args.corpus, args.limit)
     if not files:
@@ -261,10 +301,14 @@ def main(argv: list[str] | None = None) -> int:
         chars = sum(len(t) for t in texts)
         import spacy
 
-        print(f"newsclaims throughput on {args.corpus}: {len(files)} files → {len(texts)} distinct documents, "
-              f"{chars:,} characters")
-        print(f"model {args.model} (spaCy {spacy.__version__}), batch size {args.batch_size}, n_process 1, "
-              f"{os.cpu_count()} CPUs; code {git_state()}")
+        print(
+            f"newsclaims throughput on {args.corpus}: {len(files)} files → {len(texts)} distinct documents, "
+            f"{chars:,} characters"
+        )
+        print(
+            f"model {args.model} (spaCy {spacy.__version__}), batch size {args.batch_size}, n_process 1, "
+            f"{os.cpu_count()} CPUs; code {git_state()}"
+        )
         results = {phase: spawn(args, phase, work) for phase in phases}
         profiled = spawn(args, PROFILE_PHASE, work) if args.profile else None
 
@@ -290,15 +334,21 @@ def main(argv: list[str] | None = None) -> int:
         if "counts" in r:
             notes.append(f"{r['counts']['fct_claims']} claims in fct_claims")
         notes.append(f"process {r['process_seconds']:.1f} s")
-        print(f"{PHASES[phase]:<40} {secs:>8.2f} {docs_s:>8.1f} {chars_s:>9,.0f} {ratio:>7} "
-              f"{r['peak_rss_mib']:>6.0f} MiB  {'; '.join(notes)}")
+        print(
+            f"{PHASES[phase]:<40} {secs:>8.2f} {docs_s:>8.1f} {chars_s:>9,.0f} {ratio:>7} "
+            f"{r['peak_rss_mib']:>6.0f} MiB  {'; '.join(notes)}"
+        )
     if "spacy_newsclaims" in results and "extraction" in results:
         a2, b = results["spacy_newsclaims"]["seconds"], results["extraction"]["seconds"]
-        print(f"\nextraction beside spaCy as newsclaims loads it: {b / a2:.2f}× "
-              f"({(b - a2) / len(texts) * 1000:.1f} ms per document on top of nlp.pipe)")
+        print(
+            f"\nextraction beside spaCy as newsclaims loads it: {b / a2:.2f}× "
+            f"({(b - a2) / len(texts) * 1000:.1f} ms per document on top of nlp.pipe)"
+        )
     if profiled:
-        print(f"\ncProfile of one more extraction run ({profiled['seconds']:.1f} s under the profiler; "
-              "cumulative, then own time):")
+        print(
+            f"\ncProfile of one more extraction run ({profiled['seconds']:.1f} s under the profiler; "
+            "cumulative, then own time):"
+        )
         print(profiled["profile"])
     return 0
 

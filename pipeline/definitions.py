@@ -4,6 +4,7 @@ with the resources and the input-folder sensor bound to the settings given.
 workspace.yaml, `make ui`, `dagster definitions validate` and `dg` load `defs` (settings from the
 environment); the CLI calls build_definitions with its own.
 """
+
 from __future__ import annotations
 
 from dagster import Definitions, load_from_defs_folder

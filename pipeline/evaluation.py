@@ -13,6 +13,7 @@ is applied to the claims with confidence >= each threshold.
 The scorers are not part of newsclaims: they are found in $NEWSCLAIMS_SHARED_TOOLS, else in
 ../shared/tools beside the project.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -75,9 +76,12 @@ def output_to(log: Path):
 def run_pipeline(run: Callable[[Settings], bool], input_dir: Path, warehouse: Path, model: str | None = None) -> float:
     """The whole job (ingest → spaCy → load → dbt build), its log kept beside the warehouse."""
     settings = Settings.from_env(input_dir=input_dir, warehouse=warehouse, spacy_model=model)
-    print(f'$ python -c "from pipeline.cli import run; from pipeline.settings import Settings; '
-          f'run(Settings.from_env(input_dir={str(input_dir)!r}, warehouse={str(warehouse)!r}, '
-          f'spacy_model={settings.spacy_model!r}))"', flush=True)
+    print(
+        f'$ python -c "from pipeline.cli import run; from pipeline.settings import Settings; '
+        f"run(Settings.from_env(input_dir={str(input_dir)!r}, warehouse={str(warehouse)!r}, "
+        f'spacy_model={settings.spacy_model!r}))"',
+        flush=True,
+    )
     log = warehouse.with_suffix(".log")
     t0 = time.perf_counter()
     with output_to(log):
@@ -90,12 +94,19 @@ def run_pipeline(run: Callable[[Settings], bool], input_dir: Path, warehouse: Pa
 
 def mentions_summary(result: dict) -> str:
     m = result["micro"]
-    return (f"micro P {m['p']:.3f} R {m['r']:.3f} F1 {m['f1']:.3f} · PER F1 {result['PER']['f1']:.3f} · "
-            f"ORG F1 {result['ORG']['f1']:.3f} · LOC F1 {result['LOC']['f1']:.3f}")
+    return (
+        f"micro P {m['p']:.3f} R {m['r']:.3f} F1 {m['f1']:.3f} · PER F1 {result['PER']['f1']:.3f} · "
+        f"ORG F1 {result['ORG']['f1']:.3f} · LOC F1 {result['LOC']['f1']:.3f}"
+    )
 
 
-def eval_mentions(run: Callable[[Settings], bool], conll_file: Path, scratch: Path, tools: Path | None = None,
-                  model: str | None = None) -> dict:
+def eval_mentions(
+    run: Callable[[Settings], bool],
+    conll_file: Path,
+    scratch: Path,
+    tools: Path | None = None,
+    model: str | None = None,
+) -> dict:
     """conll_docs.py → the pipeline → score_mentions.py on fct_mentions; returns the scorer's JSON."""
     tools = tools or shared_tools()
     for name in ("conll_docs.py", "score_mentions.py"):
@@ -115,9 +126,11 @@ def eval_mentions(run: Callable[[Settings], bool], conll_file: Path, scratch: Pa
 
 def claims_summary(result: dict) -> str:
     a, s = result["attribution"], result["strict"]
-    return (f"attribution P {a['p']:.3f} R {a['r']:.3f} F1 {a['f1']:.3f} · strict F1 {s['f1']:.3f} · "
-            f"cue F1 {result['cue']['f1']:.3f} · source F1 {result['source']['f1']:.3f} "
-            f"(exact {result['source_exact']['f1']:.3f}) · content char-F1 {result['content']['mean_char_f1']:.3f}")
+    return (
+        f"attribution P {a['p']:.3f} R {a['r']:.3f} F1 {a['f1']:.3f} · strict F1 {s['f1']:.3f} · "
+        f"cue F1 {result['cue']['f1']:.3f} · source F1 {result['source']['f1']:.3f} "
+        f"(exact {result['source_exact']['f1']:.3f}) · content char-F1 {result['content']['mean_char_f1']:.3f}"
+    )
 
 
 def brat_folder_problem(split_dir: Path) -> str | None:
@@ -158,11 +171,20 @@ def confidence_table(tools: Path, split_dir: Path, warehouse: Path, thresholds: 
         pred: dict[str, list[dict]] = {}
         for path, ss, se, cs, ce, ts, te, conf in rows:
             if conf >= t:
-                pred.setdefault(Path(path).name, []).append({
-                    "source": [(ss, se)] if ss is not None else None, "cue": [(cs, ce)], "content": [(ts, te)]})
+                pred.setdefault(Path(path).name, []).append(
+                    {"source": [(ss, se)] if ss is not None else None, "cue": [(cs, ce)], "content": [(ts, te)]}
+                )
         r = sc.score(gold, pred)
-        out.append({"threshold": t, "claims": r["attribution"]["pred"], "p": r["attribution"]["p"],
-                    "r": r["attribution"]["r"], "f1": r["attribution"]["f1"], "strict_f1": r["strict"]["f1"]})
+        out.append(
+            {
+                "threshold": t,
+                "claims": r["attribution"]["pred"],
+                "p": r["attribution"]["p"],
+                "r": r["attribution"]["r"],
+                "f1": r["attribution"]["f1"],
+                "strict_f1": r["strict"]["f1"],
+            }
+        )
     return out
 
 
@@ -170,12 +192,20 @@ def print_confidence_table(table: list[dict]) -> None:
     print("| confidence >= | claims | attribution P | R | F1 | strict F1 |")
     print("| --- | --- | --- | --- | --- | --- |")
     for row in table:
-        print(f"| {row['threshold']:.2f} | {row['claims']} | {row['p']:.3f} | {row['r']:.3f} | {row['f1']:.3f} | "
-              f"{row['strict_f1']:.3f} |")
+        print(
+            f"| {row['threshold']:.2f} | {row['claims']} | {row['p']:.3f} | {row['r']:.3f} | {row['f1']:.3f} | "
+            f"{row['strict_f1']:.3f} |"
+        )
 
 
-def eval_claims(run: Callable[[Settings], bool], split_dir: Path, scratch: Path, tools: Path | None = None,
-                model: str | None = None, thresholds: list[float] | None = None) -> dict:
+def eval_claims(
+    run: Callable[[Settings], bool],
+    split_dir: Path,
+    scratch: Path,
+    tools: Path | None = None,
+    model: str | None = None,
+    thresholds: list[float] | None = None,
+) -> dict:
     """A brat folder's articles → the pipeline → score_claims.py on fct_claims; returns the scorer's JSON."""
     import shutil
 

@@ -6,6 +6,7 @@ raises `InjectedFault` at the stage named by NEWSCLAIMS_TEST_FAIL_STAGE (`extrac
 newsclaims' extractors; `spacy`: inside the spaCy pipeline, in newsclaims' line-break component).
 The real code paths run; only the exception is invented.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Stable identifiers: the same inputs give the same id on every machine and every run."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,5 +1,6 @@
 """`newsclaims info`: what a run would use (settings resolved as a run resolves them, and versions),
 without loading the spaCy model's weights or opening the warehouse."""
+
 from __future__ import annotations
 
 import platform
@@ -8,8 +9,15 @@ from importlib import metadata
 from pipeline.settings import Settings, cpu_count
 
 #: Distributions whose versions `info` reports (name in the output → distribution on PyPI).
-PACKAGES = {"newsclaims": "newsclaims", "spacy": "spacy", "dagster": "dagster", "dagster-celery": "dagster-celery",
-            "dbt-core": "dbt-core", "dbt-duckdb": "dbt-duckdb", "duckdb": "duckdb"}
+PACKAGES = {
+    "newsclaims": "newsclaims",
+    "spacy": "spacy",
+    "dagster": "dagster",
+    "dagster-celery": "dagster-celery",
+    "dbt-core": "dbt-core",
+    "dbt-duckdb": "dbt-duckdb",
+    "duckdb": "duckdb",
+}
 
 
 def _version(dist: str) -> str | None:
@@ -36,9 +44,12 @@ def run_info(settings: Settings) -> dict:
         "staging": settings.staging,
         "input_dir": str(settings.input_dir),
         "lock_timeout": settings.lock_timeout,
-        "scaleout": {"executor": settings.scaleout_executor, "shard_size": settings.shard_size,
-                     "max_concurrent": settings.scaleout_processes,
-                     "celery_broker": settings.celery_broker if settings.scaleout_executor == "celery" else None},
+        "scaleout": {
+            "executor": settings.scaleout_executor,
+            "shard_size": settings.shard_size,
+            "max_concurrent": settings.scaleout_processes,
+            "celery_broker": settings.celery_broker if settings.scaleout_executor == "celery" else None,
+        },
         "versions": versions,
         "cpu_count": cpu_count(),
         "platform": platform.platform(),

@@ -4,8 +4,17 @@ import hashlib
 import json
 from pathlib import Path
 
-from dagster import (AssetSelection, DefaultScheduleStatus, DefaultSensorStatus, RunRequest, ScheduleDefinition,
-                     SensorEvaluationContext, SkipReason, define_asset_job, sensor)
+from dagster import (
+    AssetSelection,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    ScheduleDefinition,
+    SensorEvaluationContext,
+    SkipReason,
+    define_asset_job,
+    sensor,
+)
 
 from pipeline.ingest.files import list_text_files
 

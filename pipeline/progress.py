@@ -4,6 +4,7 @@ Shown only when stderr is a terminal (rich's own test, so `FORCE_COLOR` / `TTY_C
 and `TERM=dumb` or a pipe silence it): under the Dagster UI, in CI, in a log file or piped, nothing is
 printed and the step's log lines and materialisation metadata say what it did.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -37,13 +38,29 @@ def progress(total: int | None, description: str, unit: str = "docs", console=No
     if total == 0 or not console.is_terminal:
         yield lambda n=1: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     eta = [TextColumn("ETA"), TimeRemainingColumn()] if total is not None else []  # nothing to count down to
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _rate_column(unit),
-                   TimeElapsedColumn(), *eta, console=console, transient=False,
-                   # log lines on stderr print above the bar; stdout is left to the caller (the CLI captures it)
-                   redirect_stdout=False, redirect_stderr=True)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _rate_column(unit),
+        TimeElapsedColumn(),
+        *eta,
+        console=console,
+        transient=False,
+        # log lines on stderr print above the bar; stdout is left to the caller (the CLI captures it)
+        redirect_stdout=False,
+        redirect_stderr=True,
+    )
     with bar:
         task = bar.add_task(description, total=total)
         yield lambda n=1: bar.advance(task, n)

@@ -1,4 +1,5 @@
 """Dagster resources: the warehouse (DuckDB under the single-writer lock), the input folder, spaCy."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -21,9 +22,14 @@ class WarehouseResource(DuckDBResource):
     `database` is the same path the dbt profile reads from NEWSCLAIMS_WAREHOUSE.
     """
 
-    lock_timeout: int = Field(default=Settings.lock_timeout, description="Seconds a writer waits for the warehouse lock.")
-    staging_location: str = Field(default="", description="Where staged batches live: a folder or a file:// "
-                                  "URL (NEWSCLAIMS_STAGING); empty for <warehouse>.batches beside the warehouse.")
+    lock_timeout: int = Field(
+        default=Settings.lock_timeout, description="Seconds a writer waits for the warehouse lock."
+    )
+    staging_location: str = Field(
+        default="",
+        description="Where staged batches live: a folder or a file:// "
+        "URL (NEWSCLAIMS_STAGING); empty for <warehouse>.batches beside the warehouse.",
+    )
 
     @property
     def path(self) -> Path:
@@ -73,9 +79,13 @@ class SpacyResource(ConfigurableResource):
 def resources_for(settings: Settings) -> dict[str, ConfigurableResource]:
     """The warehouse, input-folder and spaCy resources for these settings (dbt's is in pipeline/defs/dbt.py)."""
     return {
-        "warehouse": WarehouseResource(database=str(settings.warehouse), lock_timeout=settings.lock_timeout,
-                                       staging_location=settings.staging or ""),
+        "warehouse": WarehouseResource(
+            database=str(settings.warehouse),
+            lock_timeout=settings.lock_timeout,
+            staging_location=settings.staging or "",
+        ),
         "input_folder": InputFolderResource(path=str(settings.input_dir), max_file_bytes=settings.max_file_bytes),
-        "spacy_model": SpacyResource(model=settings.spacy_model, batch_size=settings.batch_size,
-                                     n_process=settings.n_process),
+        "spacy_model": SpacyResource(
+            model=settings.spacy_model, batch_size=settings.batch_size, n_process=settings.n_process
+        ),
     }

@@ -10,6 +10,7 @@ an executor runs in parallel.
 Each shard holds NEWSCLAIMS_SHARD_SIZE documents and runs spaCy in one process (the executor gives
 the parallelism); loading stays one step, under the warehouse lock.
 """
+
 from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job, multiprocess_executor
@@ -23,12 +24,14 @@ def scaleout_executor(settings: Settings):
     if settings.scaleout_executor == "celery":
         from dagster_celery import celery_executor
 
-        return celery_executor.configured({"broker": settings.celery_broker, "backend": settings.celery_broker},
-                                          name="celery")
+        return celery_executor.configured(
+            {"broker": settings.celery_broker, "backend": settings.celery_broker}, name="celery"
+        )
     # forkserver: the server imports pipeline.definitions once and forks each step from it, instead of
     # every step process importing Dagster, dbt and spaCy again (seconds per step)
-    return multiprocess_executor.configured({"max_concurrent": settings.scaleout_processes,
-                                             "start_method": {"forkserver": {}}}, name="multiprocess")
+    return multiprocess_executor.configured(
+        {"max_concurrent": settings.scaleout_processes, "start_method": {"forkserver": {}}}, name="multiprocess"
+    )
 
 
 def scaleout_run_config(settings: Settings) -> dict:
@@ -44,6 +47,6 @@ def make_scaleout_job(settings: Settings):
         executor_def=scaleout_executor(settings),
         config=scaleout_run_config(settings),
         description=f"Everything newsclaims_job does, with the enrichment in shards of {settings.shard_size} "
-                    f"documents run in parallel by the {settings.scaleout_executor} executor.",
+        f"documents run in parallel by the {settings.scaleout_executor} executor.",
         tags={"newsclaims/executor": settings.scaleout_executor},
     )

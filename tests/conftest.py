@@ -1,4 +1,5 @@
 """Shared fixtures: the real spaCy model, the seed articles, and one full pipeline run."""
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ Those checks skip on a developer's machine that lacks Chromium or ../shared/data
 hide a check that did not run, so the skip becomes a failure that keeps its reason. Loaded by
 tests/conftest.py as a plugin.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,6 +34,8 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     longrepr = report.longrepr
     reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
     report.outcome = "failed"
-    report.longrepr = (f"{item.nodeid} would have skipped under CI=true, where it must run: {reason}\n"
-                       "(install what it needs: `make browser-deps` for tests/ui, `make redis-deps` for "
-                       "tests/scaleout, ../shared/data beside the clone for quality and shared-data tests)")
+    report.longrepr = (
+        f"{item.nodeid} would have skipped under CI=true, where it must run: {reason}\n"
+        "(install what it needs: `make browser-deps` for tests/ui, `make redis-deps` for "
+        "tests/scaleout, ../shared/data beside the clone for quality and shared-data tests)"
+    )

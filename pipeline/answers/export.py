@@ -4,6 +4,7 @@ The marts are the tables and views dbt builds in the default schema (`main`): th
 contract. manifest.json lists, per mart, its file, row count, columns with their DuckDB types and
 the file's sha256, plus the warehouse it came from and when.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,12 @@ MANIFEST = "manifest.json"
 
 
 def mart_names(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("select table_name from information_schema.tables "
-                                      "where table_schema = 'main' order by table_name").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main' order by table_name"
+        ).fetchall()
+    ]
 
 
 def _quote(identifier: str) -> str:
@@ -44,10 +49,20 @@ def export_marts(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, wareho
         else:
             rel.write_csv(str(target), header=True)
         (rows,) = rel.count("*").fetchone()
-        tables.append({"table": name, "file": target.name, "rows": rows,
-                       "columns": [{"name": c, "type": str(t)} for c, t in zip(rel.columns, rel.types, strict=True)],
-                       "sha256": file_sha256(target)})
-    manifest = {"warehouse": str(Path(warehouse).resolve()), "format": fmt,
-                "exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "tables": tables}
+        tables.append(
+            {
+                "table": name,
+                "file": target.name,
+                "rows": rows,
+                "columns": [{"name": c, "type": str(t)} for c, t in zip(rel.columns, rel.types, strict=True)],
+                "sha256": file_sha256(target),
+            }
+        )
+    manifest = {
+        "warehouse": str(Path(warehouse).resolve()),
+        "format": fmt,
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tables": tables,
+    }
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest

@@ -1,4 +1,5 @@
 """An Answer printed as a terminal table (rich), JSON (a list of objects) or CSV (a header row)."""
+
 from __future__ import annotations
 
 import csv
@@ -48,8 +49,13 @@ def write_table(answer: Answer, out: TextIO, title: str | None = None) -> None:
     for name in shown:
         numeric = answer.rows and all(isinstance(r[answer.columns.index(name)], (int, float)) for r in answer.rows)
         wide = name in ("content", "snippet")
-        table.add_column(name, justify="right" if numeric else "left", overflow="fold",
-                         ratio=3 if wide else None, min_width=20 if wide else None)
+        table.add_column(
+            name,
+            justify="right" if numeric else "left",
+            overflow="fold",
+            ratio=3 if wide else None,
+            min_width=20 if wide else None,
+        )
     from rich.text import Text
 
     for n, row in enumerate(answer.rows):
@@ -63,8 +69,9 @@ def write_table(answer: Answer, out: TextIO, title: str | None = None) -> None:
             cells.append(cell)
         table.add_row(*cells)
     # a terminal gets its own width and colour; a pipe or file gets plain text 120 columns wide
-    console = Console(file=out, width=None if out.isatty() else 120, highlight=False,
-                      no_color=not out.isatty(), soft_wrap=False)
+    console = Console(
+        file=out, width=None if out.isatty() else 120, highlight=False, no_color=not out.isatty(), soft_wrap=False
+    )
     console.print(table)
 
 

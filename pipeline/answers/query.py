@@ -3,6 +3,7 @@
 Every function returns an `Answer`: column names and rows, in a fixed order, ready for a table,
 JSON or CSV (see output.py).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -35,13 +36,32 @@ def _like(value: str) -> str:
     return f"%{escaped}%"
 
 
-CLAIM_COLUMNS = ["claim_id", "document_id", "path", "speaker", "speaker_text", "speaker_entity_id", "cue",
-                 "content", "content_start_char", "content_end_char", "source", "first_seen_at"]
+CLAIM_COLUMNS = [
+    "claim_id",
+    "document_id",
+    "path",
+    "speaker",
+    "speaker_text",
+    "speaker_entity_id",
+    "cue",
+    "content",
+    "content_start_char",
+    "content_end_char",
+    "source",
+    "first_seen_at",
+]
 
 
-def claims(con: duckdb.DuckDBPyConnection, *, speaker: str | None = None, about: str | None = None,
-           source: str | None = None, since: date | None = None, stance: str | None = None,
-           limit: int | None = None) -> Answer:
+def claims(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    speaker: str | None = None,
+    about: str | None = None,
+    source: str | None = None,
+    since: date | None = None,
+    stance: str | None = None,
+    limit: int | None = None,
+) -> Answer:
     """Claims in document order, narrowed by each filter given (all must hold).
 
     speaker: the resolved speaker's name or the speaker's own words contain it (case-insensitive), so
@@ -55,8 +75,10 @@ def claims(con: duckdb.DuckDBPyConnection, *, speaker: str | None = None, about:
     extra = ""  # the stance column, selected where it is asked for
     if stance is not None:
         if "claim_stance" not in columns(con, "fct_claims"):
-            raise UnsupportedQuery("--stance needs the claim_stance column, and fct_claims in this warehouse has "
-                                   "none (stance is not extracted by this version)")
+            raise UnsupportedQuery(
+                "--stance needs the claim_stance column, and fct_claims in this warehouse has "
+                "none (stance is not extracted by this version)"
+            )
         conditions.append("lower(c.claim_stance) = lower(?)")
         params.append(stance)
         extra = ", c.claim_stance as stance"
@@ -78,7 +100,8 @@ def claims(con: duckdb.DuckDBPyConnection, *, speaker: str | None = None, about:
         params.append(since)
     # fixed fragments only: every value is a ? parameter
     where = ("where " + " and ".join(conditions)) if conditions else ""
-    rel = con.execute(f"""
+    rel = con.execute(
+        f"""
         select c.claim_id, c.document_id, d.path, coalesce(c.speaker_name, c.speaker_text) as speaker,
                c.speaker_text, c.speaker_entity_id, c.cue_text as cue, c.content_text as content,
                c.content_start_char, c.content_end_char, s.name as source, d.first_seen_at{extra}
@@ -87,7 +110,9 @@ def claims(con: duckdb.DuckDBPyConnection, *, speaker: str | None = None, about:
         left join dim_sources s using (source_id)
         {where}
         order by d.path, c.content_start_char, c.claim_id
-        limit ?""", [*params, limit])
+        limit ?""",
+        [*params, limit],
+    )
     names = [d[0] for d in rel.description]
     table = ["speaker", "cue", "content", "source", "path"] + (["stance"] if extra else [])
     return Answer(names, rel.fetchall(), table)
@@ -96,7 +121,8 @@ def claims(con: duckdb.DuckDBPyConnection, *, speaker: str | None = None, about:
 def speakers(con: duckdb.DuckDBPyConnection, limit: int | None = None, unresolved: bool = False) -> Answer:
     """Who is quoted: one row per speaker entity, most claims first. With `unresolved`, speakers that
     resolve to no entity ("I", "they", "the report") are listed too, by their own words."""
-    rel = con.execute("""
+    rel = con.execute(
+        """
         select coalesce(c.speaker_name, c.speaker_text) as speaker, max(c.speaker_entity_id) as entity_id,
                count(*) as claims, count(distinct c.document_id) as documents,
                coalesce(string_agg(distinct s.name, ', ' order by s.name), '') as sources
@@ -104,27 +130,40 @@ def speakers(con: duckdb.DuckDBPyConnection, limit: int | None = None, unresolve
         where coalesce(c.speaker_name, c.speaker_text) is not null and (? or c.speaker_entity_id is not null)
         group by 1
         order by claims desc, documents desc, speaker
-        limit ?""", [unresolved, limit])
+        limit ?""",
+        [unresolved, limit],
+    )
     return Answer([d[0] for d in rel.description], rel.fetchall())
 
 
 def sources(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> Answer:
     """The sources cited (news agencies, outlets, official bodies): most claims carried first."""
-    rel = con.execute("""
+    rel = con.execute(
+        """
         select name as source, kind, claim_count as claims, citation_count as citations,
                document_count as documents, array_to_string(aliases, ', ') as aliases, source_id
         from dim_sources
         order by claims desc, citations desc, source
-        limit ?""", [limit])
-    return Answer([d[0] for d in rel.description], rel.fetchall(),
-                  ["source", "kind", "claims", "citations", "documents", "aliases"])
+        limit ?""",
+        [limit],
+    )
+    return Answer(
+        [d[0] for d in rel.description],
+        rel.fetchall(),
+        ["source", "kind", "claims", "citations", "documents", "aliases"],
+    )
 
 
 SEARCH_COLUMNS = ["kind", "rank", "score", "path", "speaker", "snippet", "matches", "document_id", "claim_id"]
 
 
-def search(con: duckdb.DuckDBPyConnection, text: str, kinds: tuple[str, ...] = ("claim", "document"),
-           limit: int = 10, all_terms: bool = False) -> Answer:
+def search(
+    con: duckdb.DuckDBPyConnection,
+    text: str,
+    kinds: tuple[str, ...] = ("claim", "document"),
+    limit: int = 10,
+    all_terms: bool = False,
+) -> Answer:
     """Claims (by their content) and documents (by their text) matching `text`, ranked by BM25 within
     each kind, claims first. `matches` are the matched words' (start, end) offsets into dim_documents.text."""
     from pipeline.warehouse import search as index
@@ -139,17 +178,35 @@ def search(con: duckdb.DuckDBPyConnection, text: str, kinds: tuple[str, ...] = (
         hits = index.search(con, text, kind, limit=limit, all_terms=all_terms)
         for rank, hit in enumerate(hits, 1):
             if kind == "claim":
-                path, speaker, body, base = con.execute("""
+                path, speaker, body, base = con.execute(
+                    """
                     select d.path, coalesce(c.speaker_name, c.speaker_text), c.content_text, c.content_start_char
                     from fct_claims c join dim_documents d using (document_id) where c.claim_id = ?""",
-                    [hit.claim_id]).fetchone()
+                    [hit.claim_id],
+                ).fetchone()
             else:
-                path, body = con.execute("select path, text from dim_documents where document_id = ?",
-                                         [hit.document_id]).fetchone()
+                path, body = con.execute(
+                    "select path, text from dim_documents where document_id = ?", [hit.document_id]
+                ).fetchone()
                 speaker, base = None, 0
             cut = index.snippet(body, terms)
-            rows.append((kind, rank, round(hit.score, 4), path, speaker, cut.text,
-                         [[base + s, base + e] for s, e in cut.source_spans], hit.document_id, hit.claim_id,
-                         cut.highlights))
-    return Answer(SEARCH_COLUMNS, [r[:-1] for r in rows], ["kind", "rank", "score", "speaker", "snippet", "path"],
-                  highlights={i: r[-1] for i, r in enumerate(rows)})
+            rows.append(
+                (
+                    kind,
+                    rank,
+                    round(hit.score, 4),
+                    path,
+                    speaker,
+                    cut.text,
+                    [[base + s, base + e] for s, e in cut.source_spans],
+                    hit.document_id,
+                    hit.claim_id,
+                    cut.highlights,
+                )
+            )
+    return Answer(
+        SEARCH_COLUMNS,
+        [r[:-1] for r in rows],
+        ["kind", "rank", "score", "speaker", "snippet", "path"],
+        highlights={i: r[-1] for i, r in enumerate(rows)},
+    )

@@ -4,6 +4,7 @@ One self-contained file: matplotlib draws PNGs that are embedded as data: URIs, 
 no network and runs no script. Everything taken from the documents (names, claim text, paths) is
 HTML-escaped, and the page's Content-Security-Policy forbids scripts outright as a second guard.
 """
+
 from __future__ import annotations
 
 import base64
@@ -39,14 +40,20 @@ class ReportData:
 
 
 def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
-    counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]
-              for t in ("dim_documents", "fct_claims", "dim_entities", "dim_sources")}
+    counts = {
+        t: con.execute(f"select count(*) from {t}").fetchone()[0]
+        for t in ("dim_documents", "fct_claims", "dim_entities", "dim_sources")
+    }
     # speakers are the entities claims resolve to: "I", "they" or "the report" unresolved are nobody to chart
-    speakers = con.execute("""
+    speakers = con.execute(
+        """
         select c.speaker_name as speaker, count(*) as claims, count(distinct c.document_id) as articles
         from fct_claims c where c.speaker_entity_id is not null and c.speaker_name is not null
-        group by 1 order by claims desc, articles desc, speaker limit ?""", [TOP_SPEAKERS]).fetchall()
-    network = con.execute("""
+        group by 1 order by claims desc, articles desc, speaker limit ?""",
+        [TOP_SPEAKERS],
+    ).fetchall()
+    network = con.execute(
+        """
         with edges as (
             select s.name as source, c.speaker_name as speaker, count(*) as claims
             from fct_claims c join dim_sources s using (source_id)
@@ -55,12 +62,18 @@ def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
         top_speakers as (select speaker from edges group by speaker order by sum(claims) desc, speaker limit ?)
         select source, speaker, claims from edges
         where source in (select source from top_sources) and speaker in (select speaker from top_speakers)
-        order by claims desc, source, speaker""", [NETWORK_SOURCES, NETWORK_SPEAKERS]).fetchall()
+        order by claims desc, source, speaker""",
+        [NETWORK_SOURCES, NETWORK_SPEAKERS],
+    ).fetchall()
     # publication dates are not extracted yet: claims are dated by when their document was first seen
-    over_time = [(d.isoformat(), n) for d, n in con.execute("""
+    over_time = [
+        (d.isoformat(), n)
+        for d, n in con.execute("""
         select cast(d.first_seen_at as date) as day, count(*) from fct_claims c
-        join dim_documents d using (document_id) group by day order by day""").fetchall()]
-    pairs = con.execute("""
+        join dim_documents d using (document_id) group by day order by day""").fetchall()
+    ]
+    pairs = con.execute(
+        """
         with m as (select distinct m.document_id, m.sentence_index, e.entity_id, e.name
                    from fct_mentions m join dim_entities e using (entity_id)
                    -- who and where: not numbers and dates, nor nationalities ("British", "Belarusian")
@@ -70,22 +83,33 @@ def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
                           and a.entity_id < b.entity_id
         group by a.entity_id, b.entity_id, a.name, b.name
         having count(*) >= 2  -- once is chance
-        order by together desc, 1, 2 limit ?""", [TOP_PAIRS]).fetchall()
+        order by together desc, 1, 2 limit ?""",
+        [TOP_PAIRS],
+    ).fetchall()
     stance = None
     if "claim_stance" in columns(con, "fct_claims"):
-        stance = con.execute("""
+        stance = con.execute(
+            """
             select c.speaker_name, coalesce(claim_stance, 'unknown'), count(*) from fct_claims c
             where c.speaker_name in (select unnest(?::varchar[])) group by all order by 1, 2""",
-                             [[s[0] for s in speakers[:10]]]).fetchall()
-    claims = con.execute("""
+            [[s[0] for s in speakers[:10]]],
+        ).fetchall()
+    claims = con.execute(
+        """
         select coalesce(c.speaker_name, c.speaker_text), c.cue_text, c.content_text, s.name, d.path
         from fct_claims c join dim_documents d using (document_id) left join dim_sources s using (source_id)
-        order by d.first_seen_at desc, d.path, c.content_start_char limit ?""", [SAMPLE_CLAIMS]).fetchall()
-    articles = con.execute("""
+        order by d.first_seen_at desc, d.path, c.content_start_char limit ?""",
+        [SAMPLE_CLAIMS],
+    ).fetchall()
+    articles = con.execute(
+        """
         select path, title, claim_count, citation_count from dim_documents
-        order by claim_count desc, path limit ?""", [SAMPLE_ARTICLES]).fetchall()
-    return ReportData(counts, speakers, network, over_time, "the date each article was first seen", pairs, stance, claims,
-                      articles)
+        order by claim_count desc, path limit ?""",
+        [SAMPLE_ARTICLES],
+    ).fetchall()
+    return ReportData(
+        counts, speakers, network, over_time, "the date each article was first seen", pairs, stance, claims, articles
+    )
 
 
 def _figure_png(fig) -> str:
@@ -104,8 +128,9 @@ def _pyplot():
     import matplotlib.pyplot as plt
 
     # document text is never read as mathtext ($...$) or any other markup
-    plt.rcParams.update({"text.parse_math": False, "font.size": 10, "axes.spines.top": False,
-                         "axes.spines.right": False})
+    plt.rcParams.update(
+        {"text.parse_math": False, "font.size": 10, "axes.spines.top": False, "axes.spines.right": False}
+    )
     return plt
 
 
@@ -184,8 +209,14 @@ def chart_network(data: ReportData) -> str | None:
     fig, ax = plt.subplots(figsize=(9, 0.5 * height + 1.5))
     top = max(n for _, _, n in data.network)
     for source, speaker, n in data.network:
-        ax.plot([0, 1], [ya[source], yb[speaker]], color="#3b6ea8", alpha=0.35 + 0.5 * n / top,
-                linewidth=1 + 6 * n / top, solid_capstyle="round")
+        ax.plot(
+            [0, 1],
+            [ya[source], yb[speaker]],
+            color="#3b6ea8",
+            alpha=0.35 + 0.5 * n / top,
+            linewidth=1 + 6 * n / top,
+            solid_capstyle="round",
+        )
     carried = {s: sum(n for a, _, n in data.network if a == s) for s in sources}
     quoted = {s: sum(n for _, b, n in data.network if b == s) for s in speakers}
     for name, y in ya.items():
@@ -288,8 +319,9 @@ def time_note(data: ReportData) -> str:
     if not data.over_time:
         return "No claims."
     day, n = data.over_time[0]
-    return (f"All {n:,} claims come from articles first seen on {day}: a series needs articles "
-            "seen on at least two days.")
+    return (
+        f"All {n:,} claims come from articles first seen on {day}: a series needs articles seen on at least two days."
+    )
 
 
 def _e(value) -> str:
@@ -305,17 +337,23 @@ def _img(png: str | None, alt: str, empty: str) -> str:
 def render_html(data: ReportData, warehouse: Path, generated_at: datetime | None = None) -> str:
     generated_at = generated_at or datetime.now(UTC)
     c = data.counts
-    speakers_rows = "".join(f"<tr><td>{_e(n)}</td><td class=n>{k}</td><td class=n>{a}</td></tr>"
-                            for n, k, a in data.speakers)
+    speakers_rows = "".join(
+        f"<tr><td>{_e(n)}</td><td class=n>{k}</td><td class=n>{a}</td></tr>" for n, k, a in data.speakers
+    )
     claim_rows = "".join(
         f"<tr><td>{_e(sp)}</td><td>{_e(cue)}</td><td>{_e(content)}</td><td>{_e(src or '—')}</td>"
-        f"<td><code>{_e(path)}</code></td></tr>" for sp, cue, content, src, path in data.claims)
+        f"<td><code>{_e(path)}</code></td></tr>"
+        for sp, cue, content, src, path in data.claims
+    )
     article_rows = "".join(
         f"<tr><td><code>{_e(path)}</code></td><td>{_e(_short(title or '', 160))}</td><td class=n>{k}</td><td class=n>{n}</td></tr>"
-        for path, title, k, n in data.articles)
-    stance = (_img(chart_stance(data), "stance mix per speaker", "")
-              if data.stance is not None else
-              '<p class="empty">Stance is not extracted by this version (fct_claims has no claim_stance).</p>')
+        for path, title, k, n in data.articles
+    )
+    stance = (
+        _img(chart_stance(data), "stance mix per speaker", "")
+        if data.stance is not None
+        else '<p class="empty">Stance is not extracted by this version (fct_claims has no claim_stance).</p>'
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
@@ -364,6 +402,7 @@ th, td {{ border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left;
 
 def markdown_preview(data: ReportData, rows: int = 10) -> str:
     """Top speakers as a Markdown table for the asset's metadata; names escaped for Markdown and HTML."""
+
     def cell(text: str) -> str:
         escaped = html.escape(text)
         for ch in "\\|`[]()*_":

@@ -54,8 +54,12 @@ def ensure_manifest() -> None:
     dbt_project.manifest_path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(dbt_project.manifest_path.parent / ".parse.lock")):
         if manifest_is_stale():  # another process may have parsed while this one waited
-            subprocess.run([dbt_executable(), "parse", "--quiet"], cwd=DBT_PROJECT_DIR, check=True,
-                           env={**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)})
+            subprocess.run(
+                [dbt_executable(), "parse", "--quiet"],
+                cwd=DBT_PROJECT_DIR,
+                check=True,
+                env={**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)},
+            )
 
 
 ensure_manifest()
@@ -82,8 +86,9 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     with warehouse.lock():
         # dagster-dbt's own fetch_row_counts() would open the file while dbt still holds it (DuckDB
         # allows one process), so the events wait until dbt exits and then get their row counts.
-        invocation = dbt.cli(["build"], context=context, target_path=run_target_path(warehouse.path),
-                             raise_on_error=False)
+        invocation = dbt.cli(
+            ["build"], context=context, target_path=run_target_path(warehouse.path), raise_on_error=False
+        )
         events = list(invocation.stream())
         # the checks that ran are reported even when one failed (the UI shows which one)
         yield from with_row_counts(events, warehouse) if invocation.is_successful() else events
@@ -103,7 +108,11 @@ def run_target_path(warehouse: Path) -> Path:
     """
     from pipeline.ids import stable_id
 
-    return DBT_PROJECT_DIR / dbt_project.target_path / f"run-{Path(warehouse).stem}-{stable_id(str(Path(warehouse).resolve()), length=8)}"
+    return (
+        DBT_PROJECT_DIR
+        / dbt_project.target_path
+        / f"run-{Path(warehouse).stem}-{stable_id(str(Path(warehouse).resolve()), length=8)}"
+    )
 
 
 def with_row_counts(events: list, warehouse: WarehouseResource) -> Iterator:
@@ -130,5 +139,8 @@ def _table_relations() -> dict[str, str]:
     """unique_id → relation name of every dbt model built as a table (views are not counted)."""
     manifest = json.loads(dbt_project.manifest_path.read_text())
     # schema.alias, not relation_name: that names the catalog the manifest was parsed against
-    return {uid: f'"{node["schema"]}"."{node["alias"]}"' for uid, node in manifest["nodes"].items()
-            if node["resource_type"] == "model" and node["config"].get("materialized") == "table"}
+    return {
+        uid: f'"{node["schema"]}"."{node["alias"]}"'
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["config"].get("materialized") == "table"
+    }

@@ -23,9 +23,9 @@ from pipeline.warehouse.store import transaction
 INGEST_TABLES = {
     "documents": "One row per distinct article text (document_id = hash of the decoded text), kept verbatim.",
     "document_occurrences": "One row per input file seen: its path relative to the input folder, its document, "
-                            "whether it is still present.",
+    "whether it is still present.",
     "rejected_documents": "Files that were not loaded, with a human-readable reason (empty, binary, not_text, "
-                          "too_large, language, ...).",
+    "too_large, language, ...).",
 }
 LOAD_TABLES = {
     "document_annotations": "Which documents were processed, by which extractor version, and when.",
@@ -34,7 +34,7 @@ LOAD_TABLES = {
     "claims": "Reported statements: speaker, cue and content spans, speaker resolution, carrying source.",
     "source_citations": "Where the text names who carried the information (BelTA reported ..., according to ...).",
     "document_errors": "Documents spaCy or an extractor raised on (stage, exception, extractor version); "
-                       "retried when the extractor version changes.",
+    "retried when the extractor version changes.",
 }
 
 
@@ -43,16 +43,22 @@ def _counts(con, tables) -> dict[str, int]:
 
 
 @multi_asset(
-    specs=[AssetSpec(AssetKey(["raw", t]), description=d, group_name="ingest", kinds={"duckdb", "python"})
-           for t, d in INGEST_TABLES.items()],
+    specs=[
+        AssetSpec(AssetKey(["raw", t]), description=d, group_name="ingest", kinds={"duckdb", "python"})
+        for t, d in INGEST_TABLES.items()
+    ],
     name="ingest_files",
     description="Read every *.txt under the input folder: decode, hash, deduplicate, detect the language, "
-                "reject what is not English text.",
+    "reject what is not English text.",
 )
 def ingest_files(context: AssetExecutionContext, input_folder: InputFolderResource, warehouse: WarehouseResource):
     with progress(None, "scanning files", unit="files") as advance:
-        corpus = read_corpus(input_folder.path, max_file_bytes=input_folder.max_file_bytes,
-                             language_policy=LanguagePolicy.from_env(), on_file=advance)
+        corpus = read_corpus(
+            input_folder.path,
+            max_file_bytes=input_folder.max_file_bytes,
+            language_policy=LanguagePolicy.from_env(),
+            on_file=advance,
+        )
     for r in corpus.rejections:
         context.log.warning(f"rejected {r.path}: {r.reason} ({r.detail})")
     with warehouse.get_connection() as con:
@@ -60,42 +66,64 @@ def ingest_files(context: AssetExecutionContext, input_folder: InputFolderResour
         counts = _counts(con, INGEST_TABLES)
     by_reason = dict(sorted(Counter(r.reason for r in corpus.rejections).items()))
     for table in INGEST_TABLES:
-        yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={
-            "row_count": counts[table], **{f"this_run_{k}": v for k, v in stats.items()},
-            "this_run_rejected_by_reason": MetadataValue.json(by_reason),
-            "input_dir": MetadataValue.path(str(input_folder.path))})
+        yield MaterializeResult(
+            asset_key=AssetKey(["raw", table]),
+            metadata={
+                "row_count": counts[table],
+                **{f"this_run_{k}": v for k, v in stats.items()},
+                "this_run_rejected_by_reason": MetadataValue.json(by_reason),
+                "input_dir": MetadataValue.path(str(input_folder.path)),
+            },
+        )
 
 
 def _pending(con, version: str) -> list[tuple[str, str]]:
     """(document_id, text) of every document the current extractor version has not processed."""
-    return con.execute("""
+    return con.execute(
+        """
         select d.document_id, d.text from raw.documents d
         where not exists (select 1 from raw.document_annotations a
                           where a.document_id = d.document_id and a.extractor_version = ?)
-        order by d.document_id""", [version]).fetchall()
+        order by d.document_id""",
+        [version],
+    ).fetchall()
 
 
 def _annotate_and_stage(context, nlp, spacy_model: SpacyResource, staging, pending) -> tuple[list[str], int]:
     """spaCy and the extractors over pending documents, staged in batches; (batch ids, failures)."""
     stats = dict(done=0, failed=0, chars=0)
-    batch_ids = stage_documents(context.log, nlp, spacy_model.batch_size, spacy_model.n_process, staging,
-                                ((text, doc_id) for doc_id, text in pending), len(pending), stats)
+    batch_ids = stage_documents(
+        context.log,
+        nlp,
+        spacy_model.batch_size,
+        spacy_model.n_process,
+        staging,
+        ((text, doc_id) for doc_id, text in pending),
+        len(pending),
+        stats,
+    )
     return batch_ids, stats["failed"]
 
 
 def _log_rejected(context, rejected) -> None:
     for r in rejected:
-        context.log.warning(f"staged batch {r.batch_id} moved aside to {r.moved_to}: {r.reason}; "
-                            f"its {len(r.document_ids) or 'unknown number of'} documents are processed again")
+        context.log.warning(
+            f"staged batch {r.batch_id} moved aside to {r.moved_to}: {r.reason}; "
+            f"its {len(r.document_ids) or 'unknown number of'} documents are processed again"
+        )
 
 
 @multi_asset(
-    specs=[AssetSpec(AssetKey(["raw", t]), description=d, group_name="warehouse", kinds={"duckdb"},
-                     deps=["annotation_batches"]) for t, d in LOAD_TABLES.items()],
+    specs=[
+        AssetSpec(
+            AssetKey(["raw", t]), description=d, group_name="warehouse", kinds={"duckdb"}, deps=["annotation_batches"]
+        )
+        for t, d in LOAD_TABLES.items()
+    ],
     name="load_annotations",
     description="Load staged annotation batches into the raw tables, one transaction per batch, under the "
-                "warehouse lock (the single writer). A batch that does not read back whole is moved aside "
-                "and its documents are processed again before the step ends.",
+    "warehouse lock (the single writer). A batch that does not read back whole is moved aside "
+    "and its documents are processed again before the step ends.",
 )
 def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource, warehouse: WarehouseResource):
     version = spacy_model.extractor_version()
@@ -119,10 +147,17 @@ def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource,
         counts = _counts(con, LOAD_TABLES)
     context.log.info(f"loaded {batches} batches ({documents} documents)")
     for table in LOAD_TABLES:
-        yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={
-            "row_count": counts[table], "this_run_rows_written": rows.get(table, 0), "batches_loaded": batches,
-            "documents_loaded": documents, "stale_batches_dropped": report.skipped_stale,
-            "batches_rejected": len(rejected)})
+        yield MaterializeResult(
+            asset_key=AssetKey(["raw", table]),
+            metadata={
+                "row_count": counts[table],
+                "this_run_rows_written": rows.get(table, 0),
+                "batches_loaded": batches,
+                "documents_loaded": documents,
+                "stale_batches_dropped": report.skipped_stale,
+                "batches_rejected": len(rejected),
+            },
+        )
 
 
 @asset(
@@ -130,9 +165,9 @@ def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource,
     deps=[AssetKey(["raw", "mentions"])],
     group_name="warehouse",
     kinds={"duckdb", "python"},
-    description="Link every named mention to a canonical entity across the corpus (\"Lukashenko\" and "
-                "\"Alexander Lukashenko\" are one entity), incrementally: only documents not resolved yet are "
-                "read; the overrides seed (entity_overrides.csv) is applied on every run.",
+    description='Link every named mention to a canonical entity across the corpus ("Lukashenko" and '
+    '"Alexander Lukashenko" are one entity), incrementally: only documents not resolved yet are '
+    "read; the overrides seed (entity_overrides.csv) is applied on every run.",
 )
 def entity_links(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     from pipeline.nlp.entities import read_overrides
@@ -144,6 +179,12 @@ def entity_links(context: AssetExecutionContext, warehouse: WarehouseResource) -
         with transaction(con):
             stats = update_entity_links(con, overrides)
         rows, entities = con.execute("select count(*), count(distinct entity_id) from raw.entity_links").fetchone()
-    return MaterializeResult(metadata={"row_count": rows, "entity_count": entities, "overrides": len(overrides),
-                                       **{f"this_run_{k}": v for k, v in stats.items()},
-                                       "this_run_seconds": round(time.perf_counter() - started, 3)})
+    return MaterializeResult(
+        metadata={
+            "row_count": rows,
+            "entity_count": entities,
+            "overrides": len(overrides),
+            **{f"this_run_{k}": v for k, v in stats.items()},
+            "this_run_seconds": round(time.perf_counter() - started, 3),
+        }
+    )

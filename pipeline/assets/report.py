@@ -20,8 +20,8 @@ REPORT = AssetKey(["report"])
     group_name="report",
     kinds={"html", "python"},
     description="A self-contained HTML report beside the warehouse (<warehouse>.report.html): top speakers, "
-                "source → speaker network, claims over time, stance mix, most co-mentioned entities, latest "
-                "claims. No script, no network; document text escaped.",
+    "source → speaker network, claims over time, stance mix, most co-mentioned entities, latest "
+    "claims. No script, no network; document text escaped.",
 )
 def report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     started = time.monotonic()
@@ -30,9 +30,14 @@ def report(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mate
         data = write_report(con, out, warehouse.path)
     seconds = round(time.monotonic() - started, 3)
     context.log.info(f"wrote {out} in {seconds}s")
-    return MaterializeResult(metadata={
-        "report": MetadataValue.path(str(out)),
-        "report_url": MetadataValue.url(out.as_uri()),
-        "top_speakers": MetadataValue.md(markdown_preview(data)),
-        "speakers_charted": len(data.speakers), "claims": data.counts["fct_claims"],
-        "bytes": out.stat().st_size, "this_run_seconds": seconds})
+    return MaterializeResult(
+        metadata={
+            "report": MetadataValue.path(str(out)),
+            "report_url": MetadataValue.url(out.as_uri()),
+            "top_speakers": MetadataValue.md(markdown_preview(data)),
+            "speakers_charted": len(data.speakers),
+            "claims": data.counts["fct_claims"],
+            "bytes": out.stat().st_size,
+            "this_run_seconds": seconds,
+        }
+    )

@@ -19,8 +19,8 @@ SEARCH_INDEX = AssetKey(["search", "index"])
     group_name="search",
     kinds={"duckdb", "python"},
     description="BM25 full-text index over claim contents (fct_claims.content_text) and document text "
-                "(dim_documents.text) in the `search` schema, rebuilt whole when they changed; `newsclaims "
-                "search` reads it.",
+    "(dim_documents.text) in the `search` schema, rebuilt whole when they changed; `newsclaims "
+    "search` reads it.",
 )
 def search_index(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     started = time.monotonic()
@@ -31,8 +31,14 @@ def search_index(context: AssetExecutionContext, warehouse: WarehouseResource) -
         context.log.info(f"indexed {counts['claims']} claims and {counts['documents']} documents in {seconds}s")
     else:
         context.log.info("claims and documents unchanged since the index was built: left as it was")
-    return MaterializeResult(metadata={
-        "this_run_rebuilt": bool(counts["rebuilt"]),
-        "claims_indexed": counts["claims"], "documents_indexed": counts["documents"],
-        "postings": counts["postings"], "distinct_terms": counts["terms"], "stemmer": STEMMER,
-        "this_run_seconds": seconds})
+    return MaterializeResult(
+        metadata={
+            "this_run_rebuilt": bool(counts["rebuilt"]),
+            "claims_indexed": counts["claims"],
+            "documents_indexed": counts["documents"],
+            "postings": counts["postings"],
+            "distinct_terms": counts["terms"],
+            "stemmer": STEMMER,
+            "this_run_seconds": seconds,
+        }
+    )

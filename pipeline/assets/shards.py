@@ -24,8 +24,18 @@ No `from __future__ import annotations` here: Dagster inspects the annotations.
 
 import time
 
-from dagster import (Config, DynamicOut, DynamicOutput, In, MetadataValue, Nothing, OpExecutionContext, Output,
-                     graph_asset, op)
+from dagster import (
+    Config,
+    DynamicOut,
+    DynamicOutput,
+    In,
+    MetadataValue,
+    Nothing,
+    OpExecutionContext,
+    Output,
+    graph_asset,
+    op,
+)
 from dagster import AssetIn, AssetKey
 from pydantic import Field
 
@@ -60,32 +70,40 @@ def shared_model(spacy_model: SpacyResource):
 
 def pending_ids(con, version: str) -> list[str]:
     """Every document the current extractor version has not processed, in document_id order."""
-    return [r[0] for r in con.execute("""
+    return [
+        r[0]
+        for r in con.execute(
+            """
         select d.document_id from raw.documents d
         where not exists (select 1 from raw.document_annotations a
                           where a.document_id = d.document_id and a.extractor_version = ?)
-        order by d.document_id""", [version]).fetchall()]
+        order by d.document_id""",
+            [version],
+        ).fetchall()
+    ]
 
 
 def pending_texts(con, version: str, ids: list[str]) -> list[tuple[str, str]]:
     """(document_id, text) of those of ids still unprocessed by this version, in document_id order."""
-    return con.execute("""
+    return con.execute(
+        """
         select d.document_id, d.text from raw.documents d
         where d.document_id in (select unnest(?::varchar[]))
           and not exists (select 1 from raw.document_annotations a
                           where a.document_id = d.document_id and a.extractor_version = ?)
-        order by d.document_id""", [ids, version]).fetchall()
+        order by d.document_id""",
+        [ids, version],
+    ).fetchall()
 
 
 def split_shards(ids: list[str], shard_size: int) -> list[list[str]]:
     """Consecutive shards of at most shard_size ids (0: all in one); always at least one shard."""
     if shard_size <= 0 or len(ids) <= shard_size:
         return [list(ids)]
-    return [ids[i:i + shard_size] for i in range(0, len(ids), shard_size)]
+    return [ids[i : i + shard_size] for i in range(0, len(ids), shard_size)]
 
 
-def stage_documents(log, nlp, batch_size: int, n_process: int, staging, items, total: int,
-                    stats: dict) -> list[str]:
+def stage_documents(log, nlp, batch_size: int, n_process: int, staging, items, total: int, stats: dict) -> list[str]:
     """spaCy and the extractors over (text, document_id) items, staged in batches of batch_size
     documents; returns the batch ids and counts documents, failures and characters in stats."""
     batch: dict[str, list] = {t: [] for t in ANNOTATION_TABLES}
@@ -112,17 +130,22 @@ def stage_documents(log, nlp, batch_size: int, n_process: int, staging, items, t
 
 
 class ShardPlanConfig(Config):
-    shard_size: int = Field(default=0, description="Documents per shard; 0 puts every pending document in one "
-                                                   "shard (the everyday job).")
-    shard_n_process: int = Field(default=0, description="spaCy processes per shard; 0 uses the spacy_model "
-                                                        "resource's n_process.")
+    shard_size: int = Field(
+        default=0, description="Documents per shard; 0 puts every pending document in one shard (the everyday job)."
+    )
+    shard_n_process: int = Field(
+        default=0, description="spaCy processes per shard; 0 uses the spacy_model resource's n_process."
+    )
 
 
-@op(ins={"documents": In(Nothing)}, out=DynamicOut(dict),
-    description="Under the warehouse lock: verify staged batches, list the documents to process, cut them "
-                "into shards.")
-def plan_shards(context: OpExecutionContext, config: ShardPlanConfig, spacy_model: SpacyResource,
-                warehouse: WarehouseResource):
+@op(
+    ins={"documents": In(Nothing)},
+    out=DynamicOut(dict),
+    description="Under the warehouse lock: verify staged batches, list the documents to process, cut them into shards.",
+)
+def plan_shards(
+    context: OpExecutionContext, config: ShardPlanConfig, spacy_model: SpacyResource, warehouse: WarehouseResource
+):
     version = spacy_model.extractor_version()
     staging = warehouse.staging
     clean_temporaries(staging)
@@ -132,8 +155,10 @@ def plan_shards(context: OpExecutionContext, config: ShardPlanConfig, spacy_mode
         record_rejected_batches(con, rejected)
         ids = pending_ids(con, version)
     for r in rejected:
-        context.log.warning(f"staged batch {r.batch_id} moved aside to {r.moved_to}: {r.reason}; "
-                            f"its {len(r.document_ids) or 'unknown number of'} documents are processed again")
+        context.log.warning(
+            f"staged batch {r.batch_id} moved aside to {r.moved_to}: {r.reason}; "
+            f"its {len(r.document_ids) or 'unknown number of'} documents are processed again"
+        )
     staged = staged_document_ids(staging, version)
     if staged:
         ids = [d for d in ids if d not in staged]
@@ -142,16 +167,27 @@ def plan_shards(context: OpExecutionContext, config: ShardPlanConfig, spacy_mode
     n_process = config.shard_n_process or spacy_model.n_process
     context.log.info(f"{len(ids)} documents to process with {version}, in {len(shards)} shard(s)")
     for i, shard in enumerate(shards):
-        yield DynamicOutput(dict(index=i, document_ids=shard, n_process=n_process, version=version,
-                                 rejected=len(rejected), planned=len(ids),
-                                 already_staged=len(staged)),
-                            mapping_key=f"shard_{i:05d}")
+        yield DynamicOutput(
+            dict(
+                index=i,
+                document_ids=shard,
+                n_process=n_process,
+                version=version,
+                rejected=len(rejected),
+                planned=len(ids),
+                already_staged=len(staged),
+            ),
+            mapping_key=f"shard_{i:05d}",
+        )
 
 
-@op(description="Read the shard's text (in chunks, each under the lock), run spaCy and the extractors with no "
-                "lock held, and stage the rows as Parquet batches.")
-def annotate_shard(context: OpExecutionContext, spacy_model: SpacyResource, warehouse: WarehouseResource,
-                   shard: dict) -> dict:
+@op(
+    description="Read the shard's text (in chunks, each under the lock), run spaCy and the extractors with no "
+    "lock held, and stage the rows as Parquet batches."
+)
+def annotate_shard(
+    context: OpExecutionContext, spacy_model: SpacyResource, warehouse: WarehouseResource, shard: dict
+) -> dict:
     ids = shard["document_ids"]
     stats = dict(done=0, failed=0, chars=0)
     started = time.perf_counter()
@@ -160,44 +196,66 @@ def annotate_shard(context: OpExecutionContext, spacy_model: SpacyResource, ware
         nlp = shared_model(spacy_model)
         version = extractor_version(nlp)
         if version != shard["version"]:
-            raise RuntimeError(f"this worker's extractor version {version} is not the planned {shard['version']}: "
-                               "every worker needs the same newsclaims and model")
+            raise RuntimeError(
+                f"this worker's extractor version {version} is not the planned {shard['version']}: "
+                "every worker needs the same newsclaims and model"
+            )
 
         def texts():
             for k in range(0, len(ids), READ_CHUNK):
                 with warehouse.get_connection() as con:  # the lock for the read only
-                    rows = pending_texts(con, version, ids[k:k + READ_CHUNK])
+                    rows = pending_texts(con, version, ids[k : k + READ_CHUNK])
                 for doc_id, text in rows:
                     stats["chars"] += len(text)
                     yield text, doc_id
 
-        batch_ids = stage_documents(context.log, nlp, spacy_model.batch_size, shard["n_process"],
-                                    warehouse.staging, texts(), len(ids), stats)
+        batch_ids = stage_documents(
+            context.log, nlp, spacy_model.batch_size, shard["n_process"], warehouse.staging, texts(), len(ids), stats
+        )
     seconds = time.perf_counter() - started
     context.log.info(f"shard {shard['index']}: {stats['done']} documents, {len(batch_ids)} batches, {seconds:.1f}s")
-    return dict(index=shard["index"],
-                documents=stats["done"], failed=stats["failed"], characters=stats["chars"],
-                batches=len(batch_ids), seconds=seconds, rejected=shard["rejected"], version=shard["version"],
-                already_staged=shard["already_staged"])
+    return dict(
+        index=shard["index"],
+        documents=stats["done"],
+        failed=stats["failed"],
+        characters=stats["chars"],
+        batches=len(batch_ids),
+        seconds=seconds,
+        rejected=shard["rejected"],
+        version=shard["version"],
+        already_staged=shard["already_staged"],
+    )
 
 
 @op(description="Sum the shards' work into the asset's metadata.")
-def collect_shards(context: OpExecutionContext, spacy_model: SpacyResource, warehouse: WarehouseResource,
-                   results: list) -> Output:
+def collect_shards(
+    context: OpExecutionContext, spacy_model: SpacyResource, warehouse: WarehouseResource, results: list
+) -> Output:
     results = sorted(results, key=lambda r: r["index"])
     processed = sum(r["documents"] for r in results)
     chars = sum(r["characters"] for r in results)
     seconds = sum(r["seconds"] for r in results)
-    summary = dict(documents_processed=processed, documents_failed=sum(r["failed"] for r in results),
-                   batches_staged=sum(r["batches"] for r in results),
-                   batches_rejected=results[0]["rejected"] if results else 0, characters=chars, shards=len(results),
-                   documents_already_staged=results[0]["already_staged"] if results else 0)
-    return Output(summary, metadata={
-        **summary, "seconds": round(seconds, 3), "chars_per_second": round(chars / seconds) if seconds and chars else 0,
-        "documents_per_second": round(processed / seconds, 2) if seconds and processed else 0,
-        "model": spacy_model.model,
-        "extractor_version": results[0]["version"] if results else spacy_model.extractor_version(),
-        "staging_dir": MetadataValue.path(str(warehouse.staging))})
+    summary = dict(
+        documents_processed=processed,
+        documents_failed=sum(r["failed"] for r in results),
+        batches_staged=sum(r["batches"] for r in results),
+        batches_rejected=results[0]["rejected"] if results else 0,
+        characters=chars,
+        shards=len(results),
+        documents_already_staged=results[0]["already_staged"] if results else 0,
+    )
+    return Output(
+        summary,
+        metadata={
+            **summary,
+            "seconds": round(seconds, 3),
+            "chars_per_second": round(chars / seconds) if seconds and chars else 0,
+            "documents_per_second": round(processed / seconds, 2) if seconds and processed else 0,
+            "model": spacy_model.model,
+            "extractor_version": results[0]["version"] if results else spacy_model.extractor_version(),
+            "staging_dir": MetadataValue.path(str(warehouse.staging)),
+        },
+    )
 
 
 @graph_asset(
@@ -206,10 +264,10 @@ def collect_shards(context: OpExecutionContext, spacy_model: SpacyResource, ware
     group_name="nlp",
     kinds={"spacy", "parquet"},
     description="Run spaCy (nlp.pipe) over every document not yet processed by the current extractor "
-                "version (nor already staged by an earlier, interrupted run) and stage the mentions, claims "
-                "and source citations as Parquet batches, in shards that run one after another "
-                "(newsclaims_job) or in parallel (newsclaims_scaleout_job). A document spaCy or an extractor "
-                "raises on is recorded as failed (raw.document_errors); the others go on.",
+    "version (nor already staged by an earlier, interrupted run) and stage the mentions, claims "
+    "and source citations as Parquet batches, in shards that run one after another "
+    "(newsclaims_job) or in parallel (newsclaims_scaleout_job). A document spaCy or an extractor "
+    "raises on is recorded as failed (raw.document_errors); the others go on.",
 )
 def annotation_batches(documents):
     return collect_shards(plan_shards(documents).map(annotate_shard).collect())

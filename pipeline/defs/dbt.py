@@ -5,5 +5,6 @@ from dagster_dbt import DbtCliResource
 
 from pipeline.assets.dbt import dbt_executable, dbt_models, dbt_project
 
-defs = Definitions(assets=[dbt_models],
-                   resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())})
+defs = Definitions(
+    assets=[dbt_models], resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())}
+)

@@ -11,5 +11,8 @@ from pipeline.settings import current_settings
 @definitions
 def defs() -> Definitions:
     settings = current_settings()
-    return Definitions(jobs=[newsclaims_job, make_scaleout_job(settings)], schedules=[daily_schedule],
-                       sensors=[make_input_sensor(settings.input_dir)])
+    return Definitions(
+        jobs=[newsclaims_job, make_scaleout_job(settings)],
+        schedules=[daily_schedule],
+        sensors=[make_input_sensor(settings.input_dir)],
+    )

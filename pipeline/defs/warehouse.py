@@ -3,5 +3,10 @@
 from pipeline.assets.checks import every_document_processed, no_batch_left_behind, no_duplicate_or_orphaned_rows
 from pipeline.assets.python_assets import entity_links, load_annotations
 
-__all__ = ["load_annotations", "entity_links", "every_document_processed", "no_batch_left_behind",
-           "no_duplicate_or_orphaned_rows"]
+__all__ = [
+    "load_annotations",
+    "entity_links",
+    "every_document_processed",
+    "no_batch_left_behind",
+    "no_duplicate_or_orphaned_rows",
+]

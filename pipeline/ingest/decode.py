@@ -19,6 +19,7 @@ Order of decisions (each one is documented in README "Operations"):
    bytes is non-ASCII (whole texts in Cyrillic, Greek or CJK) are left to charset-normalizer;
 7. more than 1% control characters after decoding is `binary`.
 """
+
 from __future__ import annotations
 
 import codecs

@@ -15,6 +15,7 @@ Rejection reasons:
   language       confidently not English and long enough to be sure (see ingest/language.py)
   error          anything else that went wrong for this one file (the exception is in the detail)
 """
+
 from __future__ import annotations
 
 import errno
@@ -34,8 +35,17 @@ from pipeline.settings import Settings
 #: Files larger than this are rejected with reason `too_large` (settings: NEWSCLAIMS_MAX_FILE_BYTES).
 DEFAULT_MAX_FILE_BYTES = Settings.max_file_bytes
 TEXT_SUFFIX = ".txt"
-REASONS = ("empty", "binary", "undecodable", "not_text", "too_large", "unreadable", "outside_input", "language",
-           "error")
+REASONS = (
+    "empty",
+    "binary",
+    "undecodable",
+    "not_text",
+    "too_large",
+    "unreadable",
+    "outside_input",
+    "language",
+    "error",
+)
 
 
 @dataclass(frozen=True)
@@ -131,7 +141,7 @@ def name_bytes(stored: str) -> bytes:
         return stored.encode("utf-8")
     out, pos = bytearray(), 0
     for m in _ESCAPE.finditer(stored):
-        out += stored[pos:m.start()].encode("utf-8")
+        out += stored[pos : m.start()].encode("utf-8")
         out += b"\\" if m.group(1) == "\\" else bytes([int(m.group(1)[1:], 16)])
         pos = m.end()
     out += stored[pos:].encode("utf-8")
@@ -202,16 +212,24 @@ class _NotRegular(Exception):
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat_mod.S_ISFIFO, "a named pipe"), (stat_mod.S_ISSOCK, "a socket"),
-                       (stat_mod.S_ISCHR, "a character device"), (stat_mod.S_ISBLK, "a block device"),
-                       (stat_mod.S_ISDIR, "a folder")):
+    for test, name in (
+        (stat_mod.S_ISFIFO, "a named pipe"),
+        (stat_mod.S_ISSOCK, "a socket"),
+        (stat_mod.S_ISCHR, "a character device"),
+        (stat_mod.S_ISBLK, "a block device"),
+        (stat_mod.S_ISDIR, "a folder"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
 
 
-def read_corpus(input_dir: Path, max_file_bytes: int | None = None,
-                language_policy: LanguagePolicy | None = None, on_file: Callable[[], None] | None = None) -> Corpus:
+def read_corpus(
+    input_dir: Path,
+    max_file_bytes: int | None = None,
+    language_policy: LanguagePolicy | None = None,
+    on_file: Callable[[], None] | None = None,
+) -> Corpus:
     """Every file under the folder, read, decoded and deduplicated, or rejected with a reason;
     `on_file()` is called after each (a progress bar)."""
     input_dir = Path(input_dir).resolve()
@@ -237,20 +255,34 @@ def read_corpus(input_dir: Path, max_file_bytes: int | None = None,
                 reject(rel, "unreadable", f"broken link or vanished file ({exc.strerror or exc})", None)
             return
         if not real.is_relative_to(input_dir):
-            reject(rel, "outside_input", f"symbolic link to {stored_path(str(real))}, outside the input folder; not followed", None)
+            reject(
+                rel,
+                "outside_input",
+                f"symbolic link to {stored_path(str(real))}, outside the input folder; not followed",
+                None,
+            )
             return
         if real.is_dir():
             return  # a link to a folder inside the input: its files are read where they are
         if not path.name.lower().endswith(TEXT_SUFFIX):
             suffix = path.suffix.lower() or "without an extension"
-            reject(rel, "not_text", f"file type {stored_path(suffix)} is not read; newsclaims reads *.txt files only",
-                   _size_or_none(real))
+            reject(
+                rel,
+                "not_text",
+                f"file type {stored_path(suffix)} is not read; newsclaims reads *.txt files only",
+                _size_or_none(real),
+            )
             return
         try:
             data, st = _read_bounded(real, limit)
         except _TooLarge as exc:
             size = exc.size if exc.size is not None else exc.st.st_size
-            reject(rel, "too_large", f"{size} bytes exceeds the limit of {limit} (NEWSCLAIMS_MAX_FILE_BYTES); not read", size)
+            reject(
+                rel,
+                "too_large",
+                f"{size} bytes exceeds the limit of {limit} (NEWSCLAIMS_MAX_FILE_BYTES); not read",
+                size,
+            )
             return
         except _NotRegular as exc:
             reject(rel, "unreadable", f"{_kind(exc.st.st_mode)}, not a regular file; not read", None)
@@ -273,13 +305,27 @@ def read_corpus(input_dir: Path, max_file_bytes: int | None = None,
             if policy.rejects(decoded.text, guess):
                 reject(rel, "language", policy.reason_detail(decoded.text, guess), len(data))
                 return
-            doc = Document(doc_id, decoded.text, title_of(decoded.text), decoded.encoding,
-                           guess.language, guess.confidence, policy.uncertain(guess), decoded.decode_errors)
+            doc = Document(
+                doc_id,
+                decoded.text,
+                title_of(decoded.text),
+                decoded.encoding,
+                guess.language,
+                guess.confidence,
+                policy.uncertain(guess),
+                decoded.decode_errors,
+            )
             corpus.documents[doc_id] = doc
-        corpus.occurrences.append(Occurrence(
-            rel, doc_id, len(data),
-            datetime.fromtimestamp(st.st_mtime, tz=timezone.utc).replace(tzinfo=None),
-            decoded.encoding, decoded.decode_errors))
+        corpus.occurrences.append(
+            Occurrence(
+                rel,
+                doc_id,
+                len(data),
+                datetime.fromtimestamp(st.st_mtime, tz=timezone.utc).replace(tzinfo=None),
+                decoded.encoding,
+                decoded.decode_errors,
+            )
+        )
 
     for path in walk_input(input_dir):
         rel = stored_path(path.relative_to(input_dir).as_posix())

@@ -12,6 +12,7 @@ The policy (NEWSCLAIMS_LANGUAGE_MIN_CHARS, NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE):
 - everything else is processed; a document that is not confidently English (short, uncertain, or
   a short text in another language) is flagged (`dim_documents.is_language_uncertain`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,14 +62,15 @@ class LanguagePolicy:
         return guess.confidence >= self.min_confidence
 
     def rejects(self, text: str, guess: LanguageGuess) -> bool:
-        return (guess.language != ENGLISH and self.is_confident(guess)
-                and len(text.strip()) >= self.min_chars)
+        return guess.language != ENGLISH and self.is_confident(guess) and len(text.strip()) >= self.min_chars
 
     def uncertain(self, guess: LanguageGuess) -> bool:
         """Processed, but not confidently English: flagged on dim_documents."""
         return guess.language != ENGLISH or not self.is_confident(guess)
 
     def reason_detail(self, text: str, guess: LanguageGuess) -> str:
-        return (f"detected language {guess.language!r} with confidence {guess.confidence:.2f} over "
-                f"{len(text.strip())} characters (rejected at >= {self.min_confidence:.2f} and >= "
-                f"{self.min_chars} characters); only English text is processed")
+        return (
+            f"detected language {guess.language!r} with confidence {guess.confidence:.2f} over "
+            f"{len(text.strip())} characters (rejected at >= {self.min_confidence:.2f} and >= "
+            f"{self.min_chars} characters); only English text is processed"
+        )

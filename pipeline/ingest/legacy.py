@@ -17,6 +17,7 @@ candidate's reading of them is scored:
 
 The score is per non-ASCII byte, so long and short files compare alike.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -26,10 +27,22 @@ import unicodedata
 #: candidate code page → prior cost (lower wins a tie). Latin-1 and ISO 8859-15 read printable
 #: text like cp1252 but decode cp1252's curly quotes as C1 control characters.
 CODE_PAGES: dict[str, float] = {
-    "cp1252": 0.0, "iso8859_15": 0.06, "latin_1": 0.06,
-    "cp1251": 0.09, "cp1250": 0.12, "koi8_r": 0.15, "iso8859_2": 0.18,
-    "cp1253": 0.18, "cp1254": 0.18, "iso8859_7": 0.24, "iso8859_9": 0.24, "cp1257": 0.24,
-    "cp1255": 0.24, "cp1256": 0.24, "iso8859_5": 0.27, "mac_roman": 0.30,
+    "cp1252": 0.0,
+    "iso8859_15": 0.06,
+    "latin_1": 0.06,
+    "cp1251": 0.09,
+    "cp1250": 0.12,
+    "koi8_r": 0.15,
+    "iso8859_2": 0.18,
+    "cp1253": 0.18,
+    "cp1254": 0.18,
+    "iso8859_7": 0.24,
+    "iso8859_9": 0.24,
+    "cp1257": 0.24,
+    "cp1255": 0.24,
+    "cp1256": 0.24,
+    "iso8859_5": 0.27,
+    "mac_roman": 0.30,
 }
 #: Non-ASCII punctuation and signs that real news text uses.
 COMMON_SIGNS = frozenset("“”‘’„‚«»‹›–—…•·£€¥¢©®™°±×÷§¶½¼¾µ№\u00a0")

@@ -1,4 +1,5 @@
 """One Doc → the rows newsclaims stores: sentences, mentions, claims and source citations."""
+
 from __future__ import annotations
 
 from collections import deque
@@ -113,9 +114,16 @@ def annotate_doc(doc: Doc, document_id: str, version: str, processed_at: datetim
     sentences = []
     for si, sent in enumerate(doc.sents):
         span = (sent.start_char, sent.end_char)
-        sentences.append(dict(document_id=document_id, sentence_index=si, start_char=sent.start_char,
-                              end_char=sent.end_char, is_navigation=in_spans(span, nav) or any(
-                                  s <= span[0] < e for s, e in nav), extractor_version=version))
+        sentences.append(
+            dict(
+                document_id=document_id,
+                sentence_index=si,
+                start_char=sent.start_char,
+                end_char=sent.end_char,
+                is_navigation=in_spans(span, nav) or any(s <= span[0] < e for s, e in nav),
+                extractor_version=version,
+            )
+        )
     mentions = extract_mentions(doc, document_id, sentence_of)
     claims = with_learned(doc, extract_claims(doc, skip=nav), skip=nav)
     citations = extract_citations(doc, sentence_of, skip=nav)
@@ -127,48 +135,93 @@ def annotate_doc(doc: Doc, document_id: str, version: str, processed_at: datetim
     for k, c in enumerate(claims):
         speaker_text = c.text(text, "speaker")
         head = doc[c.speaker_token] if c.speaker_token is not None else None
-        kind, resolved = resolve_speaker(c.speaker, speaker_text, index,
-                                         (head.idx, head.idx + len(head.text)) if head is not None else None)
+        kind, resolved = resolve_speaker(
+            c.speaker, speaker_text, index, (head.idx, head.idx + len(head.text)) if head is not None else None
+        )
         cit, spk = carried.get(k), spoken_by.get(k)
         evidence = evidence_span(c, sentence_bounds)
-        claim_rows.append(dict(
-            claim_id=claim_id(document_id, c), document_id=document_id, sentence_index=c.sentence_index,
-            speaker_text=speaker_text,
-            speaker_start_char=c.speaker[0] if c.speaker else None,
-            speaker_end_char=c.speaker[1] if c.speaker else None,
-            speaker_kind=kind,
-            speaker_mention_id=resolved.mention_id if resolved else None,
-            speaker_resolved_text=resolved.text if resolved else None,
-            cue_text=text[c.cue[0]:c.cue[1]], cue_lemma=c.cue_lemma,
-            cue_start_char=c.cue[0], cue_end_char=c.cue[1],
-            content_text=text[c.content[0]:c.content[1]],
-            content_start_char=c.content[0], content_end_char=c.content[1],
-            construction=c.construction,
-            claim_stance=c.stance, is_negated=c.is_negated,
-            evidence_start_char=evidence[0], evidence_end_char=evidence[1],
-            confidence=confidence(c),
-            source_key=cit.source_key if cit else None,
-            source_id=source_id(cit.source_key) if cit else None,
-            speaker_source_id=source_id(spk.source_key) if spk else None,
-            extractor_version=version))
+        claim_rows.append(
+            dict(
+                claim_id=claim_id(document_id, c),
+                document_id=document_id,
+                sentence_index=c.sentence_index,
+                speaker_text=speaker_text,
+                speaker_start_char=c.speaker[0] if c.speaker else None,
+                speaker_end_char=c.speaker[1] if c.speaker else None,
+                speaker_kind=kind,
+                speaker_mention_id=resolved.mention_id if resolved else None,
+                speaker_resolved_text=resolved.text if resolved else None,
+                cue_text=text[c.cue[0] : c.cue[1]],
+                cue_lemma=c.cue_lemma,
+                cue_start_char=c.cue[0],
+                cue_end_char=c.cue[1],
+                content_text=text[c.content[0] : c.content[1]],
+                content_start_char=c.content[0],
+                content_end_char=c.content[1],
+                construction=c.construction,
+                claim_stance=c.stance,
+                is_negated=c.is_negated,
+                evidence_start_char=evidence[0],
+                evidence_end_char=evidence[1],
+                confidence=confidence(c),
+                source_key=cit.source_key if cit else None,
+                source_id=source_id(cit.source_key) if cit else None,
+                speaker_source_id=source_id(spk.source_key) if spk else None,
+                extractor_version=version,
+            )
+        )
     citation_rows = []
     for ci, cit in enumerate(citations):
-        citation_rows.append(dict(
-            source_citation_id=stable_id("citation", document_id, cit.start_char, cit.end_char),
-            document_id=document_id, sentence_index=cit.sentence_index,
-            start_char=cit.start_char, end_char=cit.end_char, text=cit.text,
-            source_key=cit.source_key, source_id=source_id(cit.source_key), source_name=cit.source_name, source_kind=cit.source_kind,
-            citation_kind=cit.citation_kind,
-            claim_id=claim_rows[owner[ci]]["claim_id"] if ci in owner else None,
-            extractor_version=version))
-    mention_rows = [dict(mention_id=m.mention_id, document_id=document_id, sentence_index=m.sentence_index,
-                         start_char=m.start_char, end_char=m.end_char, text=m.text, label=m.label,
-                         extractor_version=version) for m in mentions]
-    status = [dict(document_id=document_id, extractor_version=version, processed_at=processed_at,
-                   sentence_count=len(sentences), mention_count=len(mention_rows),
-                   claim_count=len(claim_rows), citation_count=len(citation_rows), status="processed")]
-    return dict(document_annotations=status, sentences=sentences, mentions=mention_rows,
-                claims=claim_rows, source_citations=citation_rows, document_errors=[])
+        citation_rows.append(
+            dict(
+                source_citation_id=stable_id("citation", document_id, cit.start_char, cit.end_char),
+                document_id=document_id,
+                sentence_index=cit.sentence_index,
+                start_char=cit.start_char,
+                end_char=cit.end_char,
+                text=cit.text,
+                source_key=cit.source_key,
+                source_id=source_id(cit.source_key),
+                source_name=cit.source_name,
+                source_kind=cit.source_kind,
+                citation_kind=cit.citation_kind,
+                claim_id=claim_rows[owner[ci]]["claim_id"] if ci in owner else None,
+                extractor_version=version,
+            )
+        )
+    mention_rows = [
+        dict(
+            mention_id=m.mention_id,
+            document_id=document_id,
+            sentence_index=m.sentence_index,
+            start_char=m.start_char,
+            end_char=m.end_char,
+            text=m.text,
+            label=m.label,
+            extractor_version=version,
+        )
+        for m in mentions
+    ]
+    status = [
+        dict(
+            document_id=document_id,
+            extractor_version=version,
+            processed_at=processed_at,
+            sentence_count=len(sentences),
+            mention_count=len(mention_rows),
+            claim_count=len(claim_rows),
+            citation_count=len(citation_rows),
+            status="processed",
+        )
+    ]
+    return dict(
+        document_annotations=status,
+        sentences=sentences,
+        mentions=mention_rows,
+        claims=claim_rows,
+        source_citations=citation_rows,
+        document_errors=[],
+    )
 
 
 #: Texts longer than this are parsed in pieces cut at paragraph (else line, sentence or word)
@@ -183,7 +236,7 @@ def split_long_text(text: str, limit: int = CHUNK_CHARS) -> list[str]:
     """Consecutive pieces of text, each at most limit characters, that join back to text."""
     pieces, start = [], 0
     while len(text) - start > limit:
-        window = text[start:start + limit]
+        window = text[start : start + limit]
         cut = start + limit
         for sep in ("\n\n", "\n", ". ", " "):
             i = window.rfind(sep, limit // 2)
@@ -205,17 +258,34 @@ def failed_rows(document_id: str, version: str, stage: str, exc: BaseException) 
     is not retried until the extractor version changes) and one error row; nothing else."""
     now = _now()
     rows: dict[str, list[dict]] = {t: [] for t in ("sentences", "mentions", "claims", "source_citations")}
-    rows["document_annotations"] = [dict(document_id=document_id, extractor_version=version, processed_at=now,
-                                         sentence_count=0, mention_count=0, claim_count=0, citation_count=0,
-                                         status="failed")]
-    rows["document_errors"] = [dict(document_id=document_id, extractor_version=version, stage=stage,
-                                    error_type=type(exc).__name__, message=str(exc)[:MAX_ERROR_CHARS],
-                                    occurred_at=now)]
+    rows["document_annotations"] = [
+        dict(
+            document_id=document_id,
+            extractor_version=version,
+            processed_at=now,
+            sentence_count=0,
+            mention_count=0,
+            claim_count=0,
+            citation_count=0,
+            status="failed",
+        )
+    ]
+    rows["document_errors"] = [
+        dict(
+            document_id=document_id,
+            extractor_version=version,
+            stage=stage,
+            error_type=type(exc).__name__,
+            message=str(exc)[:MAX_ERROR_CHARS],
+            occurred_at=now,
+        )
+    ]
     return rows
 
 
-def _resilient_pipe(nlp: Language, source: Iterator[tuple[str, tuple]], batch_size: int,
-                    n_process: int) -> Iterator[tuple[Doc | None, tuple, BaseException | None]]:
+def _resilient_pipe(
+    nlp: Language, source: Iterator[tuple[str, tuple]], batch_size: int, n_process: int
+) -> Iterator[tuple[Doc | None, tuple, BaseException | None]]:
     """nlp.pipe over (text, context) pairs, yielding (doc, context, None) in order, or
     (None, context, exception) for a text spaCy raised on. When a batch fails, the texts spaCy had
     taken but not returned are redone one at a time (the one that raises is the culprit) and the
@@ -252,8 +322,9 @@ def _one(nlp: Language, text: str, ctx: tuple) -> tuple[Doc | None, tuple, BaseE
         return None, ctx, exc
 
 
-def annotate_texts(nlp: Language, items: Iterable[tuple[str, str]], batch_size: int = Settings.batch_size,
-                   n_process: int = IN_PROCESS) -> Iterator[tuple[str, dict[str, list[dict]]]]:
+def annotate_texts(
+    nlp: Language, items: Iterable[tuple[str, str]], batch_size: int = Settings.batch_size, n_process: int = IN_PROCESS
+) -> Iterator[tuple[str, dict[str, list[dict]]]]:
     """(text, document_id) pairs → (document_id, rows), through nlp.pipe in batches.
 
     Whatever goes wrong for one document stays with it: a text over CHUNK_CHARS is parsed in

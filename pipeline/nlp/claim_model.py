@@ -12,6 +12,7 @@ it in its sentence (after it, else before it), the predicted source in its sente
 grammatical subject where that is one), and `combine` adds to the rules' claims the learned ones
 the rules miss. The construction of a learned claim is ``learned``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -121,8 +122,11 @@ def add_claim_component(nlp: Language, path: Path = CLAIM_COMPONENT, force: bool
     """Add the claim tagger at the end of the pipeline where it is wanted (settings), shipped, and the
     vocab holds the static vectors it was trained with (en_core_web_md's, put there for the entity
     component)."""
-    if not (force or wanted()) or TAGS_PIPE in nlp.pipe_names or \
-            not fits(component_meta(path), tuple(nlp.vocab.vectors.shape)):
+    if (
+        not (force or wanted())
+        or TAGS_PIPE in nlp.pipe_names
+        or not fits(component_meta(path), tuple(nlp.vocab.vectors.shape))
+    ):
         return False
     nlp.add_pipe(TAGS_PIPE, config={"path": str(path)})
     nlp.meta["newsclaims_claims"] = component_signature(path)
@@ -183,8 +187,7 @@ def _parts(tok: Token) -> tuple[str, str]:
 def _content_after(doc: Doc, cue: tuple[int, int], sent_end: int) -> tuple[int, int] | None:
     """From the first content token within CONTENT_GAP tokens after the cue to the last content
     token before the sentence ends or another source or cue begins."""
-    first = next((i for i in range(cue[1], min(cue[1] + CONTENT_GAP + 1, sent_end))
-                  if _parts(doc[i])[0] != "O"), None)
+    first = next((i for i in range(cue[1], min(cue[1] + CONTENT_GAP + 1, sent_end)) if _parts(doc[i])[0] != "O"), None)
     if first is None:
         return None
     last = first
@@ -211,8 +214,7 @@ def _content_before(doc: Doc, left: int, sent_start: int) -> tuple[int, int] | N
     """From the last content token within CONTENT_GAP tokens before `left` (the cue, or its source
     right before it) back to where that content begins (its B tag), another source or cue, or the
     start of the sentence it is in."""
-    last = next((i for i in range(left - 1, max(left - CONTENT_GAP - 1, -1), -1)
-                 if _parts(doc[i])[0] != "O"), None)
+    last = next((i for i in range(left - 1, max(left - CONTENT_GAP - 1, -1), -1) if _parts(doc[i])[0] != "O"), None)
     if last is None:
         return None
     floor = min(sent_start, doc[last].sent.start)
@@ -247,12 +249,22 @@ def _subject_span(doc: Doc, cue: tuple[int, int]) -> tuple[int, int] | None:
     return None
 
 
-def _source_for(doc: Doc, cue: tuple[int, int], sources: list[tuple[int, int]], sent_range: tuple[int, int],
-                content: tuple[int, int]) -> tuple[int, int] | None:
+def _source_for(
+    doc: Doc,
+    cue: tuple[int, int],
+    sources: list[tuple[int, int]],
+    sent_range: tuple[int, int],
+    content: tuple[int, int],
+) -> tuple[int, int] | None:
     """The predicted source in the cue's sentence that holds its subject, else the nearest one
     (within SOURCE_REACH tokens), else the cue's subject from the parse."""
-    cands = [s for s in sources if sent_range[0] <= s[0] < sent_range[1]
-             and not (s[0] < content[1] and content[0] < s[1]) and not (s[0] < cue[1] and cue[0] < s[1])]
+    cands = [
+        s
+        for s in sources
+        if sent_range[0] <= s[0] < sent_range[1]
+        and not (s[0] < content[1] and content[0] < s[1])
+        and not (s[0] < cue[1] and cue[0] < s[1])
+    ]
     subjects = {t.i for i in range(*cue) for t in doc[i].children if t.dep_ in SUBJECT_DEPS}
     for s in cands:
         if subjects & set(range(*s)):
@@ -306,13 +318,14 @@ def learned_claims(doc: Doc, skip: list[CharSpan] | None = None) -> list[Claim]:
         speaker = trim(text, _chars(doc, *source)) if source else None
         if speaker and speaker[0] < content_chars[1] and content_chars[0] < speaker[1]:
             speaker = source = None
-        head = doc[source[0]:source[1]].root.i if source else None
+        head = doc[source[0] : source[1]].root.i if source else None
         lemma = " ".join(doc[i].lemma_.lower() for i in range(*cue))
-        root = doc[cue[0]:cue[1]].root
+        root = doc[cue[0] : cue[1]].root
         negated = is_negated(root)
         stance = stance_of(root.lemma_.lower(), Construction.LEARNED, negated).value
-        out.append(Claim(si, cue_chars, lemma, content_chars, speaker, CONSTRUCTION, head, stance, negated,
-                         round(prob, 4)))
+        out.append(
+            Claim(si, cue_chars, lemma, content_chars, speaker, CONSTRUCTION, head, stance, negated, round(prob, 4))
+        )
     return out
 
 
@@ -339,10 +352,11 @@ def fill_speakers(doc: Doc, rules: list[Claim]) -> list[Claim]:
             content = doc.char_span(c.content[0], c.content[1], alignment_mode="expand")
             if cue is not None and content is not None and len(cue) and len(content):
                 sent = cue[0].sent
-                src = _source_for(doc, (cue.start, cue.end), sources, (sent.start, sent.end),
-                                  (content.start, content.end))
+                src = _source_for(
+                    doc, (cue.start, cue.end), sources, (sent.start, sent.end), (content.start, content.end)
+                )
                 if src is not None:
-                    c = replace(c, speaker=trim(text, _chars(doc, *src)), speaker_token=doc[src[0]:src[1]].root.i)
+                    c = replace(c, speaker=trim(text, _chars(doc, *src)), speaker_token=doc[src[0] : src[1]].root.i)
         out.append(c)
     return out
 

@@ -25,6 +25,7 @@ runs them incrementally; `resolve_document` never looks outside one document):
 
 Dates, times, numbers, money, percentages and quantities are not entities.
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,8 +50,9 @@ RESOLVER_VERSION = "5"
 ENTITY_OVERRIDES_CSV = PROJECT_ROOT / "dbt_project" / "seeds" / "entity_overrides.csv"
 PERSON = "PERSON"
 #: Labels that name something (people, organisations, places, groups, events, works, ...).
-NAMED_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART",
-                          "LAW", "LANGUAGE", "MISC"})
+NAMED_LABELS = frozenset(
+    {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE", "MISC"}
+)
 #: Labels a person's name is sometimes given by mistake (never places).
 PERSON_SLIP_LABELS = frozenset({"ORG", "NORP"})
 #: Name spaces: people, and every other named thing.
@@ -74,6 +76,7 @@ class MentionRef:
 @dataclass(frozen=True)
 class DocLink:
     """A named mention's key within its document."""
+
     mention_id: str
     document_id: str
     group: str
@@ -166,8 +169,9 @@ def resolve_document(mentions: list[MentionRef]) -> list[DocLink]:
     norp = frozenset(_fold(m.text) for m in named if m.label == "NORP" and " " not in m.text.strip())
     parts = {m.mention_id: name_parts(m.text, m.label, norp) for m in named}
     toks_of = {k: toks or [next(m.text.strip() for m in named if m.mention_id == k)] for k, (_, toks) in parts.items()}
-    full: set[str] = {key_of(toks_of[m.mention_id]) for m in named
-                      if m.label == PERSON and len(toks_of[m.mention_id]) >= 2}
+    full: set[str] = {
+        key_of(toks_of[m.mention_id]) for m in named if m.label == PERSON and len(toks_of[m.mention_id]) >= 2
+    }
     by_last: dict[str, set[str]] = {}
     by_first: dict[str, set[str]] = {}
     for k in full:
@@ -240,22 +244,34 @@ def _people(people: list[tuple[MentionRef, str, str, str | None, set[str]]]) -> 
     out = []
     for m, key, form, gender, cands in people:
         if " " in key:
-            out.append(DocLink(m.mention_id, m.document_id, PERSON_GROUP, next(iter(cands)), form, KIND_NAME,
-                               gender=gender))
+            out.append(
+                DocLink(m.mention_id, m.document_id, PERSON_GROUP, next(iter(cands)), form, KIND_NAME, gender=gender)
+            )
             continue
         fits = [c for c in sorted(cands) if not gender or sex.get(c) in (None, gender)]
         if len(fits) == 1 and len(cands) == 1:
             out.append(DocLink(m.mention_id, m.document_id, PERSON_GROUP, fits[0], form, KIND_NAME, key, gender))
         elif cands:
-            out.append(DocLink(m.mention_id, m.document_id, PERSON_GROUP, key, form, KIND_AMBIGUOUS,
-                               "|".join(sorted(cands)), gender))
+            out.append(
+                DocLink(
+                    m.mention_id,
+                    m.document_id,
+                    PERSON_GROUP,
+                    key,
+                    form,
+                    KIND_AMBIGUOUS,
+                    "|".join(sorted(cands)),
+                    gender,
+                )
+            )
         else:
             out.append(DocLink(m.mention_id, m.document_id, PERSON_GROUP, key, form, KIND_SURNAME, key, gender))
     return out
 
 
-def choose(candidates: dict[str, int], gender: str | None = None,
-           sex: dict[str, str | None] | None = None) -> str | None:
+def choose(
+    candidates: dict[str, int], gender: str | None = None, sex: dict[str, str | None] | None = None
+) -> str | None:
     """The full name a bare surname or acronym stands for, given the candidates' document counts:
     the only one, or one holding DOMINANT_SHARE of their documents (at least DOMINANT_MIN). With
     the mention's gender, candidates the corpus's honorifics give the other gender are left out."""
@@ -280,6 +296,7 @@ class Override:
     """merge: entity `name` into entity `target`; split: mentions written `name` out of entity
     `target` (they become the entity of that name, as if nothing resolved them); rename: entity `name` is called `target`. `label`
     PERSON limits the names to people, any other label to the other named things, empty to both."""
+
     action: str
     name: str
     target: str
@@ -321,8 +338,11 @@ def apply_overrides(group: str, key: str, form: str, overrides: list[Override]) 
                 continue
             if o.action == "merge" and key == override_key(o.name, group) and key != override_key(o.target, group):
                 key, changed = override_key(o.target, group), True
-            elif o.action == "split" and key == override_key(o.target, group) and \
-                    _fold(form) in (_fold(o.name), override_key(o.name, group)):
+            elif (
+                o.action == "split"
+                and key == override_key(o.target, group)
+                and _fold(form) in (_fold(o.name), override_key(o.name, group))
+            ):
                 return override_key(o.name, group)
         if not changed:
             break
@@ -331,5 +351,6 @@ def apply_overrides(group: str, key: str, form: str, overrides: list[Override]) 
 
 def renames(overrides: list[Override]) -> dict[str, str]:
     """entity_id → the name an override gives it."""
-    return {entity_id(g, override_key(o.name, g)): o.target for o in overrides if o.action == "rename"
-            for g in o.groups()}
+    return {
+        entity_id(g, override_key(o.name, g)): o.target for o in overrides if o.action == "rename" for g in o.groups()
+    }

@@ -1,4 +1,5 @@
 """Entity mentions: every spaCy entity with its label, character offsets and sentence index."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,6 +40,14 @@ def extract_mentions(doc: Doc, document_id: str, sentence_of: dict[int, int]) ->
         start += lead
         if end <= start:
             continue
-        out.append(Mention(mention_id(document_id, start, end, ent.label_), sentence_of[ent.start],
-                           start, end, doc_text(doc)[start:end], ent.label_))
+        out.append(
+            Mention(
+                mention_id(document_id, start, end, ent.label_),
+                sentence_of[ent.start],
+                start,
+                end,
+                doc_text(doc)[start:end],
+                ent.label_,
+            )
+        )
     return out

@@ -9,6 +9,7 @@ people, organisations, places and other names (CoNLL's PER, ORG, LOC, MISC) on i
 `newsclaims_merge_entities` keeps its names plus the base's other entities (dates, amounts, ...)
 that do not overlap them. One spacy.load of the base, one of the component, one nlp.pipe.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,9 @@ ENTITY_PIPE = "conll_ner"
 #: doc.spans key the base NER's own entities are kept under while the CoNLL component runs.
 BASE_ENTS_KEY = "base_ents"
 #: Base labels the CoNLL component decides: names of people, organisations, places and the like.
-NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW",
-                         "LANGUAGE", "PRODUCT"})
+NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE", "PRODUCT"}
+)
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 MISC_LABELS = NAME_LABELS - PLACE_LABELS - {"PERSON", "ORG"}
 
@@ -87,16 +89,16 @@ def consistent_people(names: list[Span]) -> list[Span]:
     component called it on its own."""
     people = [e for e in names if e.label_ == "PERSON" and len(e) >= 2]
     known = {e[-1].text for e in people} | {e.text for e in people}
-    out = [Span(e.doc, e.start, e.end, label="PERSON") if e.label_ != "PERSON" and e.text in known else e
-           for e in names]
+    out = [
+        Span(e.doc, e.start, e.end, label="PERSON") if e.label_ != "PERSON" and e.text in known else e for e in names
+    ]
     if PERSON_SURNAMES and people:
         doc = people[0].doc
         taken = set()
         for e in out:
             taken.update(range(e.start, e.end))
         surnames = {e[-1].text for e in people if e[-1].text[:1].isupper() and len(e[-1].text) > 1}
-        out += [Span(doc, t.i, t.i + 1, label="PERSON") for t in doc
-                if t.i not in taken and t.text in surnames]
+        out += [Span(doc, t.i, t.i + 1, label="PERSON") for t in doc if t.i not in taken and t.text in surnames]
         out.sort(key=lambda e: e.start)
     return out
 
@@ -189,7 +191,9 @@ def load_model(name: str) -> Language:
         ) from exc
     if "newsclaims_line_breaks" not in nlp.pipe_names:
         before = "parser" if "parser" in nlp.pipe_names else None
-        nlp.add_pipe("newsclaims_line_breaks", before=before) if before else nlp.add_pipe("newsclaims_line_breaks", first=True)
+        nlp.add_pipe("newsclaims_line_breaks", before=before) if before else nlp.add_pipe(
+            "newsclaims_line_breaks", first=True
+        )
     add_entity_component(nlp)
     from pipeline.nlp import claim_model
 

@@ -5,6 +5,7 @@ library): its vocabulary of honorifics, offices, ranks and occupations (mr, mrs,
 minister, chancellor, secretary, leader, ...). Nationalities ("Belarusian President ...") are not
 listed: a word the document itself labels NORP is dropped the same way (pipeline.nlp.entities).
 """
+
 from __future__ import annotations
 
 from nameparser.config.suffixes import SUFFIX_ACRONYMS
@@ -21,11 +22,48 @@ POST_NOMINALS: frozenset[str] = frozenset(t for t in SUFFIX_ACRONYMS if t.isasci
 ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "&", "on", "in", "de", "des", "du", "la", "le"})
 
 #: Honorifics that say whether a person is a man or a woman ("Mr Kennedy" is not "Baroness Kennedy").
-MALE_HONORIFICS = frozenset({"mr", "mister", "sir", "lord", "baron", "king", "prince", "earl", "duke", "viscount",
-                             "marquess", "herr", "monsieur", "senor", "signor"})
-FEMALE_HONORIFICS = frozenset({"mrs", "ms", "miss", "madam", "madame", "lady", "dame", "baroness", "queen",
-                               "princess", "duchess", "countess", "viscountess", "marchioness", "frau", "mme",
-                               "mlle", "senora", "signora"})
+MALE_HONORIFICS = frozenset(
+    {
+        "mr",
+        "mister",
+        "sir",
+        "lord",
+        "baron",
+        "king",
+        "prince",
+        "earl",
+        "duke",
+        "viscount",
+        "marquess",
+        "herr",
+        "monsieur",
+        "senor",
+        "signor",
+    }
+)
+FEMALE_HONORIFICS = frozenset(
+    {
+        "mrs",
+        "ms",
+        "miss",
+        "madam",
+        "madame",
+        "lady",
+        "dame",
+        "baroness",
+        "queen",
+        "princess",
+        "duchess",
+        "countess",
+        "viscountess",
+        "marchioness",
+        "frau",
+        "mme",
+        "mlle",
+        "senora",
+        "signora",
+    }
+)
 #: Honorifics written before a given name ("Sir Edward", "Dame Judi"); other titles before a single
 #: word take the surname ("Mr Blair", "Lord Goldsmith") or name someone else ("Prince Charles").
 GIVEN_NAME_HONORIFICS = frozenset({"sir", "dame"})

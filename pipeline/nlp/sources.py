@@ -11,6 +11,7 @@
 Names are normalised to one source: a name or alias from dbt_project/seeds/known_sources.csv maps
 to that source's short name (BELTA → BelTA); any other organisation keys on its case-folded name.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,17 +30,33 @@ KNOWN_SOURCES_CSV = PROJECT_ROOT / "dbt_project" / "seeds" / "known_sources.csv"
 
 #: Verbs whose subject carries information as a source when it is an outlet/agency.
 CARRY_VERBS = frozenset("report say quote cite carry publish write broadcast air tweet post announce".split())
-PASSIVE_CARRY = {"report": "reported_by", "attribute": "attributed_to", "quote": "quoted_by",
-                 "cite": "cited_by", "publish": "reported_by", "carry": "reported_by", "broadcast": "reported_by"}
-TAG_PATTERN = re.compile(r"[\[(]\s*(?:citation|source|sources|via|credit)\s*:\s*([^\])\n]{2,80}?)\s*[\])]"
-                         r"|(?m:^\s*(?:source|sources|via)\s*:\s*(.{2,80}?)\s*$)", re.IGNORECASE)
+PASSIVE_CARRY = {
+    "report": "reported_by",
+    "attribute": "attributed_to",
+    "quote": "quoted_by",
+    "cite": "cited_by",
+    "publish": "reported_by",
+    "carry": "reported_by",
+    "broadcast": "reported_by",
+}
+TAG_PATTERN = re.compile(
+    r"[\[(]\s*(?:citation|source|sources|via|credit)\s*:\s*([^\])\n]{2,80}?)\s*[\])]"
+    r"|(?m:^\s*(?:source|sources|via)\s*:\s*(.{2,80}?)\s*$)",
+    re.IGNORECASE,
+)
 SOURCE_LABELS = frozenset({"ORG", "PERSON", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC"})
-OUTLET_WORDS = re.compile(r"\b(news ?paper|outlet|broadcaster|channel|television|tv|radio|magazine|website|portal"
-                          r"|daily|weekly|tabloid)\b", re.I)
+OUTLET_WORDS = re.compile(
+    r"\b(news ?paper|outlet|broadcaster|channel|television|tv|radio|magazine|website|portal"
+    r"|daily|weekly|tabloid)\b",
+    re.I,
+)
 AGENCY_WORDS = re.compile(r"\b(news agency|press agency|agency|wire service)\b", re.I)
-OFFICIAL_WORDS = re.compile(r"\b(ministry|ministries|department|government|council|office|police|army|military"
-                            r"|parliament|committee|commission|court|embassy|administration|service|kremlin"
-                            r"|white house)\b", re.I)
+OFFICIAL_WORDS = re.compile(
+    r"\b(ministry|ministries|department|government|council|office|police|army|military"
+    r"|parliament|committee|commission|court|embassy|administration|service|kremlin"
+    r"|white house)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -68,8 +85,10 @@ class Citation:
 @lru_cache(maxsize=1)
 def known_sources(path: Path = KNOWN_SOURCES_CSV) -> tuple[KnownSource, ...]:
     with open(path, encoding="utf-8", newline="") as f:
-        return tuple(KnownSource(r["name"], r["kind"], tuple(a for a in (r["aliases"] or "").split("|") if a))
-                     for r in csv.DictReader(f))
+        return tuple(
+            KnownSource(r["name"], r["kind"], tuple(a for a in (r["aliases"] or "").split("|") if a))
+            for r in csv.DictReader(f)
+        )
 
 
 def normalise_key(name: str) -> str:
@@ -132,8 +151,9 @@ def _name_in(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
     ents = doc_ents(doc)  # in document order
     first = bisect_left(ents, (lo, -1, ""))
     last = bisect_right(ents, (hi, hi, "\uffff"))
-    found = [(s, e) for s, e, label in ents[first:last]
-             if e <= hi and label in ("ORG", "PRODUCT", "WORK_OF_ART", "FAC")]
+    found = [
+        (s, e) for s, e, label in ents[first:last] if e <= hi and label in ("ORG", "PRODUCT", "WORK_OF_ART", "FAC")
+    ]
     return found[-1] if found else None
 
 
@@ -154,13 +174,14 @@ def extract_citations(doc: Doc, sentence_of: dict[int, int], skip: list[CharSpan
     def add(span: tuple[int, int] | None, kind: str, context: tuple[int, int]) -> None:
         if span is None or in_spans(span, skip):
             return
-        if _is_person(doc, span) and lookup(text[span[0]:span[1]]) is None:
+        if _is_person(doc, span) and lookup(text[span[0] : span[1]]) is None:
             return  # a person is a speaker, not a source (spaCy sometimes calls an agency a person)
-        if span in found and not (kind in ("dateline", "citation_tag") and found[span].citation_kind not in
-                                  ("dateline", "citation_tag")):
+        if span in found and not (
+            kind in ("dateline", "citation_tag") and found[span].citation_kind not in ("dateline", "citation_tag")
+        ):
             return  # first kind found wins, except that a dateline or credit says more than a verb
-        name = text[span[0]:span[1]]
-        key, display, source_kind = normalise(name, text[context[0]:context[1]])
+        name = text[span[0] : span[1]]
+        key, display, source_kind = normalise(name, text[context[0] : context[1]])
         if not key:
             return
         tok = doc.char_span(span[0], span[1], alignment_mode="expand")
@@ -186,7 +207,9 @@ def extract_citations(doc: Doc, sentence_of: dict[int, int], skip: list[CharSpan
                 if c.dep_ == "nsubj":
                     lo, hi = _phrase(c)
                     name = _name_in(doc, lo, hi)
-                    if name and (lookup(text[name[0]:name[1]]) or lemma in ("report", "quote", "cite", "carry", "publish")):
+                    if name and (
+                        lookup(text[name[0] : name[1]]) or lemma in ("report", "quote", "cite", "carry", "publish")
+                    ):
                         add(name, "reported" if lemma != "say" else "speaker", (lo, hi))
         # reported by X / attributed to X
         if lemma in PASSIVE_CARRY and tok.tag_ == "VBN":
@@ -204,7 +227,7 @@ def extract_citations(doc: Doc, sentence_of: dict[int, int], skip: list[CharSpan
                 if c.dep_ in ("dobj", "dative"):
                     lo, hi = _phrase(c)
                     name = _name_in(doc, lo, hi)
-                    if name and lookup(text[name[0]:name[1]]):
+                    if name and lookup(text[name[0] : name[1]]):
                         add(name, "told", (lo, hi))
     for m in TAG_PATTERN.finditer(text):
         g = 1 if m.group(1) else 2

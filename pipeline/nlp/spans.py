@@ -1,4 +1,5 @@
 """Small helpers over spaCy tokens and character spans, shared by the extractors."""
+
 from __future__ import annotations
 
 import re
@@ -80,7 +81,7 @@ def contiguous(tokens: list[Token]) -> list[Token]:
     doc = tokens[0].doc
     lo = min(t.i for t in tokens)
     hi = max(t.i for t in tokens)
-    return list(doc[lo:hi + 1])
+    return list(doc[lo : hi + 1])
 
 
 def sentence_index_map(doc: Doc) -> dict[int, int]:

@@ -5,6 +5,7 @@ calls "Mr." or "spokesman", "he" one it calls "Ms." or "chairwoman"; "the foreig
 the nearest person the document gives that title ("Foreign Minister Maksim Ryzhenkov", "Ryzhenkov,
 the foreign minister,"), else the nearest person. A named speaker resolves to the mention it contains.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,20 +17,25 @@ from pipeline.nlp.spans import CharSpan
 
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "i", "we"})
 #: Head nouns of descriptions that stand for a person named earlier.
-TITLE_NOUNS = frozenset("""
+TITLE_NOUNS = frozenset(
+    """
     president minister premier chancellor spokesman spokeswoman spokesperson official leader
     secretary senator governor mayor ambassador envoy chairman chairwoman chair director chief
     head king queen prince general commander diplomat lawmaker politician prosecutor judge
     representative congressman congresswoman candidate ceo founder
-""".split())
+""".split()
+)
 
 SPEAKER_LABEL_PREFERENCE = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
 
 #: Words near a name that tell a person's gender (honorifics and gendered titles).
-MALE_WORDS = frozenset("mr sir lord king prince spokesman chairman congressman businessman father son "
-                       "brother husband".split())
-FEMALE_WORDS = frozenset("ms mrs miss madam lady dame queen princess spokeswoman chairwoman "
-                         "congresswoman businesswoman mother daughter sister wife".split())
+MALE_WORDS = frozenset(
+    "mr sir lord king prince spokesman chairman congressman businessman father son brother husband".split()
+)
+FEMALE_WORDS = frozenset(
+    "ms mrs miss madam lady dame queen princess spokeswoman chairwoman "
+    "congresswoman businesswoman mother daughter sister wife".split()
+)
 PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
 #: Characters before and after a person mention searched for its titles and gender words.
 TITLE_WINDOW = (60, 50)
@@ -62,8 +68,10 @@ class MentionIndex:
         self.mentions = sorted(mentions, key=lambda m: (m.start_char, m.end_char))
         self.starts = [m.start_char for m in self.mentions]
         people = _person_texts(mentions)
-        self.persons = sorted((m for m in mentions if m.label == "PERSON" and m.text.casefold() in people
-                               and lookup(m.text) is None), key=lambda m: (m.end_char, m.start_char))
+        self.persons = sorted(
+            (m for m in mentions if m.label == "PERSON" and m.text.casefold() in people and lookup(m.text) is None),
+            key=lambda m: (m.end_char, m.start_char),
+        )
         self.person_ends = [m.end_char for m in self.persons]
         self.words = _words_by_person(self.persons, text)
 
@@ -139,13 +147,16 @@ def _words_by_person(persons: list[Mention], text: str) -> dict[str, set[str]]:
     before, after = TITLE_WINDOW
     ordered = sorted(persons, key=lambda m: m.start_char)
     for k, m in enumerate(ordered):
-        lo = max(text.rfind("\n", 0, m.start_char) + 1, m.start_char - before,
-                 ordered[k - 1].end_char if k and ordered[k - 1].end_char <= m.start_char else 0)
+        lo = max(
+            text.rfind("\n", 0, m.start_char) + 1,
+            m.start_char - before,
+            ordered[k - 1].end_char if k and ordered[k - 1].end_char <= m.start_char else 0,
+        )
         hi = text.find("\n", m.end_char)
         hi = min(len(text) if hi < 0 else hi, m.end_char + after)
-        left = _ABBREVIATION.sub(r"\1", text[lo:m.start_char].lower())
+        left = _ABBREVIATION.sub(r"\1", text[lo : m.start_char].lower())
         left = re.split(r"[.;:!?]\s|,", left)[-1]
-        right = text[m.end_char:hi].lower()
+        right = text[m.end_char : hi].lower()
         right = right[1:].split(",")[0] if right.startswith(",") else ""
         out[_person_key(m)].update(_WORD.findall(left + " " + right + " " + m.text.lower()))
     return out
@@ -166,8 +177,12 @@ def nearest_person_before(position: int, mentions: "list[Mention] | MentionIndex
     return _index(mentions).nearest_person_before(position)
 
 
-def resolve_speaker(span: CharSpan | None, speaker_text: str | None, mentions: "list[Mention] | MentionIndex",
-                    head: CharSpan | None = None) -> tuple[str, Mention | None]:
+def resolve_speaker(
+    span: CharSpan | None,
+    speaker_text: str | None,
+    mentions: "list[Mention] | MentionIndex",
+    head: CharSpan | None = None,
+) -> tuple[str, Mention | None]:
     """(kind, the mention the speaker stands for, or None).
 
     With the speaker's head word given, only a mention covering it names the speaker: "some

@@ -11,6 +11,7 @@ SIGTERM gets its default action (end, silently) and SIGINT is ignored (the paren
 and stops its workers), and on Linux the kernel is asked to send SIGTERM when the parent dies
 (prctl PR_SET_PDEATHSIG).
 """
+
 from __future__ import annotations
 
 import os

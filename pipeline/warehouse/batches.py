@@ -23,6 +23,7 @@ and its documents are processed again in the same run.
 A full disk while staging raises `StagingFull`, naming the folder and the space needed; the
 temporary folder is removed, so nothing half-written is left to load.
 """
+
 from __future__ import annotations
 
 import errno
@@ -120,11 +121,15 @@ def write_batch(staging: Path, rows: dict[str, list[dict]]) -> str:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             shutil.rmtree(tmp, ignore_errors=True)
             needed = 2 * sum(t.nbytes for t in tables.values()) + (64 << 10)  # Parquet pages, footers, manifest
-            raise StagingFull(exc.errno, (
-                f"no space left in the staging folder {staging} (file system free: {human_bytes(free_bytes(staging))}); "
-                f"this batch of {len(document_ids)} documents needs about {human_bytes(needed)} more. Free space there "
-                "(or set NEWSCLAIMS_WAREHOUSE to a disk with room) and run again: the batches already staged "
-                "and everything loaded are kept.")) from exc
+            raise StagingFull(
+                exc.errno,
+                (
+                    f"no space left in the staging folder {staging} (file system free: {human_bytes(free_bytes(staging))}); "
+                    f"this batch of {len(document_ids)} documents needs about {human_bytes(needed)} more. Free space there "
+                    "(or set NEWSCLAIMS_WAREHOUSE to a disk with room) and run again: the batches already staged "
+                    "and everything loaded are kept."
+                ),
+            ) from exc
         raise
     finally:
         if tmp.exists():
@@ -208,8 +213,10 @@ def reject_batch(staging: Path, batch: Path, reason: str) -> RejectedBatch:
 
 def record_rejected_batches(con, rejected: list[RejectedBatch]) -> None:
     for r in rejected:
-        con.execute("insert into raw.rejected_batches values (?, 'corrupt', ?, ?, ?, now())",
-                    [r.batch_id, r.reason, len(r.document_ids), r.moved_to])
+        con.execute(
+            "insert into raw.rejected_batches values (?, 'corrupt', ?, ?, ?, now())",
+            [r.batch_id, r.reason, len(r.document_ids), r.moved_to],
+        )
 
 
 def verify_staged(staging: Path) -> list[RejectedBatch]:
@@ -326,18 +333,26 @@ def load_batches(con, staging: Path, current_version: str) -> LoadReport:
             record_rejected_batches(con, report.rejected[-1:])
             continue
         ann = str(batch / "document_annotations.parquet")
-        versions = {r[0] for r in con.execute("select distinct extractor_version from read_parquet(?)", [ann]).fetchall()}
+        versions = {
+            r[0] for r in con.execute("select distinct extractor_version from read_parquet(?)", [ann]).fetchall()
+        }
         if versions != {current_version}:
             shutil.rmtree(batch, ignore_errors=True)
             report.skipped_stale += 1
             continue
         with transaction(con):
-            todo = [r[0] for r in con.execute("""
+            todo = [
+                r[0]
+                for r in con.execute(
+                    """
                 select distinct b.document_id from read_parquet(?) b
                 where b.document_id in (select document_id from raw.documents)
                   and b.document_id not in (select document_id from raw.document_annotations
                                             where extractor_version = ?)
-                order by 1""", [ann, current_version]).fetchall()]
+                order by 1""",
+                    [ann, current_version],
+                ).fetchall()
+            ]
             if todo:
                 for table in ANNOTATION_TABLES:
                     con.execute(f"delete from raw.{table} where document_id in (select unnest(?::varchar[]))", [todo])
@@ -345,9 +360,11 @@ def load_batches(con, staging: Path, current_version: str) -> LoadReport:
                     path = str(batch / f"{table}.parquet")
                     extra = ", ? as batch_id" if table == "document_annotations" else ""
                     params = [batch.name] if extra else []
-                    inserted = con.execute(f"insert into raw.{table} by name select *{extra} from read_parquet(?) "
-                                           f"where document_id in (select unnest(?::varchar[]))",
-                                           [*params, path, todo]).fetchone()[0]
+                    inserted = con.execute(
+                        f"insert into raw.{table} by name select *{extra} from read_parquet(?) "
+                        f"where document_id in (select unnest(?::varchar[]))",
+                        [*params, path, todo],
+                    ).fetchone()[0]
                     report.rows[table] = report.rows.get(table, 0) + inserted
                 con.execute("insert or replace into raw.loaded_batches values (?, now(), ?)", [batch.name, len(todo)])
             killpoints.reached("load_before_commit")

@@ -15,6 +15,7 @@ resolved yet (new or reprocessed), then revisits only what they can change.
 
 Ids are hashes of (name space, key), so a run on A+B gives the same links as a run on A then B.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -45,8 +46,21 @@ from pipeline.warehouse.schema import ensure_schema
 #: (name_group, name_key, key_kind, name_form, short_key, gender): what a link's entity depends on
 Signature = tuple[str, str, str, str, str | None, str | None]
 SIGNATURE = "name_group, name_key, key_kind, name_form, short_key, gender"
-LINK_COLUMNS = ("mention_id", "entity_id", "entity_name", "entity_label", "resolver_version", "document_id",
-                "name_group", "name_key", "name_form", "key_kind", "short_key", "entity_key", "gender")
+LINK_COLUMNS = (
+    "mention_id",
+    "entity_id",
+    "entity_name",
+    "entity_label",
+    "resolver_version",
+    "document_id",
+    "name_group",
+    "name_key",
+    "name_form",
+    "key_kind",
+    "short_key",
+    "entity_key",
+    "gender",
+)
 
 
 def _ids_table(values) -> pa.Table:
@@ -74,13 +88,17 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
     # links of another resolver version (or of the first, corpus-wide one) are all redone
     stale = _state(con, "resolver_version") != RESOLVER_VERSION and (
         con.execute("select count(*) from (select 1 from raw.entity_links limit 1)").fetchone()[0]
-        or con.execute("select count(*) from (select 1 from raw.entity_documents limit 1)").fetchone()[0])
+        or con.execute("select count(*) from (select 1 from raw.entity_documents limit 1)").fetchone()[0]
+    )
     if stale:
         con.execute("delete from raw.entity_links")
         con.execute("delete from raw.entity_documents")
-    removed = [r[0] for r in con.execute("""
+    removed = [
+        r[0]
+        for r in con.execute("""
         select e.document_id from raw.entity_documents e
-        where not exists (select 1 from raw.document_annotations a where a.document_id = e.document_id)""").fetchall()]
+        where not exists (select 1 from raw.document_annotations a where a.document_id = e.document_id)""").fetchall()
+    ]
     full = bool(stale or removed) or _state(con, "overrides") != overrides_hash(overrides)
     pending = con.execute("""
         select a.document_id, a.extractor_version from raw.document_annotations a
@@ -120,10 +138,13 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
         touched |= set(renames(overrides))
     _name_entities(con, touched, overrides)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    con.execute("""
+    con.execute(
+        """
         insert into raw.entity_documents
         select a.document_id, a.extractor_version, ?, ? from raw.document_annotations a
-        where a.document_id in (select v from _pending)""", [RESOLVER_VERSION, now])
+        where a.document_id in (select v from _pending)""",
+        [RESOLVER_VERSION, now],
+    )
     con.unregister("_pending")
     _set_state(con, "overrides", overrides_hash(overrides))
     _set_state(con, "resolver_version", RESOLVER_VERSION)
@@ -131,15 +152,24 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
 
 
 def _insert(con, links: list[DocLink]) -> None:
-    table = pa.table({
-        "mention_id": [x.mention_id for x in links], "entity_id": [""] * len(links),
-        "entity_name": [None] * len(links), "entity_label": [None] * len(links),
-        "resolver_version": [RESOLVER_VERSION] * len(links), "document_id": [x.document_id for x in links],
-        "name_group": [x.group for x in links], "name_key": [x.key for x in links],
-        "name_form": [x.form for x in links], "key_kind": [x.kind for x in links],
-        "short_key": [x.short for x in links], "entity_key": [None] * len(links),
-        "gender": [x.gender for x in links]},
-        schema=pa.schema([(c, pa.string()) for c in LINK_COLUMNS]))
+    table = pa.table(
+        {
+            "mention_id": [x.mention_id for x in links],
+            "entity_id": [""] * len(links),
+            "entity_name": [None] * len(links),
+            "entity_label": [None] * len(links),
+            "resolver_version": [RESOLVER_VERSION] * len(links),
+            "document_id": [x.document_id for x in links],
+            "name_group": [x.group for x in links],
+            "name_key": [x.key for x in links],
+            "name_form": [x.form for x in links],
+            "key_kind": [x.kind for x in links],
+            "short_key": [x.short for x in links],
+            "entity_key": [None] * len(links),
+            "gender": [x.gender for x in links],
+        },
+        schema=pa.schema([(c, pa.string()) for c in LINK_COLUMNS]),
+    )
     con.register("_new_links", table)
     try:
         con.execute("insert into raw.entity_links by name select * from _new_links")
@@ -152,18 +182,28 @@ def _affected_signatures(con, new_links: list[DocLink], full: bool) -> set[Signa
         return set(con.execute(f"select distinct {SIGNATURE} from raw.entity_links").fetchall())
     sigs = {(x.group, x.key, x.kind, x.form, x.short, x.gender) for x in new_links if x.mention_id}
     # one-word people whose candidates (full names with that first or last word) may have changed
-    words = {w for x in new_links if x.group == PERSON_GROUP and x.kind == KIND_NAME and " " in x.key
-             for w in (x.key.split()[0], *surname_parts(x.key))}
+    words = {
+        w
+        for x in new_links
+        if x.group == PERSON_GROUP and x.kind == KIND_NAME and " " in x.key
+        for w in (x.key.split()[0], *surname_parts(x.key))
+    }
     acronyms = {x.short for x in new_links if x.group == NAME_GROUP and x.kind == KIND_NAME and x.short}
-    for group, kinds, keys in ((PERSON_GROUP, (KIND_SURNAME, KIND_AMBIGUOUS), words),
-                               (NAME_GROUP, (KIND_ACRONYM, KIND_ACRONYM), acronyms)):
+    for group, kinds, keys in (
+        (PERSON_GROUP, (KIND_SURNAME, KIND_AMBIGUOUS), words),
+        (NAME_GROUP, (KIND_ACRONYM, KIND_ACRONYM), acronyms),
+    ):
         if keys:
             con.register("_keys", _ids_table(keys))
             try:
-                sigs |= set(con.execute(f"""
+                sigs |= set(
+                    con.execute(
+                        f"""
                     select distinct {SIGNATURE} from raw.entity_links
                     where name_group = ? and key_kind in (?, ?) and name_key in (select v from _keys)""",
-                                        [group, *kinds]).fetchall())
+                        [group, *kinds],
+                    ).fetchall()
+                )
             finally:
                 con.unregister("_keys")
     return sigs
@@ -176,16 +216,22 @@ def _candidates(con, group: str, kind: str, keys: set[str]) -> dict[str, dict[st
         return {}
     # a surname: the last word of a full name, or a part of a hyphenated one (surname_parts)
     last = "string_split(name_key, ' ')[-1]"
-    short = (f"unnest(list_distinct(list_append(string_split({last}, '-'), {last})))" if kind == KIND_SURNAME
-             else "short_key")
+    short = (
+        f"unnest(list_distinct(list_append(string_split({last}, '-'), {last})))"
+        if kind == KIND_SURNAME
+        else "short_key"
+    )
     con.register("_keys", _ids_table(keys))
     try:
-        rows = con.execute(f"""
+        rows = con.execute(
+            f"""
             select s, name_key, count(distinct document_id) from (
                 select {short} as s, name_key, document_id from raw.entity_links
                 where name_group = ? and key_kind = 'name'
             ) where s in (select v from _keys) and s <> name_key
-            group by all""", [group]).fetchall()
+            group by all""",
+            [group],
+        ).fetchall()
     finally:
         con.unregister("_keys")
     out: dict[str, dict[str, int]] = {}
@@ -235,8 +281,12 @@ def _relink(con, sigs: set[Signature], overrides: list[Override]) -> set[str]:
     con.register("_map", pa.table(cols, schema=pa.schema([(c, pa.string()) for c in cols])))
     try:
         match = " and ".join(f"l.{c} is not distinct from m.{c}" for c in SIGNATURE.split(", "))
-        touched = {r[0] for r in con.execute(
-            f"select distinct l.entity_id from raw.entity_links l join _map m on {match} where l.entity_id <> ''").fetchall()}
+        touched = {
+            r[0]
+            for r in con.execute(
+                f"select distinct l.entity_id from raw.entity_links l join _map m on {match} where l.entity_id <> ''"
+            ).fetchall()
+        }
         touched |= set(cols["entity_id"])
         con.execute(f"""update raw.entity_links l set entity_id = m.entity_id, entity_key = m.entity_key
                         from _map m where {match}""")
@@ -252,8 +302,13 @@ def _name_entities(con, entity_ids: set[str], overrides: list[Override]) -> None
         return
     con.register("_touched", _ids_table(entity_ids))
     renamed = renames(overrides)
-    con.register("_renamed", pa.table({"entity_id": list(renamed), "name": list(renamed.values())},
-                                       schema=pa.schema([("entity_id", pa.string()), ("name", pa.string())])))
+    con.register(
+        "_renamed",
+        pa.table(
+            {"entity_id": list(renamed), "name": list(renamed.values())},
+            schema=pa.schema([("entity_id", pa.string()), ("name", pa.string())]),
+        ),
+    )
     try:
         con.execute("""
             update raw.entity_links l set entity_name = coalesce(r.name, n.name), entity_label = n.label
@@ -287,8 +342,9 @@ def resolve_entities(mentions: list[MentionRef], overrides: list[Override] = ())
         ensure_schema(con)
         add_mentions(con, mentions)
         update_entity_links(con, overrides)
-        return con.execute("select mention_id, entity_id, entity_name, entity_label from raw.entity_links "
-                           "order by mention_id").fetchall()
+        return con.execute(
+            "select mention_id, entity_id, entity_name, entity_label from raw.entity_links order by mention_id"
+        ).fetchall()
     finally:
         con.close()
 
@@ -296,10 +352,14 @@ def resolve_entities(mentions: list[MentionRef], overrides: list[Override] = ())
 def add_mentions(con, mentions: list[MentionRef], extractor_version: str = "test") -> None:
     """Insert bare mention rows and their documents' annotation rows (for tests and one-off use)."""
     for k, m in enumerate(mentions):
-        con.execute("insert into raw.mentions (mention_id, document_id, sentence_index, start_char, end_char, text, "
-                    "label, extractor_version) values (?, ?, 0, ?, ?, ?, ?, ?)",
-                    [m.mention_id, m.document_id, k, k + len(m.text), m.text, m.label, extractor_version])
+        con.execute(
+            "insert into raw.mentions (mention_id, document_id, sentence_index, start_char, end_char, text, "
+            "label, extractor_version) values (?, ?, 0, ?, ?, ?, ?, ?)",
+            [m.mention_id, m.document_id, k, k + len(m.text), m.text, m.label, extractor_version],
+        )
     for doc_id in sorted({m.document_id for m in mentions}):
         con.execute("delete from raw.document_annotations where document_id = ?", [doc_id])
-        con.execute("insert into raw.document_annotations (document_id, extractor_version, status) "
-                    "values (?, ?, 'processed')", [doc_id, extractor_version])
+        con.execute(
+            "insert into raw.document_annotations (document_id, extractor_version, status) values (?, ?, 'processed')",
+            [doc_id, extractor_version],
+        )

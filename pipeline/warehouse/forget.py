@@ -14,6 +14,7 @@ A document is forgotten whole, by content: forgetting one path forgets the text,
 file holding the same text loses its row too. Nothing remembers it afterwards (no tombstone): if a
 file with that text is in an input folder at the next run, it is new input and is loaded again.
 """
+
 from __future__ import annotations
 
 import os
@@ -70,31 +71,55 @@ def plan(con, target: str, input_dir: Path | None = None) -> ForgetPlan:
     """What `forget target` would remove: a document id (or a unique prefix of one) or a path."""
     p = ForgetPlan(target)
     if DOCUMENT_ID.fullmatch(target):
-        ids = [r[0] for r in con.execute(
-            "select document_id from raw.documents where starts_with(document_id, ?) order by 1", [target]).fetchall()]
+        ids = [
+            r[0]
+            for r in con.execute(
+                "select document_id from raw.documents where starts_with(document_id, ?) order by 1", [target]
+            ).fetchall()
+        ]
         if len(ids) > 1:
             raise ValueError(f"{target!r} is the start of {len(ids)} document ids; give more of it")
         p.document_ids = ids
     if not p.document_ids:
-        input_dirs = sorted({r[0] for r in con.execute("""
+        input_dirs = sorted(
+            {
+                r[0]
+                for r in con.execute("""
             select input_dir from raw.document_occurrences union select input_dir from raw.document_versions
-            union select input_dir from raw.rejected_documents""").fetchall()})
+            union select input_dir from raw.rejected_documents""").fetchall()
+            }
+        )
         keys = _path_keys(target, input_dirs, input_dir)
         held = con.execute("""
             select input_dir, path, document_id from raw.document_versions
             union select input_dir, path, document_id from raw.document_occurrences""").fetchall()
         p.document_ids = sorted({d for i, path, d in held if (i, path) in keys})
-        p.rejections = sorted({(i, path) for i, path in con.execute(
-            "select input_dir, path from raw.rejected_documents").fetchall() if (i, path) in keys})
+        p.rejections = sorted(
+            {
+                (i, path)
+                for i, path in con.execute("select input_dir, path from raw.rejected_documents").fetchall()
+                if (i, path) in keys
+            }
+        )
     if p.document_ids:
         ids = p.document_ids
-        p.titles = dict(con.execute(
-            "select document_id, title from raw.documents where document_id in (select unnest(?::varchar[]))",
-            [ids]).fetchall())
-        p.files = sorted({(i, path) for i, path in con.execute("""
+        p.titles = dict(
+            con.execute(
+                "select document_id, title from raw.documents where document_id in (select unnest(?::varchar[]))", [ids]
+            ).fetchall()
+        )
+        p.files = sorted(
+            {
+                (i, path)
+                for i, path in con.execute(
+                    """
             select input_dir, path from raw.document_versions where document_id in (select unnest(?::varchar[]))
             union select input_dir, path from raw.document_occurrences
-            where document_id in (select unnest(?::varchar[]))""", [ids, ids]).fetchall()})
+            where document_id in (select unnest(?::varchar[]))""",
+                    [ids, ids],
+                ).fetchall()
+            }
+        )
     return p
 
 
@@ -110,8 +135,11 @@ def remove(con, p: ForgetPlan) -> dict[str, int]:
 
     by_doc = "document_id in (select unnest(?::varchar[]))"
     with transaction(con):
-        delete("entity_links", "mention_id in (select mention_id from raw.mentions where "
-                               "document_id in (select unnest(?::varchar[])))", [ids])
+        delete(
+            "entity_links",
+            "mention_id in (select mention_id from raw.mentions where document_id in (select unnest(?::varchar[])))",
+            [ids],
+        )
         for table in ANNOTATION_TABLES:
             delete(table, by_doc, [ids])
         for table in ("document_occurrences", "document_versions", "documents"):
@@ -129,8 +157,11 @@ def drop_staged_batches(staging: Path, document_ids: list[str]) -> int:
     wanted, dropped = set(document_ids), 0
     for batch in pending_batches(staging):
         try:
-            ids = set(pq.read_table(batch / "document_annotations.parquet", columns=["document_id"])
-                      .column("document_id").to_pylist())
+            ids = set(
+                pq.read_table(batch / "document_annotations.parquet", columns=["document_id"])
+                .column("document_id")
+                .to_pylist()
+            )
         except Exception:  # noqa: BLE001 - removed meanwhile, or not a complete batch
             continue
         if ids & wanted:

@@ -9,6 +9,7 @@ Points: `ingest_before_commit` (the corpus written, transaction open), `spacy_af
 can damage a batch there and let the run go on), `load_before_commit` (a batch inserted,
 transaction open).
 """
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ Each column is declared once, in RAW_TABLES' DDL: the Arrow schemas the Python s
 (`arrow_schema`) are derived from it, and every column is either staged by dbt
 (dbt_project/models/staging/raw/) or listed in NOT_STAGED with the reason (tests/unit/test_raw_columns.py).
 """
+
 from __future__ import annotations
 
 import pyarrow as pa
@@ -70,24 +71,29 @@ RAW_TABLES: dict[str, str] = {
 #: Raw tables and columns dbt deliberately does not stage ("table" or "table.column" → why).
 NOT_STAGED: dict[str, str] = {
     "document_versions": "History of the texts each path has held, read by `newsclaims forget`; the marts show "
-                         "the current text of each path (fct_document_occurrences).",
+    "the current text of each path (fct_document_occurrences).",
     "loaded_batches": "Bookkeeping of the load step (which staged batches were loaded), not news data.",
     "rejected_batches": "Staged batches that did not read back whole; their documents are processed again in the "
-                        "same run, so nothing is missing from the marts. Reported by the load step's metadata.",
+    "same run, so nothing is missing from the marts. Reported by the load step's metadata.",
     "entity_documents": "Bookkeeping of the entity resolver (which documents' mentions are resolved, by which "
-                        "resolver version and when), so a run resolves only new documents.",
+    "resolver version and when), so a run resolves only new documents.",
     "entity_state": "The entity resolver's own state (its version, the overrides it last applied).",
     "claims.source_key": "The normalised name the extractor matched the source by; source_id (its hash) is staged "
-                         "and dim_sources carries the name.",
+    "and dim_sources carries the name.",
 }
 
 #: DuckDB type in the DDL → the Arrow type the Python side writes it with.
-ARROW_TYPES = {"varchar": pa.string(), "integer": pa.int32(), "bigint": pa.int64(), "double": pa.float64(),
-               "boolean": pa.bool_(), "timestamp": pa.timestamp("us")}
+ARROW_TYPES = {
+    "varchar": pa.string(),
+    "integer": pa.int32(),
+    "bigint": pa.int64(),
+    "double": pa.float64(),
+    "boolean": pa.bool_(),
+    "timestamp": pa.timestamp("us"),
+}
 
 #: Tables written per document by the NLP step (replaced whole per document when it is redone).
-ANNOTATION_TABLES = ("document_annotations", "sentences", "mentions", "claims", "source_citations",
-                     "document_errors")
+ANNOTATION_TABLES = ("document_annotations", "sentences", "mentions", "claims", "source_citations", "document_errors")
 
 
 def column_types(table: str) -> dict[str, str]:
@@ -106,7 +112,8 @@ def ensure_schema(con) -> None:
     con.execute("create schema if not exists raw")
     existing: dict[str, set[str]] = {}
     for table, column in con.execute(
-            "select table_name, column_name from information_schema.columns where table_schema = 'raw'").fetchall():
+        "select table_name, column_name from information_schema.columns where table_schema = 'raw'"
+    ).fetchall():
         existing.setdefault(table, set()).add(column)
     for name, columns in RAW_TABLES.items():
         if name not in existing:

@@ -15,6 +15,7 @@ Claims and documents are ranked separately (their lengths differ by two orders o
 pipeline rebuilds the index whole after dbt, under the warehouse lock, when what it indexes changed
 (a fingerprint of the indexed ids and texts): a run on unchanged input leaves it as it was.
 """
+
 from __future__ import annotations
 
 import re
@@ -100,9 +101,12 @@ select md5(coalesce((select string_agg(claim_id || ':' || md5(content_text), ','
 
 def _current(con: duckdb.DuckDBPyConnection, fingerprint: str) -> dict[str, int] | None:
     """The counts of the index in place when it was built from the same input by the same stemmer."""
-    if not has_index(con) or "fingerprint" not in {r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'search' "
-            "and table_name = 'stats'").fetchall()}:
+    if not has_index(con) or "fingerprint" not in {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'search' and table_name = 'stats'"
+        ).fetchall()
+    }:
         return None
     rows = con.execute("select kind, unit_count, stemmer, fingerprint from search.stats").fetchall()
     if {r[0] for r in rows} != set(KINDS) or any(r[2] != STEMMER or r[3] != fingerprint for r in rows):
@@ -125,9 +129,9 @@ def build_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[str
     units, postings = [], []
     sources = {
         "claim": "select 'c-' || claim_id, document_id, claim_id, content_text from main.fct_claims "
-                 "where content_text is not null order by claim_id",
+        "where content_text is not null order by claim_id",
         "document": "select 'd-' || document_id, document_id, null, text from main.dim_documents "
-                    "where text is not null order by document_id",
+        "where text is not null order by document_id",
     }
     counts = {}
     for kind, sql in sources.items():
@@ -137,24 +141,31 @@ def build_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[str
             tf = Counter(t for t, _, _ in terms_with_offsets(text))
             units.append((unit_id, kind, document_id, claim_id, sum(tf.values())))
             postings.extend((kind, term, unit_id, n) for term, n in tf.items())
-    units_t = pa.table(list(zip(*units, strict=True)) if units else [[]] * 5,
-                       names=["unit_id", "kind", "document_id", "claim_id", "length"])
-    postings_t = pa.table(list(zip(*postings, strict=True)) if postings else [[]] * 4,
-                          names=["kind", "term", "unit_id", "tf"])
+    units_t = pa.table(
+        list(zip(*units, strict=True)) if units else [[]] * 5,
+        names=["unit_id", "kind", "document_id", "claim_id", "length"],
+    )
+    postings_t = pa.table(
+        list(zip(*postings, strict=True)) if postings else [[]] * 4, names=["kind", "term", "unit_id", "tf"]
+    )
     con.register("_search_units", units_t)
     con.register("_search_postings", postings_t)
     try:
         with transaction(con):
             for statement in filter(str.strip, SCHEMA_DDL.split(";")):
                 con.execute(statement)
-            con.execute("insert into search.units select unit_id, kind, document_id, claim_id, length "
-                        "from _search_units")
+            con.execute(
+                "insert into search.units select unit_id, kind, document_id, claim_id, length from _search_units"
+            )
             con.execute("insert into search.postings select kind, term, unit_id, tf from _search_postings")
             con.execute("insert into search.terms select kind, term, count(*) from search.postings group by all")
-            con.execute("""insert into search.stats
+            con.execute(
+                """insert into search.stats
                            select k.kind, count(u.unit_id), coalesce(avg(u.length), 0), now()::timestamp, ?, ?
                            from (select unnest(?::varchar[]) as kind) k left join search.units u using (kind)
-                           group by k.kind""", [STEMMER, fingerprint, list(KINDS)])
+                           group by k.kind""",
+                [STEMMER, fingerprint, list(KINDS)],
+            )
     finally:
         con.unregister("_search_units")
         con.unregister("_search_postings")
@@ -165,8 +176,12 @@ def build_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[str
 
 
 def has_index(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute("select count(*) from information_schema.tables where table_schema = 'search' "
-                       "and table_name = 'stats'").fetchone()[0] > 0
+    return (
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'search' and table_name = 'stats'"
+        ).fetchone()[0]
+        > 0
+    )
 
 
 @dataclass(frozen=True)
@@ -179,13 +194,13 @@ class Hit:
     matched_terms: int
 
 
-def search(con: duckdb.DuckDBPyConnection, text: str, kind: str, limit: int = 10,
-           all_terms: bool = False) -> list[Hit]:
+def search(con: duckdb.DuckDBPyConnection, text: str, kind: str, limit: int = 10, all_terms: bool = False) -> list[Hit]:
     """The best `limit` texts of one kind for the query, by BM25, best first (ties by id)."""
     terms = query_terms(text)
     if not terms:
         return []
-    rows = con.execute("""
+    rows = con.execute(
+        """
         with q as (select unnest(?::varchar[]) as term),
         st as (select unit_count as n, avg_length as avgdl from search.stats where kind = ?)
         select u.unit_id, u.document_id, u.claim_id,
@@ -200,9 +215,13 @@ def search(con: duckdb.DuckDBPyConnection, text: str, kind: str, limit: int = 10
         group by u.unit_id, u.document_id, u.claim_id
         having count(*) >= ?
         order by score desc, u.unit_id
-        limit ?""", [terms, kind, K1, K1, B, B, kind, len(terms) if all_terms else 1, limit]).fetchall()
-    return [Hit(kind, unit_id, doc_id, claim_id, float(score), int(matched))
-            for unit_id, doc_id, claim_id, score, matched in rows]
+        limit ?""",
+        [terms, kind, K1, K1, B, B, kind, len(terms) if all_terms else 1, limit],
+    ).fetchall()
+    return [
+        Hit(kind, unit_id, doc_id, claim_id, float(score), int(matched))
+        for unit_id, doc_id, claim_id, score, matched in rows
+    ]
 
 
 @dataclass(frozen=True)

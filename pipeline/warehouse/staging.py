@@ -8,6 +8,7 @@ POSIX mount (NFS, CephFS, a mounted bucket such as s3fs-fuse or mountpoint-s3) t
 at the same path. Object stores addressed directly (`s3://`, `gs://`, `memory://`) have no atomic
 folder rename; they are refused with a message that says so (docs/scaling.md shows the mount).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,4 +32,5 @@ def resolve_staging(location: str | Path) -> Path:
     raise UnsupportedStaging(
         f"NEWSCLAIMS_STAGING={text!r}: staged batches need a file system with atomic renames (a folder, or a "
         f"file:// URL); {type(fs).__name__} has none. Mount the bucket on every worker (s3fs-fuse, "
-        "mountpoint-s3, or a shared NFS folder) and point NEWSCLAIMS_STAGING at the mount (docs/scaling.md).")
+        "mountpoint-s3, or a shared NFS folder) and point NEWSCLAIMS_STAGING at the mount (docs/scaling.md)."
+    )

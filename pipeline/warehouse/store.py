@@ -10,6 +10,7 @@ A program outside newsclaims that holds the file (a DuckDB shell, a notebook, th
 was killed) is waited for up to a minute (at most the lock timeout); then the error says which
 program it is and what to do, instead of DuckDB's lock error.
 """
+
 from __future__ import annotations
 
 import os
@@ -59,10 +60,12 @@ def disk_full_message(warehouse: Path) -> str:
     free = free_bytes(warehouse.parent)
     needed = 2 * waiting + size // 2 + (16 << 20)
 
-    return (f"no space left on the file system holding the warehouse {warehouse} (folder {warehouse.parent}; "
-            f"free: {human_bytes(free)}; the warehouse file is {human_bytes(size)} and {human_bytes(waiting)} of staged batches wait "
-            f"to load). Free at least {human_bytes(needed)} there (DuckDB also needs room to checkpoint) and run again: "
-            "the last committed state is kept, and the next run carries on from it.")
+    return (
+        f"no space left on the file system holding the warehouse {warehouse} (folder {warehouse.parent}; "
+        f"free: {human_bytes(free)}; the warehouse file is {human_bytes(size)} and {human_bytes(waiting)} of staged batches wait "
+        f"to load). Free at least {human_bytes(needed)} there (DuckDB also needs room to checkpoint) and run again: "
+        "the last committed state is kept, and the next run carries on from it."
+    )
 
 
 @contextmanager
@@ -106,7 +109,8 @@ def warehouse_lock(warehouse: Path, timeout: float) -> Iterator[None]:
     except Timeout as exc:
         raise WarehouseBusy(
             f"another newsclaims run has held the warehouse {warehouse} for over {timeout:.0f}s; "
-            "wait for it to finish or raise NEWSCLAIMS_LOCK_TIMEOUT") from exc
+            "wait for it to finish or raise NEWSCLAIMS_LOCK_TIMEOUT"
+        ) from exc
 
 
 #: Longest wait for a program outside newsclaims (a DuckDB shell, a notebook, an orphaned dbt of a
@@ -138,7 +142,8 @@ def _connect_retrying(path: Path, read_only: bool, timeout: float = OUTSIDE_HOLD
                 raise WarehouseBusy(
                     f"the warehouse {path} is open in another program ({describe_holder(text)}), and DuckDB "
                     "lets only one process use a file it writes. Close that program (quit the DuckDB shell "
-                    "or notebook) and run again.") from None
+                    "or notebook) and run again."
+                ) from None
             time.sleep(delay)
             delay = min(delay * 1.5, 2.0)
 
@@ -166,7 +171,7 @@ def orphaned_dbt(warehouse: Path) -> list[int]:
             if wanted not in (entry / "environ").read_bytes().split(b"\x00"):
                 continue
             stat = (entry / "stat").read_text()
-            state, ppid = stat[stat.rindex(")") + 2:].split()[:2]
+            state, ppid = stat[stat.rindex(")") + 2 :].split()[:2]
             if state == "Z":
                 continue
             parent = (proc / ppid / "cmdline").read_bytes() if ppid != "1" else b""
@@ -184,8 +189,11 @@ def preflight(warehouse: Path, lock_timeout: float = Settings.lock_timeout, wait
     told = False
     while (pids := orphaned_dbt(warehouse)) and time.monotonic() < deadline:
         if not told:
-            print(f"newsclaims: waiting for dbt (PID {', '.join(map(str, pids))}) of an interrupted earlier run "
-                  "to finish with the warehouse", file=sys.stderr)
+            print(
+                f"newsclaims: waiting for dbt (PID {', '.join(map(str, pids))}) of an interrupted earlier run "
+                "to finish with the warehouse",
+                file=sys.stderr,
+            )
             told = True
         time.sleep(0.25)
     with connect(warehouse, lock_timeout):
@@ -193,7 +201,9 @@ def preflight(warehouse: Path, lock_timeout: float = Settings.lock_timeout, wait
 
 
 @contextmanager
-def connect(warehouse: Path, lock_timeout: float = Settings.lock_timeout, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    warehouse: Path, lock_timeout: float = Settings.lock_timeout, read_only: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the warehouse, under the lock, with the raw schema present."""
     with warehouse_lock(warehouse, lock_timeout):
         if read_only and not Path(warehouse).exists():

@@ -1,4 +1,5 @@
 """`newsclaims claims | speakers | sources` on the warehouse built from the seeds: real facts, exit codes."""
+
 from __future__ import annotations
 
 import csv
@@ -46,8 +47,9 @@ def test_claims_by_speaker_returns_the_known_seed_claims(capsys, built_warehouse
         assert has(rows, path, cue, start), (path, cue, start)
     assert {r["speaker"] for r in rows} == {"Alexander Lukashenko"}
     assert {r["path"] for r in rows} == {D000, D004}
-    assert [r["speaker_text"] for r in rows if r["cue"] == "said" and r["content"].startswith("Belarus, despite")] \
-        == ["He"]
+    assert [r["speaker_text"] for r in rows if r["cue"] == "said" and r["content"].startswith("Belarus, despite")] == [
+        "He"
+    ]
     assert list(rows[0]) == CLAIM_COLUMNS
     # case does not matter, and the other minister is someone else
     _, lower, _ = json_rows(capsys, built_warehouse, "claims", "--speaker", "lukashenko")
@@ -63,8 +65,12 @@ def test_claims_about_an_entity_mention_it_inside_the_content(capsys, built_ware
     assert code == 0 and rows
     assert has(rows, D004, "announced", "that Minsk carried out a targeted operation in Ukraine")
     assert all("Ukrain" in r["content"] for r in rows)
-    texts = {t for (t,) in query("select text from fct_mentions m join dim_entities e using (entity_id) "
-                                 "where e.name ilike '%ukrain%'")}
+    texts = {
+        t
+        for (t,) in query(
+            "select text from fct_mentions m join dim_entities e using (entity_id) where e.name ilike '%ukrain%'"
+        )
+    }
     assert texts, "the seeds mention Ukraine"
     # an entity nobody's claim mentions
     code, none, _ = json_rows(capsys, built_warehouse, "claims", "--about", "Atlantis")
@@ -72,8 +78,9 @@ def test_claims_about_an_entity_mention_it_inside_the_content(capsys, built_ware
 
 
 def test_claims_by_source_and_filters_combine(capsys, built_warehouse, query):
-    (belta_claims,) = query("select count(*) from fct_claims c join dim_sources s using (source_id) "
-                            "where s.name = 'BelTA'")[0]
+    (belta_claims,) = query(
+        "select count(*) from fct_claims c join dim_sources s using (source_id) where s.name = 'BelTA'"
+    )[0]
     code, rows, _ = json_rows(capsys, built_warehouse, "claims", "--source", "belta")
     assert code == 0 and len(rows) == belta_claims > 0 and {r["source"] for r in rows} == {"BelTA"}
     _, both, _ = json_rows(capsys, built_warehouse, "claims", "--source", "BELTA", "--speaker", "Ryzhenkov")
@@ -142,13 +149,19 @@ def test_speakers_and_sources(capsys, built_warehouse, query):
     _, everyone, _ = json_rows(capsys, built_warehouse, "speakers", "--all")
     assert len([s for s in everyone if s["entity_id"] is None]) == unresolved > 0
     assert {s["speaker"] for s in everyone if s["entity_id"]} == {s["speaker"] for s in speakers}
-    assert sum(s["claims"] for s in everyone) == query("select count(*) from fct_claims "
-                                                       "where coalesce(speaker_name, speaker_text) is not null")[0][0]
+    assert (
+        sum(s["claims"] for s in everyone)
+        == query("select count(*) from fct_claims where coalesce(speaker_name, speaker_text) is not null")[0][0]
+    )
 
 
 def test_usage_errors_exit_2(capsys, built_warehouse):
-    for args in (["claims", "--json", "--csv"], ["claims", "--since", "yesterday"], ["speakers", "--limit", "0"],
-                 ["claims", "--no-such-option"]):
+    for args in (
+        ["claims", "--json", "--csv"],
+        ["claims", "--since", "yesterday"],
+        ["speakers", "--limit", "0"],
+        ["claims", "--no-such-option"],
+    ):
         with pytest.raises(SystemExit) as exc:
             main([*args, "--warehouse", str(built_warehouse)])
         assert exc.value.code == 2, args

@@ -1,4 +1,5 @@
 """docs/cookbook.md: every query runs on the seeds' warehouse, returns rows, and has the columns shown."""
+
 from __future__ import annotations
 
 import importlib.util

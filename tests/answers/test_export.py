@@ -1,4 +1,5 @@
 """`newsclaims export`: every mart as Parquet or CSV, with a manifest that matches the files."""
+
 from __future__ import annotations
 
 import csv
@@ -10,9 +11,19 @@ import pytest
 
 from pipeline.cli import main
 
-MARTS = {"dim_documents", "dim_entities", "dim_sources", "document_occurrences", "fct_claims", "fct_mentions",
-         "fct_sources", "rejected_documents", "fct_document_occurrences", "fct_rejected_documents",
-         "fct_source_citations"}
+MARTS = {
+    "dim_documents",
+    "dim_entities",
+    "dim_sources",
+    "document_occurrences",
+    "fct_claims",
+    "fct_mentions",
+    "fct_sources",
+    "rejected_documents",
+    "fct_document_occurrences",
+    "fct_rejected_documents",
+    "fct_source_citations",
+}
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
@@ -46,8 +57,11 @@ def test_export_writes_every_mart_with_a_manifest(fmt, built_warehouse, query, t
     # the document text survives the round trip verbatim
     if fmt == "parquet":
         con = duckdb.connect()
-        exported = dict(con.execute("select document_id, text from read_parquet(?)",
-                                    [str(out_dir / "dim_documents.parquet")]).fetchall())
+        exported = dict(
+            con.execute(
+                "select document_id, text from read_parquet(?)", [str(out_dir / "dim_documents.parquet")]
+            ).fetchall()
+        )
         con.close()
         assert exported == dict(query("select document_id, text from dim_documents"))
 

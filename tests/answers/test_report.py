@@ -1,4 +1,5 @@
 """The report asset's HTML on the seeds: the facts it charts, its pictures, and its metadata."""
+
 from __future__ import annotations
 
 import base64
@@ -20,15 +21,18 @@ def test_the_pipeline_wrote_the_report_beside_the_warehouse(built_warehouse, que
     images = IMG.findall(page)
     alts = [alt for _, alt in images]
     # the seeds are all first seen on one day: a sentence, not a one-bar chart
-    assert alts == ["bar chart of the top speakers by claims and articles", "source to speaker network",
-                    "stance mix per speaker",
-                    "most co-mentioned entity pairs"]
-    (day,), = query("select distinct cast(first_seen_at as date) from dim_documents")
+    assert alts == [
+        "bar chart of the top speakers by claims and articles",
+        "source to speaker network",
+        "stance mix per speaker",
+        "most co-mentioned entity pairs",
+    ]
+    ((day,),) = query("select distinct cast(first_seen_at as date) from dim_documents")
     assert f"come from articles first seen on {day.isoformat()}" in page
     for data, alt in images:
         picture = Image.open(io.BytesIO(base64.b64decode(data)))
         assert picture.format == "PNG" and picture.width > 500 and picture.height > 200, alt
-    (top, claims, articles), = query("""
+    ((top, claims, articles),) = query("""
         select coalesce(speaker_name, speaker_text), count(*), count(distinct document_id) from fct_claims
         group by 1 order by 2 desc limit 1""")
     assert top == "Alexander Lukashenko"
@@ -83,8 +87,15 @@ def test_claims_over_time_is_a_chart_from_two_days_on(built_warehouse):
 def test_the_network_puts_each_speaker_across_from_its_main_source():
     from pipeline.answers.report import ReportData, network_order
 
-    data = ReportData(counts={}, speakers=[], over_time=[], time_basis="", pairs=[], stance=None, network=[
-        ("A", "a1", 9), ("B", "b1", 5), ("A", "a2", 4), ("B", "a2", 1), ("B", "b2", 3), ("A", "b2", 2)])
+    data = ReportData(
+        counts={},
+        speakers=[],
+        over_time=[],
+        time_basis="",
+        pairs=[],
+        stance=None,
+        network=[("A", "a1", 9), ("B", "b1", 5), ("A", "a2", 4), ("B", "a2", 1), ("B", "b2", 3), ("A", "b2", 2)],
+    )
     sources, speakers = network_order(data)
     assert sources == ["A", "B"]
     assert speakers == ["a1", "a2", "b1", "b2"]
@@ -94,7 +105,9 @@ def test_time_buckets_keep_the_calendar():
     from pipeline.answers.report import time_buckets
 
     assert time_buckets([("2026-01-01", 4), ("2026-01-04", 7)]) == (
-        "day", [("2026-01-01", 4), ("2026-01-02", 0), ("2026-01-03", 0), ("2026-01-04", 7)])
+        "day",
+        [("2026-01-01", 4), ("2026-01-02", 0), ("2026-01-03", 0), ("2026-01-04", 7)],
+    )
     unit, weeks = time_buckets([("2026-01-01", 4), ("2026-01-02", 1), ("2026-04-30", 7)])
     assert unit == "week" and weeks[0] == ("2025-12-29", 5) and weeks[-1] == ("2026-04-27", 7)
     assert sum(n for _, n in weeks) == 12 and len(weeks) == 18

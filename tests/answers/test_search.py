@@ -1,4 +1,5 @@
 """`newsclaims search`: the BM25 index the pipeline builds over claim contents and document text."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,9 @@ def test_the_pipeline_built_the_index_over_every_claim_and_document(query):
     assert index.term_of("accusations") == index.term_of("accused") == "accus"
     (with_name,) = query("select count(*) from dim_documents where text ilike '%lukashenko%'")[0]
     assert with_name >= 2
-    assert query("select count(*) from search.postings where kind = 'document' and term = 'lukashenko'") \
-        == [(with_name,)]
+    assert query("select count(*) from search.postings where kind = 'document' and term = 'lukashenko'") == [
+        (with_name,)
+    ]
 
 
 def test_claims_ranked_with_snippets_whose_offsets_point_into_the_document(capsys, built_warehouse, query):
@@ -82,10 +84,13 @@ def test_table_output_shows_snippets(capsys, built_warehouse):
     assert "humanitarian" in out and "claim" in out and "document" in out
 
 
-@pytest.mark.parametrize("text, terms, width", [
-    ("a" * 50 + " Lukashenko said " + "b" * 300, ["lukashenko"], 100),
-    ("short text about Minsk", ["minsk"], 200),
-])
+@pytest.mark.parametrize(
+    "text, terms, width",
+    [
+        ("a" * 50 + " Lukashenko said " + "b" * 300, ["lukashenko"], 100),
+        ("short text about Minsk", ["minsk"], 200),
+    ],
+)
 def test_snippet_windows_keep_the_match(text, terms, width):
     cut = index.snippet(text, terms, width)
     assert cut.highlights
@@ -107,8 +112,10 @@ def test_index_is_rebuilt_only_when_what_it_indexes_changed(built_warehouse, tmp
         before = con.execute("select * from search.stats order by kind").fetchall()
         assert index.build_index(con)["rebuilt"] == 0  # the pipeline built it from this very input
         assert con.execute("select * from search.stats order by kind").fetchall() == before
-        con.execute("update main.fct_claims set content_text = content_text || ' zeppelin' "
-                    "where claim_id = (select min(claim_id) from main.fct_claims)")
+        con.execute(
+            "update main.fct_claims set content_text = content_text || ' zeppelin' "
+            "where claim_id = (select min(claim_id) from main.fct_claims)"
+        )
         assert index.build_index(con)["rebuilt"] == 1
         assert con.execute("select count(*) from search.postings where term = 'zeppelin'").fetchone() == (1,)
     finally:

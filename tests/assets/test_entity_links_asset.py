@@ -1,4 +1,5 @@
 """The raw/entity_links asset: incremental runs and the overrides seed, on hand-made mentions (no spaCy)."""
+
 from __future__ import annotations
 
 import duckdb
@@ -19,8 +20,11 @@ def _run(warehouse):
 def _names(warehouse):
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return dict(con.execute("select m.text, l.entity_name from raw.entity_links l "
-                                "join raw.mentions m using (mention_id)").fetchall())
+        return dict(
+            con.execute(
+                "select m.text, l.entity_name from raw.entity_links l join raw.mentions m using (mention_id)"
+            ).fetchall()
+        )
     finally:
         con.close()
 
@@ -31,7 +35,9 @@ def test_the_asset_resolves_new_documents_only_and_applies_the_overrides_seed(tm
     monkeypatch.setattr(python_assets, "ENTITY_OVERRIDES_CSV", seed)
     warehouse = tmp_path / "w.duckdb"
     with connect(warehouse) as con:
-        add_mentions(con, [MentionRef("a", "d1", "Gordon Brown", "PERSON"), MentionRef("b", "d1", "Mr Brown", "PERSON")])
+        add_mentions(
+            con, [MentionRef("a", "d1", "Gordon Brown", "PERSON"), MentionRef("b", "d1", "Mr Brown", "PERSON")]
+        )
     assert _run(warehouse)["this_run_documents_resolved"] == 1
     with connect(warehouse) as con:
         add_mentions(con, [MentionRef("c", "d2", "Brown", "PERSON"), MentionRef("d", "d2", "2005", "DATE")])

@@ -1,4 +1,5 @@
 """The Python assets materialised with Dagster into a temporary DuckDB file (no dbt)."""
+
 from __future__ import annotations
 
 import duckdb
@@ -10,17 +11,21 @@ from pipeline.settings import default_model
 
 
 def _resources(input_dir, warehouse):
-    return {"warehouse": WarehouseResource(database=str(warehouse)),
-            "input_folder": InputFolderResource(path=str(input_dir)),
-            "spacy_model": SpacyResource(model=default_model(), batch_size=2)}
+    return {
+        "warehouse": WarehouseResource(database=str(warehouse)),
+        "input_folder": InputFolderResource(path=str(input_dir)),
+        "spacy_model": SpacyResource(model=default_model(), batch_size=2),
+    }
 
 
 ASSETS = [ingest_files, annotation_batches, load_annotations, entity_links]
 
 
 def _metadata(result):
-    return {e.event_specific_data.materialization.asset_key: e.event_specific_data.materialization.metadata
-            for e in result.get_asset_materialization_events()}
+    return {
+        e.event_specific_data.materialization.asset_key: e.event_specific_data.materialization.metadata
+        for e in result.get_asset_materialization_events()
+    }
 
 
 def test_python_assets_fill_the_raw_tables(seed_dir, tmp_path):
@@ -38,12 +43,20 @@ def test_python_assets_fill_the_raw_tables(seed_dir, tmp_path):
         join raw.document_occurrences o on o.document_id = c.document_id
         where o.path = '003_46c50872f9ce8b1f.txt'""").fetchall()
     # "according to" carries only its own sentence's claim; this article names no source for itself
-    assert ("Ryzhenkov", "said",
-            "that Belarus intends to invite “representatives of Belarus’ neighbors” and other EU and "
-            "Commonwealth of Independent States (CIS) members", None) in claims
-    assert ("Belarusian news outlet BELTA", "According to",
-            "some ministers from European Union countries have already confirmed their participation among "
-            "the potential conference participants", "BelTA") in claims
+    assert (
+        "Ryzhenkov",
+        "said",
+        "that Belarus intends to invite “representatives of Belarus’ neighbors” and other EU and "
+        "Commonwealth of Independent States (CIS) members",
+        None,
+    ) in claims
+    assert (
+        "Belarusian news outlet BELTA",
+        "According to",
+        "some ministers from European Union countries have already confirmed their participation among "
+        "the potential conference participants",
+        "BelTA",
+    ) in claims
     person = con.execute("""
         select count(distinct l.entity_id) from raw.entity_links l join raw.mentions m using (mention_id)
         where m.text in ('Lukashenko', 'Alexander Lukashenko') and m.label = 'PERSON'""").fetchone()[0]

@@ -1,4 +1,5 @@
 """The staged batches live behind one location setting: a folder, or a URL fsspec resolves to local files."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,17 +35,21 @@ def test_a_file_url_is_a_local_folder_and_an_object_store_is_refused_with_the_re
 def test_the_assets_stage_to_and_load_from_the_configured_location(seed_dir, tmp_path):
     warehouse = tmp_path / "w.duckdb"
     shared = tmp_path / "shared" / "batches"
-    resources = {"warehouse": WarehouseResource(database=str(warehouse), staging_location=f"file://{shared}"),
-                 "input_folder": InputFolderResource(path=str(seed_dir)),
-                 "spacy_model": SpacyResource(model=default_model(), batch_size=2)}
+    resources = {
+        "warehouse": WarehouseResource(database=str(warehouse), staging_location=f"file://{shared}"),
+        "input_folder": InputFolderResource(path=str(seed_dir)),
+        "spacy_model": SpacyResource(model=default_model(), batch_size=2),
+    }
     staged = materialize([ingest_files, annotation_batches], resources=resources)
     assert staged.success
     assert len(pending_batches(shared)) == 2  # three documents, batches of two
     assert not Path(f"{warehouse}.batches").exists()
     loaded = materialize([load_annotations], resources=resources)
     assert loaded.success
-    meta = {e.event_specific_data.materialization.asset_key: e.event_specific_data.materialization.metadata
-            for e in loaded.get_asset_materialization_events()}
+    meta = {
+        e.event_specific_data.materialization.asset_key: e.event_specific_data.materialization.metadata
+        for e in loaded.get_asset_materialization_events()
+    }
     assert meta[AssetKey(["raw", "document_annotations"])]["batches_loaded"].value == 2
     assert pending_batches(shared) == []
     con = duckdb.connect(str(warehouse), read_only=True)

@@ -1,4 +1,5 @@
 """tests/strict_skips.py on a throwaway test tree, run by pytest's own pytester."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,7 +21,8 @@ def tree(pytester):
         (pytester.path / "tests" / folder).mkdir(parents=True)
         (pytester.path / "tests" / folder / f"test_{folder}.py").write_text(SKIPPING)
     (pytester.path / "tests" / "unit" / "test_marked.py").write_text(
-        'import pytest\n\n@pytest.mark.shared_data\ndef test_reads_shared():\n    pytest.skip("no shared data")\n')
+        'import pytest\n\n@pytest.mark.shared_data\ndef test_reads_shared():\n    pytest.skip("no shared data")\n'
+    )
     (pytester.path / "pytest.ini").write_text("[pytest]\nmarkers =\n    shared_data: reads ../shared/data\n")
     return pytester
 

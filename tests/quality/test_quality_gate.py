@@ -5,6 +5,7 @@ extractor version 2: attribution F1 0.70, strict F1 0.62; see benchmarks/quality
 full figures). Skips when ../shared/data (research-use data, never copied into the project) is
 absent. About 35 s: spaCy on 84 articles, then dbt.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,12 @@ def polnear_dev_scores(shared_data, tmp_path_factory):
         shutil.copy2(path, input_dir / path.name)
     warehouse = base / "w.duckdb"
     assert run(Settings.from_env(input_dir=input_dir, warehouse=warehouse)), "the pipeline run failed"
-    out = subprocess.run([sys.executable, str(scorer), str(split), "--duckdb", str(warehouse)],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, str(scorer), str(split), "--duckdb", str(warehouse)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -1,5 +1,6 @@
 """A messy input folder built from scratch, real `newsclaims run` subprocesses, and snapshots of
 every table to compare one warehouse with another."""
+
 from __future__ import annotations
 
 import codecs
@@ -26,20 +27,30 @@ CRLF_ARTICLE = (
     "\r\n"
     "MINSK, May 5 (BelTA) - Belarusian Foreign Minister Maksim Ryzhenkov said on Monday that talks "
     "with Lithuania on the border crossings would resume next week.\r\n"
-    "\"We are ready to meet our neighbours halfway,\" the minister told reporters in Minsk.\r\n"
+    '"We are ready to meet our neighbours halfway," the minister told reporters in Minsk.\r\n'
     "According to BelTA, the first meeting will take place in Vilnius.\r\n"
 )
-WESTERN = ("Chelsea sack Mutu\n\nChelsea have sacked Adrian Mutu, a £15.8m signing from Parma, the club "
-           "said on Friday. Coach José Mourinho said the decision was \"the only one possible\".\n")
-CYRILLIC_NAME = ("Lukashenko visits Grodno\n\nAlexander Lukashenko (Александр Лукашенко) said on Tuesday "
-                 "that the new plant in Grodno would open in autumn, BelTA reported.\n")
-UTF16_ARTICLE = ("Warsaw responds\n\nPolish Prime Minister Donald Tusk said that the border would stay "
-                 "closed until the end of the month, Reuters reported.\n")
-INJECTION = ("Robert'); DROP TABLE raw.documents; --\n\nThe spokesman said that \"'; delete from "
-             "fct_claims; --\" was not a valid name, officials in Minsk confirmed.\n")
-RUSSIAN_LONG = ("Президент Беларуси Александр Лукашенко отверг обвинения в том, что Минск способствует "
-                "нелегальной миграции в Европейский союз, сообщает БелТА. Он заявил, что это старые "
-                "обвинения и что Беларусь останется безопасной страной для всех, кто уважает её законы.\n")
+WESTERN = (
+    "Chelsea sack Mutu\n\nChelsea have sacked Adrian Mutu, a £15.8m signing from Parma, the club "
+    'said on Friday. Coach José Mourinho said the decision was "the only one possible".\n'
+)
+CYRILLIC_NAME = (
+    "Lukashenko visits Grodno\n\nAlexander Lukashenko (Александр Лукашенко) said on Tuesday "
+    "that the new plant in Grodno would open in autumn, BelTA reported.\n"
+)
+UTF16_ARTICLE = (
+    "Warsaw responds\n\nPolish Prime Minister Donald Tusk said that the border would stay "
+    "closed until the end of the month, Reuters reported.\n"
+)
+INJECTION = (
+    "Robert'); DROP TABLE raw.documents; --\n\nThe spokesman said that \"'; delete from "
+    'fct_claims; --" was not a valid name, officials in Minsk confirmed.\n'
+)
+RUSSIAN_LONG = (
+    "Президент Беларуси Александр Лукашенко отверг обвинения в том, что Минск способствует "
+    "нелегальной миграции в Европейский союз, сообщает БелТА. Он заявил, что это старые "
+    "обвинения и что Беларусь останется безопасной страной для всех, кто уважает её законы.\n"
+)
 RUSSIAN_SHORT = "Минск, 5 мая. Лукашенко заявил.\n"
 SCORES = "Arsenal 3 Chelsea 1\nMan Utd 2 Spurs 2\nLiverpool 0 Everton 0\n"
 OUTSIDE_SECRET = "This secret text lives outside the input folder and must never be read.\n"
@@ -61,7 +72,7 @@ EXPECTED_DOCUMENTS = {
     "003_46c50872f9ce8b1f.txt": "utf-8",
     "004_57c9e20f4240cf42.txt": "utf-8",
     "odd/crlf article.txt": "utf-8",
-    "odd/it's \"chelsea\" £.txt": "cp1252",
+    'odd/it\'s "chelsea" £.txt': "cp1252",
     "odd/Лукашенко.txt": "cp1251",
     "odd/utf16 bom.txt": "utf-16-bom",
     "odd/injection.txt": "utf-8",
@@ -79,7 +90,7 @@ def build_messy_folder(root: Path) -> Path:
     odd.mkdir()
     bad.mkdir()
     (odd / "crlf article.txt").write_bytes(CRLF_ARTICLE.encode("utf-8"))
-    (odd / "it's \"chelsea\" £.txt").write_bytes(WESTERN.encode("latin-1"))
+    (odd / 'it\'s "chelsea" £.txt').write_bytes(WESTERN.encode("latin-1"))
     (odd / "Лукашенко.txt").write_bytes(CYRILLIC_NAME.encode("cp1251"))
     (odd / "utf16 bom.txt").write_bytes(codecs.BOM_UTF16_LE + UTF16_ARTICLE.encode("utf-16-le"))
     (odd / "injection.txt").write_text(INJECTION, encoding="utf-8")
@@ -113,9 +124,13 @@ def start_run(input_dir: Path, warehouse: Path, log: Path, **extra_env: str) -> 
     """A real `newsclaims run` in its own process (stdout and stderr to `log`)."""
     out = open(log, "ab")
     try:
-        return subprocess.Popen([NEWSCLAIMS, "run", "--input", str(input_dir), "--warehouse", str(warehouse), "--quiet"],
-                                stdout=out, stderr=subprocess.STDOUT, env=run_env(**extra_env),
-                                cwd=str(warehouse.parent))
+        return subprocess.Popen(
+            [NEWSCLAIMS, "run", "--input", str(input_dir), "--warehouse", str(warehouse), "--quiet"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=run_env(**extra_env),
+            cwd=str(warehouse.parent),
+        )
     finally:
         out.close()
 
@@ -140,8 +155,10 @@ def wait_for(predicate, proc: subprocess.Popen, log: Path, timeout: float = 120,
         if value:
             return value
         if proc.poll() is not None:
-            pytest.fail(f"the run ended (rc {proc.returncode}) before the awaited moment:\n"
-                        f"{log.read_text(errors='replace')[-4000:]}")
+            pytest.fail(
+                f"the run ended (rc {proc.returncode}) before the awaited moment:\n"
+                f"{log.read_text(errors='replace')[-4000:]}"
+            )
         time.sleep(poll)
     proc.kill()
     pytest.fail("timed out waiting for the run to reach the awaited moment")
@@ -155,7 +172,7 @@ def children(pid: int) -> list[tuple[int, str]]:
             continue
         try:
             stat = (entry / "stat").read_text()
-            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
             if ppid == pid:
                 cmd = (entry / "cmdline").read_bytes().replace(b"\x00", b" ").decode(errors="replace")
                 found.append((int(entry.name), cmd))
@@ -193,10 +210,16 @@ def snapshot(warehouse: Path, ignore: frozenset[str] | set[str] = frozenset(VOLA
         for schema, table in tables:
             if (schema, table) in BOOKKEEPING:
                 continue
-            cols = [c for (c,) in con.execute("""
+            cols = [
+                c
+                for (c,) in con.execute(
+                    """
                 select column_name from information_schema.columns
-                where table_schema = ? and table_name = ? order by ordinal_position""", [schema, table]).fetchall()
-                    if c not in ignore]
+                where table_schema = ? and table_name = ? order by ordinal_position""",
+                    [schema, table],
+                ).fetchall()
+                if c not in ignore
+            ]
             select = ", ".join(f'"{c}"' for c in cols)
             rows = con.execute(f'select {select} from "{schema}"."{table}"').fetchall()
             snap[f"{schema}.{table}"] = sorted(rows, key=repr)

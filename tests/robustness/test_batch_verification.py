@@ -1,4 +1,5 @@
 """Staged batches are verified before loading; a full staging disk says where and how much."""
+
 from __future__ import annotations
 
 import os
@@ -57,9 +58,12 @@ def test_a_damaged_batch_is_moved_aside_recorded_and_the_good_one_loads(nlp, tmp
     assert Path(rejected.moved_to).parent == staging / REJECTED_DIR and Path(rejected.moved_to).is_dir()
     assert pending_batches(staging) == []
     assert con.execute("select batch_id, reason, document_count from raw.rejected_batches").fetchall() == [
-        (bad.name, "corrupt", 1)]
+        (bad.name, "corrupt", 1)
+    ]
     assert con.execute("select count(*) from raw.document_annotations").fetchone()[0] == 1
-    assert con.execute("select count(*) from raw.mentions where document_id = ?", [docs[0].document_id]).fetchone()[0] == 0
+    assert (
+        con.execute("select count(*) from raw.mentions where document_id = ?", [docs[0].document_id]).fetchone()[0] == 0
+    )
 
 
 def test_a_batch_without_manifest_is_not_counted_as_staged(nlp, tmp_path):
@@ -94,7 +98,9 @@ def small_fs(tmp_path):
     """A 1 MiB tmpfs mounted for the test (the tests run as root)."""
     mount = tmp_path / "small"
     mount.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True, text=True)
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     if result.returncode != 0:
         message = f"cannot mount a small tmpfs here ({result.stderr.strip() or result.returncode})"
         if os.environ.get("CI") == "true":

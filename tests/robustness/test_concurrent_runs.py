@@ -1,6 +1,7 @@
 """Two `newsclaims run` subprocesses started at once on one warehouse: both succeed (one waits for
 the lock at each short writing step) and the result is that of one clean run. A DuckDB shell
 holding the file gets a plain message, not a stack trace."""
+
 from __future__ import annotations
 
 import subprocess
@@ -28,8 +29,12 @@ def test_a_duckdb_shell_holding_the_warehouse_gets_a_clear_message(tmp_path):
     inp = tmp_path / "in"
     inp.mkdir()
     (inp / "a.txt").write_text("Ryzhenkov said that the conference will take place in November.")
-    shell = subprocess.Popen([str(BIN / "duckdb"), str(warehouse)], stdin=subprocess.PIPE,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    shell = subprocess.Popen(
+        [str(BIN / "duckdb"), str(warehouse)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 20
         while not warehouse.exists() and time.monotonic() < deadline:
@@ -37,8 +42,13 @@ def test_a_duckdb_shell_holding_the_warehouse_gets_a_clear_message(tmp_path):
         shell.stdin.write(b"create table hold as select 1;\n")
         shell.stdin.flush()
         time.sleep(0.5)
-        out = subprocess.run([NEWSCLAIMS, "run", "--input", str(inp), "--warehouse", str(warehouse)],
-                             capture_output=True, text=True, env=run_env(NEWSCLAIMS_LOCK_TIMEOUT="2"), timeout=120)
+        out = subprocess.run(
+            [NEWSCLAIMS, "run", "--input", str(inp), "--warehouse", str(warehouse)],
+            capture_output=True,
+            text=True,
+            env=run_env(NEWSCLAIMS_LOCK_TIMEOUT="2"),
+            timeout=120,
+        )
     finally:
         shell.stdin.close()
         shell.wait(timeout=20)

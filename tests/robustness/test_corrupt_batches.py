@@ -1,6 +1,7 @@
 """Real runs whose staged batches are damaged on disk (what a full or failing disk leaves): the run
 is green, the batch is moved aside and recorded, its documents are processed again, and the
 warehouse equals one clean run."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,8 +23,14 @@ def _staged(warehouse):
 def test_a_batch_damaged_after_a_killed_run_is_redone_by_the_next_run(messy_input, clean_snapshot, tmp_path):
     warehouse, log = tmp_path / "w.duckdb", tmp_path / "runs.log"
     marker = tmp_path / "paused"
-    proc = start_run(messy_input, warehouse, log, NEWSCLAIMS_TEST_PAUSE_AT="spacy_after_first_batch",
-                     NEWSCLAIMS_TEST_PAUSE_MARKER=str(marker), NEWSCLAIMS_BATCH_SIZE="1")
+    proc = start_run(
+        messy_input,
+        warehouse,
+        log,
+        NEWSCLAIMS_TEST_PAUSE_AT="spacy_after_first_batch",
+        NEWSCLAIMS_TEST_PAUSE_MARKER=str(marker),
+        NEWSCLAIMS_BATCH_SIZE="1",
+    )
     wait_for(marker.exists, proc, log)
     kill9(proc)
     (batch,) = _staged(warehouse)
@@ -39,9 +46,15 @@ def test_a_batch_damaged_after_a_killed_run_is_redone_by_the_next_run(messy_inpu
 def test_a_batch_damaged_between_staging_and_loading_is_redone_in_the_same_run(messy_input, clean_snapshot, tmp_path):
     warehouse, log = tmp_path / "w.duckdb", tmp_path / "runs.log"
     marker = tmp_path / "paused"
-    proc = start_run(messy_input, warehouse, log, NEWSCLAIMS_TEST_PAUSE_AT="load_start",
-                     NEWSCLAIMS_TEST_PAUSE_MARKER=str(marker), NEWSCLAIMS_TEST_PAUSE_SECONDS="6",
-                     NEWSCLAIMS_BATCH_SIZE="4")
+    proc = start_run(
+        messy_input,
+        warehouse,
+        log,
+        NEWSCLAIMS_TEST_PAUSE_AT="load_start",
+        NEWSCLAIMS_TEST_PAUSE_MARKER=str(marker),
+        NEWSCLAIMS_TEST_PAUSE_SECONDS="6",
+        NEWSCLAIMS_BATCH_SIZE="4",
+    )
     wait_for(marker.exists, proc, log, timeout=300)
     batches = _staged(warehouse)
     assert len(batches) >= 2

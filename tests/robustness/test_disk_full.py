@@ -1,6 +1,7 @@
 """The warehouse's file system fills mid-run (a real, small tmpfs): the run fails with a message
 naming the place and the space needed, what was committed is kept, and the run after space is
 freed equals one clean run."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,9 @@ pytestmark = pytest.mark.slow
 
 
 def _mount(target, size: str) -> None:
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target)], capture_output=True, text=True
+    )
     if result.returncode != 0:
         message = f"cannot mount a small tmpfs here ({result.stderr.strip() or result.returncode})"
         if os.environ.get("CI") == "true":
@@ -28,7 +30,8 @@ def _mount(target, size: str) -> None:
 # real 1 MiB tmpfs in test_batch_verification.py (a whole run on 1 MiB was checked by hand)
 @pytest.mark.parametrize("size, where", [("3m", "holding the warehouse")])
 def test_a_full_disk_fails_clearly_keeps_what_was_committed_and_the_next_run_equals_a_clean_one(
-        messy_input, clean_snapshot, tmp_path, size, where):
+    messy_input, clean_snapshot, tmp_path, size, where
+):
     mount = tmp_path / "disk"
     mount.mkdir()
     _mount(mount, size)

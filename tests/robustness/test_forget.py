@@ -1,6 +1,7 @@
 """`newsclaims forget PATH|DOCUMENT_ID`: the document and every row derived from it are gone (from
 every table, from staged batches, from the file's bytes), a later run does not bring it back while
 the file is gone, and a file still (or again) in the input folder is new input and comes back."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,18 +21,27 @@ MARTS_BY_DOCUMENT = ["dim_documents", "document_occurrences", "fct_mentions", "f
 
 
 def _rows_of(warehouse, doc_id) -> dict[str, int]:
-    counts = {f"raw.{t}": _q(warehouse, f"select count(*) from raw.{t} where document_id = ?", [doc_id])[0][0]
-              for t in RAW_BY_DOCUMENT}
-    counts.update({t: _q(warehouse, f"select count(*) from {t} where document_id = ?", [doc_id])[0][0]
-                   for t in MARTS_BY_DOCUMENT})
+    counts = {
+        f"raw.{t}": _q(warehouse, f"select count(*) from raw.{t} where document_id = ?", [doc_id])[0][0]
+        for t in RAW_BY_DOCUMENT
+    }
+    counts.update(
+        {t: _q(warehouse, f"select count(*) from {t} where document_id = ?", [doc_id])[0][0] for t in MARTS_BY_DOCUMENT}
+    )
     counts["search.units"] = _q(warehouse, "select count(*) from search.units where document_id = ?", [doc_id])[0][0]
-    counts["raw.entity_links"] = _q(warehouse, """
+    counts["raw.entity_links"] = _q(
+        warehouse,
+        """
         select count(*) from raw.entity_links where mention_id in (
-            select mention_id from raw.mentions where document_id = ?)""", [doc_id])[0][0]
+            select mention_id from raw.mentions where document_id = ?)""",
+        [doc_id],
+    )[0][0]
     return counts
 
 
-def test_forget_removes_every_trace_and_a_later_run_does_not_bring_it_back(seed_dir, tmp_path, monkeypatch, nlp, capsys):
+def test_forget_removes_every_trace_and_a_later_run_does_not_bring_it_back(
+    seed_dir, tmp_path, monkeypatch, nlp, capsys
+):
     from pipeline.cli import main, run
     from pipeline.settings import Settings
 
@@ -42,8 +52,9 @@ def test_forget_removes_every_trace_and_a_later_run_does_not_bring_it_back(seed_
     assert run(settings)
     ids = dict(_q(warehouse, "select path, document_id from dim_documents"))
     doc_003, doc_000 = ids[D003], ids[D000]
-    assert all(_rows_of(warehouse, doc_003)[t] > 0 for t in ("raw.documents", "raw.claims", "fct_claims",
-                                                              "search.units"))
+    assert all(
+        _rows_of(warehouse, doc_003)[t] > 0 for t in ("raw.documents", "raw.claims", "fct_claims", "search.units")
+    )
     assert PHRASE.encode() in warehouse.read_bytes()  # so its absence below means something
     # a batch staged for it by a run that was killed before loading it
     text = (seed_dir / D003).read_text(encoding="utf-8")

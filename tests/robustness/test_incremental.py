@@ -1,6 +1,7 @@
 """Incremental by content, with the processed state in the warehouse itself: unchanged text is never
 processed again, a changed file is a new document version, a deleted file is kept and marked
 absent, a new extractor version reprocesses, and a run on unchanged input changes nothing at all."""
+
 from __future__ import annotations
 
 import shutil
@@ -54,8 +55,14 @@ def test_unchanged_text_is_never_reprocessed_and_a_rerun_changes_nothing(seed_di
     shutil.copy(seed_dir / D000, seed_dir / "copy of 000.txt")
     run_on(seed_dir, warehouse)
 
-    docs = {r[0]: r[1:] for r in _q(warehouse, """
-        select document_id, path, processed_at, is_present, file_count, claim_count from dim_documents""")}
+    docs = {
+        r[0]: r[1:]
+        for r in _q(
+            warehouse,
+            """
+        select document_id, path, processed_at, is_present, file_count, claim_count from dim_documents""",
+        )
+    }
     assert len(docs) == 4  # the copy is the same document; the changed file is a new one
     by_path = {v[0]: (k, *v[1:]) for k, v in docs.items() if v[2]}
     # unchanged text: processed once, at the first run, even with a second file holding it
@@ -66,9 +73,13 @@ def test_unchanged_text_is_never_reprocessed_and_a_rerun_changes_nothing(seed_di
     assert docs[old_003][2] is False and docs[old_003][1] == first[D003]
     assert _q(warehouse, "select count(*) from raw.document_versions where path = ?", [D003]) == [(2,)]
     # the deleted file: its document and claims stay, marked absent
-    [(_, present_004, claims_004)] = _q(warehouse, """
+    [(_, present_004, claims_004)] = _q(
+        warehouse,
+        """
         select d.document_id, d.is_present, count(c.claim_id) from dim_documents d
-        left join fct_claims c using (document_id) where d.path = ? group by all""", [D004])
+        left join fct_claims c using (document_id) where d.path = ? group by all""",
+        [D004],
+    )
     assert present_004 is False and claims_004 > 0
     assert _q(warehouse, "select is_present from document_occurrences where path = ?", [D004]) == [(False,)]
     assert _q(warehouse, "select count(*) from raw.document_annotations") == [(4,)]
@@ -80,9 +91,11 @@ def test_a_new_extractor_version_reprocesses_every_document(seed_dir, tmp_path, 
     from pipeline.settings import default_model
 
     warehouse = tmp_path / "w.duckdb"
-    resources = {"warehouse": WarehouseResource(database=str(warehouse)),
-                 "input_folder": InputFolderResource(path=str(seed_dir)),
-                 "spacy_model": SpacyResource(model=default_model())}
+    resources = {
+        "warehouse": WarehouseResource(database=str(warehouse)),
+        "input_folder": InputFolderResource(path=str(seed_dir)),
+        "spacy_model": SpacyResource(model=default_model()),
+    }
     assets = [ingest_files, annotation_batches, load_annotations, entity_links]
     assert materialize(assets, resources=resources).success
     [(old_version,)] = _q(warehouse, "select distinct extractor_version from raw.document_annotations")
@@ -94,15 +107,22 @@ def test_a_new_extractor_version_reprocesses_every_document(seed_dir, tmp_path, 
     monkeypatch.setattr("pipeline.nlp.annotate.EXTRACTOR_VERSION", "robustness-next")
     result = materialize(assets, resources=resources)
     assert result.success
-    processed = [e.event_specific_data.materialization.metadata["documents_processed"].value
-                 for e in result.get_asset_materialization_events()
-                 if e.event_specific_data.materialization.asset_key == AssetKey("annotation_batches")]
+    processed = [
+        e.event_specific_data.materialization.metadata["documents_processed"].value
+        for e in result.get_asset_materialization_events()
+        if e.event_specific_data.materialization.asset_key == AssetKey("annotation_batches")
+    ]
     assert processed == [3]
     derived = ["document_annotations", "sentences", "mentions", "claims", "source_citations"]
     for table in derived:
         versions = {v for (v,) in _q(warehouse, f"select distinct extractor_version from raw.{table}")}
-        assert versions == {old_version.replace(f"newsclaims-{current}+", "newsclaims-robustness-next+")}, (table, versions)
+        assert versions == {old_version.replace(f"newsclaims-{current}+", "newsclaims-robustness-next+")}, (
+            table,
+            versions,
+        )
     after = dict(_q(warehouse, "select document_id, processed_at from raw.document_annotations"))
     assert after.keys() == before.keys() and all(after[d] > before[d] for d in before)
-    assert _q(warehouse, "select count(*), count(distinct claim_id) from raw.claims")[0][0] == \
-        _q(warehouse, "select count(distinct claim_id) from raw.claims")[0][0]
+    assert (
+        _q(warehouse, "select count(*), count(distinct claim_id) from raw.claims")[0][0]
+        == _q(warehouse, "select count(distinct claim_id) from raw.claims")[0][0]
+    )

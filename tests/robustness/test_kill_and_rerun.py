@@ -1,5 +1,6 @@
 """`kill -9` of a real `newsclaims run` at several moments, then one more run: exactly the result of
 one clean run (every table, every id), nothing staged left behind, no duplicate rows."""
+
 from __future__ import annotations
 
 import time
@@ -8,8 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.robustness.conftest import (alive, children, finish, kill9, snapshot, staging_leftovers, start_run,
-                                       wait_for)
+from tests.robustness.conftest import alive, children, finish, kill9, snapshot, staging_leftovers, start_run, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -25,8 +25,14 @@ def _count(warehouse: Path, sql: str) -> int:
 def _kill_at(point: str, messy_input: Path, warehouse: Path, log: Path) -> None:
     """Start a run that pauses at a kill point, wait until it is there, SIGKILL it."""
     marker = warehouse.parent / f"paused-{point}"
-    proc = start_run(messy_input, warehouse, log, NEWSCLAIMS_TEST_PAUSE_AT=point,
-                     NEWSCLAIMS_TEST_PAUSE_MARKER=str(marker), NEWSCLAIMS_BATCH_SIZE="1")
+    proc = start_run(
+        messy_input,
+        warehouse,
+        log,
+        NEWSCLAIMS_TEST_PAUSE_AT=point,
+        NEWSCLAIMS_TEST_PAUSE_MARKER=str(marker),
+        NEWSCLAIMS_BATCH_SIZE="1",
+    )
     wait_for(marker.exists, proc, log)
     kill9(proc)
 

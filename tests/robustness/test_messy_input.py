@@ -1,18 +1,29 @@
 """A folder of messy files through a real `newsclaims run` subprocess: every bad file is rejected
 with a reason, every good one loads with the right text, offsets hold, language is stored."""
+
 from __future__ import annotations
 
 import pytest
 
-from tests.robustness.conftest import (CRLF_ARTICLE, CYRILLIC_NAME, EXPECTED_DOCUMENTS, EXPECTED_REJECTIONS,
-                                       INJECTION, OUTSIDE_SECRET, UTF16_ARTICLE, WESTERN)
+from tests.robustness.conftest import (
+    CRLF_ARTICLE,
+    CYRILLIC_NAME,
+    EXPECTED_DOCUMENTS,
+    EXPECTED_REJECTIONS,
+    INJECTION,
+    OUTSIDE_SECRET,
+    UTF16_ARTICLE,
+    WESTERN,
+)
 
 pytestmark = pytest.mark.slow
 
 
 def test_every_bad_file_is_rejected_with_a_reason_and_every_good_file_loads(clean_query):
-    rejected = {path: (reason, detail) for path, reason, detail in
-                clean_query("select path, reason, detail from rejected_documents")}
+    rejected = {
+        path: (reason, detail)
+        for path, reason, detail in clean_query("select path, reason, detail from rejected_documents")
+    }
     assert {p: r for p, (r, _) in rejected.items()} == EXPECTED_REJECTIONS
     assert all(detail and len(detail) > 10 for _, detail in rejected.values())
     assert "limit of 100000" in rejected["bad/huge.txt"][1]
@@ -25,7 +36,7 @@ def test_every_bad_file_is_rejected_with_a_reason_and_every_good_file_loads(clea
 
 def test_legacy_encodings_and_utf16_are_decoded_verbatim(clean_query):
     texts = dict(clean_query("select path, text from dim_documents"))
-    assert texts["odd/it's \"chelsea\" £.txt"] == WESTERN
+    assert texts['odd/it\'s "chelsea" £.txt'] == WESTERN
     assert texts["odd/Лукашенко.txt"] == CYRILLIC_NAME
     assert texts["odd/utf16 bom.txt"] == UTF16_ARTICLE
 
@@ -54,8 +65,12 @@ def test_crlf_text_is_kept_and_every_span_matches_its_offsets(clean_query):
 
 
 def test_language_is_stored_and_uncertain_text_is_processed_and_flagged(clean_query):
-    rows = {path: (lang, conf, flag, processed) for path, lang, conf, flag, processed in clean_query(
-        "select path, language, language_confidence, is_language_uncertain, processed_at is not null from dim_documents")}
+    rows = {
+        path: (lang, conf, flag, processed)
+        for path, lang, conf, flag, processed in clean_query(
+            "select path, language, language_confidence, is_language_uncertain, processed_at is not null from dim_documents"
+        )
+    }
     assert rows["003_46c50872f9ce8b1f.txt"][:1] == ("en",) and rows["003_46c50872f9ce8b1f.txt"][1] >= 0.9
     assert rows["003_46c50872f9ce8b1f.txt"][2] is False
     for short in ("odd/short russian.txt", "odd/scores.txt"):

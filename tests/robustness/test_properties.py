@@ -2,6 +2,7 @@
 characters, long lines, links). Reading the folder never fails, every file is exactly one document
 occurrence or one rejection, names round-trip to their bytes, valid UTF-8 is stored exactly, and
 every loaded document goes through spaCy and the extractors with offsets into its text."""
+
 from __future__ import annotations
 
 import os
@@ -25,9 +26,11 @@ NEWSY = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ABCDEFGH.,\n\"'“”–£�
 
 names = st.builds(
     lambda stem, suffix: stem + suffix,
-    st.binary(min_size=1, max_size=16).map(lambda b: b.replace(b"/", b"_").replace(b"\x00", b"_"))
+    st.binary(min_size=1, max_size=16)
+    .map(lambda b: b.replace(b"/", b"_").replace(b"\x00", b"_"))
     .filter(lambda b: not b.startswith(b".")),
-    st.sampled_from([b".txt", b".txt", b".txt", b".TXT", b"", b".md"]))
+    st.sampled_from([b".txt", b".txt", b".txt", b".TXT", b"", b".md"]),
+)
 
 
 @st.composite
@@ -41,7 +44,7 @@ def contents(draw) -> bytes:
         return draw(NEWSY).encode(draw(st.sampled_from(CODECS)), errors="ignore")
     if kind == "truncated":
         data = draw(NEWSY).encode("utf-8")
-        return data[:max(0, len(data) - draw(st.integers(1, 3)))]
+        return data[: max(0, len(data) - draw(st.integers(1, 3)))]
     if kind == "mixed":
         return draw(NEWSY).encode("utf-8") + draw(NEWSY).encode(draw(st.sampled_from(CODECS)), errors="ignore")
     if kind == "controls":
@@ -51,7 +54,8 @@ def contents(draw) -> bytes:
 
 folders = st.tuples(
     st.dictionaries(names, contents(), min_size=1, max_size=6),
-    st.lists(st.sampled_from(["to_file", "to_outside", "to_self", "loop", "dangling"]), max_size=3))
+    st.lists(st.sampled_from(["to_file", "to_outside", "to_self", "loop", "dangling"]), max_size=3),
+)
 
 
 def _make(root: Path, files: dict[bytes, bytes], links: list[str]) -> Path:
@@ -113,6 +117,6 @@ def test_any_folder_reads_into_documents_or_rejections(nlp, folder):
             assert rows["document_annotations"][0]["status"] == "processed", rows["document_errors"]
             text = texts[doc_id]
             for m in rows["mentions"]:
-                assert text[m["start_char"]:m["end_char"]] == m["text"]
+                assert text[m["start_char"] : m["end_char"]] == m["text"]
             for c in rows["claims"]:
-                assert text[c["content_start_char"]:c["content_end_char"]] == c["content_text"]
+                assert text[c["content_start_char"] : c["content_end_char"]] == c["content_text"]

@@ -1,5 +1,6 @@
 """Security basics: the UI listens on loopback only, and no value from the input ever becomes SQL
 (the behavioural half, text and file names full of SQL, is in test_messy_input.py)."""
+
 from __future__ import annotations
 
 import ast
@@ -12,8 +13,17 @@ from tests.conftest import ROOT
 #: code, dbt relation names from the manifest, and operator-given file paths escaped as literals.
 #: Anything else (a document's text, a title, a file name from the input folder) must be a `?`.
 ALLOWED_INTERPOLATIONS = {
-    "t", "table", "name", "columns", "column", "sql_type", "where", "extra",
-    "tables[unique_id]", "_sql_string(str(fresh))", "_sql_ident(catalog)",
+    "t",
+    "table",
+    "name",
+    "columns",
+    "column",
+    "sql_type",
+    "where",
+    "extra",
+    "tables[unique_id]",
+    "_sql_string(str(fresh))",
+    "_sql_ident(catalog)",
 }
 
 
@@ -21,9 +31,13 @@ def _sql_fstrings():
     for path in sorted((ROOT / "pipeline").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in ("execute", "sql", "query", "executemany")
-                    and node.args and isinstance(node.args[0], ast.JoinedStr)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("execute", "sql", "query", "executemany")
+                and node.args
+                and isinstance(node.args[0], ast.JoinedStr)
+            ):
                 for part in node.args[0].values:
                     if isinstance(part, ast.FormattedValue):
                         yield path.relative_to(ROOT), node.lineno, ast.unparse(part.value)
@@ -38,6 +52,6 @@ def test_sql_is_parameterised_everywhere():
 
 def test_ui_binds_to_loopback_only():
     makefile = (ROOT / "Makefile").read_text()
-    ui = makefile[makefile.index("\nui:"):].split("\n\n")[0]
+    ui = makefile[makefile.index("\nui:") :].split("\n\n")[0]
     assert re.search(r"dagster dev .*-h 127\.0\.0\.1", ui), ui
     assert "0.0.0.0" not in makefile

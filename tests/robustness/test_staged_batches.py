@@ -1,5 +1,6 @@
 """The staged-batch protocol under races and crashes: the first writer wins, a crashed writer's
 temporary folder is cleaned as soon as the writer is gone, a run resumes from staged batches."""
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,14 @@ import duckdb
 
 from pipeline.ingest.files import read_corpus
 from pipeline.nlp.annotate import annotate_texts
-from pipeline.warehouse.batches import (_HOST, clean_temporaries, load_batches, pending_batches,
-                                        staged_document_ids, write_batch)
+from pipeline.warehouse.batches import (
+    _HOST,
+    clean_temporaries,
+    load_batches,
+    pending_batches,
+    staged_document_ids,
+    write_batch,
+)
 from pipeline.warehouse.corpus import write_corpus
 from pipeline.warehouse.schema import ANNOTATION_TABLES, ensure_schema
 
@@ -54,7 +61,8 @@ def test_first_writer_wins_when_two_runs_processed_the_same_document(nlp, tmp_pa
     assert (report.batches, report.documents) == (1, 0)
     assert {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in ANNOTATION_TABLES} == counts
     assert {r[0] for r in con.execute("select processed_at from raw.document_annotations").fetchall()} == {
-        datetime(2026, 1, 1, 12, 0)}
+        datetime(2026, 1, 1, 12, 0)
+    }
     assert pending_batches(staging) == []
 
 
@@ -71,8 +79,9 @@ def test_staged_documents_are_not_processed_again(nlp, tmp_path):
 def test_temporaries_of_dead_writers_are_removed_at_once_live_ones_kept(tmp_path):
     staging = tmp_path / "staging"
     staging.mkdir()
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     dead_pid = int(dead.stdout)
     gone = staging / f".tmp-b-0123456789abcdef-{_HOST}-{dead_pid}-deadbeef"
     live = staging / f".tmp-b-0123456789abcdef-{_HOST}-{os.getpid()}-cafebabe"

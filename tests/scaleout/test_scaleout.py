@@ -5,6 +5,7 @@ The sample is the seeds plus three short articles written here; shards of two do
 shards. The Celery test needs Debian's redis-server (`make redis-deps`): it skips without it, and
 under CI=true that skip fails (tests/strict_skips.py).
 """
+
 from __future__ import annotations
 
 import os
@@ -28,11 +29,11 @@ BIN = Path(sys.executable).parent
 MARTS = ("fct_claims", "fct_mentions", "dim_entities", "dim_documents")
 ARTICLES = {
     "extra/harbour.txt": "The port authority said on Tuesday that the new harbour in Klaipeda would open in May. "
-                         "“We expect more ships than ever,” Director Jonas Petraitis told reporters.\n",
+    "“We expect more ships than ever,” Director Jonas Petraitis told reporters.\n",
     "extra/rail.txt": "According to Reuters, the rail operator plans to add night trains between Vilnius and Warsaw. "
-                      "Transport Minister Eglė Kaminskaitė said the timetable would be published next week.\n",
+    "Transport Minister Eglė Kaminskaitė said the timetable would be published next week.\n",
     "extra/grain.txt": "Ukraine's agriculture ministry announced that grain exports rose in March. "
-                       "Officials insisted that the corridor through the Black Sea remained open.\n",
+    "Officials insisted that the corridor through the Black Sea remained open.\n",
 }
 
 
@@ -52,8 +53,11 @@ def mart_rows(warehouse: Path) -> dict[str, list[str]]:
     try:
         out = {}
         for table in MARTS:
-            cols = [c for c, t, *_ in con.execute(f"describe {table}").fetchall()
-                    if not t.upper().startswith(("TIMESTAMP", "DATE")) and "batch" not in c]
+            cols = [
+                c
+                for c, t, *_ in con.execute(f"describe {table}").fetchall()
+                if not t.upper().startswith(("TIMESTAMP", "DATE")) and "batch" not in c
+            ]
             out[table] = sorted(repr(r) for r in con.execute(f"select {', '.join(cols)} from {table}").fetchall())
         return out
     finally:
@@ -95,17 +99,29 @@ def job_env(tmp: Path, sample: Path, executor: str, **extra: str) -> dict[str, s
     home.mkdir(exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSCLAIMS_", "DAGSTER_"))}
-    env.update(DAGSTER_HOME=str(home), NEWSCLAIMS_INPUT_DIR=str(sample), NEWSCLAIMS_WAREHOUSE=str(tmp / "w.duckdb"),
-               NEWSCLAIMS_SHARD_SIZE="2", NEWSCLAIMS_SCALEOUT_EXECUTOR=executor, NEWSCLAIMS_N_PROCESS="1",
-               NEWSCLAIMS_SCALEOUT_PROCESSES="2", PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **extra)
+    env.update(
+        DAGSTER_HOME=str(home),
+        NEWSCLAIMS_INPUT_DIR=str(sample),
+        NEWSCLAIMS_WAREHOUSE=str(tmp / "w.duckdb"),
+        NEWSCLAIMS_SHARD_SIZE="2",
+        NEWSCLAIMS_SCALEOUT_EXECUTOR=executor,
+        NEWSCLAIMS_N_PROCESS="1",
+        NEWSCLAIMS_SCALEOUT_PROCESSES="2",
+        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        **extra,
+    )
     return env
 
 
 def run_scaleout(env: dict[str, str], log: Path, timeout: float = 600) -> None:
     with log.open("w") as out:
-        proc = subprocess.run([str(BIN / "dagster"), "job", "execute", "-m", "pipeline.definitions",
-                               "-j", "newsclaims_scaleout_job"], env=env, stdout=out, stderr=subprocess.STDOUT,
-                              timeout=timeout)
+        proc = subprocess.run(
+            [str(BIN / "dagster"), "job", "execute", "-m", "pipeline.definitions", "-j", "newsclaims_scaleout_job"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=timeout,
+        )
     assert proc.returncode == 0, log.read_text()[-6000:]
 
 
@@ -152,8 +168,24 @@ def redis_url(tmp_path):
 
     port = _free_port()
     log = (tmp_path / "redis.log").open("w")
-    proc = subprocess.Popen([server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            server,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         client = redis.Redis(host="127.0.0.1", port=port)
         deadline = time.monotonic() + 30
@@ -180,10 +212,29 @@ def test_celery_workers_run_the_shards_and_give_the_same_marts(sample, baseline,
     try:
         for name in ("w1", "w2"):
             logs.append(tmp_path / f"{name}.log")
-            workers.append(subprocess.Popen(
-                [str(BIN / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app", "-y", str(config),
-                 "-n", name, "-l", "INFO", "--", "--pool=solo"],
-                env=env, stdout=logs[-1].open("w"), stderr=subprocess.STDOUT, start_new_session=True))
+            workers.append(
+                subprocess.Popen(
+                    [
+                        str(BIN / "dagster-celery"),
+                        "worker",
+                        "start",
+                        "-A",
+                        "dagster_celery.app",
+                        "-y",
+                        str(config),
+                        "-n",
+                        name,
+                        "-l",
+                        "INFO",
+                        "--",
+                        "--pool=solo",
+                    ],
+                    env=env,
+                    stdout=logs[-1].open("w"),
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
         deadline = time.monotonic() + 180
         while not all("ready." in log.read_text() for log in logs):
             dead = [w for w in workers if w.poll() is not None]
@@ -197,7 +248,8 @@ def test_celery_workers_run_the_shards_and_give_the_same_marts(sample, baseline,
     ran = {name: steps_run_by(log) for name, log in zip(("w1", "w2"), logs, strict=True)}
     steps = [step for done in ran.values() for step in done]
     assert sorted(s for s in steps if ".annotate_shard[" in s) == [
-        f"annotation_batches.annotate_shard[shard_0000{i}]" for i in range(3)], ran
+        f"annotation_batches.annotate_shard[shard_0000{i}]" for i in range(3)
+    ], ran
     assert {"ingest_files", "annotation_batches.plan_shards", "load_annotations", "dbt_models"} <= set(steps), ran
     assert len(steps) == len(set(steps))  # each step once
     assert all(ran.values()), ran  # both workers took steps

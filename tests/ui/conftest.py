@@ -1,4 +1,5 @@
 """What the browser tests under tests/ui need: Chromium, node and playwright-core (`make browser-deps`)."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """The report in headless Chromium: the pipeline on an article that carries a <script>, an
 <img onerror> and a javascript: link; nothing runs, and the reader sees the text as text."""
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,13 @@ def hostile_report(tmp_path_factory):
 
 
 def _open(report, shot):
-    proc = subprocess.run(["node", str(UI_DIR / "report_check.mjs"), str(report), str(shot)],
-                          cwd=UI_DIR, capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        ["node", str(UI_DIR / "report_check.mjs"), str(report), str(shot)],
+        cwd=UI_DIR,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, f"report check failed:\n{proc.stdout}\n{proc.stderr}"
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -111,8 +117,12 @@ def test_seed_report_draws_every_picture(browser_deps, every_chart_report, tmp_p
     assert page["headings"][:3] == ["Top speakers", "Sources and the speakers they carry", "Claims over time"]
     _check_pictures(page, with_data=set(CHARTED))
     assert [i["alt"] for i in page["images"]] == [
-        "bar chart of the top speakers by claims and articles", "source to speaker network", "claims per day",
-        "stance mix per speaker", "most co-mentioned entity pairs"]
+        "bar chart of the top speakers by claims and articles",
+        "source to speaker network",
+        "claims per day",
+        "stance mix per speaker",
+        "most co-mentioned entity pairs",
+    ]
     assert "Alexander Lukashenko" in page["text"] and page["pwned"] is None and page["pageErrors"] == []
     assert shot.is_file() and shot.stat().st_size > 50_000
     print(f"screenshot: {shot}")

@@ -4,6 +4,7 @@ global asset lineage page.
 
 One server per module (it takes ~15 s to load the code location); the tests share it.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,7 @@ class DagsterUI:
 
     def graphql(self, query: str, variables: dict | None = None, timeout: float = 30) -> dict:
         body = json.dumps({"query": query, "variables": variables or {}}).encode()
-        req = urllib.request.Request(f"{self.url}/graphql", data=body,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(f"{self.url}/graphql", data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             payload = json.load(resp)
         assert not payload.get("errors"), payload["errors"]
@@ -127,20 +127,36 @@ def dagster_ui(tmp_path_factory):
     # a fresh instance; no usage statistics sent from tests
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     port = _free_port()
-    ui = DagsterUI(url=f"http://127.0.0.1:{port}", home=home, input_dir=input_dir,
-                   warehouse=base / "warehouse.duckdb", log=base / "dagster_dev.log")
-    env = {**os.environ, "DAGSTER_HOME": str(home), "NEWSCLAIMS_INPUT_DIR": str(input_dir),
-           "NEWSCLAIMS_WAREHOUSE": str(ui.warehouse),
-           # as `make ui` starts it: the venv is not activated, so its bin is not on PATH and
-           # nothing may rely on finding `dbt` there
-           "PATH": os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
-                                   if Path(p).resolve() != VENV_BIN.resolve())}
+    ui = DagsterUI(
+        url=f"http://127.0.0.1:{port}",
+        home=home,
+        input_dir=input_dir,
+        warehouse=base / "warehouse.duckdb",
+        log=base / "dagster_dev.log",
+    )
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "NEWSCLAIMS_INPUT_DIR": str(input_dir),
+        "NEWSCLAIMS_WAREHOUSE": str(ui.warehouse),
+        # as `make ui` starts it: the venv is not activated, so its bin is not on PATH and
+        # nothing may rely on finding `dbt` there
+        "PATH": os.pathsep.join(
+            p for p in os.environ.get("PATH", "").split(os.pathsep) if Path(p).resolve() != VENV_BIN.resolve()
+        ),
+    }
     for name in ("NEWSCLAIMS_SPACY_MODEL", "NEWSCLAIMS_BATCH_SIZE", "NEWSCLAIMS_N_PROCESS"):
         env.pop(name, None)
     with open(ui.log, "wb") as log:
-        proc = subprocess.Popen([str(DAGSTER), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
-                                cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [str(DAGSTER), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         _wait_for_location(ui, proc)
         yield ui
@@ -152,14 +168,27 @@ ASSET_NODES_QUERY = """{ assetNodes { assetKey { path } groupName description jo
     dependencyKeys { path } repository { location { name } } } }"""
 
 EXPECTED_GROUPS = {
-    "raw/documents": "ingest", "raw/document_occurrences": "ingest", "raw/rejected_documents": "ingest",
+    "raw/documents": "ingest",
+    "raw/document_occurrences": "ingest",
+    "raw/rejected_documents": "ingest",
     "annotation_batches": "nlp",
-    "raw/claims": "warehouse", "raw/mentions": "warehouse", "raw/sentences": "warehouse",
-    "raw/source_citations": "warehouse", "raw/document_annotations": "warehouse", "raw/entity_links": "warehouse",
-    "staging/stg_claims": "staging", "staging/stg_documents": "staging",
-    "fct_claims": "marts", "fct_mentions": "marts", "fct_sources": "marts", "dim_sources": "marts",
-    "dim_documents": "marts", "dim_entities": "marts", "rejected_documents": "marts",
-    "fct_rejected_documents": "marts", "fct_source_citations": "marts",
+    "raw/claims": "warehouse",
+    "raw/mentions": "warehouse",
+    "raw/sentences": "warehouse",
+    "raw/source_citations": "warehouse",
+    "raw/document_annotations": "warehouse",
+    "raw/entity_links": "warehouse",
+    "staging/stg_claims": "staging",
+    "staging/stg_documents": "staging",
+    "fct_claims": "marts",
+    "fct_mentions": "marts",
+    "fct_sources": "marts",
+    "dim_sources": "marts",
+    "dim_documents": "marts",
+    "dim_entities": "marts",
+    "rejected_documents": "marts",
+    "fct_rejected_documents": "marts",
+    "fct_source_citations": "marts",
     "intermediate/int_mentions_linked": "intermediate",
     "reference/known_sources": "reference",
     "search/index": "search",
@@ -185,8 +214,17 @@ def test_asset_graph_nodes_groups_descriptions(dagster_ui):
     missing = sorted(set(EXPECTED_GROUPS) - set(nodes))
     assert not missing, f"assets missing from the UI's graph: {missing}; it has {sorted(nodes)}"
     assert {k: nodes[k]["groupName"] for k in EXPECTED_GROUPS} == EXPECTED_GROUPS
-    assert {n["groupName"] for n in nodes.values()} == {"ingest", "nlp", "warehouse", "staging", "intermediate",
-                                                        "marts", "reference", "search", "report"}
+    assert {n["groupName"] for n in nodes.values()} == {
+        "ingest",
+        "nlp",
+        "warehouse",
+        "staging",
+        "intermediate",
+        "marts",
+        "reference",
+        "search",
+        "report",
+    }
     undescribed = sorted(k for k, n in nodes.items() if not (n["description"] or "").strip())
     assert not undescribed, f"assets without a description in the UI: {undescribed}"
     assert "spaCy" in nodes["annotation_batches"]["description"]
@@ -226,9 +264,13 @@ def test_job_schedule_and_sensor(dagster_ui):
 def test_browser_shows_asset_graph(browser_deps, dagster_ui, tmp_path):
     """Headless Chromium on Lineage (the global asset graph): the asset names are drawn."""
     shot = tmp_path / "asset_lineage.png"
-    proc = subprocess.run(["node", str(BROWSER_CHECK), dagster_ui.url, str(shot), "fct_claims", "annotation_batches",
-                           "dim_sources"],
-                          cwd=UI_DIR, capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        ["node", str(BROWSER_CHECK), dagster_ui.url, str(shot), "fct_claims", "annotation_batches", "dim_sources"],
+        cwd=UI_DIR,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, f"browser check failed:\n{proc.stdout}\n{proc.stderr}"
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["title"] == "Global asset lineage", result
@@ -255,10 +297,19 @@ RUN_FAILURES = """query($runId: ID!) { logsForRun(runId: $runId, limit: 1000) { 
 def test_launch_run_like_the_materialize_button(dagster_ui):
     """launchRun is what the UI's buttons call: the run goes through the queue to its own process
     (and, with the default executor, one process per step), exactly as a click would."""
-    launched = dagster_ui.graphql(LAUNCH_RUN, {"params": {
-        "selector": {"repositoryLocationName": LOCATION, "repositoryName": "__repository__",
-                     "jobName": "newsclaims_job"},
-        "runConfigData": {}}})["launchRun"]
+    launched = dagster_ui.graphql(
+        LAUNCH_RUN,
+        {
+            "params": {
+                "selector": {
+                    "repositoryLocationName": LOCATION,
+                    "repositoryName": "__repository__",
+                    "jobName": "newsclaims_job",
+                },
+                "runConfigData": {},
+            }
+        },
+    )["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
     run_id = launched["run"]["runId"]
 
@@ -270,22 +321,30 @@ def test_launch_run_like_the_materialize_button(dagster_ui):
     if status != "SUCCESS":
         events = dagster_ui.graphql(RUN_FAILURES, {"runId": run_id})["logsForRun"].get("events", [])
         failures = [e for e in events if e["__typename"] in ("ExecutionStepFailureEvent", "RunFailureEvent")]
-        pytest.fail(f"run {run_id} ended {status} after at most {RUN_TIMEOUT}s: {json.dumps(failures)[:4000]}\n"
-                    f"{dagster_ui.log_tail()}")
+        pytest.fail(
+            f"run {run_id} ended {status} after at most {RUN_TIMEOUT}s: {json.dumps(failures)[:4000]}\n"
+            f"{dagster_ui.log_tail()}"
+        )
     steps = dagster_ui.graphql(RUN_STATUS, {"runId": run_id})["runOrError"]["stepStats"]
     # the enrichment is one graph-backed asset: plan, one shard in the everyday job, collect
-    assert {s["stepKey"] for s in steps} >= {"ingest_files", "annotation_batches.plan_shards",
-                                             "annotation_batches.annotate_shard[shard_00000]",
-                                             "annotation_batches.collect_shards", "load_annotations", "dbt_models",
-                                             "search__index", "report"}
+    assert {s["stepKey"] for s in steps} >= {
+        "ingest_files",
+        "annotation_batches.plan_shards",
+        "annotation_batches.annotate_shard[shard_00000]",
+        "annotation_batches.collect_shards",
+        "load_annotations",
+        "dbt_models",
+        "search__index",
+        "report",
+    }
     assert all(s["status"] == "SUCCESS" for s in steps), steps
 
     import duckdb
 
     con = duckdb.connect(str(dagster_ui.warehouse), read_only=True)
     try:
-        claims, = con.execute("select count(*) from fct_claims").fetchone()
-        documents, = con.execute("select count(*) from dim_documents").fetchone()
+        (claims,) = con.execute("select count(*) from fct_claims").fetchone()
+        (documents,) = con.execute("select count(*) from dim_documents").fetchone()
     finally:
         con.close()
     assert documents == len(list(SEEDS.glob("*.txt")))

@@ -1,14 +1,17 @@
 """Failures stay with their document: long texts in pieces, and spaCy or an extractor raising."""
+
 from __future__ import annotations
 
 import pytest
 
 from pipeline.nlp.annotate import annotate_texts, split_long_text
 
-PARAGRAPH = ("Belarusian Foreign Minister Maksim Ryzhenkov said on Monday that talks with Lithuania on the "
-             "border crossings would resume next week. “We are ready to meet our neighbours halfway,” the "
-             "minister told reporters in Minsk. According to BelTA, the first meeting will take place in "
-             "Vilnius.\n\n")
+PARAGRAPH = (
+    "Belarusian Foreign Minister Maksim Ryzhenkov said on Monday that talks with Lithuania on the "
+    "border crossings would resume next week. “We are ready to meet our neighbours halfway,” the "
+    "minister told reporters in Minsk. According to BelTA, the first meeting will take place in "
+    "Vilnius.\n\n"
+)
 GOOD = "Alexander Lukashenko said that Belarus would host the conference in Minsk.\n"
 
 
@@ -32,10 +35,10 @@ def test_a_text_longer_than_the_model_limit_is_processed_whole_with_offsets_kept
     assert not rows["document_errors"]
     assert len(rows["claims"]) >= 80  # two claims per paragraph at least, in every piece
     for c in rows["claims"]:
-        assert text[c["content_start_char"]:c["content_end_char"]] == c["content_text"]
-        assert text[c["cue_start_char"]:c["cue_end_char"]] == c["cue_text"]
+        assert text[c["content_start_char"] : c["content_end_char"]] == c["content_text"]
+        assert text[c["cue_start_char"] : c["cue_end_char"]] == c["cue_text"]
     for m in rows["mentions"]:
-        assert text[m["start_char"]:m["end_char"]] == m["text"]
+        assert text[m["start_char"] : m["end_char"]] == m["text"]
     sentences = rows["sentences"]
     assert len(text.rstrip()) <= sentences[-1]["end_char"] <= len(text)
     assert [s["sentence_index"] for s in sentences] == list(range(len(sentences)))

@@ -1,5 +1,6 @@
 """The learned claim component: shipped small and free of training text, loaded into the one
 pipeline, its tags decoded into claims by fixed rules and combined with the rules' claims."""
+
 from __future__ import annotations
 
 import collections
@@ -28,7 +29,7 @@ def _tagged(words, tags, heads=None, deps=None, sent_starts=None):
 
 
 def _text(doc, span):
-    return doc.text[span[0]:span[1]] if span else None
+    return doc.text[span[0] : span[1]] if span else None
 
 
 def test_tags_become_source_cue_and_content_spans():
@@ -40,20 +41,80 @@ def test_tags_become_source_cue_and_content_spans():
 
 def test_a_learned_claim_is_decoded_around_its_cue():
     # "The mayor thinks the bridge is safe. Critics doubt such rosy claims. Engineers see a risk."
-    words = ["The", "mayor", "thinks", "the", "bridge", "is", "safe", ".", "Critics", "doubt", "such", "rosy", "claims", ".",
-             "Engineers", "see", "a", "risk", "."]
+    words = [
+        "The",
+        "mayor",
+        "thinks",
+        "the",
+        "bridge",
+        "is",
+        "safe",
+        ".",
+        "Critics",
+        "doubt",
+        "such",
+        "rosy",
+        "claims",
+        ".",
+        "Engineers",
+        "see",
+        "a",
+        "risk",
+        ".",
+    ]
     heads = [1, 2, 2, 4, 5, 2, 5, 2, 9, 9, 12, 12, 9, 9, 15, 15, 17, 15, 15]
-    deps = ["det", "nsubj", "ROOT", "det", "nsubj", "ccomp", "acomp", "punct", "nsubj", "ROOT", "amod", "amod",
-            "dobj", "punct", "nsubj", "ROOT", "det", "dobj", "punct"]
-    tags = ["O|B-S", "O|I-S", "O|B-Q", "B|O", "I|O", "I|O", "I|O", "O|O",
-            "O|O", "O|B-Q", "B|O", "I|O", "I|O", "O|O",  # no source tagged: the parse's subject is taken
-            "O|B-S", "O|B-Q", "B|O", "I|O", "O|O"]  # a two-token content: too short to keep
+    deps = [
+        "det",
+        "nsubj",
+        "ROOT",
+        "det",
+        "nsubj",
+        "ccomp",
+        "acomp",
+        "punct",
+        "nsubj",
+        "ROOT",
+        "amod",
+        "amod",
+        "dobj",
+        "punct",
+        "nsubj",
+        "ROOT",
+        "det",
+        "dobj",
+        "punct",
+    ]
+    tags = [
+        "O|B-S",
+        "O|I-S",
+        "O|B-Q",
+        "B|O",
+        "I|O",
+        "I|O",
+        "I|O",
+        "O|O",
+        "O|O",
+        "O|B-Q",
+        "B|O",
+        "I|O",
+        "I|O",
+        "O|O",  # no source tagged: the parse's subject is taken
+        "O|B-S",
+        "O|B-Q",
+        "B|O",
+        "I|O",
+        "O|O",
+    ]  # a two-token content: too short to keep
     starts = [True] + [False] * 7 + [True] + [False] * 5 + [True] + [False] * 4
     doc = _tagged(words, tags, heads, deps, starts)
     claims = cm.learned_claims(doc)
-    assert [(_text(doc, c.speaker), _text(doc, c.cue), _text(doc, c.content), c.sentence_index, c.construction)
-            for c in claims] == [("The mayor", "thinks", "the bridge is safe", 0, "learned"),
-                                 ("Critics", "doubt", "such rosy claims", 1, "learned")]
+    assert [
+        (_text(doc, c.speaker), _text(doc, c.cue), _text(doc, c.content), c.sentence_index, c.construction)
+        for c in claims
+    ] == [
+        ("The mayor", "thinks", "the bridge is safe", 0, "learned"),
+        ("Critics", "doubt", "such rosy claims", 1, "learned"),
+    ]
     assert doc[claims[0].speaker_token].text == "mayor"
 
 
@@ -62,8 +123,11 @@ def test_content_before_the_cue_and_no_source():
     tags = ["B|O", "I|O", "I|O", "O|O", "O|B-S", "O|B-Q", "O|O"]
     doc = _tagged(words, tags)
     [c] = cm.learned_claims(doc)
-    assert (_text(doc, c.speaker), _text(doc, c.cue), _text(doc, c.content)) == ("officials", "expect",
-                                                                                 "Taxes will rise")
+    assert (_text(doc, c.speaker), _text(doc, c.cue), _text(doc, c.content)) == (
+        "officials",
+        "expect",
+        "Taxes will rise",
+    )
     doc = _tagged(["Expected", "to", "rise", "sharply", "."], ["O|B-Q", "B|O", "I|O", "I|O", "O|O"])
     [c] = cm.learned_claims(doc)
     assert c.speaker is None and c.speaker_token is None and _text(doc, c.content) == "to rise sharply"
@@ -99,8 +163,10 @@ def test_the_tagger_loads_into_the_pipeline_and_finds_a_belief(nlp):
     assert doc[0]._.claim_tag is not None and not any(t.tag_.count("|") for t in doc), "token.tag_ is the base's"
     claims = cm.learned_claims(doc)
     got = [(_text(doc, c.speaker), _text(doc, c.cue), _text(doc, c.content)) for c in claims]
-    assert any(cue == "fear" and speaker and "leaders" in speaker and content and "water rules" in content
-               for speaker, cue, content in got), got
+    assert any(
+        cue == "fear" and speaker and "leaders" in speaker and content and "water rules" in content
+        for speaker, cue, content in got
+    ), got
 
 
 def test_the_artifact_is_small_and_has_no_vocab():
@@ -112,8 +178,10 @@ def test_the_artifact_is_small_and_has_no_vocab():
 
 @pytest.mark.shared_data
 def test_the_artifact_holds_no_rare_polnear_training_word(shared_data):
-    base = spacy.load(nm.resolve_model("en_core_web_md"), exclude=["tagger", "parser", "attribute_ruler",
-                                                                  "lemmatizer", "ner", "senter"])
+    base = spacy.load(
+        nm.resolve_model("en_core_web_md"),
+        exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "senter"],
+    )
     counts = collections.Counter()
     for p in (shared_data / "polnear" / "train" / "text").glob("*.txt"):
         counts.update(re.findall(r"[A-Za-z]{8,}", p.read_text(encoding="utf-8")))

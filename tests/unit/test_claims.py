@@ -1,4 +1,5 @@
 """Claim extraction on single sentences, with the real spaCy model."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,17 +13,28 @@ def claims_of(nlp, text):
 
 
 def test_verb_with_object_clause(nlp):
-    got = claims_of(nlp, "Belarusian President Alexander Lukashenko rejected claims that Minsk promotes "
-                         "illegal migration into the European Union.")
-    assert got == [("Belarusian President Alexander Lukashenko", "rejected",
-                    "that Minsk promotes illegal migration into the European Union")]
+    got = claims_of(
+        nlp,
+        "Belarusian President Alexander Lukashenko rejected claims that Minsk promotes "
+        "illegal migration into the European Union.",
+    )
+    assert got == [
+        (
+            "Belarusian President Alexander Lukashenko",
+            "rejected",
+            "that Minsk promotes illegal migration into the European Union",
+        )
+    ]
 
 
 def test_insisted_that(nlp):
-    text = ("Addressing the gathering, Lukashenko insisted that the accusations about encouraging illegal "
-            "immigration are not new.")
-    assert claims_of(nlp, text) == [("Lukashenko", "insisted",
-                                     "that the accusations about encouraging illegal immigration are not new")]
+    text = (
+        "Addressing the gathering, Lukashenko insisted that the accusations about encouraging illegal "
+        "immigration are not new."
+    )
+    assert claims_of(nlp, text) == [
+        ("Lukashenko", "insisted", "that the accusations about encouraging illegal immigration are not new")
+    ]
 
 
 def test_pronoun_speaker_kept_as_written(nlp):
@@ -34,16 +46,20 @@ def test_pronoun_speaker_kept_as_written(nlp):
 
 
 def test_according_to_at_start(nlp):
-    text = ("According to Lukashenko, a number of Belarusians who had stayed in Ukraine during the conflict "
-            "became detainees.")
+    text = (
+        "According to Lukashenko, a number of Belarusians who had stayed in Ukraine during the conflict "
+        "became detainees."
+    )
     [(speaker, cue, content)] = claims_of(nlp, text)
     assert (speaker, cue) == ("Lukashenko", "According to")
     assert content == "a number of Belarusians who had stayed in Ukraine during the conflict became detainees"
 
 
 def test_according_to_at_end(nlp):
-    text = ("Belarus plans to host an international conference in November 2024, according to Belarusian "
-            "Foreign Minister Maksim Ryzhenkov.")
+    text = (
+        "Belarus plans to host an international conference in November 2024, according to Belarusian "
+        "Foreign Minister Maksim Ryzhenkov."
+    )
     [(speaker, cue, content)] = claims_of(nlp, text)
     assert cue == "according to"
     assert speaker == "Belarusian Foreign Minister Maksim Ryzhenkov"
@@ -51,8 +67,10 @@ def test_according_to_at_end(nlp):
 
 
 def test_direct_quote_after_comma(nlp):
-    text = ("The foreign minister also said, “We proceed from the fact that if today the great powers cannot "
-            "agree, small states should not sit and wait patiently.”")
+    text = (
+        "The foreign minister also said, “We proceed from the fact that if today the great powers cannot "
+        "agree, small states should not sit and wait patiently.”"
+    )
     [(speaker, cue, content)] = claims_of(nlp, text)
     assert (speaker, cue) == ("The foreign minister", "said")
     assert content.startswith("We proceed from the fact")
@@ -77,11 +95,14 @@ def test_nested_claims(nlp):
     assert ("he", "warned", "that a rescue effort would be undertaken") in got
 
 
-@pytest.mark.parametrize("text", [
-    "The conference aims to address measures to combat illegal migration.",
-    "Lukashenko responded to the accusations of a plot.",
-    "The weather was cold in Minsk on Tuesday.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The conference aims to address measures to combat illegal migration.",
+        "Lukashenko responded to the accusations of a plot.",
+        "The weather was cold in Minsk on Tuesday.",
+    ],
+)
 def test_no_claim_without_reported_content(nlp, text):
     assert claims_of(nlp, text) == []
 
@@ -99,8 +120,10 @@ def test_offsets_index_the_text(nlp):
 def test_navigation_lines_are_skipped(nlp):
     from pipeline.nlp.spans import navigation_spans
 
-    text = ("Ryzhenkov said that Belarus is ready.\nRead also:\n"
-            "- Kyiv warns that Belarus will face retaliation\n- Latvia strengthens border control\n")
+    text = (
+        "Ryzhenkov said that Belarus is ready.\nRead also:\n"
+        "- Kyiv warns that Belarus will face retaliation\n- Latvia strengthens border control\n"
+    )
     doc = nlp(text)
     got = [c.text(text, "cue") for c in extract_claims(doc, skip=navigation_spans(text))]
     assert got == ["said"]

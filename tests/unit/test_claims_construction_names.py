@@ -1,4 +1,5 @@
 """The construction names: the `Construction` enum and dbt's accepted_values on fct_claims.construction agree."""
+
 from __future__ import annotations
 
 from pathlib import Path

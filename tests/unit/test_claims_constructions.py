@@ -4,6 +4,7 @@ The spans follow the PolNeAR guidelines where they apply: the content keeps "tha
 out the recipient ("told reporters"), and a quotation interrupted by its cue is one content, stored
 as the single span from its first to its last word (the warehouse keeps one span per part).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -16,22 +17,32 @@ def claims_of(nlp, text):
     return [(c.text(text, "speaker"), c.text(text, "cue"), c.text(text, "content")) for c in extract_claims(doc)]
 
 
-@pytest.mark.parametrize("text, expected", [
-    # a quotation before its cue
-    ("“Taxes will not rise,” Governor Ellen Park said.",
-     ("Governor Ellen Park", "said", "Taxes will not rise")),
-    ('"We will keep fighting for the farmers," he wrote.',
-     ("he", "wrote", "We will keep fighting for the farmers")),
-    # a quotation after "said:" running over two sentences
-    ("Ms. Ortiz said: “The river is clean again. Fish are back.”",
-     ("Ms. Ortiz", "said", "The river is clean again. Fish are back")),
-    # the clause goes on after a "because" the parser hung on the cue
-    ("The minister said the talks failed because neither side would move.",
-     ("The minister", "said", "the talks failed because neither side would move")),
-    # the recipient is not part of the content
-    ("The minister told reporters that the talks had failed.",
-     ("The minister", "told", "that the talks had failed")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a quotation before its cue
+        ("“Taxes will not rise,” Governor Ellen Park said.", ("Governor Ellen Park", "said", "Taxes will not rise")),
+        (
+            '"We will keep fighting for the farmers," he wrote.',
+            ("he", "wrote", "We will keep fighting for the farmers"),
+        ),
+        # a quotation after "said:" running over two sentences
+        (
+            "Ms. Ortiz said: “The river is clean again. Fish are back.”",
+            ("Ms. Ortiz", "said", "The river is clean again. Fish are back"),
+        ),
+        # the clause goes on after a "because" the parser hung on the cue
+        (
+            "The minister said the talks failed because neither side would move.",
+            ("The minister", "said", "the talks failed because neither side would move"),
+        ),
+        # the recipient is not part of the content
+        (
+            "The minister told reporters that the talks had failed.",
+            ("The minister", "told", "that the talks had failed"),
+        ),
+    ],
+)
 def test_quotations_and_clauses(nlp, text, expected):
     assert claims_of(nlp, text) == [expected]
 
@@ -39,13 +50,15 @@ def test_quotations_and_clauses(nlp, text, expected):
 def test_quotation_continued_after_its_cue_is_one_content(nlp):
     text = "“The bridge will open in May,” the mayor said. “We are ahead of schedule.”"
     assert claims_of(nlp, text) == [
-        ("the mayor", "said", "The bridge will open in May,” the mayor said. “We are ahead of schedule")]
+        ("the mayor", "said", "The bridge will open in May,” the mayor said. “We are ahead of schedule")
+    ]
 
 
 def test_quotation_in_double_apostrophes_continued(nlp):
     text = "''We will keep fighting for the farmers,'' he wrote. ''Nobody else will.''"
     assert claims_of(nlp, text) == [
-        ("he", "wrote", "We will keep fighting for the farmers,'' he wrote. ''Nobody else will")]
+        ("he", "wrote", "We will keep fighting for the farmers,'' he wrote. ''Nobody else will")
+    ]
 
 
 def test_cue_inside_a_quotation_is_not_a_claim_of_its_own(nlp):
@@ -60,54 +73,75 @@ def test_parenthetical_cue_takes_the_clause_around_it(nlp):
 
 def test_as_x_said(nlp):
     assert claims_of(nlp, "As the minister said, the budget is balanced.") == [
-        ("the minister", "said", "the budget is balanced")]
+        ("the minister", "said", "the budget is balanced")
+    ]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("The senator called the proposal a reckless gamble.",
-     ("The senator", "called", "the proposal a reckless gamble")),
-    ("The council accused the developer of ignoring the rules.",
-     ("The council", "accused", "the developer of ignoring the rules")),
-    # denial of something named only by a pronoun still counts
-    ("The mayor denied it.", ("The mayor", "denied", "it")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "The senator called the proposal a reckless gamble.",
+            ("The senator", "called", "the proposal a reckless gamble"),
+        ),
+        (
+            "The council accused the developer of ignoring the rules.",
+            ("The council", "accused", "the developer of ignoring the rules"),
+        ),
+        # denial of something named only by a pronoun still counts
+        ("The mayor denied it.", ("The mayor", "denied", "it")),
+    ],
+)
 def test_object_is_the_content(nlp, text, expected):
     assert claims_of(nlp, text) == [expected]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Mayor Diaz vowed to rebuild the library.", ("Mayor Diaz", "vowed", "to rebuild the library")),
-    ("The coach refused to comment on the trade.", ("The coach", "refused", "to comment on the trade")),
-    # the one urged is the recipient, not part of the content
-    ("The union urged the company to raise wages.", ("The union", "urged", "to raise wages")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Mayor Diaz vowed to rebuild the library.", ("Mayor Diaz", "vowed", "to rebuild the library")),
+        ("The coach refused to comment on the trade.", ("The coach", "refused", "to comment on the trade")),
+        # the one urged is the recipient, not part of the content
+        ("The union urged the company to raise wages.", ("The union", "urged", "to raise wages")),
+    ],
+)
 def test_intention_or_request_with_to(nlp, text, expected):
     assert claims_of(nlp, text) == [expected]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Activists called for a ban on plastic bags.", ("Activists", "called for", "a ban on plastic bags")),
-    ("The mayor referred to the plan as a blueprint for growth.",
-     ("The mayor", "referred to", "the plan as a blueprint for growth")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Activists called for a ban on plastic bags.", ("Activists", "called for", "a ban on plastic bags")),
+        (
+            "The mayor referred to the plan as a blueprint for growth.",
+            ("The mayor", "referred to", "the plan as a blueprint for growth"),
+        ),
+    ],
+)
 def test_verb_with_preposition(nlp, text, expected):
     assert claims_of(nlp, text) == [expected]
 
 
 def test_according_to_in_the_middle_keeps_subject_and_verb(nlp):
     text = "The report, according to the agency, covers three years."
-    assert claims_of(nlp, text) == [("the agency", "according to", "The report, according to the agency, covers three years")]
+    assert claims_of(nlp, text) == [
+        ("the agency", "according to", "The report, according to the agency, covers three years")
+    ]
 
 
 def test_name_colon_headline(nlp):
     assert claims_of(nlp, "Senator Grey: The bill is dead") == [("Senator Grey", ":", "The bill is dead")]
 
 
-@pytest.mark.parametrize("text", [
-    "Read also: The bill is dead",
-    "The plan has three parts: roads, schools and parks.",
-    "The council approved the budget on Monday.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Read also: The bill is dead",
+        "The plan has three parts: roads, schools and parks.",
+        "The council approved the budget on Monday.",
+    ],
+)
 def test_no_claim(nlp, text):
     assert claims_of(nlp, text) == []
 

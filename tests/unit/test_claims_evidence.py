@@ -1,5 +1,6 @@
 """A claim's evidence span (every sentence it touches) and its confidence (its rule's precision on
 PolNeAR train, from the numbers-only data module)."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,9 @@ from pipeline.nlp.claims.precision import DEFAULT_PRECISION, RULE_PRECISION
 
 
 def test_evidence_covers_every_sentence_of_a_continued_quotation(nlp):
-    text = "The vote is on Friday. “The bridge will open in May,” the mayor said. “We are ahead of schedule.” Rain fell."
+    text = (
+        "The vote is on Friday. “The bridge will open in May,” the mayor said. “We are ahead of schedule.” Rain fell."
+    )
     doc = nlp(text)
     [claim] = extract_claims(doc)
     s, e = evidence_span(claim, [(x.start_char, x.end_char) for x in doc.sents])
@@ -41,6 +44,8 @@ def test_confidence_takes_the_most_specific_rule_measured():
     assert confidence(said) == RULE_PRECISION["verb_clause|say"]
     unknown = Claim(0, (0, 4), "zzz", (5, 20), None, "verb_clause+continued")
     keys = confidence_keys("verb_clause+continued", "zzz", False)
-    assert keys[-1] == "verb_clause" and confidence(unknown) == next(RULE_PRECISION[k] for k in keys if k in RULE_PRECISION)
+    assert keys[-1] == "verb_clause" and confidence(unknown) == next(
+        RULE_PRECISION[k] for k in keys if k in RULE_PRECISION
+    )
     # a said-that clause is a surer rule than an "offered X" object
     assert RULE_PRECISION["verb_clause|say"] > 0.8 > RULE_PRECISION.get("verb_object|offer", 0)

@@ -5,6 +5,7 @@ how it is named, a YAML beside every model, a description on every model and eve
 primary-key test on every model, staging reading only its source, marts reading no source, and no
 staging model fanned out to more marts than an intermediate model would need.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,11 @@ from pipeline.assets.dbt import dbt_project, ensure_manifest
 
 #: The warehouse contract's older names for two marts, kept as views of the renamed ones (outside
 #: scorers and the README read them): old name → the mart it shows.
-CONTRACT_ALIASES = {"document_occurrences": "fct_document_occurrences", "fct_sources": "fct_source_citations",
-                    "rejected_documents": "fct_rejected_documents"}
+CONTRACT_ALIASES = {
+    "document_occurrences": "fct_document_occurrences",
+    "fct_sources": "fct_source_citations",
+    "rejected_documents": "fct_rejected_documents",
+}
 #: dbt-project-evaluator's `models_fanout_threshold`: a model with more direct leaf children than
 #: this should hand them an intermediate model.
 FANOUT_THRESHOLD = 3
@@ -31,8 +35,11 @@ def manifest() -> dict:
 
 
 def _models(manifest: dict) -> dict[str, dict]:
-    return {n["name"]: n for n in manifest["nodes"].values()
-            if n["resource_type"] == "model" and n["package_name"] == "newsclaims"}
+    return {
+        n["name"]: n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["package_name"] == "newsclaims"
+    }
 
 
 def _layer(node: dict) -> str:
@@ -40,8 +47,9 @@ def _layer(node: dict) -> str:
 
 
 def _tests_on(manifest: dict, unique_id: str) -> list[dict]:
-    return [n for n in manifest["nodes"].values()
-            if n["resource_type"] == "test" and n.get("attached_node") == unique_id]
+    return [
+        n for n in manifest["nodes"].values() if n["resource_type"] == "test" and n.get("attached_node") == unique_id
+    ]
 
 
 def test_models_live_where_their_layer_says_and_are_named_for_it(manifest):
@@ -58,22 +66,27 @@ def test_models_live_where_their_layer_says_and_are_named_for_it(manifest):
         elif layer == "intermediate":
             assert name.startswith("int_"), name
         else:
-            assert name.startswith(("dim_", "fct_")) or name in CONTRACT_ALIASES, \
+            assert name.startswith(("dim_", "fct_")) or name in CONTRACT_ALIASES, (
                 f"mart {name} is named neither dim_* nor fct_*"
+            )
 
 
 def test_sources_yaml_sits_with_its_staging_models_and_every_source_is_staged(manifest):
     staged = {p for n in _models(manifest).values() for p in n["depends_on"]["nodes"] if p.startswith("source.")}
     for uid, source in manifest["sources"].items():
-        assert PurePosixPath(source["original_file_path"]).parent == \
-            PurePosixPath("models/staging", source["source_name"]), source["original_file_path"]
+        assert PurePosixPath(source["original_file_path"]).parent == PurePosixPath(
+            "models/staging", source["source_name"]
+        ), source["original_file_path"]
         assert uid in staged, f"source {source['name']} is declared but no staging model reads it"
         assert source["description"].strip(), f"source {source['name']} has no description"
 
 
 #: A staging model: the source imported, renamed and cast, nothing else.
-STAGING_SHAPE = re.compile(r"^with source as \(\s*select \* from \{\{ source\('\w+', '\w+'\) \}\}\s*\),\s*"
-                           r"renamed as \(.*\bfrom source\b.*\)\s*select \* from renamed\s*$", re.S)
+STAGING_SHAPE = re.compile(
+    r"^with source as \(\s*select \* from \{\{ source\('\w+', '\w+'\) \}\}\s*\),\s*"
+    r"renamed as \(.*\bfrom source\b.*\)\s*select \* from renamed\s*$",
+    re.S,
+)
 #: An import CTE: the only place a mart or intermediate model names another model.
 IMPORT_LINE = re.compile(r"^\s*select \* from \{\{ ref\('\w+'\) \}\}\s*$")
 
@@ -82,7 +95,9 @@ def test_staging_is_source_then_renamed_and_marts_import_their_inputs_first(mani
     for name, node in _models(manifest).items():
         code = node["raw_code"]
         if _layer(node) == "staging":
-            assert STAGING_SHAPE.match(code), f"{name} is not `with source as (...), renamed as (...) select * from renamed`"
+            assert STAGING_SHAPE.match(code), (
+                f"{name} is not `with source as (...), renamed as (...) select * from renamed`"
+            )
             continue
         for line in code.splitlines():
             if "ref(" in line:
@@ -93,8 +108,9 @@ def test_a_yaml_beside_every_model_and_every_model_described(manifest):
     for name, node in _models(manifest).items():
         assert node["patch_path"], f"{name} has no YAML"
         yaml_path = PurePosixPath(node["patch_path"].split("://", 1)[1])
-        assert yaml_path.parent == PurePosixPath(node["original_file_path"]).parent, \
+        assert yaml_path.parent == PurePosixPath(node["original_file_path"]).parent, (
             f"{name}'s YAML {yaml_path} is not beside {node['original_file_path']}"
+        )
         assert node["description"].strip(), f"{name} has no description"
 
 
@@ -116,8 +132,9 @@ def test_contract_alias_views_show_their_mart_unchanged(manifest):
         view, target = models[alias], models[mart]
         assert view["config"]["materialized"] == "view"
         assert view["depends_on"]["nodes"] == [target["unique_id"]]
-        assert [(c, s["data_type"], s["description"]) for c, s in view["columns"].items()] == \
-            [(c, s["data_type"], s["description"]) for c, s in target["columns"].items()]
+        assert [(c, s["data_type"], s["description"]) for c, s in view["columns"].items()] == [
+            (c, s["data_type"], s["description"]) for c, s in target["columns"].items()
+        ]
 
 
 def test_every_model_has_a_primary_key_test(manifest):

@@ -1,4 +1,5 @@
 """Decoding bytes and reading a folder into documents, occurrences and rejections."""
+
 from __future__ import annotations
 
 import codecs
@@ -11,11 +12,14 @@ from pipeline.ingest.files import read_corpus, title_of
 TEXT = "Lukashenko said that “Belarus” is safe.\r\nThe café in Minsk – open.\n"
 
 
-@pytest.mark.parametrize("data, encoding", [
-    (TEXT.encode("utf-8"), "utf-8"),
-    (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-bom"),
-    (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), "utf-16-bom"),
-])
+@pytest.mark.parametrize(
+    "data, encoding",
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-bom"),
+        (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), "utf-16-bom"),
+    ],
+)
 def test_unicode_encodings_decode_verbatim(data, encoding):
     got = decode_bytes(data)
     assert got.text == TEXT  # BOM dropped, CRLF kept
@@ -28,10 +32,13 @@ def test_legacy_single_byte_text_is_decoded():
     assert got.text == text
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
-    (bytes(range(0, 32)) * 10, "binary"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
+        (bytes(range(0, 32)) * 10, "binary"),
+    ],
+)
 def test_binary_is_undecodable(data, reason):
     with pytest.raises(Undecodable) as exc:
         decode_bytes(data)
@@ -54,7 +61,10 @@ def test_folder_is_read_recursively_with_duplicates_and_rejections(tmp_path):
     assert len(corpus.documents) == 2
     assert sorted(o.path for o in corpus.occurrences) == ["a.txt", "b/copy of a.txt", "b/other.txt"]
     assert {r.path: r.reason for r in corpus.rejections} == {
-        "empty.txt": "empty", "image.txt": "binary", "notes.md": "not_text"}
+        "empty.txt": "empty",
+        "image.txt": "binary",
+        "notes.md": "not_text",
+    }
     first = corpus.document_paths()
     doc_a = next(o.document_id for o in corpus.occurrences if o.path == "a.txt")
     assert first[doc_a] == "a.txt"
@@ -83,8 +93,10 @@ def test_symlink_out_of_the_input_folder_is_not_read(tmp_path):
 
 # --- issue 3: legacy encodings, binary formats, bounded reads, odd names, language ---------------
 
-RUSSIAN = ("Президент Беларуси Александр Лукашенко отверг обвинения в том, что Минск способствует "
-           "нелегальной миграции в Европейский союз, сообщает БелТА.\r\nОн заявил, что это старые обвинения.\r\n")
+RUSSIAN = (
+    "Президент Беларуси Александр Лукашенко отверг обвинения в том, что Минск способствует "
+    "нелегальной миграции в Европейский союз, сообщает БелТА.\r\nОн заявил, что это старые обвинения.\r\n"
+)
 
 
 @pytest.mark.parametrize("encoding", ["cp1251", "koi8_r", "utf-16"])
@@ -117,11 +129,14 @@ def test_latin1_bbc_article_from_shared_data_decodes(shared_data):
     assert "a £15.8m signing from Parma" in got.text
 
 
-@pytest.mark.parametrize("data, kind", [
-    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "PDF"),
-    (b"PK\x03\x04\x14\x00\x06\x00word/document.xml", "ZIP"),
-    (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG"),
-])
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "PDF"),
+        (b"PK\x03\x04\x14\x00\x06\x00word/document.xml", "ZIP"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG"),
+    ],
+)
 def test_known_binary_formats_named_in_the_reason(data, kind):
     with pytest.raises(Undecodable) as exc:
         decode_bytes(data)
@@ -165,7 +180,7 @@ def test_fifo_and_link_to_a_device_do_not_hang(tmp_path):
 def test_odd_file_names_are_read(tmp_path):
     import os
 
-    names = ["with space.txt", "it's \"quoted\".txt", "Лукашенко café.txt", "semi;colon'); drop table x;--.txt"]
+    names = ["with space.txt", 'it\'s "quoted".txt', "Лукашенко café.txt", "semi;colon'); drop table x;--.txt"]
     for i, name in enumerate(names):
         (tmp_path / name).write_text(f"Article number {i} about Minsk.", encoding="utf-8")
     with open(os.path.join(os.fsencode(tmp_path), b"caf\xe9 latin1 name.txt"), "wb") as f:
@@ -192,9 +207,11 @@ def test_hidden_files_are_not_input_and_link_to_outside_folder_is_reported(tmp_p
     assert [o.path for o in corpus.occurrences] == ["a.txt"]
 
 
-ENGLISH_ARTICLE = ("Belarusian President Alexander Lukashenko rejected claims that Minsk promotes illegal "
-                   "migration into the European Union, BelTA reported on Tuesday. He said the accusations "
-                   "were not new and that Belarus remained a safe place for everyone who respects its laws.")
+ENGLISH_ARTICLE = (
+    "Belarusian President Alexander Lukashenko rejected claims that Minsk promotes illegal "
+    "migration into the European Union, BelTA reported on Tuesday. He said the accusations "
+    "were not new and that Belarus remained a safe place for everyone who respects its laws."
+)
 
 
 def test_language_detected_stored_and_policy_applied(tmp_path):
@@ -221,4 +238,6 @@ def test_language_threshold_is_configurable(tmp_path):
 
     (tmp_path / "ru.txt").write_text(RUSSIAN, encoding="utf-8")
     assert read_corpus(tmp_path, language_policy=LanguagePolicy(min_chars=10_000)).rejections == []
-    assert [r.reason for r in read_corpus(tmp_path, language_policy=LanguagePolicy(min_chars=50)).rejections] == ["language"]
+    assert [r.reason for r in read_corpus(tmp_path, language_policy=LanguagePolicy(min_chars=50)).rejections] == [
+        "language"
+    ]

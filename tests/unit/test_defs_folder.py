@@ -5,6 +5,7 @@ The defs folder must hold every asset, check, job, schedule, sensor and resource
 before the folder existed), each exactly once; `dg list defs` must see the same code location that
 workspace.yaml loads; and build_definitions binds the resources and sensor to the settings given.
 """
+
 from __future__ import annotations
 
 import ast
@@ -60,8 +61,11 @@ def test_the_defs_folder_holds_everything_the_code_defines(definitions):
 
     assets = [*load_assets_from_modules([python_assets]), dbt_models, search.search_index, report.report]
     keys = sorted("/".join(k.path) for a in assets for k in a.keys)
-    check_keys = sorted(f"{'/'.join(k.asset_key.path)}:{k.name}"
-                        for c in [*load_asset_checks_from_modules([checks]), dbt_models] for k in c.check_keys)
+    check_keys = sorted(
+        f"{'/'.join(k.asset_key.path)}:{k.name}"
+        for c in [*load_asset_checks_from_modules([checks]), dbt_models]
+        for k in c.check_keys
+    )
     got = _summary(definitions)
     assert got["assets"] == keys
     assert got["checks"] == check_keys
@@ -90,8 +94,14 @@ def test_build_definitions_binds_resources_and_sensor_to_its_settings(tmp_path):
 @pytest.mark.slow
 def test_dg_lists_the_same_code_location(definitions):
     env = {**os.environ, "VIRTUAL_ENV": str(Path(sys.executable).parent.parent), "NO_COLOR": "1"}
-    out = subprocess.run([str(Path(sys.executable).parent / "dg"), "list", "defs", "--json"], cwd=PROJECT_ROOT,
-                         capture_output=True, text=True, timeout=300, env=env)
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "dg"), "list", "defs", "--json"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert out.returncode == 0, out.stderr
     listed = json.loads(out.stdout)
     want = _summary(definitions)

@@ -1,5 +1,6 @@
 """Canonical entities: each resolution rule on invented mentions, through the real incremental code
 (a throwaway DuckDB database)."""
+
 from __future__ import annotations
 
 import duckdb
@@ -28,9 +29,13 @@ def M(mid, doc, text, label="PERSON"):
 
 
 def test_surname_and_full_name_are_one_person_across_documents():
-    m = [M("a1", "d1", "Alexander Lukashenko"), M("a2", "d1", "Lukashenko"),
-         M("b1", "d2", "Lukashenko’s", "ORG"),  # a label slip, beside the full name
-         M("b2", "d2", "Alexander Lukashenko"), M("c1", "d3", "Lukashenko")]
+    m = [
+        M("a1", "d1", "Alexander Lukashenko"),
+        M("a2", "d1", "Lukashenko"),
+        M("b1", "d2", "Lukashenko’s", "ORG"),  # a label slip, beside the full name
+        M("b2", "d2", "Alexander Lukashenko"),
+        M("c1", "d3", "Lukashenko"),
+    ]
     got = ids(m)
     assert len({v[0] for v in got.values()}) == 1
     assert {v[1] for v in got.values()} == {"Alexander Lukashenko"}
@@ -38,9 +43,15 @@ def test_surname_and_full_name_are_one_person_across_documents():
 
 
 def test_blair_mr_blair_and_blair_are_one_person_and_cherie_blair_another():
-    m = [M("a1", "d1", "Tony Blair"), M("a2", "d1", "Mr Blair"), M("a3", "d1", "Blair"),
-         M("b1", "d2", "Prime Minister Tony Blair"), M("b2", "d2", "Mr Blair's"),
-         M("c1", "d3", "Cherie Blair"), M("c2", "d3", "Mrs Blair")]
+    m = [
+        M("a1", "d1", "Tony Blair"),
+        M("a2", "d1", "Mr Blair"),
+        M("a3", "d1", "Blair"),
+        M("b1", "d2", "Prime Minister Tony Blair"),
+        M("b2", "d2", "Mr Blair's"),
+        M("c1", "d3", "Cherie Blair"),
+        M("c2", "d3", "Mrs Blair"),
+    ]
     got = ids(m)
     tony = got["a1"][0]
     assert {got[k][0] for k in ("a2", "a3", "b1", "b2")} == {tony}
@@ -80,17 +91,27 @@ def test_titles_come_from_nameparser_and_nationalities_from_norp():
     assert strip_titles(["Stephen", "King"]) == ["Stephen", "King"]  # the last word is the name
     assert strip_titles(["John", "Major"]) == ["John", "Major"]
     assert strip_titles(["Labour", "MP", "Kate", "Hoey"]) == ["Kate", "Hoey"]  # post-nominal letters
-    m = [M("a", "d1", "Belarusian Alexander Lukashenko"), M("n", "d1", "Belarusian", "NORP"),
-         M("b", "d2", "President Alexander Lukashenko"), M("c", "d3", "Gordon Brown"), M("d", "d3", "Mr Brown")]
+    m = [
+        M("a", "d1", "Belarusian Alexander Lukashenko"),
+        M("n", "d1", "Belarusian", "NORP"),
+        M("b", "d2", "President Alexander Lukashenko"),
+        M("c", "d3", "Gordon Brown"),
+        M("d", "d3", "Mr Brown"),
+    ]
     got = ids(m)
     assert got["a"][0] == got["b"][0] and got["a"][1] == "Alexander Lukashenko"
     assert got["c"][0] == got["d"][0]
 
 
 def test_an_acronym_is_the_name_it_spells_in_the_document_and_elsewhere():
-    m = [M("a", "d1", "the European Union", "ORG"), M("b", "d1", "EU", "ORG"),
-         M("c", "d2", "EU", "GPE"), M("d", "d3", "European Union", "ORG"),
-         M("e", "d4", "the Commonwealth of Independent States", "ORG"), M("f", "d4", "CIS", "ORG")]
+    m = [
+        M("a", "d1", "the European Union", "ORG"),
+        M("b", "d1", "EU", "ORG"),
+        M("c", "d2", "EU", "GPE"),
+        M("d", "d3", "European Union", "ORG"),
+        M("e", "d4", "the Commonwealth of Independent States", "ORG"),
+        M("f", "d4", "CIS", "ORG"),
+    ]
     got = ids(m)
     assert got["a"][0] == got["b"][0] == got["c"][0] == got["d"][0]
     assert got["c"][1] == "European Union" and got["c"][2] == "ORG"
@@ -98,9 +119,15 @@ def test_an_acronym_is_the_name_it_spells_in_the_document_and_elsewhere():
 
 
 def test_places_are_not_people_who_share_their_name():
-    m = [M("a", "d1", "Jim Jordan"), M("b", "d1", "Jordan", "GPE"), M("c", "d2", "Jordan", "GPE"),
-         M("d", "d3", "George Washington"), M("e", "d3", "Washington", "GPE"),
-         M("f", "d4", "Washington", "GPE"), M("g", "d5", "Jordan")]
+    m = [
+        M("a", "d1", "Jim Jordan"),
+        M("b", "d1", "Jordan", "GPE"),
+        M("c", "d2", "Jordan", "GPE"),
+        M("d", "d3", "George Washington"),
+        M("e", "d3", "Washington", "GPE"),
+        M("f", "d4", "Washington", "GPE"),
+        M("g", "d5", "Jordan"),
+    ]
     got = ids(m)
     assert got["b"][0] == got["c"][0] != got["a"][0]
     assert got["e"][0] == got["f"][0] != got["d"][0]
@@ -120,8 +147,15 @@ def test_one_name_labelled_gpe_and_org_is_one_entity_with_the_majority_label():
 
 
 def test_dates_numbers_money_and_percentages_have_no_entity():
-    got = ids([M("a", "d1", "Monday", "DATE"), M("b", "d1", "£5m", "MONEY"), M("c", "d1", "5%", "PERCENT"),
-               M("d", "d1", "three", "CARDINAL"), M("e", "d1", "Minsk", "GPE")])
+    got = ids(
+        [
+            M("a", "d1", "Monday", "DATE"),
+            M("b", "d1", "£5m", "MONEY"),
+            M("c", "d1", "5%", "PERCENT"),
+            M("d", "d1", "three", "CARDINAL"),
+            M("e", "d1", "Minsk", "GPE"),
+        ]
+    )
     assert set(got) == {"e"}
 
 
@@ -130,15 +164,26 @@ def test_surname_kinds_in_a_document():
     assert links["a"].kind == KIND_SURNAME and links["a"].key == "brown"
 
 
-CORPUS = [M("a1", "A", "Tony Blair"), M("a2", "A", "Mr Blair"), M("a3", "A", "EU", "ORG"),
-          M("b1", "B", "Mr Blair"), M("b2", "B", "the European Union", "ORG"), M("b3", "B", "EU", "ORG"),
-          M("c1", "C", "Cherie Blair"), M("c2", "C", "Blair"), M("c3", "C", "Labour", "ORG"),
-          M("d1", "D", "Labour", "NORP"), M("d2", "D", "Michael Howard"), M("d3", "D", "Howard")]
+CORPUS = [
+    M("a1", "A", "Tony Blair"),
+    M("a2", "A", "Mr Blair"),
+    M("a3", "A", "EU", "ORG"),
+    M("b1", "B", "Mr Blair"),
+    M("b2", "B", "the European Union", "ORG"),
+    M("b3", "B", "EU", "ORG"),
+    M("c1", "C", "Cherie Blair"),
+    M("c2", "C", "Blair"),
+    M("c3", "C", "Labour", "ORG"),
+    M("d1", "D", "Labour", "NORP"),
+    M("d2", "D", "Michael Howard"),
+    M("d3", "D", "Howard"),
+]
 
 
 def _links(con):
-    return con.execute("select mention_id, entity_id, entity_name, entity_label from raw.entity_links "
-                       "order by mention_id").fetchall()
+    return con.execute(
+        "select mention_id, entity_id, entity_name, entity_label from raw.entity_links order by mention_id"
+    ).fetchall()
 
 
 @pytest.mark.parametrize("order", [["ABCD"], ["A", "B", "C", "D"], ["DC", "BA"], ["C", "ABD"]])
@@ -158,10 +203,12 @@ def test_incremental_runs_give_the_same_links_as_one_run(order):
 
 def test_overrides_merge_split_and_rename_survive_new_input(tmp_path):
     csv = tmp_path / "entity_overrides.csv"
-    csv.write_text("action,name,target,label,note\n"
-                   "merge,Howard,Michael Howard,PERSON,bare surname\n"
-                   "split,Mr Blair,Tony Blair,PERSON,\n"
-                   "rename,European Union,The European Union,,\n")
+    csv.write_text(
+        "action,name,target,label,note\n"
+        "merge,Howard,Michael Howard,PERSON,bare surname\n"
+        "split,Mr Blair,Tony Blair,PERSON,\n"
+        "rename,European Union,The European Union,,\n"
+    )
     overrides = read_overrides(csv)
     assert overrides[0] == Override("merge", "Howard", "Michael Howard", "PERSON")
     con = duckdb.connect(":memory:")
@@ -190,11 +237,14 @@ def test_on_invented_sentences_with_the_model(nlp):
     from pipeline.nlp.mentions import extract_mentions
     from pipeline.nlp.spans import sentence_index_map
 
-    text = ("Prime Minister Tony Blair met Gordon Brown in London on Monday. Mr Blair said the European "
-            "Union must act. Mr Brown said the EU had 25 members.")
+    text = (
+        "Prime Minister Tony Blair met Gordon Brown in London on Monday. Mr Blair said the European "
+        "Union must act. Mr Brown said the EU had 25 members."
+    )
     doc = nlp(text)
-    mentions = [MentionRef(m.mention_id, "d", m.text, m.label)
-                for m in extract_mentions(doc, "d", sentence_index_map(doc))]
+    mentions = [
+        MentionRef(m.mention_id, "d", m.text, m.label) for m in extract_mentions(doc, "d", sentence_index_map(doc))
+    ]
     text_of = {m.mention_id: m.text for m in mentions}
     by_text = {text_of[mid]: (e, name) for mid, e, name, _ in resolve_entities(mentions)}
     assert by_text["Mr Blair"] == by_text["Tony Blair"] == (by_text["Tony Blair"][0], "Tony Blair")
@@ -204,33 +254,56 @@ def test_on_invented_sentences_with_the_model(nlp):
 
 
 def test_a_word_the_document_mostly_calls_a_place_is_the_place():
-    got = ids([M("a", "d1", "Minsk", "GPE"), M("b", "d1", "Minsk", "GPE"), M("c", "d1", "Minsk", "PERSON"),
-               M("d", "d2", "Minsk", "GPE"), M("e", "d3", "Minsk", "PERSON")])
+    got = ids(
+        [
+            M("a", "d1", "Minsk", "GPE"),
+            M("b", "d1", "Minsk", "GPE"),
+            M("c", "d1", "Minsk", "PERSON"),
+            M("d", "d2", "Minsk", "GPE"),
+            M("e", "d3", "Minsk", "PERSON"),
+        ]
+    )
     assert got["a"][0] == got["c"][0] == got["d"][0] != got["e"][0]
     assert got["c"][2] == "GPE"
 
 
 def test_honorifics_keep_a_woman_and_a_man_with_one_surname_apart():
     # in one article: "Baroness Kennedy" beside Charles Kennedy, who is "Mr Kennedy" there
-    m = [M("a", "d1", "Charles Kennedy"), M("b", "d1", "Mr Kennedy"), M("c", "d1", "Mr Kennedy"),
-         M("d", "d1", "Baroness Kennedy")]
+    m = [
+        M("a", "d1", "Charles Kennedy"),
+        M("b", "d1", "Mr Kennedy"),
+        M("c", "d1", "Mr Kennedy"),
+        M("d", "d1", "Baroness Kennedy"),
+    ]
     got = ids(m)
     assert got["b"][0] == got["c"][0] == got["a"][0] != got["d"][0]
 
 
 def test_a_bare_surname_beside_two_people_goes_to_the_one_its_honorific_fits_in_the_corpus():
-    m = [M("t1", "d1", "Tony Blair"), M("t2", "d1", "Mr Blair"), M("c1", "d2", "Cherie Blair"),
-         M("c2", "d2", "Mrs Blair"),
-         M("x1", "d3", "Tony Blair"), M("x2", "d3", "Cherie Blair"), M("x3", "d3", "Mr Blair"),
-         M("x4", "d3", "Mrs Blair"), M("x5", "d3", "Blair")]
+    m = [
+        M("t1", "d1", "Tony Blair"),
+        M("t2", "d1", "Mr Blair"),
+        M("c1", "d2", "Cherie Blair"),
+        M("c2", "d2", "Mrs Blair"),
+        M("x1", "d3", "Tony Blair"),
+        M("x2", "d3", "Cherie Blair"),
+        M("x3", "d3", "Mr Blair"),
+        M("x4", "d3", "Mrs Blair"),
+        M("x5", "d3", "Blair"),
+    ]
     got = ids(m)
     assert got["x3"][0] == got["t1"][0] and got["x4"][0] == got["c1"][0]
     assert got["x5"][0] not in (got["t1"][0], got["c1"][0])  # no honorific: stays ambiguous
 
 
 def test_a_title_before_a_given_name_names_someone_else():
-    m = [M("a", "d1", "Charles Kennedy"), M("b", "d1", "Prince Charles"), M("c", "d1", "Sir Edward"),
-         M("d", "d1", "Edward Heath"), M("e", "d1", "Charles")]
+    m = [
+        M("a", "d1", "Charles Kennedy"),
+        M("b", "d1", "Prince Charles"),
+        M("c", "d1", "Sir Edward"),
+        M("d", "d1", "Edward Heath"),
+        M("e", "d1", "Charles"),
+    ]
     got = ids(m)
     assert got["b"][0] != got["a"][0]
     assert got["c"][0] == got["d"][0] and got["e"][0] == got["a"][0]
@@ -242,8 +315,14 @@ def test_a_longer_span_ending_with_a_full_name_is_that_person():
 
 
 def test_a_part_of_a_hyphenated_surname_is_the_person():
-    got = ids([M("a", "d1", "Robert Kilroy-Silk"), M("b", "d1", "Mr Kilroy"), M("c", "d2", "Kilroy-Silk"),
-               M("d", "d3", "Mr Kilroy")])
+    got = ids(
+        [
+            M("a", "d1", "Robert Kilroy-Silk"),
+            M("b", "d1", "Mr Kilroy"),
+            M("c", "d2", "Kilroy-Silk"),
+            M("d", "d3", "Mr Kilroy"),
+        ]
+    )
     assert got["a"][0] == got["b"][0] == got["c"][0] == got["d"][0]
 
 
@@ -252,7 +331,9 @@ def test_links_of_an_older_resolver_are_redone():
     ensure_schema(con)
     add_mentions(con, CORPUS)
     # what the first, corpus-wide resolver left: no document, no signature, no state
-    con.execute("insert into raw.entity_links (mention_id, entity_id, entity_name, resolver_version) "
-                "select mention_id, 'old', text, '1' from raw.mentions")
+    con.execute(
+        "insert into raw.entity_links (mention_id, entity_id, entity_name, resolver_version) "
+        "select mention_id, 'old', text, '1' from raw.mentions"
+    )
     assert update_entity_links(con)["documents_resolved"] == 4
     assert _links(con) == resolve_entities(CORPUS)

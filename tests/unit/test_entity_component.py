@@ -1,5 +1,6 @@
 """The trained CoNLL entity component: shipped small and free of training text, loaded with the
 base model in one pipeline, and merged with the base's other entities by fixed rules."""
+
 from __future__ import annotations
 
 import collections
@@ -15,18 +16,24 @@ from pipeline.nlp import model as nm
 def test_the_component_is_loaded_after_the_base_ner(nlp):
     names = nlp.pipe_names
     assert nm.ENTITY_PIPE in names, "pipeline/models/conll_ner is missing or does not fit the base model"
-    assert names.index("ner") < names.index("newsclaims_base_entities") < names.index(nm.ENTITY_PIPE) \
+    assert (
+        names.index("ner")
+        < names.index("newsclaims_base_entities")
+        < names.index(nm.ENTITY_PIPE)
         < names.index("newsclaims_merge_entities")
+    )
     assert nm.component_signature() in nm.model_signature(nlp)
 
 
 def test_it_finds_names_the_small_model_misses_and_keeps_its_dates_and_amounts(nlp):
     # invented names; en_core_web_sm alone calls the company a PERSON, finds nothing in the
     # all-capital headline and misses the dateline's place
-    text = ("SOCCER - VELDHOVEN ROVERS SIGN STRIKER FROM ABROAD .\n"
-            "ZELMORE 1996-08-22\n"
-            "Shares in Dravik Pharma fell 12 percent to $40 million on Tuesday after the company warned on "
-            "profits. Orlanda Vintrup, the chief executive, spoke in Rotterdam.")
+    text = (
+        "SOCCER - VELDHOVEN ROVERS SIGN STRIKER FROM ABROAD .\n"
+        "ZELMORE 1996-08-22\n"
+        "Shares in Dravik Pharma fell 12 percent to $40 million on Tuesday after the company warned on "
+        "profits. Orlanda Vintrup, the chief executive, spoke in Rotterdam."
+    )
     ents = {(e.text, e.label_) for e in nlp(text).ents}
     assert ("Dravik Pharma", "ORG") in ents
     assert ("VELDHOVEN ROVERS", "ORG") in ents
@@ -39,7 +46,9 @@ def test_it_finds_names_the_small_model_misses_and_keeps_its_dates_and_amounts(n
 def test_a_surname_after_the_full_name_is_the_person(nlp):
     doc = nlp("Marten Oskarsson won the final in straight sets. Oskarsson said he was tired.")
     assert [(e.text, e.label_) for e in doc.ents if e.label_ == "PERSON"] == [
-        ("Marten Oskarsson", "PERSON"), ("Oskarsson", "PERSON")]
+        ("Marten Oskarsson", "PERSON"),
+        ("Oskarsson", "PERSON"),
+    ]
 
 
 def _doc_with(nlp, text, base, names):
@@ -52,18 +61,17 @@ def _doc_with(nlp, text, base, names):
 def test_merge_rules(nlp):
     text = "German officials met Acme Corp in Paris on Monday with 3 Danes"
     #        0      1         2   3    4    5  6     7  8      9    10 11
-    base = [(0, 1, "NORP"), (3, 5, "PERSON"), (6, 7, "GPE"), (7, 9, "DATE"), (10, 11, "CARDINAL"),
-            (11, 12, "NORP")]
+    base = [(0, 1, "NORP"), (3, 5, "PERSON"), (6, 7, "GPE"), (7, 9, "DATE"), (10, 11, "CARDINAL"), (11, 12, "NORP")]
     names = [(0, 1, "MISC"), (3, 5, "ORG"), (6, 7, "LOC"), (11, 12, "MISC"), (8, 9, "MISC")]
     got = {(e.start, e.end, e.label_) for e in _doc_with(nlp, text, base, names).ents}
     assert got == {
-        (0, 1, "NORP"),      # MISC on a span the base calls NORP keeps NORP
-        (3, 5, "ORG"),       # the component's type wins over the base's
-        (6, 7, "GPE"),       # LOC takes the base's place label
-        (8, 9, "MISC"),      # MISC the base has no name for stays MISC ...
+        (0, 1, "NORP"),  # MISC on a span the base calls NORP keeps NORP
+        (3, 5, "ORG"),  # the component's type wins over the base's
+        (6, 7, "GPE"),  # LOC takes the base's place label
+        (8, 9, "MISC"),  # MISC the base has no name for stays MISC ...
         (10, 11, "CARDINAL"),  # a base entity that is no name and overlaps none is kept
         (11, 12, "NORP"),
-    }                        # ... and the base DATE "on Monday" it overlaps is dropped
+    }  # ... and the base DATE "on Monday" it overlaps is dropped
     assert nm.BASE_ENTS_KEY not in _doc_with(nlp, text, base, names).spans
 
 
@@ -81,8 +89,10 @@ def test_the_artifact_is_small_and_has_no_vocab():
 
 @pytest.mark.shared_data
 def test_the_artifact_holds_no_rare_conll_training_token(shared_data):
-    base = spacy.load(nm.resolve_model("en_core_web_md"), exclude=["tagger", "parser", "attribute_ruler",
-                                                                  "lemmatizer", "ner", "senter"])
+    base = spacy.load(
+        nm.resolve_model("en_core_web_md"),
+        exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "senter"],
+    )
     counts = collections.Counter()
     for line in (shared_data / "conll2003" / "train.txt").read_text(encoding="utf-8").splitlines():
         parts = line.split()

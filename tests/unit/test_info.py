@@ -1,4 +1,5 @@
 """`newsclaims info --json`: what a run would use, resolved from the environment and the options."""
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,9 @@ def test_info_reports_the_settings_a_run_resolves_and_the_versions(capsys, monke
     versions = info["versions"]
     assert versions["spacy"] == spacy.__version__
     assert versions["duckdb"] == metadata.version("duckdb") and versions["dagster"] == metadata.version("dagster")
-    assert versions["dbt-core"] == metadata.version("dbt-core") and versions["newsclaims"] == metadata.version("newsclaims")
+    assert versions["dbt-core"] == metadata.version("dbt-core") and versions["newsclaims"] == metadata.version(
+        "newsclaims"
+    )
     assert versions["extractor_version"].startswith(f"newsclaims-{EXTRACTOR_VERSION}+{info['spacy_model']}-")
     assert versions["python"].count(".") == 2
 

@@ -1,4 +1,5 @@
 """The model's signature, read from its package without loading it, equals the loaded model's."""
+
 from __future__ import annotations
 
 from pipeline.nlp.annotate import extractor_version, extractor_version_for

@@ -1,4 +1,5 @@
 """The sensor's change detection (pure) and its evaluation against a real folder."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Progress in the terminal: a bar with documents/s and the time left on a terminal, nothing otherwise."""
+
 from __future__ import annotations
 
 import io
@@ -39,8 +40,9 @@ def test_the_annotation_step_shows_progress_only_on_a_terminal(forced, nlp, tmp_
     if forced:
         monkeypatch.setenv("TTY_COMPATIBLE", "1")
     pending = [("d1", "The minister said the talks had failed."), ("d2", "Rain is expected, the office said.")]
-    batch_ids, failed = _annotate_and_stage(build_asset_context(), nlp, SpacyResource(model="x", batch_size=1),
-                                            tmp_path / "staging", pending)
+    batch_ids, failed = _annotate_and_stage(
+        build_asset_context(), nlp, SpacyResource(model="x", batch_size=1), tmp_path / "staging", pending
+    )
     assert (len(batch_ids), failed) == (2, 0)
     err = capsys.readouterr().err
     if forced:

@@ -4,6 +4,7 @@ The Arrow schemas the Python side writes with are derived from the DDL and agree
 DuckDB creates from it; every raw column is read by its dbt staging model or listed in NOT_STAGED
 with the reason, and that list names only columns that exist and are indeed left out.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,11 +16,40 @@ import pytest
 
 from pipeline.assets.dbt import dbt_project, ensure_manifest
 from pipeline.warehouse.batches import arrow_schema as staged_batch_schema
-from pipeline.warehouse.schema import ANNOTATION_TABLES, NOT_STAGED, RAW_TABLES, arrow_schema, column_names, ensure_schema
+from pipeline.warehouse.schema import (
+    ANNOTATION_TABLES,
+    NOT_STAGED,
+    RAW_TABLES,
+    arrow_schema,
+    column_names,
+    ensure_schema,
+)
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-SQL_WORDS = {"select", "as", "from", "source", "coalesce", "varchar", "integer", "bigint", "double", "boolean",
-             "timestamp", "cast", "null", "case", "when", "then", "else", "end", "and", "or", "not", "is"}
+SQL_WORDS = {
+    "select",
+    "as",
+    "from",
+    "source",
+    "coalesce",
+    "varchar",
+    "integer",
+    "bigint",
+    "double",
+    "boolean",
+    "timestamp",
+    "cast",
+    "null",
+    "case",
+    "when",
+    "then",
+    "else",
+    "end",
+    "and",
+    "or",
+    "not",
+    "is",
+}
 
 
 @pytest.fixture(scope="module")
@@ -87,4 +117,6 @@ def test_not_staged_names_real_tables_and_columns_with_a_reason():
 
 def test_staging_reads_only_declared_columns(staged_columns):
     for table, read in staged_columns.items():
-        assert read <= set(column_names(table)), f"stg for raw.{table} reads undeclared {read - set(column_names(table))}"
+        assert read <= set(column_names(table)), (
+            f"stg for raw.{table} reads undeclared {read - set(column_names(table))}"
+        )

@@ -1,5 +1,6 @@
 """Defaults live in `Settings` only: the environment reads over them, the resources, the dbt profile
 and the README agree with them, and no module under pipeline/ writes one of them out again."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -40,11 +41,14 @@ def test_variables_then_overrides_win(monkeypatch, tmp_path):
     assert s.warehouse == tmp_path / "w.duckdb"
 
 
-@pytest.mark.parametrize("variable, value, message", [
-    ("NEWSCLAIMS_BATCH_SIZE", "many", "must be a whole number"),
-    ("NEWSCLAIMS_LOCK_TIMEOUT", "0", "must be at least 1"),
-    ("NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE", "1.5", "must be between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("NEWSCLAIMS_BATCH_SIZE", "many", "must be a whole number"),
+        ("NEWSCLAIMS_LOCK_TIMEOUT", "0", "must be at least 1"),
+        ("NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE", "1.5", "must be between 0 and 1"),
+    ],
+)
 def test_a_malformed_variable_is_named_in_the_error(monkeypatch, variable, value, message):
     _clear(monkeypatch)
     monkeypatch.setenv(variable, value)
@@ -83,7 +87,7 @@ REPEATED_DEFAULT = {
     "lock_timeout": r"lock_timeout\s*(?::\s*\w+\s*)?=\s*600\b|default=600\b",
     "max_file_bytes": r"5_?000_?000\b",
     "language": r"(?:MIN_CHARS|min_chars)\s*(?::\s*int\s*)?=\s*200\b"
-                r"|(?:CONFIDENCE|confidence)\w*\s*(?::\s*\w+\s*)?=\s*0\.90?\b",
+    r"|(?:CONFIDENCE|confidence)\w*\s*(?::\s*\w+\s*)?=\s*0\.90?\b",
     "warehouse": r"[\"']warehouse\.duckdb[\"']",
     "input_dir": r"Path\([\"']seeds[\"']\)|or [\"']seeds[\"']",
 }
@@ -97,5 +101,7 @@ def test_no_module_repeats_a_default():
         for number, line in enumerate(path.read_text().splitlines(), 1):
             for name, pattern in REPEATED_DEFAULT.items():
                 if re.search(pattern, line):
-                    found.append(f"{Path(path).relative_to(PROJECT_ROOT)}:{number} repeats the {name} default: {line.strip()}")
+                    found.append(
+                        f"{Path(path).relative_to(PROJECT_ROOT)}:{number} repeats the {name} default: {line.strip()}"
+                    )
     assert not found, "\n".join(found)

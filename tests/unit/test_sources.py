@@ -1,4 +1,5 @@
 """Cited sources: detection on single sentences and normalisation to one source."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,20 +10,29 @@ from pipeline.nlp.spans import navigation_spans, sentence_index_map
 
 def cites(nlp, text):
     doc = nlp(text)
-    return [(c.text, c.source_name, c.citation_kind) for c in
-            extract_citations(doc, sentence_index_map(doc), navigation_spans(text))]
+    return [
+        (c.text, c.source_name, c.citation_kind)
+        for c in extract_citations(doc, sentence_index_map(doc), navigation_spans(text))
+    ]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("BelTA later reported the remarks from the presidential venue.", ("BelTA", "BelTA", "reported")),
-    ("According to Belarusian news outlet BELTA, some ministers have confirmed their participation.",
-     ("BELTA", "BelTA", "according_to")),
-    ("The remarks were attributed to BelTA.", ("BelTA", "BelTA", "attributed_to")),
-    ("The claim was reported by BelTA, the Belarusian state news agency, during a session.",
-     ("BelTA", "BelTA", "reported_by")),
-    ("The talks will continue next week. [Citation: BelTA]", ("BelTA", "BelTA", "citation_tag")),
-    ("MINSK (Reuters) - Belarus said on Monday it would hold talks.", ("Reuters", "Reuters", "dateline")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("BelTA later reported the remarks from the presidential venue.", ("BelTA", "BelTA", "reported")),
+        (
+            "According to Belarusian news outlet BELTA, some ministers have confirmed their participation.",
+            ("BELTA", "BelTA", "according_to"),
+        ),
+        ("The remarks were attributed to BelTA.", ("BelTA", "BelTA", "attributed_to")),
+        (
+            "The claim was reported by BelTA, the Belarusian state news agency, during a session.",
+            ("BelTA", "BelTA", "reported_by"),
+        ),
+        ("The talks will continue next week. [Citation: BelTA]", ("BelTA", "BelTA", "citation_tag")),
+        ("MINSK (Reuters) - Belarus said on Monday it would hold talks.", ("Reuters", "Reuters", "dateline")),
+    ],
+)
 def test_citation_constructions(nlp, text, expected):
     assert expected in cites(nlp, text)
 

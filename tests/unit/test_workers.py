@@ -1,4 +1,5 @@
 """A process forked after die_with_parent() (as spaCy forks its nlp.pipe workers) ends when its parent is killed."""
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,7 @@ def _alive(pid: int) -> bool:
 def test_a_forked_worker_ends_when_its_parent_is_killed(tmp_path):
     script = tmp_path / "parent.py"
     script.write_text(PARENT)
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
-                              cwd=os.getcwd())
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
     child = int(parent.stdout.readline())
     try:
         assert _alive(child)

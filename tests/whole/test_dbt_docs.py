@@ -1,5 +1,6 @@
 """`dbt docs generate` on a built warehouse, offline: every model and every column the marts really
 have (the catalog, read from the DuckDB file) is described, and the page loads no usage tracker."""
+
 from __future__ import annotations
 
 import json
@@ -21,9 +22,14 @@ def docs(built_warehouse, tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("dbt-docs")
     env = {**os.environ, "NEWSCLAIMS_WAREHOUSE": str(built_warehouse), "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)}
     with store.warehouse_lock(built_warehouse, 120):
-        out = subprocess.run([str(Path(sys.executable).parent / "dbt"), "docs", "generate", "--static",
-                              "--target-path", str(target)],
-                             cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+        out = subprocess.run(
+            [str(Path(sys.executable).parent / "dbt"), "docs", "generate", "--static", "--target-path", str(target)],
+            cwd=DBT_PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-4000:]
     return target
 

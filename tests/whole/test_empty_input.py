@@ -1,5 +1,6 @@
 """A schedule on a fresh drop folder stays green: a folder with no files, or only bad ones, builds
 an empty warehouse with its rejections recorded, and the UI shows a warning, not an error."""
+
 from __future__ import annotations
 
 import duckdb
@@ -18,7 +19,8 @@ def test_a_folder_without_good_files_runs_green_with_a_warning(tmp_path, files):
     warehouse = tmp_path / "w.duckdb"
     defs = build_definitions(Settings.from_env(input_dir=inp, warehouse=warehouse))
     result = defs.resolve_job_def("newsclaims_job").execute_in_process(
-        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}})
+        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+    )
     assert result.success
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     failed = {c.check_name: c.severity.value for c in checks if not c.passed}
@@ -27,7 +29,11 @@ def test_a_folder_without_good_files_runs_green_with_a_warning(tmp_path, files):
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         assert con.execute("select count(*) from dim_documents").fetchone()[0] == 0
-        assert dict(con.execute("select path, reason from rejected_documents").fetchall()) == {
-            "empty.txt": "empty", "binary.txt": "binary", "notes.md": "not_text"} if files else True
+        assert (
+            dict(con.execute("select path, reason from rejected_documents").fetchall())
+            == {"empty.txt": "empty", "binary.txt": "binary", "notes.md": "not_text"}
+            if files
+            else True
+        )
     finally:
         con.close()

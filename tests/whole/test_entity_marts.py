@@ -1,13 +1,23 @@
 """Entities in the built seed warehouse: dim_entities, fct_mentions' entity_id, co-mentions and
 the entities of claims."""
+
 from __future__ import annotations
 
+
 def test_dates_and_numbers_are_mentions_without_an_entity(query):
-    rows = dict(query("""select label in ('DATE', 'TIME', 'PERCENT', 'MONEY', 'QUANTITY', 'ORDINAL', 'CARDINAL'),
-                         count(*) filter (where entity_id is null) from fct_mentions group by 1"""))
+    rows = dict(
+        query("""select label in ('DATE', 'TIME', 'PERCENT', 'MONEY', 'QUANTITY', 'ORDINAL', 'CARDINAL'),
+                         count(*) filter (where entity_id is null) from fct_mentions group by 1""")
+    )
     assert rows[False] == 0  # every named mention has its entity
-    assert rows[True] == query("select count(*) from fct_mentions where label in "
-                               "('DATE', 'TIME', 'PERCENT', 'MONEY', 'QUANTITY', 'ORDINAL', 'CARDINAL')")[0][0] > 0
+    assert (
+        rows[True]
+        == query(
+            "select count(*) from fct_mentions where label in "
+            "('DATE', 'TIME', 'PERCENT', 'MONEY', 'QUANTITY', 'ORDINAL', 'CARDINAL')"
+        )[0][0]
+        > 0
+    )
     assert query("select count(*) from dim_entities where label in ('DATE', 'CARDINAL', 'MONEY', 'PERCENT')") == [(0,)]
 
 
@@ -16,8 +26,13 @@ def test_the_european_union_and_eu_are_one_entity_first_seen_with_its_first_docu
     assert len(rows) == 1
     name, label, aliases, first_seen = rows[0]
     assert name == "European Union" and label == "ORG" and "European Union" in aliases
-    assert first_seen == query("""select min(d.first_seen_at) from fct_mentions m
-                                  join raw.documents d using (document_id) where m.text in ('EU', 'European Union')""")[0][0]
+    assert (
+        first_seen
+        == query("""select min(d.first_seen_at) from fct_mentions m
+                                  join raw.documents d using (document_id) where m.text in ('EU', 'European Union')""")[
+            0
+        ][0]
+    )
 
 
 def test_lukashenkos_claims_about_the_eu_and_ukraine_are_one_join_away(query):
@@ -71,6 +86,24 @@ def test_the_addressee_of_a_warning_is_its_object(query):
         where a.role = 'addressee'""")
     assert ("warned", "Ukraine", "Alexander Lukashenko") in rows
     # only tell/warn-like cues have addressees: "said" never does
-    assert all(cue.lower().startswith(("warn", "told", "tell", "urg", "ask", "assur", "inform", "remind",
-                                       "promis", "notif", "brief", "advis", "reassur", "caution"))
-               for cue, _, _ in rows)
+    assert all(
+        cue.lower().startswith(
+            (
+                "warn",
+                "told",
+                "tell",
+                "urg",
+                "ask",
+                "assur",
+                "inform",
+                "remind",
+                "promis",
+                "notif",
+                "brief",
+                "advis",
+                "reassur",
+                "caution",
+            )
+        )
+        for cue, _, _ in rows
+    )

@@ -1,5 +1,6 @@
 """`newsclaims eval claims DIR`: the whole pipeline on a brat folder in PolNeAR's layout, scored by the
 shared score_claims.py, on one invented article with hand-written gold."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,7 @@ import pytest
 
 from pipeline.cli import main
 
-TEXT = ("The mayor said that the bridge would reopen in May.\n\n"
-        "Officials warned that the river could flood the town.\n")
+TEXT = "The mayor said that the bridge would reopen in May.\n\nOfficials warned that the river could flood the town.\n"
 
 
 def _span(text: str, part: str) -> str:
@@ -22,8 +22,12 @@ def write_brat(root):
     (root / "attributions").mkdir()
     (root / "text" / "art1.txt").write_text(TEXT, encoding="utf-8")
     lines, n = [], 0
-    for k, (src, cue, content) in enumerate([("The mayor", "said", "that the bridge would reopen in May"),
-                                             ("Officials", "warned", "that the river could flood the town")]):
+    for k, (src, cue, content) in enumerate(
+        [
+            ("The mayor", "said", "that the bridge would reopen in May"),
+            ("Officials", "warned", "that the river could flood the town"),
+        ]
+    ):
         ids = []
         for kind, part in (("Source", src), ("Cue", cue), ("Content", content)):
             n += 1

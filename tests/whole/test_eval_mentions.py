@@ -1,5 +1,6 @@
 """`newsclaims eval mentions CONLL_FILE`: the whole pipeline on CoNLL documents, scored by the shared
 score_mentions.py, on an invented two-document CoNLL file."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The job as the UI runs it: every materialisation reports a row count, dbt tests run as checks."""
+
 from __future__ import annotations
 
 from dagster import AssetKey
@@ -14,23 +15,35 @@ def test_job_reports_row_counts_and_check_results(seed_dir, tmp_path):
     (seed_dir / "empty.txt").write_text("  \n")  # one file rejected, to be counted
     defs = build_definitions(Settings.from_env(input_dir=seed_dir, warehouse=warehouse))
     result = defs.resolve_job_def("newsclaims_job").execute_in_process(
-        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    )
     assert result.success
-    meta = {e.event_specific_data.materialization.asset_key: e.event_specific_data.materialization.metadata
-            for e in result.get_asset_materialization_events()}
+    meta = {
+        e.event_specific_data.materialization.asset_key: e.event_specific_data.materialization.metadata
+        for e in result.get_asset_materialization_events()
+    }
+
     def rows(key):
         m = meta[key]
         return (m.get("dagster/row_count") or m.get("row_count")).value
+
     assert rows(AssetKey("fct_claims")) == rows(AssetKey(["raw", "claims"])) > 30
     assert rows(AssetKey("dim_sources")) == 1
     assert rows(AssetKey(["raw", "documents"])) == 3
     # what each Python step did this run, beside the table's row count
     ingest = meta[AssetKey(["raw", "documents"])]
-    assert (ingest["this_run_files"].value, ingest["this_run_new_documents"].value,
-            ingest["this_run_rejected"].value) == (4, 3, 1)
+    assert (
+        ingest["this_run_files"].value,
+        ingest["this_run_new_documents"].value,
+        ingest["this_run_rejected"].value,
+    ) == (4, 3, 1)
     assert ingest["this_run_rejected_by_reason"].value == {"empty": 1}
     nlp = meta[AssetKey("annotation_batches")]
-    assert (nlp["documents_processed"].value, nlp["documents_failed"].value, nlp["documents_already_staged"].value) == (3, 0, 0)
+    assert (nlp["documents_processed"].value, nlp["documents_failed"].value, nlp["documents_already_staged"].value) == (
+        3,
+        0,
+        0,
+    )
     assert nlp["batches_staged"].value == 1 and nlp["documents_per_second"].value > 0
     claims = meta[AssetKey(["raw", "claims"])]
     assert claims["this_run_rows_written"].value == rows(AssetKey(["raw", "claims"]))

@@ -1,4 +1,5 @@
 """The whole Definitions (ingest → spaCy → load → entities → dbt build) on the seed articles."""
+
 from __future__ import annotations
 
 import subprocess
@@ -20,46 +21,108 @@ def claim_rows(query):
         left join dim_sources s using (source_id)""")
 
 
-@pytest.mark.parametrize("path, speaker, cue, content_start, speaker_name", [
-    (D000, "Belarusian President Alexander Lukashenko", "rejected",
-     "that Minsk promotes illegal migration into the European Union", "Alexander Lukashenko"),
-    (D000, "Lukashenko", "insisted", "that the accusations about encouraging illegal immigration are not new",
-     "Alexander Lukashenko"),
-    (D000, "He", "said", "Belarus, despite facing sanctions, remains a place where humanitarian",
-     "Alexander Lukashenko"),
-    (D000, "The president", "stressed", "that Minsk would not bow to mischaracterizations", "Alexander Lukashenko"),
-    (D000, "He", "expressed", "sincere empathy for people who have left their homes", "Alexander Lukashenko"),
-    (D000, "The president", "emphasized", "that Belarus does not scheme to profit from migrants",
-     "Alexander Lukashenko"),
-    (D003, "Belarusian Foreign Minister Maksim Ryzhenkov", "according to",
-     "Belarus plans to host an international conference on “countering illegal migration” in November 2024",
-     "Maksim Ryzhenkov"),
-    (D003, "Ryzhenkov", "said", "that Belarus intends to invite “representatives of Belarus’ neighbors”",
-     "Maksim Ryzhenkov"),
-    (D003, "The foreign minister", "said", "We proceed from the fact that if today the great powers cannot agree",
-     "Maksim Ryzhenkov"),
-    (D004, "Lukashenko", "According to", "a number of Belarusians who had stayed in Ukraine", "Alexander Lukashenko"),
-    (D004, "He", "stated", "that Ukrainian authorities detained a substantial quantity of vehicles",
-     "Alexander Lukashenko"),
-])
+@pytest.mark.parametrize(
+    "path, speaker, cue, content_start, speaker_name",
+    [
+        (
+            D000,
+            "Belarusian President Alexander Lukashenko",
+            "rejected",
+            "that Minsk promotes illegal migration into the European Union",
+            "Alexander Lukashenko",
+        ),
+        (
+            D000,
+            "Lukashenko",
+            "insisted",
+            "that the accusations about encouraging illegal immigration are not new",
+            "Alexander Lukashenko",
+        ),
+        (
+            D000,
+            "He",
+            "said",
+            "Belarus, despite facing sanctions, remains a place where humanitarian",
+            "Alexander Lukashenko",
+        ),
+        (D000, "The president", "stressed", "that Minsk would not bow to mischaracterizations", "Alexander Lukashenko"),
+        (D000, "He", "expressed", "sincere empathy for people who have left their homes", "Alexander Lukashenko"),
+        (
+            D000,
+            "The president",
+            "emphasized",
+            "that Belarus does not scheme to profit from migrants",
+            "Alexander Lukashenko",
+        ),
+        (
+            D003,
+            "Belarusian Foreign Minister Maksim Ryzhenkov",
+            "according to",
+            "Belarus plans to host an international conference on “countering illegal migration” in November 2024",
+            "Maksim Ryzhenkov",
+        ),
+        (
+            D003,
+            "Ryzhenkov",
+            "said",
+            "that Belarus intends to invite “representatives of Belarus’ neighbors”",
+            "Maksim Ryzhenkov",
+        ),
+        (
+            D003,
+            "The foreign minister",
+            "said",
+            "We proceed from the fact that if today the great powers cannot agree",
+            "Maksim Ryzhenkov",
+        ),
+        (
+            D004,
+            "Lukashenko",
+            "According to",
+            "a number of Belarusians who had stayed in Ukraine",
+            "Alexander Lukashenko",
+        ),
+        (
+            D004,
+            "He",
+            "stated",
+            "that Ukrainian authorities detained a substantial quantity of vehicles",
+            "Alexander Lukashenko",
+        ),
+    ],
+)
 def test_specific_seed_claims(query, path, speaker, cue, content_start, speaker_name):
-    rows = [r for r in claim_rows(query) if r[0] == path and r[1] == speaker and r[2] == cue
-            and r[3].startswith(content_start)]
+    rows = [
+        r
+        for r in claim_rows(query)
+        if r[0] == path and r[1] == speaker and r[2] == cue and r[3].startswith(content_start)
+    ]
     assert rows, f"no claim {speaker!r} — {cue!r} — {content_start!r}… in {path}"
     assert rows[0][4] == speaker_name
 
 
-@pytest.mark.parametrize("path, cue, content_start, stance", [
-    (D000, "rejected", "that Minsk promotes illegal migration", "denies"),  # the rejected proposition
-    (D000, "warned", "that there are efforts to influence events inside Belarus ahead of the presidential", "warns"),
-    (D000, "insisted", "that the accusations about encouraging illegal immigration", "asserts"),
-])
+@pytest.mark.parametrize(
+    "path, cue, content_start, stance",
+    [
+        (D000, "rejected", "that Minsk promotes illegal migration", "denies"),  # the rejected proposition
+        (
+            D000,
+            "warned",
+            "that there are efforts to influence events inside Belarus ahead of the presidential",
+            "warns",
+        ),
+        (D000, "insisted", "that the accusations about encouraging illegal immigration", "asserts"),
+    ],
+)
 def test_seed_claim_stance_and_evidence(query, path, cue, content_start, stance):
-    rows = query("""
+    rows = query(
+        """
         select c.claim_stance, c.is_negated, c.confidence, substr(d.text, c.evidence_start_char + 1,
                c.evidence_end_char - c.evidence_start_char), c.content_text, c.cue_text
         from fct_claims c join dim_documents d using (document_id)
-        where d.path = ? and c.cue_text = ? and starts_with(c.content_text, ?)""", [path, cue, content_start])
+        where d.path = ? and c.cue_text = ? and starts_with(c.content_text, ?)""",
+        [path, cue, content_start],
+    )
     [(got, negated, confidence, evidence, content, cue_text)] = rows
     assert (got, negated) == (stance, False)
     assert 0 < confidence <= 1
@@ -117,23 +180,30 @@ def test_every_stored_span_matches_its_offsets(query):
     checks = {
         "fct_mentions": [("text", "start_char", "end_char")],
         "fct_sources": [("text", "start_char", "end_char")],
-        "fct_claims": [("speaker_text", "speaker_start_char", "speaker_end_char"),
-                       ("cue_text", "cue_start_char", "cue_end_char"),
-                       ("content_text", "content_start_char", "content_end_char")],
+        "fct_claims": [
+            ("speaker_text", "speaker_start_char", "speaker_end_char"),
+            ("cue_text", "cue_start_char", "cue_end_char"),
+            ("content_text", "content_start_char", "content_end_char"),
+        ],
     }
     docs = dict(query("select document_id, text from dim_documents"))
     n = 0
     for table, spans in checks.items():
         for col, s, e in spans:
-            for doc_id, value, start, end in query(f"select document_id, {col}, {s}, {e} from {table} where {col} is not null"):
+            for doc_id, value, start, end in query(
+                f"select document_id, {col}, {s}, {e} from {table} where {col} is not null"
+            ):
                 assert docs[doc_id][start:end] == value, (table, col, value)
                 n += 1
     assert n > 150
 
 
 def test_read_also_links_are_not_claims(query):
-    rows = query("""select c.content_text from fct_claims c join dim_documents d using (document_id)
-                    where d.path = ? and c.content_text ilike '%strengthen cooperation%'""", [D003])
+    rows = query(
+        """select c.content_text from fct_claims c join dim_documents d using (document_id)
+                    where d.path = ? and c.content_text ilike '%strengthen cooperation%'""",
+        [D003],
+    )
     assert rows == []
 
 
@@ -150,9 +220,19 @@ def test_documents_keep_text_verbatim_with_path_and_title(query):
 
 def test_marts_need_no_schema_prefix_in_the_duckdb_shell(built_warehouse):
     shell = Path(sys.executable).parent / "duckdb"
-    out = subprocess.run([str(shell), "-readonly", "-csv", str(built_warehouse), "-c",
-                          "select count(*) from fct_claims where cue_lemma = 'according to'"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            str(shell),
+            "-readonly",
+            "-csv",
+            str(built_warehouse),
+            "-c",
+            "select count(*) from fct_claims where cue_lemma = 'according to'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip().splitlines()[-1] == "3"
 
 
@@ -165,8 +245,15 @@ def test_second_run_changes_nothing(built_warehouse, tmp_path):
     def snapshot():
         con = duckdb.connect(str(built_warehouse), read_only=True)
         try:
-            snap = {t: sorted(con.execute(f"select * exclude (text) from {t}" if t == "dim_documents"
-                                          else f"select * from {t}").fetchall(), key=repr) for t in tables}
+            snap = {
+                t: sorted(
+                    con.execute(
+                        f"select * exclude (text) from {t}" if t == "dim_documents" else f"select * from {t}"
+                    ).fetchall(),
+                    key=repr,
+                )
+                for t in tables
+            }
         finally:
             con.close()
         return snap
@@ -191,7 +278,11 @@ def test_definitions_carry_dbt_tests_as_checks_and_every_asset_is_described():
 
 def test_dagster_definitions_validate():
     exe = Path(sys.executable).parent / "dagster"
-    out = subprocess.run([str(exe), "definitions", "validate", "-w", "workspace.yaml"], cwd=ROOT,
-                         capture_output=True, text=True,
-                         timeout=300)
+    out = subprocess.run(
+        [str(exe), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stdout + out.stderr

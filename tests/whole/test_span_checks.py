@@ -1,4 +1,5 @@
 """The dbt span test can fail: a span moved by one character, or missing an offset, fails the build."""
+
 from __future__ import annotations
 
 import shutil
@@ -14,15 +15,22 @@ def test_a_wrong_or_missing_offset_fails_its_span_test(built_warehouse, tmp_path
     shutil.copy(built_warehouse, warehouse)
     con = duckdb.connect(str(warehouse))
     try:
-        con.execute("update raw.claims set content_start_char = content_start_char + 1 "
-                    "where claim_id = (select min(claim_id) from raw.claims)")
-        con.execute("update raw.mentions set end_char = null where mention_id = (select min(mention_id) from raw.mentions)")
+        con.execute(
+            "update raw.claims set content_start_char = content_start_char + 1 "
+            "where claim_id = (select min(claim_id) from raw.claims)"
+        )
+        con.execute(
+            "update raw.mentions set end_char = null where mention_id = (select min(mention_id) from raw.mentions)"
+        )
     finally:
         con.close()
     defs = build_definitions(Settings.from_env(input_dir=built_warehouse.parent / "input", warehouse=warehouse))
     result = defs.resolve_job_def("newsclaims_job").execute_in_process(
-        raise_on_error=False, run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
+        raise_on_error=False, run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+    )
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     failed = sorted(c.check_name for c in checks if not c.passed)
-    assert failed == ["span_matches_text_fct_claims_content_text__content_end_char__content_start_char",
-                      "span_matches_text_fct_mentions_text__end_char__start_char"], failed
+    assert failed == [
+        "span_matches_text_fct_claims_content_text__content_end_char__content_start_char",
+        "span_matches_text_fct_mentions_text__end_char__start_char",
+    ], failed

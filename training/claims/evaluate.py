@@ -9,6 +9,7 @@ reported figures come from the warehouse (`benchmarks/quality.py`, `make quality
 
     python training/claims/evaluate.py SPLIT_DIR [--component DIR] [--held-every 10] [--limit N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,9 +37,11 @@ def as_pred(claims) -> list[dict]:
 
 def summary(name: str, r: dict) -> str:
     a = r["attribution"]
-    return (f"{name:10s} attribution P {a['p']:.3f} R {a['r']:.3f} F1 {a['f1']:.3f} · strict F1 "
-            f"{r['strict']['f1']:.3f} · cue F1 {r['cue']['f1']:.3f} · source F1 {r['source']['f1']:.3f} · "
-            f"content char-F1 {r['content']['mean_char_f1']:.3f}")
+    return (
+        f"{name:10s} attribution P {a['p']:.3f} R {a['r']:.3f} F1 {a['f1']:.3f} · strict F1 "
+        f"{r['strict']['f1']:.3f} · cue F1 {r['cue']['f1']:.3f} · source F1 {r['source']['f1']:.3f} · "
+        f"content char-F1 {r['content']['mean_char_f1']:.3f}"
+    )
 
 
 def evaluate(split_dir: Path, component: Path, held_every: int | None, limit: int | None, tools: Path) -> dict:

@@ -15,6 +15,7 @@ is never read here.
 
     python training/claims/prepare.py ../shared/data/polnear/train OUT_DIR [--held-every 10]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -97,8 +98,11 @@ def main(argv=None) -> int:
     train.to_disk(a.out_dir / "train.spacy")
     held.to_disk(a.out_dir / "held.spacy")
     (a.out_dir / "held.json").write_text(json.dumps(held_names), encoding="utf-8")
-    print(f"prepare: {len(gold)} articles, {len(train)} train / {len(held)} held-out → {a.out_dir}; "
-          f"tags {json.dumps(dict(sorted(counts.items())))}", file=sys.stderr)
+    print(
+        f"prepare: {len(gold)} articles, {len(train)} train / {len(held)} held-out → {a.out_dir}; "
+        f"tags {json.dumps(dict(sorted(counts.items())))}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -19,6 +19,7 @@
 
 Writes only pipeline/models/claims_tagger.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -92,14 +93,21 @@ def package(best: Path, artifact: Path, vectors_shape: tuple[int, int], held: di
     cfg = re.sub(r"^(train|dev|vectors) = .*$", r"\1 = null", cfg, flags=re.M)
     (artifact / "config.cfg").write_text(cfg, encoding="utf-8")
     meta = json.loads((artifact / "meta.json").read_text(encoding="utf-8"))
-    meta.update(name="claims_tagger", version="1.0.0",
-                description="newsclaims' claim tagger (content B/I/O x source/cue BIO per token): a tagger "
-                            "with its own CNN tok2vec over en_core_web_md's static vectors, loaded with the base "
-                            "model's vocab. Built by `make train-claims` (training/claims). Holds no training text.",
-                license="Apache-2.0 (weights trained on PolNeAR 1.0 train; the data is not included)")
+    meta.update(
+        name="claims_tagger",
+        version="1.0.0",
+        description="newsclaims' claim tagger (content B/I/O x source/cue BIO per token): a tagger "
+        "with its own CNN tok2vec over en_core_web_md's static vectors, loaded with the base "
+        "model's vocab. Built by `make train-claims` (training/claims). Holds no training text.",
+        license="Apache-2.0 (weights trained on PolNeAR 1.0 train; the data is not included)",
+    )
     meta.pop("vectors", None)
-    meta["newsclaims"] = {"vectors_model": VECTORS_MODEL, "vectors_shape": list(vectors_shape),
-                          "held_out_of_train": held, "training_seconds": round(seconds)}
+    meta["newsclaims"] = {
+        "vectors_model": VECTORS_MODEL,
+        "vectors_shape": list(vectors_shape),
+        "held_out_of_train": held,
+        "training_seconds": round(seconds),
+    }
     (artifact / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
@@ -131,19 +139,39 @@ def main(argv=None) -> int:
         run([sys.executable, HERE / "prepare.py", polnear / "train", work / "corpus"], env=env)
         step("train (spacy train)")
         t0 = time.perf_counter()
-        run(["nice", "-n", "10", sys.executable, "-m", "spacy", "train", HERE / "config.cfg", "--output",
-             work / "out", "--paths.train", work / "corpus" / "train.spacy", "--paths.dev",
-             work / "corpus" / "held.spacy", "--paths.vectors", base_path, "--training.max_steps", a.max_steps],
-            env=env)
+        run(
+            [
+                "nice",
+                "-n",
+                "10",
+                sys.executable,
+                "-m",
+                "spacy",
+                "train",
+                HERE / "config.cfg",
+                "--output",
+                work / "out",
+                "--paths.train",
+                work / "corpus" / "train.spacy",
+                "--paths.dev",
+                work / "corpus" / "held.spacy",
+                "--paths.vectors",
+                base_path,
+                "--training.max_steps",
+                a.max_steps,
+            ],
+            env=env,
+        )
         seconds = time.perf_counter() - t0
         best = work / "out" / "model-best"
-    held = {k: v for k, v in json.loads((best / "meta.json").read_text())["performance"].items()
-            if k in ("tag_acc",)}
+    held = {k: v for k, v in json.loads((best / "meta.json").read_text())["performance"].items() if k in ("tag_acc",)}
     step("package")
     package(best, a.artifact, vectors_shape, held, seconds)
     checked = check_artifact(a.artifact, polnear / "train", base.vocab.strings)
-    print(f"artifact {a.artifact}: {checked['bytes'] / 2**20:.1f} MiB in {checked['files']} files; none of "
-          f"{checked['probe_tokens']} rare training words found (e.g. {', '.join(checked['probe_examples'])})")
+    print(
+        f"artifact {a.artifact}: {checked['bytes'] / 2**20:.1f} MiB in {checked['files']} files; none of "
+        f"{checked['probe_tokens']} rare training words found (e.g. {', '.join(checked['probe_examples'])})"
+    )
     if a.no_eval:
         return 0
     step("held-out tenth of PolNeAR train: rules / learned / combined")

@@ -8,6 +8,7 @@ warehouse (`make quality`, `newsclaims eval mentions`).
 
     python training/mentions/evaluate.py CONLL_FILE [--model NAME] [--component DIR|none] [--held-every 10]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,8 +62,10 @@ def score_nlp(nlp, conll_file: Path, tools: Path, held_every: int | None = None)
 
 def summary(r: dict) -> str:
     m = r["micro"]
-    return (f"micro P {m['p']:.4f} R {m['r']:.4f} F1 {m['f1']:.4f} · PER {r['PER']['f1']:.4f} · "
-            f"ORG {r['ORG']['f1']:.4f} · LOC {r['LOC']['f1']:.4f}")
+    return (
+        f"micro P {m['p']:.4f} R {m['r']:.4f} F1 {m['f1']:.4f} · PER {r['PER']['f1']:.4f} · "
+        f"ORG {r['ORG']['f1']:.4f} · LOC {r['LOC']['f1']:.4f}"
+    )
 
 
 def main(argv=None) -> int:

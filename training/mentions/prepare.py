@@ -10,6 +10,7 @@ set `spacy train` picks its best checkpoint on; CoNLL valid is never read here.
 
     python training/mentions/prepare.py ../shared/data/conll2003/train.txt OUT_DIR
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,8 +66,11 @@ def main(argv=None) -> int:
     a.out_dir.mkdir(parents=True, exist_ok=True)
     train.to_disk(a.out_dir / "train.spacy")
     held.to_disk(a.out_dir / "held.spacy")
-    print(f"prepare: {n} documents, {ents} entities ({lost} re-aligned), "
-          f"{len(train)} train / {len(held)} held-out documents → {a.out_dir}", file=sys.stderr)
+    print(
+        f"prepare: {n} documents, {ents} entities ({lost} re-aligned), "
+        f"{len(train)} train / {len(held)} held-out documents → {a.out_dir}",
+        file=sys.stderr,
+    )
     return 0
 
 

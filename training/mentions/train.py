@@ -18,6 +18,7 @@
 
 Long: about an hour on two shared cores; runs under `nice`. Writes only pipeline/models/conll_ner.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -92,14 +93,21 @@ def package(best: Path, artifact: Path, vectors_shape: tuple[int, int], held: di
     cfg = re.sub(r"^(train|dev|vectors) = .*$", r"\1 = null", cfg, flags=re.M)
     (artifact / "config.cfg").write_text(cfg, encoding="utf-8")
     meta = json.loads((artifact / "meta.json").read_text(encoding="utf-8"))
-    meta.update(name="conll_ner", version="1.0.0",
-                description="newsclaims' CoNLL-2003 entity component (PER, ORG, LOC, MISC): a NER with its own "
-                            "CNN tok2vec over en_core_web_md's static vectors, loaded with the base model's "
-                            "vocab. Built by `make train-mentions` (training/mentions). Holds no training text.",
-                license="Apache-2.0 (weights trained on CoNLL-2003 English; the data is not included)")
+    meta.update(
+        name="conll_ner",
+        version="1.0.0",
+        description="newsclaims' CoNLL-2003 entity component (PER, ORG, LOC, MISC): a NER with its own "
+        "CNN tok2vec over en_core_web_md's static vectors, loaded with the base model's "
+        "vocab. Built by `make train-mentions` (training/mentions). Holds no training text.",
+        license="Apache-2.0 (weights trained on CoNLL-2003 English; the data is not included)",
+    )
     meta.pop("vectors", None)
-    meta["newsclaims"] = {"vectors_model": VECTORS_MODEL, "vectors_shape": list(vectors_shape),
-                          "held_out_of_train": held, "training_seconds": round(seconds)}
+    meta["newsclaims"] = {
+        "vectors_model": VECTORS_MODEL,
+        "vectors_shape": list(vectors_shape),
+        "held_out_of_train": held,
+        "training_seconds": round(seconds),
+    }
     (artifact / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
@@ -108,8 +116,12 @@ def main(argv=None) -> int:
     ap.add_argument("--max-steps", type=int, default=6000)
     ap.add_argument("--work", type=Path, help="scratch folder outside the project (default: a new temporary one)")
     ap.add_argument("--no-eval", action="store_true", help="skip the dev figures")
-    ap.add_argument("--artifact", type=Path, default=nm.ENTITY_COMPONENT, help="where the component goes "
-                    "(default: pipeline/models/conll_ner; the dev figures need the default)")
+    ap.add_argument(
+        "--artifact",
+        type=Path,
+        default=nm.ENTITY_COMPONENT,
+        help="where the component goes (default: pipeline/models/conll_ner; the dev figures need the default)",
+    )
     a = ap.parse_args(argv)
     conll = SHARED / "conll2003"
     if not (conll / "train.txt").is_file():
@@ -129,19 +141,44 @@ def main(argv=None) -> int:
     run([sys.executable, HERE / "prepare.py", conll / "train.txt", work / "corpus"], env=env)
     step("train (spacy train)")
     t0 = time.perf_counter()
-    run(["nice", "-n", "10", sys.executable, "-m", "spacy", "train", HERE / "config.cfg", "--output", work / "out",
-         "--paths.train", work / "corpus" / "train.spacy", "--paths.dev", work / "corpus" / "held.spacy",
-         "--paths.vectors", base_path, "--training.max_steps", a.max_steps], env=env)
+    run(
+        [
+            "nice",
+            "-n",
+            "10",
+            sys.executable,
+            "-m",
+            "spacy",
+            "train",
+            HERE / "config.cfg",
+            "--output",
+            work / "out",
+            "--paths.train",
+            work / "corpus" / "train.spacy",
+            "--paths.dev",
+            work / "corpus" / "held.spacy",
+            "--paths.vectors",
+            base_path,
+            "--training.max_steps",
+            a.max_steps,
+        ],
+        env=env,
+    )
     seconds = time.perf_counter() - t0
     best = work / "out" / "model-best"
-    held = {k: v for k, v in json.loads((best / "meta.json").read_text())["performance"].items()
-            if k in ("ents_p", "ents_r", "ents_f", "ents_per_type")}
+    held = {
+        k: v
+        for k, v in json.loads((best / "meta.json").read_text())["performance"].items()
+        if k in ("ents_p", "ents_r", "ents_f", "ents_per_type")
+    }
     step("package")
     package(best, a.artifact, vectors_shape, held, seconds)
     checked = check_artifact(a.artifact, conll / "train.txt", base.vocab.strings)
-    print(f"artifact {a.artifact}: {checked['bytes'] / 2**20:.1f} MiB in "
-          f"{checked['files']} files; none of {checked['probe_tokens']} rare training tokens found "
-          f"(e.g. {', '.join(checked['probe_examples'])})")
+    print(
+        f"artifact {a.artifact}: {checked['bytes'] / 2**20:.1f} MiB in "
+        f"{checked['files']} files; none of {checked['probe_tokens']} rare training tokens found "
+        f"(e.g. {', '.join(checked['probe_examples'])})"
+    )
     print(f"held-out part of train: ents F1 {held['ents_f']:.3f} (P {held['ents_p']:.3f}, R {held['ents_r']:.3f})")
     if a.no_eval or a.artifact.resolve() != nm.ENTITY_COMPONENT:
         return 0

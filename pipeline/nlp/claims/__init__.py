@@ -17,6 +17,7 @@ One module per concern:
   extract.py        the driver
 Pronoun and description speakers ("He", "The president") are resolved by speakers.py.
 """
+
 from pipeline.nlp.claims.claim import Claim, Construction
 from pipeline.nlp.claims.extract import extract_claims
 from pipeline.nlp.claims.quotes import quote_spans

@@ -5,6 +5,7 @@ apply, or a `Found` — whose content may still be None when the construction ap
 gives nothing usable (the cue is then not a claim; no later construction is tried). The driver
 tries VERB_CONSTRUCTIONS in order. "according to" and "Name:" lines have their own finders.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,14 @@ from typing import Callable
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.nlp.claims.claim import Construction
-from pipeline.nlp.claims.cues import INTENTION_CUES, NOT_SPEAKER_LINES, OBJECT_CUES, PREP_CUES, REPORTING_VERBS, WH_WORDS
+from pipeline.nlp.claims.cues import (
+    INTENTION_CUES,
+    NOT_SPEAKER_LINES,
+    OBJECT_CUES,
+    PREP_CUES,
+    REPORTING_VERBS,
+    WH_WORDS,
+)
 from pipeline.nlp.claims.parts import (
     according_content,
     according_to_phrase,
@@ -82,8 +90,11 @@ def verb_intention(verb: Token, quotes: Quotes, speaker: Token | None) -> Found 
     if lemma not in INTENTION_CUES and lemma not in REPORTING_VERBS:
         return None
     for child in verb.children:
-        if child.dep_ == "xcomp" and child.i > verb.i and (
-                lemma in INTENTION_CUES or any(g.dep_ in ("nsubj", "dobj") for g in child.children)):
+        if (
+            child.dep_ == "xcomp"
+            and child.i > verb.i
+            and (lemma in INTENTION_CUES or any(g.dep_ in ("nsubj", "dobj") for g in child.children))
+        ):
             if lemma not in INTENTION_CUES and child.tag_ not in ("VB",):
                 continue
             toks = xcomp_content_tokens(child)
@@ -207,8 +218,9 @@ def headline_colon(doc: Doc, text: str) -> list[tuple[CharSpan, CharSpan, CharSp
 
 def _names_someone(span: Span) -> bool:
     words = [t for t in span if not t.is_punct]
-    if not words or not all(t.pos_ in ("PROPN", "NOUN", "ADJ", "DET", "CCONJ", "PART") or t.is_title or t.is_upper
-                            for t in words):
+    if not words or not all(
+        t.pos_ in ("PROPN", "NOUN", "ADJ", "DET", "CCONJ", "PART") or t.is_title or t.is_upper for t in words
+    ):
         return False
     return any(t.pos_ == "PROPN" for t in words) or any(t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") for t in words)
 
@@ -226,4 +238,3 @@ def _colon_content(text: str, colon: int) -> CharSpan | None:
         para_end = len(text) if para_end < 0 else para_end
         content = trim(text, (nxt, para_end))
     return content
-

@@ -1,4 +1,5 @@
 """A claim's evidence (the sentences it spans) and its confidence (its rule's measured precision)."""
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -26,8 +27,14 @@ def confidence_keys(construction: str, cue_lemma: str, has_speaker: bool) -> lis
     with whether it names a speaker, then the construction alone (each also without "+continued")."""
     base = base_construction(construction).value
     speaker = "speaker" if has_speaker else "no speaker"
-    return [f"{construction}|{cue_lemma}", f"{base}|{cue_lemma}", f"{construction}|{speaker}",
-            f"{base}|{speaker}", construction, base]
+    return [
+        f"{construction}|{cue_lemma}",
+        f"{base}|{cue_lemma}",
+        f"{construction}|{speaker}",
+        f"{base}|{speaker}",
+        construction,
+        base,
+    ]
 
 
 def confidence(claim: Claim) -> float:

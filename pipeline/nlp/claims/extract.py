@@ -1,4 +1,5 @@
 """The driver: every claim of a Doc, by cue, in text order."""
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,9 @@ def _according_claim(tok: Token, sent: Span, si: int, quotes: Quotes) -> Claim |
     if not (content and speaker) or quotes.containing(cue[0]) is not None:
         return None
     head = max(spk, key=lambda t: (t.dep_ == "pobj", -abs(t.i - to_tok.i)))
-    return Claim(si, cue, "according to", widen_to_quotes(content, cue, quotes), speaker,
-                 Construction.ACCORDING_TO.value, head.i)
+    return Claim(
+        si, cue, "according to", widen_to_quotes(content, cue, quotes), speaker, Construction.ACCORDING_TO.value, head.i
+    )
 
 
 def _verb_claim(tok: Token, si: int, quotes: Quotes) -> Claim | None:
@@ -71,9 +73,17 @@ def _verb_claim(tok: Token, si: int, quotes: Quotes) -> Claim | None:
         if speaker and overlaps(speaker, content) and not inside_ok:
             speaker = None
     negated = is_negated(tok)
-    return Claim(si, cue, lemma_of(tok), content, speaker, construction,
-                 subj.i if subj is not None and speaker else None,
-                 stance_of(lemma_of(tok), Construction(construction), negated).value, negated)
+    return Claim(
+        si,
+        cue,
+        lemma_of(tok),
+        content,
+        speaker,
+        construction,
+        subj.i if subj is not None and speaker else None,
+        stance_of(lemma_of(tok), Construction(construction), negated).value,
+        negated,
+    )
 
 
 def without_dateline(text: str, speaker: CharSpan | None) -> CharSpan | None:
@@ -85,8 +95,9 @@ def without_dateline(text: str, speaker: CharSpan | None) -> CharSpan | None:
     return trim(text, (m.end(), speaker[1])) if m and m.end() < speaker[1] else speaker
 
 
-def _colon_claims(doc: Doc, quotes: Quotes, sent_starts: list[int], kept: list[bool],
-                  claims: list[Claim]) -> list[Claim]:
+def _colon_claims(
+    doc: Doc, quotes: Quotes, sent_starts: list[int], kept: list[bool], claims: list[Claim]
+) -> list[Claim]:
     """ "Name: content" lines not already inside another claim."""
     out = []
     for speaker, cue, content in headline_colon(doc, doc_text(doc)):
@@ -96,5 +107,7 @@ def _colon_claims(doc: Doc, quotes: Quotes, sent_starts: list[int], kept: list[b
         if any(c.cue[0] <= cue[0] < c.content[1] or c.content[0] <= cue[0] < c.content[1] for c in claims + out):
             continue
         span = doc.char_span(speaker[0], speaker[1], alignment_mode="expand")
-        out.append(Claim(k, cue, ":", content, speaker, Construction.COLON.value, span.root.i if span is not None else None))
+        out.append(
+            Claim(k, cue, ":", content, speaker, Construction.COLON.value, span.root.i if span is not None else None)
+        )
     return out

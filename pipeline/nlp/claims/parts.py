@@ -2,6 +2,7 @@
 
 Helpers the constructions (constructions.py) share; no construction is decided here.
 """
+
 from __future__ import annotations
 
 from spacy.tokens import Span, Token
@@ -141,11 +142,10 @@ def object_content(verb: Token, obj: Token) -> list[Token]:
     toks = list(obj.subtree)
     end = obj.right_edge.i
     for child in sorted((c for c in verb.children if c.i > end), key=lambda c: c.i):
-        gap = verb.doc[end + 1:child.left_edge.i]
+        gap = verb.doc[end + 1 : child.left_edge.i]
         if any(t.text in (",", ";", "—", "–", "(") for t in gap):
             break
-        if child.dep_ in ("oprd", "xcomp", "ccomp") or (
-                child.dep_ == "prep" and child.lower_ in OBJECT_PREPS):
+        if child.dep_ in ("oprd", "xcomp", "ccomp") or (child.dep_ == "prep" and child.lower_ in OBJECT_PREPS):
             toks.extend(child.subtree)
             end = child.right_edge.i
         else:
@@ -158,8 +158,11 @@ def proposition_clause(obj: Token) -> Token | None:
     if obj.lower_ not in PROPOSITION_NOUNS:
         return None
     for child in obj.children:
-        if child.dep_ in ("acl", "ccomp") and child.i > obj.i and any(
-                g.dep_ == "mark" and g.lower_ in ("that", "whether") for g in child.children):
+        if (
+            child.dep_ in ("acl", "ccomp")
+            and child.i > obj.i
+            and any(g.dep_ == "mark" and g.lower_ in ("that", "whether") for g in child.children)
+        ):
             return child
     return None
 
@@ -261,6 +264,4 @@ def according_content(sent: Span, phrase: list[Token]) -> CharSpan | None:
 
 
 def has_subject_before(sent: Span, lo: int) -> bool:
-    return any(t.dep_ in ("nsubj", "nsubjpass") and t.head.i > lo for t in sent.doc[sent.start:lo])
-
-
+    return any(t.dep_ in ("nsubj", "nsubjpass") and t.head.i > lo for t in sent.doc[sent.start : lo])

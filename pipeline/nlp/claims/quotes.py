@@ -1,4 +1,5 @@
 """Quotations: where they open and close in a text, and lookups by position."""
+
 from __future__ import annotations
 
 import re

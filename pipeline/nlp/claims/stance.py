@@ -4,6 +4,7 @@ accuses, doubts, predicts, believes), from the cue, its negation and the constru
 "rejected claims that X" denies; "did not say X" denies (a negated assertion); "does not
 believe X" doubts; any other negated cue keeps its stance, with is_negated set.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum

@@ -1,6 +1,7 @@
 """Whole quotations and continuations: a content that touches a quotation takes all of it, a
 quotation right after a quoted claim's sentence continues it, and claims nested inside another
 claim's content that are not claims of their own are left out."""
+
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
@@ -11,6 +12,7 @@ from spacy.tokens import Doc
 from pipeline.nlp.claims.claim import CONTINUED, Claim, Construction, base_construction
 from pipeline.nlp.claims.quotes import Quotes
 from pipeline.nlp.spans import CharSpan, doc_text
+
 
 def widen_to_quotes(content: CharSpan, cue: CharSpan, quotes: Quotes) -> CharSpan:
     """A content that starts or ends inside a quotation takes the whole quotation (not its marks)."""
@@ -50,7 +52,7 @@ def continue_quotes(claims: list[Claim], doc: Doc, quotes: Quotes, sent_bounds: 
             if q is None or q[0] < pos:
                 break
             # nothing but a comma between the cue and the next quotation, or a new sentence
-            between = text[pos:q[0]]
+            between = text[pos : q[0]]
             if first and between.strip(" \t,") and not _sentence_break(between):
                 break
             if not first and between.strip():
@@ -58,7 +60,7 @@ def continue_quotes(claims: list[Claim], doc: Doc, quotes: Quotes, sent_bounds: 
             # the quotation stands alone: no cue of another claim in its sentence outside it
             kq = bisect_right(sent_starts, max(q[1] - 1, q[0])) - 1
             q_sent_end = sent_bounds[kq][1] if kq >= 0 else q[1]
-            tail = text[q[1]:q_sent_end]
+            tail = text[q[1] : q_sent_end]
             if tail.strip(" \t\n.,;:!?"):
                 break
             i = bisect_right(cue_starts, q[0])
@@ -99,8 +101,15 @@ def _is_quoted(c: Claim, quotes: Quotes) -> bool:
 
 #: Constructions that are claims of their own only at the top level: an intention, object or
 #: preposition cue inside another claim's content is part of what that claim reports.
-TOP_LEVEL_ONLY = frozenset({Construction.VERB_INTENTION, Construction.VERB_OBJECT, Construction.VERB_PREP,
-                            Construction.VERB_DIRECTIVE, Construction.COLON})
+TOP_LEVEL_ONLY = frozenset(
+    {
+        Construction.VERB_INTENTION,
+        Construction.VERB_OBJECT,
+        Construction.VERB_PREP,
+        Construction.VERB_DIRECTIVE,
+        Construction.COLON,
+    }
+)
 
 
 def drop_nested(claims: list[Claim]) -> list[Claim]:
@@ -115,13 +124,16 @@ def drop_nested(claims: list[Claim]) -> list[Claim]:
     longest = max((o.content[1] - o.content[0] for o in claims), default=0)
     for c in claims:
         nested = False
-        window = by_start[bisect_left(starts, c.cue[0] - longest):bisect_right(starts, c.cue[0])]
+        window = by_start[bisect_left(starts, c.cue[0] - longest) : bisect_right(starts, c.cue[0])]
         for o in window:
             if o is c or not (o.content[0] <= c.cue[0] and c.cue[1] <= o.content[1]):
                 continue
             if o.content[0] <= o.cue[0] < o.content[1]:
                 continue  # a parenthetical's content holds its own cue: not an outer claim
-            if base_construction(c.construction) in TOP_LEVEL_ONLY or base_construction(o.construction) == Construction.ACCORDING_TO:
+            if (
+                base_construction(c.construction) in TOP_LEVEL_ONLY
+                or base_construction(o.construction) == Construction.ACCORDING_TO
+            ):
                 nested = True
                 break
         if not nested:
