@@ -193,7 +193,16 @@ def alive(pid: int) -> bool:
 
 
 #: columns whose values are times or batch bookkeeping: they differ between two correct runs
-VOLATILE = {"processed_at", "first_seen_at", "last_seen_at", "detected_at", "loaded_at", "batch_id", "built_at"}
+VOLATILE = {
+    "processed_at",
+    "first_seen_at",
+    "last_seen_at",
+    "detected_at",
+    "loaded_at",
+    "batch_id",
+    "built_at",
+    "resolved_at",
+}
 #: tables that only record how the work was batched
 BOOKKEEPING = {("raw", "loaded_batches")}
 

@@ -24,6 +24,13 @@ ALLOWED_INTERPOLATIONS = {
     "tables[unique_id]",
     "_sql_string(str(fresh))",
     "_sql_ident(catalog)",
+    # a mart name from the catalog, quoted as an identifier (answers/export.py)
+    "_quote(name)",
+    # the entity resolver's fixed fragments: its column list, a join condition built from it, and a
+    # surname expression written in the code (warehouse/entities.py)
+    "SIGNATURE",
+    "match",
+    "short",
 }
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import DagsterInstance
 
 from tests.conftest import SEEDS
 
@@ -98,6 +99,10 @@ def job_env(tmp: Path, sample: Path, executor: str, **extra: str) -> dict[str, s
     home = tmp / "dagster_home"
     home.mkdir(exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    # create the instance's SQLite storage once, before workers and the job open it together (two
+    # processes creating it at once can leave two alembic heads: "more than one head present")
+    with DagsterInstance.from_config(str(home)):
+        pass
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSCLAIMS_", "DAGSTER_"))}
     env.update(
         DAGSTER_HOME=str(home),
