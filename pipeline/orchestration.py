@@ -13,15 +13,20 @@ from dagster import (
     SensorEvaluationContext,
     SkipReason,
     define_asset_job,
+    in_process_executor,
     sensor,
 )
 
 from pipeline.ingest.files import list_text_files
 
+#: The everyday job runs its steps in one process: they form a chain over one DuckDB file, spaCy
+#: already uses every core (n_process), and a process per step would pay Dagster's start-up and
+#: imports again at each of them. newsclaims_scaleout_job (scaleout.py) is the parallel one.
 newsclaims_job = define_asset_job(
     name="newsclaims_job",
     selection=AssetSelection.all(),
     description="Everything: ingest the input folder, run spaCy on new documents, load, build the marts.",
+    executor_def=in_process_executor,
 )
 
 daily_schedule = ScheduleDefinition(

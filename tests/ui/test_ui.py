@@ -296,7 +296,7 @@ RUN_FAILURES = """query($runId: ID!) { logsForRun(runId: $runId, limit: 1000) { 
 
 def test_launch_run_like_the_materialize_button(dagster_ui):
     """launchRun is what the UI's buttons call: the run goes through the queue to its own process
-    (and, with the default executor, one process per step), exactly as a click would."""
+    (the everyday job runs its steps in that one process), exactly as a click would."""
     launched = dagster_ui.graphql(
         LAUNCH_RUN,
         {
