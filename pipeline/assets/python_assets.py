@@ -9,7 +9,7 @@ from collections import Counter
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 
 # the enrichment fans out into shards (one graph-backed asset, pipeline/assets/shards.py)
-from pipeline.assets.shards import annotation_batches, stage_documents  # noqa: F401 - collected by load_assets_from_modules
+from pipeline.assets.shards import annotation_batches, pending_ids, pending_texts, stage_documents  # noqa: F401 - collected by load_assets_from_modules
 from pipeline.ingest.files import read_corpus
 from pipeline.ingest.language import LanguagePolicy
 from pipeline.nlp.entities import ENTITY_OVERRIDES_CSV
@@ -78,15 +78,9 @@ def ingest_files(context: AssetExecutionContext, input_folder: InputFolderResour
 
 
 def _pending(con, version: str) -> list[tuple[str, str]]:
-    """(document_id, text) of every document the current extractor version has not processed."""
-    return con.execute(
-        """
-        select d.document_id, d.text from raw.documents d
-        where not exists (select 1 from raw.document_annotations a
-                          where a.document_id = d.document_id and a.extractor_version = ?)
-        order by d.document_id""",
-        [version],
-    ).fetchall()
+    """(document_id, text) of every document the current extractor version has not processed (the
+    shards' own definition of pending, in one read)."""
+    return pending_texts(con, version, pending_ids(con, version))
 
 
 def _annotate_and_stage(context, nlp, spacy_model: SpacyResource, staging, pending) -> tuple[list[str], int]:
