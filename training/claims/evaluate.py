@@ -13,7 +13,6 @@ reported figures come from the warehouse (`benchmarks/quality.py`, `make quality
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 import time
@@ -23,12 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from training import common  # noqa: E402
+
 
 def _tool(tools: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, tools / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return common.load_tool(tools / f"{name}.py", name)
 
 
 def as_pred(claims) -> list[dict]:

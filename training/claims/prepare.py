@@ -19,7 +19,6 @@ is never read here.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -27,14 +26,17 @@ from pathlib import Path
 import spacy
 from spacy.tokens import DocBin
 
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from training import common  # noqa: E402
+
 ROLE_PRIORITY = {"Q": 2, "S": 1}
 
 
 def load_tool(tools: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, tools / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return common.load_tool(tools / f"{name}.py", name)
 
 
 def token_range(doc, start: int, end: int) -> tuple[int, int] | None:

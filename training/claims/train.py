@@ -24,14 +24,10 @@ from __future__ import annotations
 
 import argparse
 import collections
-import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,22 +37,13 @@ if str(ROOT) not in sys.path:
 
 from pipeline.nlp import claim_model as cm  # noqa: E402
 from pipeline.nlp import model as nm  # noqa: E402
+from training import common  # noqa: E402
 
 SHARED = Path(os.environ.get("NEWSCLAIMS_SHARED_DATA", ROOT.parent / "shared" / "data")).resolve()
-VECTORS_MODEL = "en_core_web_md"
-MAX_BYTES = 25 * 1024 * 1024
 #: files of a saved spaCy pipeline the component needs (no vocab/, no tokenizer/)
 KEEP = ("config.cfg", "meta.json", cm.CLAIM_PIPE)
 WORD = re.compile(r"[A-Za-z]{8,}")
-
-
-def step(msg: str) -> None:
-    print(f"\n== train-claims: {msg} ==", flush=True)
-
-
-def run(cmd: list, **kw) -> None:
-    print("$ " + " ".join(str(c) for c in cmd), flush=True)
-    subprocess.run([str(c) for c in cmd], check=True, **kw)
+steps = common.Steps("train-claims")
 
 
 def rare_training_words(split_dir: Path, base_strings, n: int = 300) -> list[str]:
@@ -64,51 +51,7 @@ def rare_training_words(split_dir: Path, base_strings, n: int = 300) -> list[str
     counts = collections.Counter()
     for p in sorted((split_dir / "text").glob("*.txt")):
         counts.update(WORD.findall(p.read_text(encoding="utf-8")))
-    rare = sorted(t for t, c in counts.items() if c == 1 and t not in base_strings)
-    step_ = max(1, len(rare) // n)
-    return rare[::step_][:n]
-
-
-def check_artifact(artifact: Path, split_dir: Path, base_strings) -> dict:
-    files = [p for p in artifact.rglob("*") if p.is_file()]
-    size = sum(p.stat().st_size for p in files)
-    if size > MAX_BYTES:
-        raise SystemExit(f"artifact is {size / 2**20:.1f} MiB, over the 25 MB limit")
-    probes = rare_training_words(split_dir, base_strings)
-    blobs = [p.read_bytes() for p in files]
-    found = [t for t in probes if any(t.encode("utf-8") in b for b in blobs)]
-    if found:
-        raise SystemExit(f"artifact holds PolNeAR training words: {found[:10]}")
-    return {"bytes": size, "files": len(files), "probe_tokens": len(probes), "probe_examples": probes[:5]}
-
-
-def package(best: Path, artifact: Path, vectors_shape: tuple[int, int], held: dict, seconds: float) -> None:
-    if artifact.exists():
-        shutil.rmtree(artifact)
-    artifact.mkdir(parents=True)
-    for name in KEEP:
-        src = best / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, artifact / name)
-    cfg = (artifact / "config.cfg").read_text(encoding="utf-8")
-    cfg = re.sub(r"^(train|dev|vectors) = .*$", r"\1 = null", cfg, flags=re.M)
-    (artifact / "config.cfg").write_text(cfg, encoding="utf-8")
-    meta = json.loads((artifact / "meta.json").read_text(encoding="utf-8"))
-    meta.update(
-        name="claims_tagger",
-        version="1.0.0",
-        description="newsclaims' claim tagger (content B/I/O x source/cue BIO per token): a tagger "
-        "with its own CNN tok2vec over en_core_web_md's static vectors, loaded with the base "
-        "model's vocab. Built by `make train-claims` (training/claims). Holds no training text.",
-        license="Apache-2.0 (weights trained on PolNeAR 1.0 train; the data is not included)",
-    )
-    meta.pop("vectors", None)
-    meta["newsclaims"] = {
-        "vectors_model": VECTORS_MODEL,
-        "vectors_shape": list(vectors_shape),
-        "held_out_of_train": held,
-        "training_seconds": round(seconds),
-    }
-    (artifact / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return common.rare_words(counts, base_strings, n)
 
 
 def main(argv=None) -> int:
@@ -125,69 +68,57 @@ def main(argv=None) -> int:
         return 1
     import spacy
 
-    base_path = nm.resolve_model(VECTORS_MODEL)
-    base = spacy.load(base_path, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "senter"])
+    base_path = nm.resolve_model(common.VECTORS_MODEL)
+    base = spacy.load(base_path, exclude=common.NOT_VECTORS)
     vectors_shape = tuple(base.vocab.vectors.shape)
     work = (a.work or Path(tempfile.mkdtemp(prefix="newsclaims-train-claims-"))).resolve()
     assert ROOT not in work.parents, "the scratch folder must be outside the project (it holds PolNeAR text)"
     work.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env = dict(os.environ, **common.ONE_THREAD)
     seconds = 0.0
     best = a.best
     if best is None:
-        step("prepare")
-        run([sys.executable, HERE / "prepare.py", polnear / "train", work / "corpus"], env=env)
-        step("train (spacy train)")
-        t0 = time.perf_counter()
-        run(
-            [
-                "nice",
-                "-n",
-                "10",
-                sys.executable,
-                "-m",
-                "spacy",
-                "train",
-                HERE / "config.cfg",
-                "--output",
-                work / "out",
-                "--paths.train",
-                work / "corpus" / "train.spacy",
-                "--paths.dev",
-                work / "corpus" / "held.spacy",
-                "--paths.vectors",
-                base_path,
-                "--training.max_steps",
-                a.max_steps,
-            ],
-            env=env,
+        steps.step("prepare")
+        steps.run([sys.executable, HERE / "prepare.py", polnear / "train", work / "corpus"], env=env)
+        steps.step("train (spacy train)")
+        best, seconds = common.spacy_train(
+            steps, sys.executable, HERE / "config.cfg", work, base_path, a.max_steps, env
         )
-        seconds = time.perf_counter() - t0
-        best = work / "out" / "model-best"
-    held = {k: v for k, v in json.loads((best / "meta.json").read_text())["performance"].items() if k in ("tag_acc",)}
-    step("package")
-    package(best, a.artifact, vectors_shape, held, seconds)
-    checked = check_artifact(a.artifact, polnear / "train", base.vocab.strings)
-    print(
-        f"artifact {a.artifact}: {checked['bytes'] / 2**20:.1f} MiB in {checked['files']} files; none of "
-        f"{checked['probe_tokens']} rare training words found (e.g. {', '.join(checked['probe_examples'])})"
+    held = common.held_figures(best, ("tag_acc",))
+    steps.step("package")
+    common.package(
+        best,
+        a.artifact,
+        KEEP,
+        dict(
+            name="claims_tagger",
+            version="1.0.0",
+            description="newsclaims' claim tagger (content B/I/O x source/cue BIO per token): a tagger "
+            "with its own CNN tok2vec over en_core_web_md's static vectors, loaded with the base "
+            "model's vocab. Built by `make train-claims` (training/claims). Holds no training text.",
+            license="Apache-2.0 (weights trained on PolNeAR 1.0 train; the data is not included)",
+        ),
+        {
+            "vectors_model": common.VECTORS_MODEL,
+            "vectors_shape": list(vectors_shape),
+            "held_out_of_train": held,
+            "training_seconds": round(seconds),
+        },
     )
+    probes = rare_training_words(polnear / "train", base.vocab.strings)
+    checked = common.check_artifact(a.artifact, probes, "PolNeAR training words")
+    print(common.describe_check(a.artifact, checked, "rare training words"))
     if a.no_eval:
         return 0
-    step("held-out tenth of PolNeAR train: rules / learned / combined")
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("claims_evaluate", HERE / "evaluate.py")
-    ev = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ev)
-
+    steps.step("held-out tenth of PolNeAR train: rules / learned / combined")
+    ev = common.load_tool(HERE / "evaluate.py", "claims_evaluate")
     r = ev.evaluate(polnear / "train", a.artifact, 10, None, SHARED.parent / "tools")
     for v in ("rules", "learned", "combined"):
         print(ev.summary(v, r[v]))
     if a.artifact.resolve() != cm.CLAIM_COMPONENT:
         return 0
-    step("dev figures: PolNeAR dev through the pipeline (benchmarks/quality.py)")
-    run(["nice", "-n", "10", sys.executable, ROOT / "benchmarks" / "quality.py", "--only", "claims"], env=env)
+    steps.step("dev figures: PolNeAR dev through the pipeline (benchmarks/quality.py)")
+    steps.run(["nice", "-n", "10", sys.executable, ROOT / "benchmarks" / "quality.py", "--only", "claims"], env=env)
     print(f"(scratch: {work}; delete it when done, it holds PolNeAR text)")
     return 0
 

@@ -12,7 +12,6 @@ warehouse (`make quality`, `newsclaims eval mentions`).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 import time
@@ -22,12 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from training import common  # noqa: E402
+
 
 def _tool(tools: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, tools / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return common.load_tool(tools / f"{name}.py", name)
 
 
 def rendered(conll_file: Path, tools: Path, held_every: int | None):

@@ -14,19 +14,21 @@ set `spacy train` picks its best checkpoint on; CoNLL valid is never read here.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from pathlib import Path
 
 import spacy
 from spacy.tokens import DocBin
 
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from training import common  # noqa: E402
+
 
 def load_conll_docs(tools: Path):
-    spec = importlib.util.spec_from_file_location("conll_docs", tools / "conll_docs.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return common.load_tool(tools / "conll_docs.py", "conll_docs")
 
 
 def to_docs(conll_file: Path, tools: Path, nlp):

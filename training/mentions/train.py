@@ -23,14 +23,9 @@ from __future__ import annotations
 
 import argparse
 import collections
-import json
 import os
-import re
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -39,21 +34,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from pipeline.nlp import model as nm  # noqa: E402
+from training import common  # noqa: E402
 
 SHARED = Path(os.environ.get("NEWSCLAIMS_SHARED_DATA", ROOT.parent / "shared" / "data")).resolve()
-VECTORS_MODEL = "en_core_web_md"
-MAX_BYTES = 25 * 1024 * 1024
 #: files of a saved spaCy pipeline the component needs (no vocab/, no tokenizer/)
 KEEP = ("config.cfg", "meta.json", nm.ENTITY_PIPE)
-
-
-def step(msg: str) -> None:
-    print(f"\n== train-mentions: {msg} ==", flush=True)
-
-
-def run(cmd: list, **kw) -> None:
-    print("$ " + " ".join(str(c) for c in cmd), flush=True)
-    subprocess.run([str(c) for c in cmd], check=True, **kw)
+steps = common.Steps("train-mentions")
 
 
 def rare_training_tokens(conll_file: Path, base_strings, n: int = 300) -> list[str]:
@@ -62,53 +48,9 @@ def rare_training_tokens(conll_file: Path, base_strings, n: int = 300) -> list[s
     with open(conll_file, encoding="utf-8") as f:
         for line in f:
             parts = line.split()
-            if parts and not parts[0].startswith("-DOCSTART-"):
+            if parts and not parts[0].startswith("-DOCSTART-") and len(parts[0]) >= 7 and parts[0].isalpha():
                 counts[parts[0]] += 1
-    rare = sorted(t for t, c in counts.items() if c == 1 and len(t) >= 7 and t.isalpha() and t not in base_strings)
-    step_ = max(1, len(rare) // n)
-    return rare[::step_][:n]
-
-
-def check_artifact(artifact: Path, conll_file: Path, base_strings) -> dict:
-    files = [p for p in artifact.rglob("*") if p.is_file()]
-    size = sum(p.stat().st_size for p in files)
-    if size > MAX_BYTES:
-        raise SystemExit(f"artifact is {size / 2**20:.1f} MiB, over the 25 MB limit")
-    probes = rare_training_tokens(conll_file, base_strings)
-    blobs = [p.read_bytes() for p in files]
-    found = [t for t in probes if any(t.encode("utf-8") in b for b in blobs)]
-    if found:
-        raise SystemExit(f"artifact holds CoNLL training tokens: {found[:10]}")
-    return {"bytes": size, "files": len(files), "probe_tokens": len(probes), "probe_examples": probes[:5]}
-
-
-def package(best: Path, artifact: Path, vectors_shape: tuple[int, int], held: dict, seconds: float) -> None:
-    if artifact.exists():
-        shutil.rmtree(artifact)
-    artifact.mkdir(parents=True)
-    for name in KEEP:
-        src = best / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, artifact / name)
-    cfg = (artifact / "config.cfg").read_text(encoding="utf-8")
-    cfg = re.sub(r"^(train|dev|vectors) = .*$", r"\1 = null", cfg, flags=re.M)
-    (artifact / "config.cfg").write_text(cfg, encoding="utf-8")
-    meta = json.loads((artifact / "meta.json").read_text(encoding="utf-8"))
-    meta.update(
-        name="conll_ner",
-        version="1.0.0",
-        description="newsclaims' CoNLL-2003 entity component (PER, ORG, LOC, MISC): a NER with its own "
-        "CNN tok2vec over en_core_web_md's static vectors, loaded with the base model's "
-        "vocab. Built by `make train-mentions` (training/mentions). Holds no training text.",
-        license="Apache-2.0 (weights trained on CoNLL-2003 English; the data is not included)",
-    )
-    meta.pop("vectors", None)
-    meta["newsclaims"] = {
-        "vectors_model": VECTORS_MODEL,
-        "vectors_shape": list(vectors_shape),
-        "held_out_of_train": held,
-        "training_seconds": round(seconds),
-    }
-    (artifact / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return common.rare_words(counts, base_strings, n)
 
 
 def main(argv=None) -> int:
@@ -129,60 +71,46 @@ def main(argv=None) -> int:
         return 1
     import spacy
 
-    base_path = nm.resolve_model(VECTORS_MODEL)
-    base = spacy.load(base_path, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "senter"])
+    base_path = nm.resolve_model(common.VECTORS_MODEL)
+    base = spacy.load(base_path, exclude=common.NOT_VECTORS)
     vectors_shape = tuple(base.vocab.vectors.shape)
     work = (a.work or Path(tempfile.mkdtemp(prefix="newsclaims-train-mentions-"))).resolve()
     assert ROOT not in work.parents, "the scratch folder must be outside the project (it holds CoNLL text)"
     work.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env = dict(os.environ, **common.ONE_THREAD)
 
-    step("prepare")
-    run([sys.executable, HERE / "prepare.py", conll / "train.txt", work / "corpus"], env=env)
-    step("train (spacy train)")
-    t0 = time.perf_counter()
-    run(
-        [
-            "nice",
-            "-n",
-            "10",
-            sys.executable,
-            "-m",
-            "spacy",
-            "train",
-            HERE / "config.cfg",
-            "--output",
-            work / "out",
-            "--paths.train",
-            work / "corpus" / "train.spacy",
-            "--paths.dev",
-            work / "corpus" / "held.spacy",
-            "--paths.vectors",
-            base_path,
-            "--training.max_steps",
-            a.max_steps,
-        ],
-        env=env,
+    steps.step("prepare")
+    steps.run([sys.executable, HERE / "prepare.py", conll / "train.txt", work / "corpus"], env=env)
+    steps.step("train (spacy train)")
+    best, seconds = common.spacy_train(steps, sys.executable, HERE / "config.cfg", work, base_path, a.max_steps, env)
+    held = common.held_figures(best, ("ents_p", "ents_r", "ents_f", "ents_per_type"))
+    steps.step("package")
+    common.package(
+        best,
+        a.artifact,
+        KEEP,
+        dict(
+            name="conll_ner",
+            version="1.0.0",
+            description="newsclaims' CoNLL-2003 entity component (PER, ORG, LOC, MISC): a NER with its own "
+            "CNN tok2vec over en_core_web_md's static vectors, loaded with the base model's "
+            "vocab. Built by `make train-mentions` (training/mentions). Holds no training text.",
+            license="Apache-2.0 (weights trained on CoNLL-2003 English; the data is not included)",
+        ),
+        {
+            "vectors_model": common.VECTORS_MODEL,
+            "vectors_shape": list(vectors_shape),
+            "held_out_of_train": held,
+            "training_seconds": round(seconds),
+        },
     )
-    seconds = time.perf_counter() - t0
-    best = work / "out" / "model-best"
-    held = {
-        k: v
-        for k, v in json.loads((best / "meta.json").read_text())["performance"].items()
-        if k in ("ents_p", "ents_r", "ents_f", "ents_per_type")
-    }
-    step("package")
-    package(best, a.artifact, vectors_shape, held, seconds)
-    checked = check_artifact(a.artifact, conll / "train.txt", base.vocab.strings)
-    print(
-        f"artifact {a.artifact}: {checked['bytes'] / 2**20:.1f} MiB in "
-        f"{checked['files']} files; none of {checked['probe_tokens']} rare training tokens found "
-        f"(e.g. {', '.join(checked['probe_examples'])})"
-    )
+    probes = rare_training_tokens(conll / "train.txt", base.vocab.strings)
+    checked = common.check_artifact(a.artifact, probes, "CoNLL training tokens")
+    print(common.describe_check(a.artifact, checked, "rare training tokens"))
     print(f"held-out part of train: ents F1 {held['ents_f']:.3f} (P {held['ents_p']:.3f}, R {held['ents_r']:.3f})")
     if a.no_eval or a.artifact.resolve() != nm.ENTITY_COMPONENT:
         return 0
-    step("dev figures: CoNLL-2003 valid through the pipeline")
+    steps.step("dev figures: CoNLL-2003 valid through the pipeline")
     from pipeline import evaluation
     from pipeline.cli import run as run_pipeline
 
