@@ -1,0 +1,57 @@
+"""Syndicated copies and claim clusters: thin Dagster assets over warehouse/syndication.py and
+warehouse/claim_clusters.py.
+
+No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
+"""
+
+import time
+
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+
+from pipeline.resources import WarehouseResource
+from pipeline.warehouse.store import transaction
+
+SYNDICATION_TABLES = {
+    "document_minhash": "MinHash signature of each document's body (headline and short lines left out).",
+    "document_minhash_bands": "LSH band hashes of each signature: the index a new document is looked up in.",
+    "syndication_pairs": "Pairs of documents that are copies of one story (estimated Jaccard, containment).",
+    "syndication_components": "Documents with at least one copy, and the connected group of copies they are in.",
+}
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            AssetKey(["raw", t]),
+            description=d,
+            group_name="warehouse",
+            kinds={"duckdb", "python"},
+            deps=[AssetKey(["raw", "documents"])],
+        )
+        for t, d in SYNDICATION_TABLES.items()
+    ],
+    name="syndication_index",
+    description="Recognise syndicated copies (lightly edited copies of one story) incrementally: only new "
+    "documents are fingerprinted (MinHash of word shingles) and looked up in the stored LSH index.",
+)
+def syndication_index(context: AssetExecutionContext, warehouse: WarehouseResource):
+    from pipeline.warehouse.syndication import update_syndication
+
+    started = time.perf_counter()
+    with warehouse.get_connection() as con:
+        with transaction(con):
+            stats = update_syndication(con)
+        counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in SYNDICATION_TABLES}
+    seconds = round(time.perf_counter() - started, 3)
+    context.log.info(
+        f"indexed {stats['documents_indexed']} new documents, {stats['pairs_found']} copies found in {seconds}s"
+    )
+    for table in SYNDICATION_TABLES:
+        yield MaterializeResult(
+            asset_key=AssetKey(["raw", table]),
+            metadata={
+                "row_count": counts[table],
+                **{f"this_run_{k}": v for k, v in stats.items()},
+                "this_run_seconds": seconds,
+            },
+        )
