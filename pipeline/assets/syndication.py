@@ -55,3 +55,50 @@ def syndication_index(context: AssetExecutionContext, warehouse: WarehouseResour
                 "this_run_seconds": seconds,
             },
         )
+
+
+CLUSTER_TABLES = {
+    "claim_embeddings": "Sentence embedding (all-MiniLM-L6-v2) of each candidate claim's content.",
+    "claim_cluster_speakers": "Which speakers' claims were clustered, from which set of claims.",
+    "claim_clusters": "Claims of one speaker that say the same thing (same wording or same meaning).",
+}
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            AssetKey(["raw", t]),
+            description=d,
+            group_name="warehouse",
+            kinds={"duckdb", "python"},
+            deps=[AssetKey(["raw", "entity_links"]), AssetKey(["raw", "claims"])],
+        )
+        for t, d in CLUSTER_TABLES.items()
+    ],
+    name="claim_clusters",
+    description="Group the claims of one resolved speaker that say the same thing across documents: "
+    "near-identical wording, or the same meaning by sentence embeddings. Only claims of speakers "
+    "seen in at least two documents are embedded, each once.",
+)
+def claim_clusters(context: AssetExecutionContext, warehouse: WarehouseResource):
+    from pipeline.warehouse.claim_clusters import update_claim_clusters
+
+    started = time.perf_counter()
+    with warehouse.get_connection() as con:
+        with transaction(con):
+            stats = update_claim_clusters(con)
+        counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in CLUSTER_TABLES}
+    seconds = round(time.perf_counter() - started, 3)
+    context.log.info(
+        f"{stats['candidate_claims']} candidate claims, {stats['claims_embedded']} embedded in "
+        f"{stats['embed_seconds']}s, {stats['speakers_clustered']} speakers clustered again"
+    )
+    for table in CLUSTER_TABLES:
+        yield MaterializeResult(
+            asset_key=AssetKey(["raw", table]),
+            metadata={
+                "row_count": counts[table],
+                **{f"this_run_{k}": v for k, v in stats.items()},
+                "this_run_seconds": seconds,
+            },
+        )

@@ -77,6 +77,14 @@ RAW_TABLES: dict[str, str] = {
         minhash_version varchar, primary key (document_id_a, document_id_b)""",
     "syndication_components": """
         document_id varchar primary key, component_id varchar not null""",
+    # claim clusters (pipeline/warehouse/claim_clusters.py)
+    "claim_embeddings": """
+        claim_id varchar primary key, embedding_model varchar, embedding blob, embedded_at timestamp""",
+    "claim_cluster_speakers": """
+        speaker_entity_id varchar primary key, members_hash varchar, cluster_version varchar,
+        clustered_at timestamp""",
+    "claim_clusters": """
+        claim_id varchar primary key, speaker_entity_id varchar not null, cluster_key varchar not null""",
 }
 
 #: Raw tables and columns dbt deliberately does not stage ("table" or "table.column" → why).
@@ -93,6 +101,10 @@ NOT_STAGED: dict[str, str] = {
     "the near-duplicate search); the marts carry its result, syndication_group_id.",
     "document_minhash_bands": "The syndication index's locality-sensitive hash bands, joined to find a new "
     "document's candidate copies without rescanning the corpus.",
+    "claim_embeddings": "Sentence embedding of each candidate claim's content (all-MiniLM-L6-v2), kept so a "
+    "run embeds only new claims; the marts carry the clusters made from them.",
+    "claim_cluster_speakers": "Bookkeeping of the claim clusterer: which speakers' claims were clustered, from "
+    "which set of claims (a hash) and by which rule version.",
     "claims.source_key": "The normalised name the extractor matched the source by; source_id (its hash) is staged "
     "and dim_sources carries the name.",
 }
