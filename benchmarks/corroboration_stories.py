@@ -5,7 +5,8 @@ made up; no sentence comes from any data set.
 
 Each article is a headline and paragraphs; a paragraph is (label, text): the label names the
 statement it reports (a claim extracted from that paragraph belongs to that statement's cluster),
-None for a paragraph whose claims are nobody's corroboration. `copy_of` makes an article a
+None for a paragraph whose claims are nobody's corroboration (a headline is labelled as its own
+statement, which its syndicated copies repeat). `copy_of` makes an article a
 syndicated copy of another (its text with a new headline and a footer).
 """
 
@@ -417,7 +418,8 @@ def articles() -> list[dict]:
             paragraphs = list(src["paragraphs"])
             if "copy_of" in a:
                 paragraphs.append((None, FOOTER.format(outlet=src["outlet"].replace("_", " ").title())))
-            text, spans = headline + "\n\n", []
+            # a claim read in a headline is the same claim in the headline's syndicated copies
+            text, spans = headline + "\n\n", [(0, len(headline), f"headline.{src['outlet']}")]
             for label, para in paragraphs:
                 start = len(text)
                 text += para + "\n\n"
