@@ -1,0 +1,66 @@
+"""Syndicated copies and claim clusters through the real pipeline (the whole job, real dbt), on an
+invented story, an edited copy of it and an unrelated article; then a second run that adds another
+copy, which joins the existing group without the first documents being fingerprinted again."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from tests.unit.test_syndication import EDITED_COPY, SAME_TOPIC, STORY
+
+pytestmark = pytest.mark.slow
+
+TRIMMED_COPY = "\n".join(["Sea wall vote: what happens next", "", *STORY.splitlines()[2:6], "", "(c) Harbour Press"])
+
+
+def _q(warehouse, sql, params=None):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_copies_share_a_group_and_their_claim_is_one_cluster_of_one_story(tmp_path, monkeypatch):
+    from pipeline.cli import run
+    from pipeline.settings import Settings
+
+    folder, warehouse = tmp_path / "in", tmp_path / "w.duckdb"
+    folder.mkdir()
+    (folder / "story.txt").write_text(STORY, encoding="utf-8")
+    (folder / "copy.txt").write_text(EDITED_COPY, encoding="utf-8")
+    (folder / "other.txt").write_text(SAME_TOPIC, encoding="utf-8")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    assert run(Settings.from_env(input_dir=folder, warehouse=warehouse))
+
+    groups = dict(_q(warehouse, "select path, syndication_group_id from dim_documents"))
+    ids = dict(_q(warehouse, "select path, document_id from dim_documents"))
+    assert groups["copy.txt"] == groups["story.txt"] == ids[min(("story.txt", "copy.txt"), key=ids.get)]
+    assert groups["other.txt"] == ids["other.txt"]  # same topic, another story: alone
+    # the mayor's statement is in both copies: one cluster, two documents, one story
+    clusters = _q(
+        warehouse,
+        "select speaker_name, document_count, syndication_group_count, is_syndication_only from fct_claim_clusters "
+        "where speaker_name = 'Ilse Varga'",
+    )
+    assert ("Ilse Varga", 2, 1, True) in clusters
+    indexed = dict(_q(warehouse, "select document_id, indexed_at from raw.document_minhash"))
+
+    # a second run with one more (trimmed) copy: it joins the group; nothing else is fingerprinted again
+    (folder / "trimmed.txt").write_text(TRIMMED_COPY, encoding="utf-8")
+    assert run(Settings.from_env(input_dir=folder, warehouse=warehouse))
+    groups = dict(_q(warehouse, "select path, syndication_group_id from dim_documents"))
+    assert groups["trimmed.txt"] == groups["story.txt"] == groups["copy.txt"] != groups["other.txt"]
+    assert _q(
+        warehouse,
+        "select document_count from fct_syndication_groups where syndication_group_id = ?",
+        [groups["story.txt"]],
+    ) == [(3,)]
+    again = dict(_q(warehouse, "select document_id, indexed_at from raw.document_minhash"))
+    assert {d: again[d] for d in indexed} == indexed and len(again) == 4
+    assert ("Ilse Varga", 3, 1, True) in _q(
+        warehouse,
+        "select speaker_name, document_count, syndication_group_count, is_syndication_only from fct_claim_clusters "
+        "where speaker_name = 'Ilse Varga'",
+    )
