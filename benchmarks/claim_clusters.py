@@ -12,9 +12,10 @@ The input folder, made in a temporary folder at run time:
   them (benchmarks/syndication.py's edits).
 
 `newsclaims run` (pipeline.cli.run, the whole Dagster job with dbt) builds the warehouse. Then:
-- truth: an invented claim belongs to the statement its paragraph is labelled with; a claim of a
-  BBC copy belongs with the claim of its original that has the same speaker and nearly the same
-  content (difflib ratio >= 0.8). Pairs are counted across documents only (corroboration);
+- truth: an invented claim belongs to the statement its paragraph is labelled with; claims of a
+  BBC article and its copy are one statement when they have the same speaker and nearly the same
+  content (difflib ratio >= 0.8, or one inside the other: nested speech). Pairs are counted across
+  documents only (corroboration);
 - the pipeline's clusters are scored as they are, then the same clustering rule is re-run on the
   candidate claims with each embedding (all-MiniLM-L6-v2 in numpy; en_core_web_md's averaged word
   vectors; none: wording only) over a grid of thresholds, tuned on half of the stories/articles
@@ -90,15 +91,18 @@ def read_claims(con) -> list[dict]:
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
+def _same_statement(a: dict, b: dict) -> bool:
+    """Two claims of one BBC article and its copy report the same statement: same speaker, and the
+    same words (difflib ratio >= 0.8) or one content inside the other (nested speech: "he hoped the
+    agreement would help" and "the agreement would help")."""
+    x, y = " ".join(a["content"].split()), " ".join(b["content"].split())
+    return a["speaker"] == b["speaker"] and (x in y or y in x or difflib.SequenceMatcher(None, x, y).ratio() >= 0.8)
+
+
 def truth_labels(claims: list[dict], meta: dict[str, dict]) -> dict[str, str]:
     """claim_id → truth cluster key (claims without one are alone)."""
     labels = {}
-    originals: dict[str, list[dict]] = {}
-    for c in claims:
-        m = meta.get(c["path"])
-        if m and m["kind"] == "bbc" and not c["path"].endswith("_copy.txt"):
-            originals.setdefault(m["family"], []).append(c)
-            labels[c["claim_id"]] = f"bbc:{c['claim_id']}"
+    families: dict[str, list[dict]] = {}
     for c in claims:
         m = meta.get(c["path"])
         if not m:
@@ -107,16 +111,21 @@ def truth_labels(claims: list[dict], meta: dict[str, dict]) -> dict[str, str]:
             for start, end, label in m["spans"]:
                 if label and start <= c["start"] < end:
                     labels[c["claim_id"]] = f"inv:{label}"
-        elif c["path"].endswith("_copy.txt"):
-            best, score = None, 0.0
-            for o in originals.get(m["family"], []):
-                if o["speaker"] != c["speaker"]:
-                    continue
-                r = difflib.SequenceMatcher(None, o["content"], c["content"]).ratio()
-                if r > score:
-                    best, score = o, r
-            if best is not None and score >= 0.8:
-                labels[c["claim_id"]] = f"bbc:{best['claim_id']}"
+        else:
+            families.setdefault(m["family"], []).append(c)
+    for members in families.values():
+        parent = {c["claim_id"]: c["claim_id"] for c in members}
+
+        def find(x, parent=parent):
+            while parent[x] != x:
+                x = parent[x]
+            return x
+
+        for a, b in combinations(members, 2):
+            if _same_statement(a, b):
+                parent[find(a["claim_id"])] = find(b["claim_id"])
+        for c in members:
+            labels[c["claim_id"]] = f"bbc:{find(c['claim_id'])}"
     return labels
 
 
@@ -157,6 +166,7 @@ def main() -> None:
     ap.add_argument("--copied", type=int, default=40, help="of them given an edited copy")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--keep", type=Path, help="build the warehouse here (kept) instead of a temporary folder")
+    ap.add_argument("--reuse", action="store_true", help="with --keep: score the warehouse already there")
     args = ap.parse_args()
 
     import duckdb
@@ -174,9 +184,12 @@ def main() -> None:
         n_inv = sum(m["kind"] == "invented" for m in meta.values())
         print(f"input: {len(meta)} files ({n_inv} invented articles, {len(meta) - n_inv} BBC-derived)")
         started = time.perf_counter()
-        if not run(Settings.from_env(input_dir=folder, warehouse=warehouse)):
+        if args.reuse and args.keep and args.keep.exists():
+            print(f"reusing the warehouse {args.keep} (same --bbc, --copied and --seed assumed)")
+        elif not run(Settings.from_env(input_dir=folder, warehouse=warehouse)):
             raise SystemExit("the pipeline run failed")
-        print(f"pipeline run (newsclaims run): {time.perf_counter() - started:.1f} s")
+        else:
+            print(f"pipeline run (newsclaims run): {time.perf_counter() - started:.1f} s")
         con = duckdb.connect(str(warehouse), read_only=True)
         claims = read_claims(con)
         candidates = {r[0]: r for r in con.execute(CANDIDATES).fetchall()}
