@@ -47,7 +47,13 @@ def _default_embed(texts: list[str]) -> np.ndarray:
 def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
     """Bring raw.claim_clusters up to date with raw.claims and raw.entity_links. Call inside a transaction."""
     embed = embed or _default_embed
-    stats = {"candidate_claims": 0, "claims_embedded": 0, "embed_seconds": 0.0, "speakers_clustered": 0}
+    stats = {
+        "candidate_claims": 0,
+        "claims_embedded": 0,
+        "texts_embedded": 0,
+        "embed_seconds": 0.0,
+        "speakers_clustered": 0,
+    }
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     con.execute("delete from raw.claim_embeddings where embedding_model is distinct from ?", [EMBEDDING_MODEL])
     con.execute("""delete from raw.claim_embeddings e
@@ -61,9 +67,12 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
             order by claim_id""").fetchall()
         if missing:
             started = time.perf_counter()
-            vectors = np.asarray(embed([t for _, t in missing]), dtype="<f4")
+            unique = sorted({t for _, t in missing})  # syndicated copies repeat their claims word for word
+            row_of = {t: i for i, t in enumerate(unique)}
+            vectors = np.asarray(embed(unique), dtype="<f4")[[row_of[t] for _, t in missing]]
             stats["embed_seconds"] = round(time.perf_counter() - started, 3)
             stats["claims_embedded"] = len(missing)
+            stats["texts_embedded"] = len(unique)
             con.register(
                 "_vectors",
                 pa.table(

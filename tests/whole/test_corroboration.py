@@ -64,3 +64,10 @@ def test_copies_share_a_group_and_their_claim_is_one_cluster_of_one_story(tmp_pa
         "select speaker_name, document_count, syndication_group_count, is_syndication_only from fct_claim_clusters "
         "where speaker_name = 'Ilse Varga'",
     )
+
+
+def test_the_three_seed_articles_are_three_stories(query):
+    # three different BelTA articles: no copies among them, each its own story
+    assert query("select count(*), count(distinct syndication_group_id) from dim_documents") == [(3, 3)]
+    assert query("select count(*), max(document_count) from fct_syndication_groups") == [(3, 1)]
+    assert query("select count(*) from dim_documents where syndication_group_id <> document_id") == [(0,)]
