@@ -22,6 +22,8 @@ import numpy as np
 #: names what produced a stored embedding: a new value re-embeds every claim
 EMBEDDING_MODEL = "all-MiniLM-L6-v2/numpy-1"
 DIMENSIONS = 384
+#: texts per forward pass (sorted by length, so each batch pads little)
+ENCODE_ROWS = 32
 MAX_TOKENS = 128  # claim contents are short; the model was trained on up to 128 word pieces
 _HEADS = 12
 _LAYERS = 6
@@ -116,13 +118,13 @@ class MiniLM:
             )
         return x
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: list[str], rows: int = ENCODE_ROWS) -> np.ndarray:
         """(len(texts), 384) float32, each row L2-normalised (cosine similarity = dot product)."""
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         encodings = self.tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))  # batches of similar length
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
+        for start in range(0, len(order), rows):
+            chunk = order[start : start + rows]
             length = max(len(encodings[i].ids) for i in chunk)
             ids = np.zeros((len(chunk), length), dtype=np.int64)
             mask = np.zeros((len(chunk), length), dtype=np.int64)
