@@ -139,3 +139,25 @@ def test_the_index_is_incremental_and_forgets_removed_documents():
     assert con.execute("select count(*) from raw.syndication_pairs").fetchone()[0] == 0
     assert con.execute("select count(*) from raw.syndication_components").fetchone()[0] == 0
     assert con.execute("select count(*) from raw.document_minhash_bands where document_id = 'a1'").fetchone()[0] == 0
+
+
+def test_forget_removes_a_documents_index_rows_and_its_claims_embeddings():
+    from pipeline.warehouse.forget import ForgetPlan, remove
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    _add(con, "a1", STORY, 1)
+    _add(con, "c1", EDITED_COPY, 2)
+    update_syndication(con)
+    con.execute("insert into raw.claims (claim_id, document_id) values ('k1', 'a1'), ('k2', 'c1')")
+    con.execute("insert into raw.claim_embeddings (claim_id) values ('k1'), ('k2')")
+    con.execute("insert into raw.claim_clusters values ('k1', 'e', 'k1'), ('k2', 'e', 'k1')")
+    removed = remove(con, ForgetPlan("a1", document_ids=["a1"]))
+    assert removed["document_minhash"] == 1 and removed["document_minhash_bands"] > 0
+    assert removed["syndication_pairs"] == 1 and removed["claim_embeddings"] == 1
+    for table in ("document_minhash", "document_minhash_bands", "syndication_components"):
+        assert con.execute(f"select count(*) from raw.{table} where document_id = 'a1'").fetchone() == (0,)
+    assert con.execute("select claim_id from raw.claim_embeddings").fetchall() == [("k2",)]
+    assert con.execute("select claim_id from raw.claim_clusters").fetchall() == [("k2",)]
+    update_syndication(con)  # the rebuild after a takedown: the copy is alone again
+    assert con.execute("select count(*) from raw.syndication_components").fetchone() == (0,)
