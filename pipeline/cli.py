@@ -84,6 +84,7 @@ def forget(
     entity links and marts with the same job, and compact the file. Returns an exit code."""
     from pipeline.assets.dbt import dbt_models
     from pipeline.assets.search import SEARCH_INDEX
+    from pipeline.assets.syndication import CLUSTER_TABLES, SYNDICATION_TABLES
     from pipeline.warehouse import forget as takedown
     from pipeline.warehouse import store
     from pipeline.warehouse.staging import resolve_staging
@@ -130,6 +131,8 @@ def forget(
         print(f"rows removed: {shown or 'none'}; staged batches dropped: {dropped}", file=out)
         # everything derived from the documents left: entity links, marts, the search index
         selection = [AssetKey(["raw", "entity_links"]), *dbt_models.keys, SEARCH_INDEX]
+        # and the syndication groups and claim clusters (their rows of the forgotten documents are gone)
+        selection += [AssetKey(["raw", t]) for t in (*SYNDICATION_TABLES, *CLUSTER_TABLES)]
         if not _execute_job(settings, verbose, asset_selection=selection):
             print(
                 "newsclaims: the rows are removed but rebuilding the marts failed; run `newsclaims run` "

@@ -3,8 +3,10 @@
 What is removed, in one transaction under the warehouse lock: the document's text (raw.documents),
 its files (document_occurrences, document_versions), every annotation row of every extractor
 version (document_annotations, sentences, mentions, claims, source_citations), the entity links of
-its mentions, and any rejection recorded for the path given. Staged batches that contain it are
-deleted too. The caller then rebuilds the entity links and the marts, and compacts the file.
+its mentions, its entries in the syndication index, its claims' embeddings and clusters, and any
+rejection recorded for the path given. Staged batches that contain it are deleted too. The caller
+then rebuilds the entity links, the syndication groups, the claim clusters and the marts, and
+compacts the file.
 
 Deleted rows stay in a DuckDB file's free blocks until they are overwritten, so after a takedown
 the database is copied into a fresh file that replaces the old one atomically (`compact`): the text
@@ -140,8 +142,22 @@ def remove(con, p: ForgetPlan) -> dict[str, int]:
             "mention_id in (select mention_id from raw.mentions where document_id in (select unnest(?::varchar[])))",
             [ids],
         )
+        for table in ("claim_embeddings", "claim_clusters"):  # keyed by claim: before the claims go
+            delete(
+                table,
+                "claim_id in (select claim_id from raw.claims where document_id in (select unnest(?::varchar[])))",
+                [ids],
+            )
         for table in ANNOTATION_TABLES:
             delete(table, by_doc, [ids])
+        # the syndication index (its groups are recomputed by the rebuild that follows)
+        for table in ("document_minhash", "document_minhash_bands", "syndication_components"):
+            delete(table, by_doc, [ids])
+        delete(
+            "syndication_pairs",
+            "document_id_a in (select unnest(?::varchar[])) or document_id_b in (select unnest(?::varchar[]))",
+            [ids, ids],
+        )
         for table in ("document_occurrences", "document_versions", "documents"):
             delete(table, by_doc, [ids])
         for root, path in p.rejections:

@@ -66,6 +66,25 @@ RAW_TABLES: dict[str, str] = {
     "rejected_batches": """
         batch_id varchar, reason varchar, detail varchar, document_count integer, moved_to varchar,
         detected_at timestamp""",
+    # the syndication index (pipeline/warehouse/syndication.py)
+    "document_minhash": """
+        document_id varchar primary key, minhash_version varchar, shingle_count integer, signature blob,
+        indexed_at timestamp""",
+    "document_minhash_bands": """
+        document_id varchar not null, band integer not null, band_hash bigint not null""",
+    "syndication_pairs": """
+        document_id_a varchar not null, document_id_b varchar not null, jaccard double, containment double,
+        minhash_version varchar, primary key (document_id_a, document_id_b)""",
+    "syndication_components": """
+        document_id varchar primary key, component_id varchar not null""",
+    # claim clusters (pipeline/warehouse/claim_clusters.py)
+    "claim_embeddings": """
+        claim_id varchar primary key, embedding_model varchar, embedding blob, embedded_at timestamp""",
+    "claim_cluster_speakers": """
+        speaker_entity_id varchar primary key, members_hash varchar, cluster_version varchar,
+        clustered_at timestamp""",
+    "claim_clusters": """
+        claim_id varchar primary key, speaker_entity_id varchar not null, cluster_key varchar not null""",
 }
 
 #: Raw tables and columns dbt deliberately does not stage ("table" or "table.column" → why).
@@ -78,6 +97,14 @@ NOT_STAGED: dict[str, str] = {
     "entity_documents": "Bookkeeping of the entity resolver (which documents' mentions are resolved, by which "
     "resolver version and when), so a run resolves only new documents.",
     "entity_state": "The entity resolver's own state (its version, the overrides it last applied).",
+    "document_minhash": "The syndication index's MinHash signature of each document's body (bookkeeping of "
+    "the near-duplicate search); the marts carry its result, syndication_group_id.",
+    "document_minhash_bands": "The syndication index's locality-sensitive hash bands, joined to find a new "
+    "document's candidate copies without rescanning the corpus.",
+    "claim_embeddings": "Sentence embedding of each candidate claim's content (all-MiniLM-L6-v2), kept so a "
+    "run embeds only new claims; the marts carry the clusters made from them.",
+    "claim_cluster_speakers": "Bookkeeping of the claim clusterer: which speakers' claims were clustered, from "
+    "which set of claims (a hash) and by which rule version.",
     "claims.source_key": "The normalised name the extractor matched the source by; source_id (its hash) is staged "
     "and dim_sources carries the name.",
 }
@@ -90,6 +117,7 @@ ARROW_TYPES = {
     "double": pa.float64(),
     "boolean": pa.bool_(),
     "timestamp": pa.timestamp("us"),
+    "blob": pa.binary(),
 }
 
 #: Tables written per document by the NLP step (replaced whole per document when it is redone).

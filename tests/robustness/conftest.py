@@ -202,6 +202,11 @@ VOLATILE = {
     "batch_id",
     "built_at",
     "resolved_at",
+    "indexed_at",
+    "embedded_at",
+    "clustered_at",
+    # a claim's embedding can differ in its last float bits with the batch it was computed in
+    "embedding",
 }
 #: tables that only record how the work was batched
 BOOKKEEPING = {("raw", "loaded_batches")}

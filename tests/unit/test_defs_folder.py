@@ -53,13 +53,13 @@ def test_one_file_per_concern_and_each_only_imports_what_it_exposes():
 
 
 def test_the_defs_folder_holds_everything_the_code_defines(definitions):
-    from pipeline.assets import checks, python_assets, report, search
+    from pipeline.assets import checks, python_assets, report, search, syndication
     from pipeline.assets.dbt import dbt_models
     from pipeline.orchestration import daily_schedule, newsclaims_job
     from pipeline.resources import resources_for
     from pipeline.scaleout import SCALEOUT_JOB
 
-    assets = [*load_assets_from_modules([python_assets]), dbt_models, search.search_index, report.report]
+    assets = [*load_assets_from_modules([python_assets, syndication]), dbt_models, search.search_index, report.report]
     keys = sorted("/".join(k.path) for a in assets for k in a.keys)
     check_keys = sorted(
         f"{'/'.join(k.asset_key.path)}:{k.name}"

@@ -10,6 +10,10 @@ annotations as (
     select * from {{ ref('stg_document_annotations') }}
 ),
 
+syndication as (
+    select * from {{ ref('int_document_syndication') }}
+),
+
 occurrences as (
     select
         document_id,
@@ -41,7 +45,9 @@ select
     d.language_confidence,
     d.is_language_uncertain,
     d.decode_errors,
-    case when a.document_id is null then 'pending' else a.status end as annotation_status
+    case when a.document_id is null then 'pending' else a.status end as annotation_status,
+    coalesce(s.syndication_group_id, d.document_id) as syndication_group_id
 from documents d
 left join occurrences o using (document_id)
 left join annotations a using (document_id)
+left join syndication s using (document_id)

