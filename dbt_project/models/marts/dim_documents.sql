@@ -19,12 +19,35 @@ occurrences as (
         count(*) as file_count
     from document_occurrences
     group by document_id
+),
+
+published as (
+    -- each document's metadata from its earliest-published occurrence (present files first, then by path)
+    select
+        document_id,
+        title,
+        url,
+        publisher,
+        published_at,
+        author,
+        publisher_source_id,
+        metadata
+    from document_occurrences
+    qualify row_number() over (
+        partition by document_id order by published_at asc nulls last, not is_present, path
+    ) = 1
+),
+
+publishers as (
+    select document_id, count(distinct publisher_source_id) as publisher_count
+    from document_occurrences
+    group by document_id
 )
 
 select
     d.document_id,
     o.path,
-    d.title,
+    coalesce(p.title, d.title) as title,
     d.text,
     d.char_count,
     a.processed_at,
@@ -41,7 +64,16 @@ select
     d.language_confidence,
     d.is_language_uncertain,
     d.decode_errors,
-    case when a.document_id is null then 'pending' else a.status end as annotation_status
+    case when a.document_id is null then 'pending' else a.status end as annotation_status,
+    p.url,
+    p.publisher,
+    p.published_at,
+    p.author,
+    p.publisher_source_id,
+    p.metadata,
+    coalesce(n.publisher_count, 0) as publisher_count
 from documents d
 left join occurrences o using (document_id)
 left join annotations a using (document_id)
+left join published p using (document_id)
+left join publishers n using (document_id)
