@@ -93,14 +93,6 @@ def _occurrence_row(root: str, o: Occurrence) -> dict:
     )
 
 
-#: occurrence columns a re-read replaces (all but the key and the scan's own state)
-_REREAD = (
-    "document_id", "size_bytes", "modified_at", "encoding", "decode_errors", "file_path", "format", "line", "title",
-    "url", "publisher", "published_at", "published_at_text", "author", "declared_language", "record_id", "metadata",
-    "metadata_error", "publisher_source_id", "publisher_name", "publisher_kind",
-)  # fmt: skip
-
-
 def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
     """Upsert documents, occurrences, versions and rejections for one input folder.
 
@@ -189,13 +181,21 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
             con.execute("""
                 update raw.documents d set decode_errors = x.decode_errors
                 from _docs x where d.document_id = x.document_id and d.decode_errors is null""")
-            updates = ", ".join(f"{c} = excluded.{c}" for c in _REREAD)
             con.execute(
-                f"""
+                """
                 insert into raw.document_occurrences by name
                 select o.*, ?::timestamp as first_seen_at, ?::timestamp as last_seen_at, true as present from _occ o
                 on conflict (input_dir, path) do update set
-                    {updates}, last_seen_at = excluded.last_seen_at, present = true
+                    document_id = excluded.document_id, size_bytes = excluded.size_bytes,
+                    modified_at = excluded.modified_at, encoding = excluded.encoding,
+                    decode_errors = excluded.decode_errors, file_path = excluded.file_path, format = excluded.format,
+                    line = excluded.line, title = excluded.title, url = excluded.url, publisher = excluded.publisher,
+                    published_at = excluded.published_at, published_at_text = excluded.published_at_text,
+                    author = excluded.author, declared_language = excluded.declared_language,
+                    record_id = excluded.record_id, metadata = excluded.metadata,
+                    metadata_error = excluded.metadata_error, publisher_source_id = excluded.publisher_source_id,
+                    publisher_name = excluded.publisher_name, publisher_kind = excluded.publisher_kind,
+                    last_seen_at = excluded.last_seen_at, present = true
             """,
                 [now, now],
             )
