@@ -151,3 +151,35 @@ def test_a_feed_of_bad_records_writes_no_document_and_every_rejection(scan):
         ("feed.jsonl#1", "bad_record"),
         ("feed.jsonl#2", "bad_record"),
     ]
+
+
+def test_a_warehouse_from_before_feeds_gains_the_metadata_on_its_next_scan(tmp_path):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "a.txt").write_text(TEXTS[0])
+    (inp / "a.meta.json").write_text(json.dumps({"publisher": "BelTA", "published_at": "2024-03-01"}))
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con.execute("create schema raw")
+    # raw.document_occurrences and raw.rejected_documents as they were before feeds (no ingest_files)
+    con.execute("""create table raw.document_occurrences (input_dir varchar not null, path varchar not null,
+        document_id varchar not null, size_bytes bigint, modified_at timestamp, encoding varchar,
+        first_seen_at timestamp, last_seen_at timestamp, present boolean not null, decode_errors integer,
+        primary key (input_dir, path))""")
+    con.execute("""create table raw.rejected_documents (input_dir varchar not null, path varchar not null,
+        reason varchar not null, detail varchar, size_bytes bigint, detected_at timestamp,
+        primary key (input_dir, path))""")
+    root = str(inp.resolve())
+    con.execute(
+        "insert into raw.document_occurrences values (?, 'a.txt', 'old', 1, null, 'utf-8', null, null, true, 0)", [root]
+    )
+    con.execute("insert into raw.rejected_documents values (?, 'gone.md', 'not_text', '', 1, null)", [root])
+    ensure_schema(con)
+    known = load_file_states(con, inp)
+    assert known == {}  # nothing is known: every file is read once
+    write_corpus(con, read_corpus(inp, known=known), inp)
+    assert _rows(
+        con, "select path, file_path, format, publisher, publisher_source_id is not null from raw.document_occurrences"
+    ) == [("a.txt", "a.txt", "txt", "BelTA", True)]
+    assert _rows(con, "select count(*) from raw.rejected_documents") == [(0,)]
+    assert read_corpus(inp, known=load_file_states(con, inp)).kept_files == {"a.txt"}
+    con.close()
