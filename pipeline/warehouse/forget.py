@@ -142,6 +142,13 @@ def remove(con, p: ForgetPlan) -> dict[str, int]:
         )
         for table in ANNOTATION_TABLES:
             delete(table, by_doc, [ids])
+        # the files that held them are read again on the next run (a file still holding the text loads it again)
+        delete(
+            "ingest_files",
+            "exists (select 1 from raw.document_occurrences o where o.input_dir = ingest_files.input_dir "
+            "and coalesce(o.file_path, o.path) = ingest_files.path and o.document_id in (select unnest(?::varchar[])))",
+            [ids],
+        )
         for table in ("document_occurrences", "document_versions", "documents"):
             delete(table, by_doc, [ids])
         for root, path in p.rejections:

@@ -183,3 +183,14 @@ def test_a_warehouse_from_before_feeds_gains_the_metadata_on_its_next_scan(tmp_p
     assert _rows(con, "select count(*) from raw.rejected_documents") == [(0,)]
     assert read_corpus(inp, known=load_file_states(con, inp)).kept_files == {"a.txt"}
     con.close()
+
+
+def test_a_forgotten_document_still_in_its_file_is_read_again(scan):
+    from pipeline.warehouse.forget import plan, remove
+
+    (scan.inp / "a.txt").write_text(TEXTS[0])
+    scan()
+    remove(scan.con, plan(scan.con, "a.txt", scan.inp))
+    assert _rows(scan.con, "select count(*) from raw.ingest_files") == [(0,)]
+    corpus = scan()  # nothing remembers a takedown: the file is new input again
+    assert corpus.kept_files == set() and [o.path for o in corpus.occurrences] == ["a.txt"]
