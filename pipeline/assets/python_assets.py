@@ -3,6 +3,8 @@
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
 
+import os
+import shutil
 import time
 from collections import Counter
 
@@ -56,19 +58,26 @@ def _counts(con, tables) -> dict[str, int]:
 def ingest_files(context: AssetExecutionContext, input_folder: InputFolderResource, warehouse: WarehouseResource):
     with warehouse.get_connection() as con:
         known = load_file_states(con, input_folder.path)
-    with progress(None, "scanning files", unit="files") as advance:
-        corpus = read_corpus(
-            input_folder.path,
-            max_file_bytes=input_folder.max_file_bytes,
-            language_policy=LanguagePolicy.from_env(),
-            on_file=advance,
-            known=known,
-        )
-    for r in corpus.rejections:
-        context.log.warning(f"rejected {r.path}: {r.reason} ({r.detail})")
-    with warehouse.get_connection() as con:
-        stats = {k: int(v) for k, v in write_corpus(con, corpus, input_folder.path).items()}
-        counts = _counts(con, INGEST_TABLES)
+    # a big folder's texts go to Parquet files beside the warehouse while it is scanned, not all to memory
+    # (the folder is made only when needed, and removed once they are written)
+    spill_dir = warehouse.path.parent / f".{warehouse.path.name}.ingest-{os.getpid()}"
+    try:
+        with progress(None, "scanning files", unit="files") as advance:
+            corpus = read_corpus(
+                input_folder.path,
+                max_file_bytes=input_folder.max_file_bytes,
+                language_policy=LanguagePolicy.from_env(),
+                on_file=advance,
+                known=known,
+                spill_dir=spill_dir,
+            )
+        for r in corpus.rejections:
+            context.log.warning(f"rejected {r.path}: {r.reason} ({r.detail})")
+        with warehouse.get_connection() as con:
+            stats = {k: int(v) for k, v in write_corpus(con, corpus, input_folder.path).items()}
+            counts = _counts(con, INGEST_TABLES)
+    finally:
+        shutil.rmtree(spill_dir, ignore_errors=True)
     by_reason = dict(sorted(Counter(r.reason for r in corpus.rejections).items()))
     for table in INGEST_TABLES:
         yield MaterializeResult(

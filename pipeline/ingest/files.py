@@ -46,6 +46,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from pipeline.ids import text_id
 from pipeline.ingest.decode import Undecodable, decode_bytes
 from pipeline.ingest.formats import BadRecord, Meta, extract_html, iter_csv, iter_json_document
@@ -75,6 +78,23 @@ APPENDABLE = ("jsonl", "csv", "tsv")
 WITH_SIDECAR = ("txt", "html")
 #: bump when reading a file gives other documents than before: every file is read again once
 INGEST_VERSION = "2"
+#: with a spill folder, a scan writes the documents it holds to a Parquet file there whenever their
+#: text passes this many characters, so a big folder's texts are never all in memory at once
+SPILL_TEXT_CHARS = 32_000_000
+#: the columns of a spilled document (those of raw.documents a scan knows)
+SPILL_SCHEMA = pa.schema(
+    [
+        ("document_id", pa.string()),
+        ("text", pa.string()),
+        ("title", pa.string()),
+        ("char_count", pa.int32()),
+        ("encoding", pa.string()),
+        ("language", pa.string()),
+        ("language_confidence", pa.float64()),
+        ("language_uncertain", pa.bool_()),
+        ("decode_errors", pa.int32()),
+    ]
+)
 REASONS = (
     "empty",
     "binary",
@@ -160,6 +180,43 @@ class Corpus:
     #: records and rejections stand, but those of lines from there on are read again
     appended_files: dict[str, int] = field(default_factory=dict)
     file_states: list[FileState] = field(default_factory=list)
+    #: documents written to spill files (Parquet, SPILL_SCHEMA) instead of being held in `documents`
+    spilled_ids: set[str] = field(default_factory=set)
+    spilled_parts: list[Path] = field(default_factory=list)
+
+    def document_count(self) -> int:
+        return len(self.documents) + len(self.spilled_ids)
+
+    def documents_table(self) -> pa.Table:
+        """The documents held in memory as a table of SPILL_SCHEMA."""
+        return pa.Table.from_pylist(
+            [
+                dict(
+                    document_id=d.document_id,
+                    text=d.text,
+                    title=d.title,
+                    char_count=d.char_count,
+                    encoding=d.encoding,
+                    language=d.language,
+                    language_confidence=d.language_confidence,
+                    language_uncertain=d.language_uncertain,
+                    decode_errors=d.decode_errors,
+                )
+                for d in self.documents.values()
+            ],
+            schema=SPILL_SCHEMA,
+        )
+
+    def spill(self, folder: Path) -> None:
+        """Write the documents held in memory to a Parquet file in `folder` and let go of their text."""
+        if not self.documents:
+            return
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        part = Path(folder) / f"documents-{len(self.spilled_parts):05d}.parquet"
+        pq.write_table(self.documents_table(), part)
+        self.spilled_parts.append(part)
+        self.spilled_ids.update(self.documents)
+        self.documents = {}
 
     def document_paths(self) -> dict[str, str]:
         """document_id → the first of its paths in sorted order."""
@@ -372,10 +429,12 @@ def read_corpus(
     language_policy: LanguagePolicy | None = None,
     on_file: Callable[[], None] | None = None,
     known: dict[str, FileState] | None = None,
+    spill_dir: Path | None = None,
 ) -> Corpus:
     """Every file under the folder, read, decoded and deduplicated, or rejected with a reason;
     `on_file()` is called after each (a progress bar). `known`: the last scan's FileState per file
-    path (see the module's docstring); files unchanged since are not read."""
+    path (see the module's docstring); files unchanged since are not read. `spill_dir`: a folder
+    the documents' text goes to (Corpus.spill) whenever more than SPILL_TEXT_CHARS is held."""
     input_dir = Path(input_dir).resolve()
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder {input_dir} does not exist or is not a folder")
@@ -384,6 +443,7 @@ def read_corpus(
     policy_key = f"ingest {INGEST_VERSION} max {limit} lang {policy.min_chars}/{policy.min_confidence}"
     known = known or {}
     corpus = Corpus()
+    held = {"chars": 0}
 
     def reject(rel: str, reason: str, detail: str, size: int | None, file_path: str | None = None) -> None:
         corpus.rejections.append(Rejection(rel, reason, detail, size, file_path))
@@ -404,8 +464,7 @@ def read_corpus(
             reject(rel, "empty", "no text after decoding" if text == "" else "whitespace only", size, file_rel)
             return False
         doc_id = text_id(text)
-        doc = corpus.documents.get(doc_id)
-        if doc is None:
+        if doc_id not in corpus.documents and doc_id not in corpus.spilled_ids:
             guess = detect_language(text)
             if policy.rejects(text, guess):
                 reject(rel, "language", policy.reason_detail(text, guess), size, file_rel)
@@ -421,6 +480,10 @@ def read_corpus(
                 decode_errors,
             )
             corpus.documents[doc_id] = doc
+            held["chars"] += len(text)
+            if spill_dir is not None and held["chars"] > SPILL_TEXT_CHARS:
+                corpus.spill(spill_dir)
+                held["chars"] = 0
         corpus.occurrences.append(
             Occurrence(rel, doc_id, size, mtime, encoding, decode_errors, file_rel, fmt, line, meta or Meta())
         )
@@ -639,6 +702,7 @@ def read_corpus(
             on_file()
     used = {o.document_id for o in corpus.occurrences}
     corpus.documents = {k: d for k, d in corpus.documents.items() if k in used}
+    corpus.spilled_ids &= used  # a spilled document no occurrence holds any more is not written
     return corpus
 
 

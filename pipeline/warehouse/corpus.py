@@ -23,9 +23,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.dataset as ds
 
 from pipeline.ids import stable_id
-from pipeline.ingest.files import Corpus, FileState, Occurrence
+from pipeline.ingest.files import SPILL_SCHEMA, Corpus, FileState, Occurrence
 from pipeline.nlp.sources import normalise
 from pipeline.warehouse import killpoints
 from pipeline.warehouse.schema import arrow_schema
@@ -102,24 +103,7 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
     """
     now = _now()
     root = str(Path(input_dir).resolve())
-    docs = pa.Table.from_pylist(
-        [
-            dict(
-                document_id=d.document_id,
-                text=d.text,
-                title=d.title,
-                char_count=d.char_count,
-                encoding=d.encoding,
-                first_seen_at=now,
-                language=d.language,
-                language_confidence=d.language_confidence,
-                language_uncertain=d.language_uncertain,
-                decode_errors=d.decode_errors,
-            )
-            for d in corpus.documents.values()
-        ],
-        schema=arrow_schema("documents"),
-    )
+    docs = corpus.documents_table()
     occ = pa.Table.from_pylist(
         [_occurrence_row(root, o) for o in corpus.occurrences],
         schema=arrow_schema("document_occurrences", skip=SCAN_STATE),
@@ -160,27 +144,38 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
         ],
         schema=arrow_schema("ingest_files"),
     )
-    names = ("_docs", "_occ", "_rej", "_kept", "_states")
-    for name, table in zip(names, (docs, occ, rej, kept, states), strict=True):
+    # documents the scan spilled to Parquet are read from there, in a stream
+    spilled = (
+        ds.dataset([str(p) for p in corpus.spilled_parts], format="parquet", schema=SPILL_SCHEMA)
+        if corpus.spilled_parts
+        else SPILL_SCHEMA.empty_table()
+    )
+    names = ("_docs", "_spilled", "_occ", "_rej", "_kept", "_states")
+    for name, table in zip(names, (docs, spilled, occ, rej, kept, states), strict=True):
         con.register(name, table)
     try:
         with transaction(con):
-            new_docs = con.execute(
-                "select count(*) from _docs where document_id not in (select document_id from raw.documents)"
-            ).fetchone()[0]
-            con.execute(
-                "insert into raw.documents by name select * from _docs "
-                "where document_id not in (select document_id from raw.documents)"
-            )
-            # documents stored before language id (or decode_errors) existed get theirs (nothing else is
-            # ever rewritten)
-            con.execute("""
-                update raw.documents d set language = x.language, language_confidence = x.language_confidence,
-                    language_uncertain = x.language_uncertain
-                from _docs x where d.document_id = x.document_id and d.language is null""")
-            con.execute("""
-                update raw.documents d set decode_errors = x.decode_errors
-                from _docs x where d.document_id = x.document_id and d.decode_errors is null""")
+            new_docs = 0
+            for name in ("_docs", "_spilled"):
+                new_docs += con.execute(
+                    f"select count(*) from {name} where document_id not in (select document_id from raw.documents) "
+                    "and document_id in (select document_id from _occ)"
+                ).fetchone()[0]
+                con.execute(
+                    f"insert into raw.documents by name select *, ?::timestamp as first_seen_at from {name} "
+                    "where document_id not in (select document_id from raw.documents) "
+                    "and document_id in (select document_id from _occ)",
+                    [now],
+                )
+                # documents stored before language id (or decode_errors) existed get theirs (nothing else is
+                # ever rewritten)
+                con.execute(f"""
+                    update raw.documents d set language = x.language, language_confidence = x.language_confidence,
+                        language_uncertain = x.language_uncertain
+                    from {name} x where d.document_id = x.document_id and d.language is null""")
+                con.execute(f"""
+                    update raw.documents d set decode_errors = x.decode_errors
+                    from {name} x where d.document_id = x.document_id and d.decode_errors is null""")
             con.execute(
                 """
                 insert into raw.document_occurrences by name
@@ -259,7 +254,7 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
             con.unregister(name)
     return dict(
         files=len(corpus.occurrences) + len(corpus.rejections),
-        documents=len(corpus.documents),
+        documents=corpus.document_count(),
         new_documents=new_docs,
         occurrences=len(corpus.occurrences),
         rejected=len(corpus.rejections),

@@ -194,3 +194,19 @@ def test_a_forgotten_document_still_in_its_file_is_read_again(scan):
     assert _rows(scan.con, "select count(*) from raw.ingest_files") == [(0,)]
     corpus = scan()  # nothing remembers a takedown: the file is new input again
     assert corpus.kept_files == set() and [o.path for o in corpus.occurrences] == ["a.txt"]
+
+
+def test_a_scan_spills_its_texts_to_parquet_and_writes_them_all(scan, tmp_path, monkeypatch):
+    from pipeline.ingest import files
+    from pipeline.warehouse.schema import arrow_schema
+
+    assert files.SPILL_SCHEMA == arrow_schema("documents", skip=("first_seen_at",))
+    monkeypatch.setattr(files, "SPILL_TEXT_CHARS", 150)  # every second document or so goes to disk
+    (scan.inp / "feed.jsonl").write_text("".join(_record(i) for i in range(4)) + _record(0, id="again"))
+    spill = tmp_path / "spill"
+    corpus = read_corpus(scan.inp, spill_dir=spill)
+    assert corpus.spilled_parts and len(corpus.documents) < 4 and corpus.document_count() == 4
+    assert all(p.parent == spill and p.exists() for p in corpus.spilled_parts)
+    write_corpus(scan.con, corpus, scan.inp)
+    assert sorted(r[0] for r in _rows(scan.con, "select text from raw.documents")) == sorted(TEXTS)
+    assert _rows(scan.con, "select count(*) from raw.document_occurrences") == [(5,)]
