@@ -179,6 +179,7 @@ class Corpus:
     #: feeds read from where the last scan stopped (file → the line it went on from): their earlier
     #: records and rejections stand, but those of lines from there on are read again
     appended_files: dict[str, int] = field(default_factory=dict)
+    #: the state of each file read this scan (a kept file's state stands)
     file_states: list[FileState] = field(default_factory=list)
     #: documents written to spill files (Parquet, SPILL_SCHEMA) instead of being held in `documents`
     spilled_ids: set[str] = field(default_factory=set)
@@ -634,8 +635,7 @@ def read_corpus(
             fingerprint = None
         state = known.get(rel)
         if state is not None and fingerprint is not None and state.fingerprint == fingerprint:
-            corpus.kept_files.add(rel)
-            corpus.file_states.append(state)
+            corpus.kept_files.add(rel)  # its state stands as it is
             return
         try:
             data, st = _read_bounded(real, limit)
