@@ -543,7 +543,7 @@ def read_corpus(
                 records = iter_csv(text, delimiter)
             else:
                 records = iter_csv(text, delimiter, header, first_line)
-        first_occurrence = len(corpus.occurrences)
+        first_occurrence, first_rejection = len(corpus.occurrences), len(corpus.rejections)
         consumed = 0
         for item, end in records:
             if end == 0 or text[end - 1] == "\n":
@@ -570,6 +570,10 @@ def read_corpus(
         # the same id twice in one file: the later record wins
         latest = {o.path: o for o in corpus.occurrences[first_occurrence:]}
         corpus.occurrences[first_occurrence:] = list(latest.values())
+        if start == 0 and len(corpus.occurrences) == first_occurrence and len(corpus.rejections) == first_rejection:
+            detail = "no records" if fmt in ("jsonl", "json") else "no rows under the header"
+            reject(rel, "empty", detail if text.strip() else "no text after decoding", len(data))
+            return
         appendable = fmt in APPENDABLE and decoded.encoding.startswith("utf-8") and decoded.decode_errors == 0
         read_to = start + (3 if decoded.encoding == "utf-8-bom" else 0) + len(text[:consumed].encode("utf-8"))
         corpus.file_states.append(

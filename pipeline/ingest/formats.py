@@ -202,6 +202,8 @@ def iter_json_lines(text: str, first_line: int = 1) -> Iterator[tuple[Article | 
 def iter_json_document(text: str) -> Iterator[tuple[Article | BadRecord, int]]:
     """A JSON array of records, one object, or (when neither) JSON Lines."""
     stripped = text.lstrip()
+    if not stripped:
+        return
     lead = len(text) - len(stripped)
     if stripped.startswith("["):
         yield from _iter_json_array(text, lead)

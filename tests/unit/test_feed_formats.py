@@ -213,3 +213,14 @@ def test_a_feed_whose_every_record_is_bad_loads_nothing_and_rejects_each(tmp_pat
     corpus = read_corpus(tmp_path)
     assert corpus.documents == {} and corpus.occurrences == []
     assert sorted(_rejected(corpus)) == ["feed.jsonl#1", "feed.jsonl#2", "feed.jsonl#3"]
+
+
+def test_a_feed_without_records_is_rejected_as_empty(tmp_path):
+    (tmp_path / "blank.jsonl").write_text("\n\n")
+    (tmp_path / "header.csv").write_text("id,text\n")
+    (tmp_path / "nothing.json").write_bytes(b"")
+    assert {p: r for p, (r, _) in _rejected(read_corpus(tmp_path)).items()} == {
+        "blank.jsonl": "empty",
+        "header.csv": "empty",
+        "nothing.json": "empty",
+    }
