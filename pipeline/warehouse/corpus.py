@@ -138,7 +138,6 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
                 prefix_sha256=st.prefix_sha256,
                 next_line=st.next_line,
                 header=st.header,
-                read_at=now,
             )
             for st in corpus.file_states
         ],
@@ -247,7 +246,7 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
                 on conflict (input_dir, path) do update set
                     fingerprint = excluded.fingerprint, format = excluded.format, read_bytes = excluded.read_bytes,
                     prefix_sha256 = excluded.prefix_sha256, next_line = excluded.next_line,
-                    header = excluded.header, read_at = excluded.read_at""")
+                    header = excluded.header""")
             killpoints.reached("ingest_before_commit")
     finally:
         for name in names:

@@ -31,7 +31,7 @@ RAW_TABLES: dict[str, str] = {
         size_bytes bigint, detected_at timestamp, file_path varchar, primary key (input_dir, path)""",
     "ingest_files": """
         input_dir varchar not null, path varchar not null, fingerprint varchar not null, format varchar,
-        read_bytes bigint, prefix_sha256 varchar, next_line integer, header varchar, read_at timestamp,
+        read_bytes bigint, prefix_sha256 varchar, next_line integer, header varchar,
         primary key (input_dir, path)""",
     "document_annotations": """
         document_id varchar primary key, extractor_version varchar not null, processed_at timestamp,
