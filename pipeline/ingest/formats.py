@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Iterator
 
 from dateutil import parser as date_parser
@@ -106,10 +107,13 @@ def parse_published_at(value: object) -> tuple[datetime | None, str | None]:
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        try:
-            parsed = date_parser.parse(value.strip(), default=datetime(2000, 1, 1))
-        except (ValueError, OverflowError) as exc:
-            return None, f"published_at {value!r} is not a date ({exc})"
+        try:  # RFC 2822 as in RSS, with its named zones (EST, PDT, GMT, ...)
+            parsed = parsedate_to_datetime(value.strip())
+        except (TypeError, ValueError, IndexError):
+            try:
+                parsed = date_parser.parse(value.strip(), default=datetime(2000, 1, 1))
+            except (ValueError, OverflowError) as exc:
+                return None, f"published_at {value!r} is not a date ({exc})"
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=timezone.utc), None
     # a fixed offset (dateutil gives "Z" as the machine's local zone where that is UTC)

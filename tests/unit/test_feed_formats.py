@@ -29,6 +29,8 @@ def _rejected(corpus):
     ("given", "expected"),
     [
         ("Fri, 01 Mar 2024 09:30:00 +0100", datetime(2024, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=1)))),
+        ("Fri, 01 Mar 2024 04:30:00 EST", datetime(2024, 3, 1, 4, 30, tzinfo=timezone(timedelta(hours=-5)))),
+        ("Fri, 01 Mar 2024 09:30:00 GMT", datetime(2024, 3, 1, 9, 30, tzinfo=timezone.utc)),
         ("2024-03-01T09:30:00Z", datetime(2024, 3, 1, 9, 30, tzinfo=timezone.utc)),
         ("2024-03-01T09:30:00-05:00", datetime(2024, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=-5)))),
         ("2024-03-01", datetime(2024, 3, 1, tzinfo=timezone.utc)),
