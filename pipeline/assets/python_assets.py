@@ -3,6 +3,8 @@
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
 
+import os
+import shutil
 import time
 from collections import Counter
 
@@ -16,7 +18,7 @@ from pipeline.nlp.entities import ENTITY_OVERRIDES_CSV
 from pipeline.progress import progress
 from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
-from pipeline.warehouse.corpus import write_corpus
+from pipeline.warehouse.corpus import load_file_states, write_corpus
 from pipeline.warehouse.batches import load_batches, staged_document_ids
 from pipeline.warehouse.store import transaction
 
@@ -24,8 +26,8 @@ INGEST_TABLES = {
     "documents": "One row per distinct article text (document_id = hash of the decoded text), kept verbatim.",
     "document_occurrences": "One row per input file seen: its path relative to the input folder, its document, "
     "whether it is still present.",
-    "rejected_documents": "Files that were not loaded, with a human-readable reason (empty, binary, not_text, "
-    "too_large, language, ...).",
+    "rejected_documents": "Files (and feed records, FILE#LINE) that were not loaded, with a human-readable reason "
+    "(empty, binary, not_text, too_large, language, bad_record, ...).",
 }
 LOAD_TABLES = {
     "document_annotations": "Which documents were processed, by which extractor version, and when.",
@@ -48,22 +50,34 @@ def _counts(con, tables) -> dict[str, int]:
         for t, d in INGEST_TABLES.items()
     ],
     name="ingest_files",
-    description="Read every *.txt under the input folder: decode, hash, deduplicate, detect the language, "
-    "reject what is not English text.",
+    description="Read every article under the input folder (*.txt with optional NAME.meta.json sidecars, JSON "
+    "Lines / JSON / CSV / TSV feeds, HTML pages, each also gzipped): decode, hash, deduplicate, detect the "
+    "language, keep each occurrence's metadata, reject what is not English text (a bad feed record with its line). "
+    "Unchanged files are not read again; a grown feed is read from where the last run stopped.",
 )
 def ingest_files(context: AssetExecutionContext, input_folder: InputFolderResource, warehouse: WarehouseResource):
-    with progress(None, "scanning files", unit="files") as advance:
-        corpus = read_corpus(
-            input_folder.path,
-            max_file_bytes=input_folder.max_file_bytes,
-            language_policy=LanguagePolicy.from_env(),
-            on_file=advance,
-        )
-    for r in corpus.rejections:
-        context.log.warning(f"rejected {r.path}: {r.reason} ({r.detail})")
     with warehouse.get_connection() as con:
-        stats = {k: int(v) for k, v in write_corpus(con, corpus, input_folder.path).items()}
-        counts = _counts(con, INGEST_TABLES)
+        known = load_file_states(con, input_folder.path)
+    # a big folder's texts go to Parquet files beside the warehouse while it is scanned, not all to memory
+    # (the folder is made only when needed, and removed once they are written)
+    spill_dir = warehouse.path.parent / f".{warehouse.path.name}.ingest-{os.getpid()}"
+    try:
+        with progress(None, "scanning files", unit="files") as advance:
+            corpus = read_corpus(
+                input_folder.path,
+                max_file_bytes=input_folder.max_file_bytes,
+                language_policy=LanguagePolicy.from_env(),
+                on_file=advance,
+                known=known,
+                spill_dir=spill_dir,
+            )
+        for r in corpus.rejections:
+            context.log.warning(f"rejected {r.path}: {r.reason} ({r.detail})")
+        with warehouse.get_connection() as con:
+            stats = {k: int(v) for k, v in write_corpus(con, corpus, input_folder.path).items()}
+            counts = _counts(con, INGEST_TABLES)
+    finally:
+        shutil.rmtree(spill_dir, ignore_errors=True)
     by_reason = dict(sorted(Counter(r.reason for r in corpus.rejections).items()))
     for table in INGEST_TABLES:
         yield MaterializeResult(

@@ -9,7 +9,12 @@ One transaction per scan: a run killed here leaves the previous scan's state, ne
   whose text changed points at the new document (a new version) and the old document stays;
 - document_versions: every text a path has ever held (history for changed files and `forget`);
 - rejected_documents: this folder's rejections as of this scan; `detected_at` is when a path was
-  first rejected for its current reason.
+  first rejected for its current reason;
+- ingest_files: each file read and how far (read_corpus's `known` on the next scan), so an
+  unchanged file is not read again and a grown feed is read on from where it stopped.
+
+Metadata (url, publisher, published_at, author, ...) belongs to each occurrence: the same text can
+arrive from two feeds. The publisher is normalised like a cited source (`publisher_source`).
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.dataset as ds
 
-from pipeline.ingest.files import Corpus
+from pipeline.ids import stable_id
+from pipeline.ingest.files import SPILL_SCHEMA, Corpus, FileState, Occurrence
+from pipeline.nlp.sources import normalise
 from pipeline.warehouse import killpoints
 from pipeline.warehouse.schema import arrow_schema
 from pipeline.warehouse.store import transaction
@@ -33,74 +41,140 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def publisher_source(publisher: str | None) -> tuple[str | None, str | None, str | None]:
+    """(source_id, name, kind) of a publisher, normalised exactly as a cited source is (so
+    "Reuters" the publisher and "Reuters" the cited agency are one dim_sources row); a publisher
+    is an outlet unless the known-sources list or its name says otherwise."""
+    if not publisher or not publisher.strip():
+        return None, None, None
+    key, name, kind = normalise(publisher)
+    if not key:
+        return None, None, None
+    return stable_id("source", key), name, "outlet" if kind == "organization" else kind
+
+
+def load_file_states(con, input_dir: Path) -> dict[str, FileState]:
+    """The last scan's state of each file it read in this input folder (read_corpus's `known`)."""
+    root = str(Path(input_dir).resolve())
+    rows = con.execute(
+        "select path, fingerprint, format, read_bytes, prefix_sha256, next_line, header from raw.ingest_files "
+        "where input_dir = ?",
+        [root],
+    ).fetchall()
+    return {r[0]: FileState(*r) for r in rows}
+
+
+def _occurrence_row(root: str, o: Occurrence) -> dict:
+    m = o.meta
+    source_id, name, kind = publisher_source(m.publisher)
+    return dict(
+        input_dir=root,
+        path=o.path,
+        document_id=o.document_id,
+        size_bytes=o.size_bytes,
+        modified_at=o.modified_at,
+        encoding=o.encoding,
+        decode_errors=o.decode_errors,
+        file_path=o.file_path or o.path,
+        format=o.format,
+        line=o.line,
+        title=m.title,
+        url=m.url,
+        publisher=m.publisher,
+        published_at=m.published_at,
+        published_at_text=m.published_at_text,
+        author=m.author,
+        declared_language=m.language,
+        record_id=m.record_id,
+        metadata=m.extra_json(),
+        metadata_error="; ".join(m.problems) or None,
+        publisher_source_id=source_id,
+        publisher_name=name,
+        publisher_kind=kind,
+    )
+
+
 def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
     """Upsert documents, occurrences, versions and rejections for one input folder.
 
+    Files the scan kept (unchanged) or read from where it stopped (a grown feed) keep their
+    earlier occurrences and rejections; every other path of the folder not seen is marked absent.
     Returns counts for materialisation metadata.
     """
     now = _now()
     root = str(Path(input_dir).resolve())
-    docs = pa.Table.from_pylist(
-        [
-            dict(
-                document_id=d.document_id,
-                text=d.text,
-                title=d.title,
-                char_count=d.char_count,
-                encoding=d.encoding,
-                first_seen_at=now,
-                language=d.language,
-                language_confidence=d.language_confidence,
-                language_uncertain=d.language_uncertain,
-                decode_errors=d.decode_errors,
-            )
-            for d in corpus.documents.values()
-        ],
-        schema=arrow_schema("documents"),
-    )
+    docs = corpus.documents_table()
     occ = pa.Table.from_pylist(
-        [
-            dict(
-                input_dir=root,
-                path=o.path,
-                document_id=o.document_id,
-                size_bytes=o.size_bytes,
-                modified_at=o.modified_at,
-                encoding=o.encoding,
-                decode_errors=o.decode_errors,
-            )
-            for o in corpus.occurrences
-        ],
+        [_occurrence_row(root, o) for o in corpus.occurrences],
         schema=arrow_schema("document_occurrences", skip=SCAN_STATE),
     )
     rej = pa.Table.from_pylist(
         [
-            dict(input_dir=root, path=r.path, reason=r.reason, detail=r.detail, size_bytes=r.size_bytes)
+            dict(
+                input_dir=root,
+                path=r.path,
+                reason=r.reason,
+                detail=r.detail,
+                size_bytes=r.size_bytes,
+                file_path=r.file_path or r.path,
+            )
             for r in corpus.rejections
         ],
         schema=arrow_schema("rejected_documents", skip=("detected_at",)),
     )
-    con.register("_docs", docs)
-    con.register("_occ", occ)
-    con.register("_rej", rej)
+    kept = pa.Table.from_pylist(
+        [dict(path=p, from_line=None) for p in sorted(corpus.kept_files)]
+        + [dict(path=p, from_line=line) for p, line in sorted(corpus.appended_files.items())],
+        schema=pa.schema([pa.field("path", pa.string()), pa.field("from_line", pa.int64())]),
+    )
+    states = pa.Table.from_pylist(
+        [
+            dict(
+                input_dir=root,
+                path=st.path,
+                fingerprint=st.fingerprint,
+                format=st.format,
+                read_bytes=st.read_bytes,
+                prefix_sha256=st.prefix_sha256,
+                next_line=st.next_line,
+                header=st.header,
+            )
+            for st in corpus.file_states
+        ],
+        schema=arrow_schema("ingest_files"),
+    )
+    # documents the scan spilled to Parquet are read from there, in a stream
+    spilled = (
+        ds.dataset([str(p) for p in corpus.spilled_parts], format="parquet", schema=SPILL_SCHEMA)
+        if corpus.spilled_parts
+        else SPILL_SCHEMA.empty_table()
+    )
+    names = ("_docs", "_spilled", "_occ", "_rej", "_kept", "_states")
+    for name, table in zip(names, (docs, spilled, occ, rej, kept, states), strict=True):
+        con.register(name, table)
     try:
         with transaction(con):
-            new_docs = con.execute(
-                "select count(*) from _docs where document_id not in (select document_id from raw.documents)"
-            ).fetchone()[0]
-            con.execute(
-                "insert into raw.documents by name select * from _docs "
-                "where document_id not in (select document_id from raw.documents)"
-            )
-            # documents stored before language id (or decode_errors) existed get theirs (nothing else is
-            # ever rewritten)
-            con.execute("""
-                update raw.documents d set language = x.language, language_confidence = x.language_confidence,
-                    language_uncertain = x.language_uncertain
-                from _docs x where d.document_id = x.document_id and d.language is null""")
-            con.execute("""
-                update raw.documents d set decode_errors = x.decode_errors
-                from _docs x where d.document_id = x.document_id and d.decode_errors is null""")
+            new_docs = 0
+            for name in ("_docs", "_spilled"):
+                new_docs += con.execute(
+                    f"select count(*) from {name} where document_id not in (select document_id from raw.documents) "
+                    "and document_id in (select document_id from _occ)"
+                ).fetchone()[0]
+                con.execute(
+                    f"insert into raw.documents by name select *, ?::timestamp as first_seen_at from {name} "
+                    "where document_id not in (select document_id from raw.documents) "
+                    "and document_id in (select document_id from _occ)",
+                    [now],
+                )
+                # documents stored before language id (or decode_errors) existed get theirs (nothing else is
+                # ever rewritten)
+                con.execute(f"""
+                    update raw.documents d set language = x.language, language_confidence = x.language_confidence,
+                        language_uncertain = x.language_uncertain
+                    from {name} x where d.document_id = x.document_id and d.language is null""")
+                con.execute(f"""
+                    update raw.documents d set decode_errors = x.decode_errors
+                    from {name} x where d.document_id = x.document_id and d.decode_errors is null""")
             con.execute(
                 """
                 insert into raw.document_occurrences by name
@@ -108,14 +182,31 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
                 on conflict (input_dir, path) do update set
                     document_id = excluded.document_id, size_bytes = excluded.size_bytes,
                     modified_at = excluded.modified_at, encoding = excluded.encoding,
-                    decode_errors = excluded.decode_errors, last_seen_at = excluded.last_seen_at, present = true
+                    decode_errors = excluded.decode_errors, file_path = excluded.file_path, format = excluded.format,
+                    line = excluded.line, title = excluded.title, url = excluded.url, publisher = excluded.publisher,
+                    published_at = excluded.published_at, published_at_text = excluded.published_at_text,
+                    author = excluded.author, declared_language = excluded.declared_language,
+                    record_id = excluded.record_id, metadata = excluded.metadata,
+                    metadata_error = excluded.metadata_error, publisher_source_id = excluded.publisher_source_id,
+                    publisher_name = excluded.publisher_name, publisher_kind = excluded.publisher_kind,
+                    last_seen_at = excluded.last_seen_at, present = true
             """,
                 [now, now],
+            )
+            # files not read again because unchanged (or read on from where they stopped) were seen
+            con.execute(
+                """
+                update raw.document_occurrences set last_seen_at = ?::timestamp
+                where input_dir = ? and present and coalesce(file_path, path) in (select path from _kept)
+                  and path not in (select path from _occ)
+            """,
+                [now, root],
             )
             con.execute(
                 """
                 update raw.document_occurrences set present = false
                 where input_dir = ? and present and path not in (select path from _occ)
+                  and coalesce(file_path, path) not in (select path from _kept)
             """,
                 [root],
             )
@@ -129,25 +220,43 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
             )
             con.execute(
                 """
-                delete from raw.rejected_documents r where r.input_dir = ? and not exists (
-                    select 1 from _rej x where x.path = r.path and x.reason = r.reason)""",
+                delete from raw.rejected_documents r where r.input_dir = ? and (
+                    r.path in (select path from _occ)
+                    -- a grown feed's records from the line it was read on from were read again
+                    or exists (select 1 from _kept k where k.path = r.file_path and k.from_line is not null
+                               and try_cast(substr(r.path, length(k.path) + 2) as bigint) >= k.from_line
+                               and not exists (select 1 from _rej x where x.path = r.path))
+                    or (coalesce(r.file_path, r.path) not in (select path from _kept) and not exists (
+                        select 1 from _rej x where x.path = r.path and x.reason = r.reason)))""",
                 [root],
             )
             con.execute(
                 """
                 insert into raw.rejected_documents by name select *, ?::timestamp as detected_at from _rej
-                on conflict (input_dir, path) do update set detail = excluded.detail, size_bytes = excluded.size_bytes
+                on conflict (input_dir, path) do update set detail = excluded.detail, size_bytes = excluded.size_bytes,
+                    file_path = excluded.file_path
             """,
                 [now],
             )
+            con.execute(
+                "delete from raw.ingest_files where input_dir = ? and path not in (select path from _kept)", [root]
+            )
+            con.execute("""
+                insert into raw.ingest_files by name select * from _states
+                on conflict (input_dir, path) do update set
+                    fingerprint = excluded.fingerprint, format = excluded.format, read_bytes = excluded.read_bytes,
+                    prefix_sha256 = excluded.prefix_sha256, next_line = excluded.next_line,
+                    header = excluded.header""")
             killpoints.reached("ingest_before_commit")
     finally:
-        for name in ("_docs", "_occ", "_rej"):
+        for name in names:
             con.unregister(name)
     return dict(
         files=len(corpus.occurrences) + len(corpus.rejections),
-        documents=len(corpus.documents),
+        documents=corpus.document_count(),
         new_documents=new_docs,
         occurrences=len(corpus.occurrences),
         rejected=len(corpus.rejections),
+        unchanged_files=len(corpus.kept_files),
+        appended_files=len(corpus.appended_files),
     )

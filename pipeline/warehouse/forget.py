@@ -158,6 +158,13 @@ def remove(con, p: ForgetPlan) -> dict[str, int]:
             "document_id_a in (select unnest(?::varchar[])) or document_id_b in (select unnest(?::varchar[]))",
             [ids, ids],
         )
+        # the files that held them are read again on the next run (a file still holding the text loads it again)
+        delete(
+            "ingest_files",
+            "exists (select 1 from raw.document_occurrences o where o.input_dir = ingest_files.input_dir "
+            "and coalesce(o.file_path, o.path) = ingest_files.path and o.document_id in (select unnest(?::varchar[])))",
+            [ids],
+        )
         for table in ("document_occurrences", "document_versions", "documents"):
             delete(table, by_doc, [ids])
         for root, path in p.rejections:

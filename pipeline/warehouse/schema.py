@@ -18,13 +18,21 @@ RAW_TABLES: dict[str, str] = {
         input_dir varchar not null, path varchar not null, document_id varchar not null,
         size_bytes bigint, modified_at timestamp, encoding varchar, first_seen_at timestamp,
         last_seen_at timestamp, present boolean not null, decode_errors integer,
+        file_path varchar, format varchar, line integer, title varchar, url varchar, publisher varchar,
+        published_at timestamptz, published_at_text varchar, author varchar, declared_language varchar,
+        record_id varchar, metadata json, metadata_error varchar, publisher_source_id varchar,
+        publisher_name varchar, publisher_kind varchar,
         primary key (input_dir, path)""",
     "document_versions": """
         input_dir varchar not null, path varchar not null, document_id varchar not null,
         first_seen_at timestamp, last_seen_at timestamp, primary key (input_dir, path, document_id)""",
     "rejected_documents": """
         input_dir varchar not null, path varchar not null, reason varchar not null, detail varchar,
-        size_bytes bigint, detected_at timestamp, primary key (input_dir, path)""",
+        size_bytes bigint, detected_at timestamp, file_path varchar, primary key (input_dir, path)""",
+    "ingest_files": """
+        input_dir varchar not null, path varchar not null, fingerprint varchar not null, format varchar,
+        read_bytes bigint, prefix_sha256 varchar, next_line integer, header varchar,
+        primary key (input_dir, path)""",
     "document_annotations": """
         document_id varchar primary key, extractor_version varchar not null, processed_at timestamp,
         sentence_count integer, mention_count integer, claim_count integer, citation_count integer,
@@ -91,6 +99,9 @@ RAW_TABLES: dict[str, str] = {
 NOT_STAGED: dict[str, str] = {
     "document_versions": "History of the texts each path has held, read by `newsclaims forget`; the marts show "
     "the current text of each path (fct_document_occurrences).",
+    "ingest_files": "Bookkeeping of the scan (each file read: its size and modification time, how far a growing "
+    "feed was read), so an unchanged file is not read again and a grown feed is read from where it stopped.",
+    "rejected_documents.file_path": "The file a rejected feed record came from; the mart shows the record's path.",
     "loaded_batches": "Bookkeeping of the load step (which staged batches were loaded), not news data.",
     "rejected_batches": "Staged batches that did not read back whole; their documents are processed again in the "
     "same run, so nothing is missing from the marts. Reported by the load step's metadata.",
@@ -118,6 +129,8 @@ ARROW_TYPES = {
     "boolean": pa.bool_(),
     "timestamp": pa.timestamp("us"),
     "blob": pa.binary(),
+    "timestamptz": pa.timestamp("us", tz="UTC"),
+    "json": pa.string(),
 }
 
 #: Tables written per document by the NLP step (replaced whole per document when it is redone).

@@ -1,4 +1,5 @@
-"""A schedule on a fresh drop folder stays green: a folder with no files, or only bad ones, builds
+"""A schedule on a fresh drop folder stays green: a folder with no files, or only bad ones (and a feed
+whose every record is bad), builds
 an empty warehouse with its rejections recorded, and the UI shows a warning, not an error."""
 
 from __future__ import annotations
@@ -10,7 +11,13 @@ from pipeline.definitions import build_definitions
 from pipeline.settings import Settings
 
 
-@pytest.mark.parametrize("files", [{}, {"empty.txt": b"", "binary.txt": b"\x00\x01\x02", "notes.md": b"# notes"}])
+BAD_FEED = b'not json\n{"title": "a record without text"}\n'
+
+
+@pytest.mark.parametrize(
+    "files",
+    [{}, {"empty.txt": b"", "binary.txt": b"\x00\x01\x02", "notes.md": b"# notes", "feed.jsonl": BAD_FEED}],
+)
 def test_a_folder_without_good_files_runs_green_with_a_warning(tmp_path, files):
     inp = tmp_path / "drop"
     inp.mkdir()
@@ -31,7 +38,13 @@ def test_a_folder_without_good_files_runs_green_with_a_warning(tmp_path, files):
         assert con.execute("select count(*) from dim_documents").fetchone()[0] == 0
         assert (
             dict(con.execute("select path, reason from rejected_documents").fetchall())
-            == {"empty.txt": "empty", "binary.txt": "binary", "notes.md": "not_text"}
+            == {
+                "empty.txt": "empty",
+                "binary.txt": "binary",
+                "notes.md": "not_text",
+                "feed.jsonl#1": "bad_record",
+                "feed.jsonl#2": "bad_record",
+            }
             if files
             else True
         )

@@ -6,6 +6,10 @@ document_occurrences as (
     select * from {{ ref('stg_document_occurrences') }}
 ),
 
+metadata as (
+    select * from {{ ref('int_document_metadata') }}
+),
+
 annotations as (
     select * from {{ ref('stg_document_annotations') }}
 ),
@@ -28,7 +32,7 @@ occurrences as (
 select
     d.document_id,
     o.path,
-    d.title,
+    coalesce(p.title, d.title) as title,
     d.text,
     d.char_count,
     a.processed_at,
@@ -46,8 +50,16 @@ select
     d.is_language_uncertain,
     d.decode_errors,
     case when a.document_id is null then 'pending' else a.status end as annotation_status,
-    coalesce(s.syndication_group_id, d.document_id) as syndication_group_id
+    coalesce(s.syndication_group_id, d.document_id) as syndication_group_id,
+    p.url,
+    p.publisher,
+    p.published_at,
+    p.author,
+    p.publisher_source_id,
+    p.metadata,
+    coalesce(p.publisher_count, 0) as publisher_count
 from documents d
 left join occurrences o using (document_id)
 left join annotations a using (document_id)
 left join syndication s using (document_id)
+left join metadata p using (document_id)

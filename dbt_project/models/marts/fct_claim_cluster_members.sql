@@ -12,9 +12,6 @@ syndication as (
     select * from {{ ref('int_document_syndication') }}
 ),
 
--- MERGE (feeds branch): join dim_documents' publisher / publisher_source_id here (and use
--- coalesce(published_at, first_seen_at) in int_document_syndication.reported_at) to say which
--- outlet reported each claim, and first; count distinct publishers in fct_claim_clusters.
 reports as (
     select
         k.claim_id,
@@ -22,7 +19,9 @@ reports as (
         c.document_id,
         c.speaker_entity_id,
         s.syndication_group_id,
-        s.reported_at
+        s.reported_at,
+        s.publisher,
+        s.publisher_source_id
     from clusters k
     join claims c using (claim_id)
     join syndication s on s.document_id = c.document_id
@@ -45,6 +44,8 @@ select
     speaker_entity_id,
     syndication_group_id,
     reported_at,
+    publisher,
+    publisher_source_id,
     claim_id = claim_cluster_id as is_first_report,
     nth_in_story > 1 as is_syndicated_copy
 from ordered

@@ -9,8 +9,6 @@ claims as (
     select * from {{ ref('fct_claims') }}
 ),
 
--- MERGE (feeds branch): publisher_count (count distinct publisher_source_id) and first_publisher
--- join here from dim_documents once it carries them.
 clusters as (
     select
         claim_cluster_id,
@@ -18,6 +16,10 @@ clusters as (
         count(*) as claim_count,
         count(distinct document_id) as document_count,
         count(distinct syndication_group_id) as syndication_group_count,
+        count(distinct publisher_source_id) as publisher_count,
+        -- the first report's publisher (earliest report, then claim id, as the cluster is named)
+        arg_min(publisher, (reported_at, claim_id)) as first_publisher,
+        arg_min(publisher_source_id, (reported_at, claim_id)) as first_publisher_source_id,
         min(reported_at) as first_reported_at,
         max(reported_at) as last_reported_at
     from members
@@ -32,7 +34,10 @@ select
     k.claim_count,
     k.document_count,
     k.syndication_group_count,
+    k.publisher_count,
     c.document_id as first_document_id,
+    k.first_publisher,
+    k.first_publisher_source_id,
     k.first_reported_at,
     k.last_reported_at,
     k.syndication_group_count = 1 as is_syndication_only,

@@ -12,5 +12,19 @@ select
     is_present,
     first_seen_at,
     last_seen_at,
-    decode_errors
+    decode_errors,
+    file_path,
+    source_format,
+    line,
+    title,
+    url,
+    publisher,
+    published_at,
+    published_at_text,
+    author,
+    declared_language,
+    record_id,
+    metadata,
+    metadata_error,
+    publisher_source_id
 from document_occurrences
