@@ -397,7 +397,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="materialise every asset on a folder of articles")
     p_run.add_argument(
-        "--input", type=Path, help=f"folder of *.txt articles (default: $NEWSCLAIMS_INPUT_DIR or {Settings.input_dir}/)"
+        "--input",
+        type=Path,
+        help="folder of articles and feeds (.txt, .jsonl/.json, .csv/.tsv, .html, each also .gz) "
+        f"(default: $NEWSCLAIMS_INPUT_DIR or {Settings.input_dir}/)",
     )
     p_run.add_argument(
         "--warehouse", type=Path, help=f"DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or {Settings.warehouse})"
@@ -415,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         "the spaCy model's weights are not loaded.",
     )
     p_info.add_argument(
-        "--input", type=Path, help="folder of *.txt articles (default: $NEWSCLAIMS_INPUT_DIR or seeds/)"
+        "--input", type=Path, help="folder of articles and feeds (default: $NEWSCLAIMS_INPUT_DIR or seeds/)"
     )
     p_info.add_argument(
         "--warehouse", type=Path, help="DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or warehouse.duckdb)"

@@ -40,7 +40,8 @@ daily_schedule = ScheduleDefinition(
 
 
 def folder_fingerprints(input_dir: Path) -> dict[str, str]:
-    """relative path → size:mtime for every *.txt under the folder (cheap: no file is read)."""
+    """relative path → size:mtime for every input file under the folder (articles, feeds, pages, sidecars;
+    cheap: no file is read)."""
     out = {}
     if not input_dir.is_dir():
         return out
@@ -64,7 +65,7 @@ def make_input_sensor(input_dir: Path):
         job=newsclaims_job,
         minimum_interval_seconds=60,
         default_status=DefaultSensorStatus.STOPPED,
-        description=f"Requests a run when *.txt files are added to or changed in {input_dir}.",
+        description=f"Requests a run when input files (articles, feeds, pages) are added to or changed in {input_dir}.",
     )
     def input_folder_sensor(context: SensorEvaluationContext):
         previous = json.loads(context.cursor) if context.cursor else {}
