@@ -177,9 +177,10 @@ def test_feeds_load_with_metadata_copies_join_their_story_and_a_grown_feed_loads
         groups = dict(con.execute("select path, syndication_group_id from dim_documents").fetchall())
         assert groups["feed.jsonl#s4"] == groups["feed.jsonl#s1"] == ids["feed.jsonl#s1"]
         assert con.execute(
-            "select document_count, is_syndicated from fct_syndication_groups where syndication_group_id = ?",
+            "select document_count, publisher_count, first_publisher, is_syndicated from fct_syndication_groups "
+            "where syndication_group_id = ?",
             [ids["feed.jsonl#s1"]],
-        ).fetchall() == [(3, True)]
+        ).fetchall() == [(3, 3, "Harbour Press", True)]
         again = dict(con.execute("select document_id, indexed_at from raw.document_minhash").fetchall())
         assert {d: again[d] for d in indexed} == indexed and len(again) == len(indexed) + 2
         # who first reported what the mayor said, and who repeated it

@@ -1,5 +1,5 @@
 -- One row per story: a syndication group (a document and its lightly edited copies), with how many
--- documents carried it. A document without a copy is a story of one document.
+-- documents and how many outlets carried it. A document without a copy is a story of one document.
 with syndication as (
     select * from {{ ref('int_document_syndication') }}
 ),
@@ -18,6 +18,9 @@ group_pairs as (
 select
     s.syndication_group_id,
     count(*) as document_count,
+    count(distinct s.publisher_source_id) as publisher_count,
+    -- the first report's publisher (earliest report, then document id, as the group is named)
+    arg_min(s.publisher, (s.reported_at, s.document_id)) as first_publisher,
     min(s.reported_at) as first_reported_at,
     max(s.reported_at) as last_reported_at,
     count(*) > 1 as is_syndicated,
