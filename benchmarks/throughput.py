@@ -53,11 +53,9 @@ GB = 1e9
 BARE_SCRIPT = """
 import sys, time
 from pathlib import Path
-from pipeline.ingest.files import read_corpus
 from pipeline.nlp.model import load_model
 from pipeline.settings import cpu_count
-corpus = read_corpus(Path(sys.argv[1]))
-texts = [corpus.documents[k].text for k in sorted(corpus.documents)]
+texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(Path(sys.argv[1]).rglob("*.txt"))]
 started = time.perf_counter()
 nlp = load_model(sys.argv[2])
 loaded = time.perf_counter()
