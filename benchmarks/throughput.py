@@ -34,6 +34,7 @@ import argparse
 import hashlib
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -199,7 +200,9 @@ def run_measured(cmd: list[str], cwd: Path, env: dict) -> dict:
     if proc.returncode != 0:
         sys.stderr.write(out[-5000:] + err[-10000:])
         raise SystemExit(f"{' '.join(cmd[:3])} ... failed (exit {proc.returncode})")
-    return dict(seconds=seconds, peak_bytes=peak, peak_rss_bytes=peak_rss, peak_processes=peak_procs, stdout=out)
+    return dict(
+        seconds=seconds, peak_bytes=peak, peak_rss_bytes=peak_rss, peak_processes=peak_procs, stdout=out, stderr=err
+    )
 
 
 def clean_env() -> dict:
@@ -209,10 +212,45 @@ def clean_env() -> dict:
     return env
 
 
-def newsclaims_run(work: Path, input_dir: Path, warehouse: Path) -> dict:
+def newsclaims_run(work: Path, input_dir: Path, warehouse: Path, steps: bool = False) -> dict:
+    """`newsclaims run`; with steps, --verbose and the seconds of each Dagster step parsed from its log."""
     exe = Path(sys.executable).parent / "newsclaims"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "pipeline.cli"]
-    return run_measured([*cmd, "run", "--input", str(input_dir), "--warehouse", str(warehouse)], work, clean_env())
+    args = ["run", "--input", str(input_dir), "--warehouse", str(warehouse), *(["--verbose"] if steps else [])]
+    r = run_measured([*cmd, *args], work, clean_env())
+    if steps:
+        r["steps"] = step_seconds(r["stdout"] + r["stderr"])
+    return r
+
+
+STEP_DONE = re.compile(r'Finished execution of step "([^"]+)" in ([0-9.]+)(ms|s|m)\b')
+MODEL_READY = re.compile(r"spaCy model ready in ([0-9.]+)s")
+#: how the one-new-article run's time is split (step name prefix → part)
+PARTS = (
+    ("ingest", ("ingest_files",)),
+    ("spaCy model load", ()),
+    ("NLP (spaCy + extraction, staging)", ("annotation_batches",)),
+    ("load", ("load_annotations",)),
+    ("entity links", ("raw__entity_links",)),
+    ("dbt build (incl. its tests)", ("dbt_models",)),
+    ("search index", ("search__index",)),
+    ("report", ("report",)),
+)
+
+
+def step_seconds(log: str) -> dict[str, float]:
+    """Seconds per part of the run (PARTS), the other steps (asset checks) summed as `checks`."""
+    out = dict.fromkeys([p for p, _ in PARTS], 0.0)
+    out["other steps (Python asset checks)"] = 0.0
+    for name, amount, unit in STEP_DONE.findall(log):
+        secs = float(amount) * {"ms": 0.001, "s": 1.0, "m": 60.0}[unit]
+        part = next((p for p, prefixes in PARTS if any(name.startswith(x) for x in prefixes)), None)
+        out[part or "other steps (Python asset checks)"] += secs
+    load = MODEL_READY.search(log)
+    if load:
+        out["spaCy model load"] = float(load.group(1))
+        out["NLP (spaCy + extraction, staging)"] -= out["spaCy model load"]
+    return out
 
 
 def bare_spacy(work: Path, input_dir: Path, model: str) -> dict:
@@ -256,7 +294,7 @@ def measure_corpus(work: Path, name: str, articles, copies: int, new_article: by
     out["rows"] = count_rows(warehouse)
     (input_dir / "zz_new_article.txt").write_bytes(new_article)
     print(f"  [{name}] newsclaims run, one new article ...", end="", flush=True)
-    out["one"] = newsclaims_run(work, input_dir, warehouse)
+    out["one"] = newsclaims_run(work, input_dir, warehouse, steps=True)
     print(f" {out['one']['seconds']:.1f} s", flush=True)
     after = count_rows(warehouse)
     if after["dim_documents"] != out["rows"]["dim_documents"] + 1:
@@ -350,6 +388,17 @@ def main(argv: list[str] | None = None) -> int:
         line(f"{k}× corpus: newsclaims run, fresh warehouse", big["full"], k * words, big["rows"]["dim_documents"])
         line(f"{k}× corpus: newsclaims run, one new article", big["one"], k * words, big["rows"]["dim_documents"])
     print(f"pipes: {bare['pipes']}")
+    runs = [("1×", upd)] + ([(f"{args.scale}×", big["one"])] if big else [])
+    print()
+    print("where the one-new-article run's seconds go (Dagster's step durations, from `newsclaims run --verbose`):")
+    print(f"{'part':<44} " + " ".join(f"{label:>8}" for label, _ in runs))
+    for part in upd["steps"]:
+        print(f"{part:<44} " + " ".join(f"{r['steps'][part]:>8.1f}" for _, r in runs))
+    print(
+        f"{'outside the steps (Python start, imports, definitions, run set-up, summary)':<44} "
+        + " ".join(f"{r['seconds'] - sum(r['steps'].values()):>8.1f}" for _, r in runs)
+    )
+    print(f"{'total':<44} " + " ".join(f"{r['seconds']:>8.1f}" for _, r in runs))
     print()
     ratio_a = bare["seconds"] / full["seconds"]
     ratio_b = upd["seconds"] / full["seconds"]
