@@ -21,6 +21,9 @@ once per process, is shown beside it):
   one    one new article added to the folder, `newsclaims run` again (the same article every time:
          a copy of one corpus article with its own first line)
 
+Both newsclaims runs pass --verbose (Dagster's log at DEBUG), from which the seconds of each step are
+taken and printed as a breakdown; the rest is Python start, imports, definitions and run set-up.
+
 Targets (issue 12): (a) bare / full ≥ 0.90; (b) one / full ≤ 0.05; (c) peak memory of the full run's
 process tree ≤ 2.0 GB; (d) with --scale K: K× the corpus as distinct documents (copy k's first line
 ends with " [copy k]"): full(K×) / (K × full(1×)) ≤ 1.1, its peak memory within 10 % of the 1× run's,
@@ -289,7 +292,7 @@ def measure_corpus(work: Path, name: str, articles, copies: int, new_article: by
         out["bare"] = bare_spacy(work, input_dir, model)
         print(f" {out['bare']['seconds']:.1f} s", flush=True)
     print(f"  [{name}] newsclaims run, fresh warehouse ...", end="", flush=True)
-    out["full"] = newsclaims_run(work, input_dir, warehouse)
+    out["full"] = newsclaims_run(work, input_dir, warehouse, steps=True)
     print(f" {out['full']['seconds']:.1f} s", flush=True)
     out["rows"] = count_rows(warehouse)
     (input_dir / "zz_new_article.txt").write_bytes(new_article)
@@ -304,6 +307,88 @@ def measure_corpus(work: Path, name: str, articles, copies: int, new_article: by
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
+
+
+def report(args, words: int, one: dict, big: dict | None) -> None:
+    """The tables and the targets, for the 1× corpus and, when measured, the K× one."""
+    bare, full, upd = one["bare"], one["full"], one["one"]
+    print()
+    header = f"{'run':<44} {'seconds':>8} {'words/s':>9} {'docs/s':>7} {'peak memory':>12}  notes"
+    print(header)
+    print("-" * len(header))
+
+    def line(label, r, n_words, n_docs, notes=""):
+        s = r["seconds"]
+        print(
+            f"{label:<44} {s:>8.1f} {n_words / s:>9,.0f} {n_docs / s:>7.1f} {r['peak_bytes'] / GB:>9.2f} GB  "
+            f"{r['peak_processes']} processes at the peak (summed RSS {r['peak_rss_bytes'] / GB:.2f} GB)"
+            f"{'; ' + notes if notes else ''}"
+        )
+
+    n = one["rows"]["dim_documents"]
+    line(
+        "bare spaCy (same pipeline), nlp.pipe",
+        bare,
+        words,
+        n,
+        f"model load {bare['load_seconds']:.1f} s, pipe {bare['pipe_seconds']:.1f} s",
+    )
+    line(
+        "newsclaims run, fresh warehouse",
+        full,
+        words,
+        n,
+        f"{one['rows']['fct_claims']:,} claims, {one['rows']['fct_mentions']:,} mentions",
+    )
+    line("newsclaims run, one new article", upd, words, n)
+    if big:
+        k = args.scale
+        line(f"{k}× corpus: newsclaims run, fresh warehouse", big["full"], k * words, big["rows"]["dim_documents"])
+        line(f"{k}× corpus: newsclaims run, one new article", big["one"], k * words, big["rows"]["dim_documents"])
+    print(f"pipes: {bare['pipes']}")
+    runs = [("full 1×", full), ("one 1×", upd)]
+    if big:
+        runs += [(f"full {args.scale}×", big["full"]), (f"one {args.scale}×", big["one"])]
+    print()
+    print("where the runs' seconds go (Dagster's step durations, from `newsclaims run --verbose`):")
+    print(f"{'part':<44} " + " ".join(f"{label:>9}" for label, _ in runs))
+    for part in upd["steps"]:
+        print(f"{part:<44} " + " ".join(f"{r['steps'][part]:>9.1f}" for _, r in runs))
+    print(
+        f"{'outside the steps (start, imports, set-up)':<44} "
+        + " ".join(f"{r['seconds'] - sum(r['steps'].values()):>9.1f}" for _, r in runs)
+    )
+    print(f"{'total':<44} " + " ".join(f"{r['seconds']:>9.1f}" for _, r in runs))
+    print()
+    ratio_a = bare["seconds"] / full["seconds"]
+    ratio_b = upd["seconds"] / full["seconds"]
+    peak_c = full["peak_bytes"] / GB
+    print("target                                                         measured   goal    ")
+    print(
+        f"(a) bare spaCy / newsclaims full run                           {ratio_a:>8.2f}   ≥ 0.90  {verdict(ratio_a >= 0.90)}"
+    )
+    print(
+        f"(b) one new article / full run                                 {ratio_b:>8.3f}   ≤ 0.05  {verdict(ratio_b <= 0.05)}"
+    )
+    print(
+        f"(c) peak memory (PSS) of the full run's tree (GB)              {peak_c:>8.2f}   ≤ 2.0   {verdict(peak_c <= 2.0)}"
+    )
+    if big:
+        k = args.scale
+        d1 = big["full"]["seconds"] / (k * full["seconds"])
+        d2 = big["full"]["peak_bytes"] / full["peak_bytes"]
+        d3 = big["one"]["seconds"] / upd["seconds"]
+        print(
+            f"(d) {k}× full run / ({k} × 1× full run)                            {d1:>8.2f}   ≤ 1.1   {verdict(d1 <= 1.1)}"
+        )
+        print(
+            f"(d) {k}× peak memory / 1× peak memory                            {d2:>8.2f}   ≤ 1.10  {verdict(d2 <= 1.10)}"
+        )
+        print(
+            f"(d) one new article on {k}× / on 1×                              {d3:>8.2f}   ≤ 1.2   {verdict(d3 <= 1.2)}"
+        )
+    else:
+        print("(d) not measured: run with --scale 10")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -346,89 +431,15 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir(parents=True)
         one = measure_corpus(work, "1x", articles, 1, new_article, args.model, bare=True)
-        big = (
-            measure_corpus(work, f"{args.scale}x", articles, args.scale, new_article, args.model, bare=False)
-            if args.scale > 1
-            else None
-        )
+        big = None
+        if args.scale > 1:
+            print(f"load average after the 1× runs: {load_average()} (after {time.time() - started:.0f} s)")
+            report(args, words, one, None)  # kept in the output should the K× runs not finish
+            print(f"\n{args.scale}× corpus:", flush=True)
+            big = measure_corpus(work, f"{args.scale}x", articles, args.scale, new_article, args.model, bare=False)
     print(f"load average at end: {load_average()} (after {time.time() - started:.0f} s)")
 
-    bare, full, upd = one["bare"], one["full"], one["one"]
-    print()
-    header = f"{'run':<44} {'seconds':>8} {'words/s':>9} {'docs/s':>7} {'peak memory':>12}  notes"
-    print(header)
-    print("-" * len(header))
-
-    def line(label, r, n_words, n_docs, notes=""):
-        s = r["seconds"]
-        print(
-            f"{label:<44} {s:>8.1f} {n_words / s:>9,.0f} {n_docs / s:>7.1f} {r['peak_bytes'] / GB:>9.2f} GB  "
-            f"{r['peak_processes']} processes at the peak (summed RSS {r['peak_rss_bytes'] / GB:.2f} GB)"
-            f"{'; ' + notes if notes else ''}"
-        )
-
-    n = one["rows"]["dim_documents"]
-    line(
-        "bare spaCy (same pipeline), nlp.pipe",
-        bare,
-        words,
-        n,
-        f"model load {bare['load_seconds']:.1f} s, pipe {bare['pipe_seconds']:.1f} s",
-    )
-    line(
-        "newsclaims run, fresh warehouse",
-        full,
-        words,
-        n,
-        f"{one['rows']['fct_claims']:,} claims, {one['rows']['fct_mentions']:,} mentions",
-    )
-    line("newsclaims run, one new article", upd, words, n)
-    if big:
-        k = args.scale
-        line(f"{k}× corpus: newsclaims run, fresh warehouse", big["full"], k * words, big["rows"]["dim_documents"])
-        line(f"{k}× corpus: newsclaims run, one new article", big["one"], k * words, big["rows"]["dim_documents"])
-    print(f"pipes: {bare['pipes']}")
-    runs = [("1×", upd)] + ([(f"{args.scale}×", big["one"])] if big else [])
-    print()
-    print("where the one-new-article run's seconds go (Dagster's step durations, from `newsclaims run --verbose`):")
-    print(f"{'part':<44} " + " ".join(f"{label:>8}" for label, _ in runs))
-    for part in upd["steps"]:
-        print(f"{part:<44} " + " ".join(f"{r['steps'][part]:>8.1f}" for _, r in runs))
-    print(
-        f"{'outside the steps (Python start, imports, definitions, run set-up, summary)':<44} "
-        + " ".join(f"{r['seconds'] - sum(r['steps'].values()):>8.1f}" for _, r in runs)
-    )
-    print(f"{'total':<44} " + " ".join(f"{r['seconds']:>8.1f}" for _, r in runs))
-    print()
-    ratio_a = bare["seconds"] / full["seconds"]
-    ratio_b = upd["seconds"] / full["seconds"]
-    peak_c = full["peak_bytes"] / GB
-    print("target                                                         measured   goal    ")
-    print(
-        f"(a) bare spaCy / newsclaims full run                           {ratio_a:>8.2f}   ≥ 0.90  {verdict(ratio_a >= 0.90)}"
-    )
-    print(
-        f"(b) one new article / full run                                 {ratio_b:>8.3f}   ≤ 0.05  {verdict(ratio_b <= 0.05)}"
-    )
-    print(
-        f"(c) peak memory (PSS) of the full run's tree (GB)              {peak_c:>8.2f}   ≤ 2.0   {verdict(peak_c <= 2.0)}"
-    )
-    if big:
-        k = args.scale
-        d1 = big["full"]["seconds"] / (k * full["seconds"])
-        d2 = big["full"]["peak_bytes"] / full["peak_bytes"]
-        d3 = big["one"]["seconds"] / upd["seconds"]
-        print(
-            f"(d) {k}× full run / ({k} × 1× full run)                            {d1:>8.2f}   ≤ 1.1   {verdict(d1 <= 1.1)}"
-        )
-        print(
-            f"(d) {k}× peak memory / 1× peak memory                            {d2:>8.2f}   ≤ 1.10  {verdict(d2 <= 1.10)}"
-        )
-        print(
-            f"(d) one new article on {k}× / on 1×                              {d3:>8.2f}   ≤ 1.2   {verdict(d3 <= 1.2)}"
-        )
-    else:
-        print("(d) not measured: run with --scale 10")
+    report(args, words, one, big)
     return 0
 
 
