@@ -126,14 +126,28 @@ from main.fct_claims where content_text is not null
 union all
 select 'd-' || document_id, 'document', document_id, null, md5(text) from main.dim_documents where text is not null
 """
-#: The text of each unit to (re)index, joined on the ids in `_search_todo`.
-TODO_TEXTS = """
-select 'c-' || c.claim_id, c.content_text from main.fct_claims c
-where c.content_text is not null and 'c-' || c.claim_id in (select unit_id from _search_todo)
+#: The text of each unit, to join on the units to (re)index.
+UNIT_TEXTS = """
+select 'c-' || claim_id as unit_id, content_text as text from main.fct_claims where content_text is not null
 union all
-select 'd-' || d.document_id, d.text from main.dim_documents d
-where d.text is not null and 'd-' || d.document_id in (select unit_id from _search_todo)
+select 'd-' || document_id, text from main.dim_documents where text is not null
 """
+#: Texts tokenised per round: the Python side of an update holds this many texts' postings at most,
+#: so a first build of a large corpus stays flat in memory.
+INDEX_CHUNK = 5000
+UNITS_SCHEMA = pa.schema(
+    [
+        ("unit_id", pa.string()),
+        ("kind", pa.string()),
+        ("document_id", pa.string()),
+        ("claim_id", pa.string()),
+        ("length", pa.int32()),
+        ("text_hash", pa.string()),
+    ]
+)
+POSTINGS_SCHEMA = pa.schema(
+    [("kind", pa.string()), ("term", pa.string()), ("unit_id", pa.string()), ("tf", pa.int32())]
+)
 
 
 def _incremental_ok(con: duckdb.DuckDBPyConnection) -> bool:
@@ -181,81 +195,78 @@ def build_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[str
                select n.* from _search_now n
                where not exists (select 1 from search.units u where u.unit_id = n.unit_id and u.text_hash = n.text_hash)"""
         )
-        todo = {
-            r[0]: r[1:]
-            for r in con.execute("select unit_id, kind, document_id, claim_id, text_hash from _search_todo").fetchall()
-        }
-        units, postings = [], []
-        for unit_id, text in sorted(con.execute(TODO_TEXTS).fetchall()):
-            kind, document_id, claim_id, text_hash = todo[unit_id]
-            tf = Counter(t for t, _, _ in terms_with_offsets(text))
-            units.append((unit_id, kind, document_id, claim_id, sum(tf.values()), text_hash))
-            postings.extend((kind, term, unit_id, n) for term, n in tf.items())
-        units_t = pa.table(
-            list(zip(*units, strict=True)) if units else [[]] * 6,
-            schema=pa.schema(
-                [
-                    ("unit_id", pa.string()),
-                    ("kind", pa.string()),
-                    ("document_id", pa.string()),
-                    ("claim_id", pa.string()),
-                    ("length", pa.int32()),
-                    ("text_hash", pa.string()),
-                ]
-            ),
+        removed = con.execute("select count(*) from _search_gone").fetchone()[0]
+        # the terms whose document frequency changes: those of the postings removed, then those added
+        con.execute(
+            """create or replace temp table _search_terms as
+               select distinct kind, term from search.postings where unit_id in (select unit_id from _search_gone)"""
         )
-        postings_t = pa.table(
-            list(zip(*postings, strict=True)) if postings else [[]] * 4,
-            schema=pa.schema(
-                [("kind", pa.string()), ("term", pa.string()), ("unit_id", pa.string()), ("tf", pa.int32())]
-            ),
+        con.execute("delete from search.postings where unit_id in (select unit_id from _search_gone)")
+        con.execute("delete from search.units where unit_id in (select unit_id from _search_gone)")
+        con.execute(
+            f"""create or replace temp table _search_texts as
+                select row_number() over (order by t.unit_id) as k, t.unit_id, t.kind, t.document_id, t.claim_id,
+                       t.text_hash, x.text
+                from _search_todo t join ({UNIT_TEXTS}) x using (unit_id)"""
         )
-        con.register("_search_units", units_t)
-        con.register("_search_postings", postings_t)
-        try:
-            # the terms whose document frequency changes: those of the postings removed and added
-            con.execute(
-                """create or replace temp table _search_terms as
-                   select distinct kind, term from search.postings where unit_id in (select unit_id from _search_gone)
-                   union select distinct kind, term from _search_postings"""
-            )
-            removed = con.execute("select count(*) from _search_gone").fetchone()[0]
-            con.execute("delete from search.postings where unit_id in (select unit_id from _search_gone)")
-            con.execute("delete from search.units where unit_id in (select unit_id from _search_gone)")
-            con.execute(
-                "insert into search.units by name select unit_id, kind, document_id, claim_id, length, text_hash "
-                "from _search_units"
-            )
-            con.execute("insert into search.postings by name select kind, term, unit_id, tf from _search_postings")
-            con.execute(
-                "delete from search.terms t where exists (select 1 from _search_terms a where a.kind = t.kind and a.term = t.term)"
-            )
-            con.execute(
-                """insert into search.terms
-                   select p.kind, p.term, count(*) from search.postings p
-                   where exists (select 1 from _search_terms a where a.kind = p.kind and a.term = p.term)
-                   group by all"""
-            )
-            con.execute("delete from search.stats")
-            con.execute(
-                """insert into search.stats
-                           select k.kind, count(u.unit_id), coalesce(avg(u.length), 0), now()::timestamp, ?, ?
-                           from (select unnest(?::varchar[]) as kind) k left join search.units u using (kind)
-                           group by k.kind""",
-                [STEMMER, fingerprint, list(KINDS)],
-            )
-        finally:
-            con.unregister("_search_units")
-            con.unregister("_search_postings")
-            for t in ("_search_now", "_search_gone", "_search_todo", "_search_terms"):
-                con.execute(f"drop table if exists {t}")
+        (added,) = con.execute("select count(*) from _search_texts").fetchone()
+        for first in range(0, added, INDEX_CHUNK):
+            _index_chunk(con, first, first + INDEX_CHUNK)
+        con.execute(
+            "delete from search.terms t where exists (select 1 from _search_terms a where a.kind = t.kind and a.term = t.term)"
+        )
+        con.execute(
+            """insert into search.terms
+               select p.kind, p.term, count(*) from search.postings p
+               where exists (select 1 from (select distinct kind, term from _search_terms) a
+                             where a.kind = p.kind and a.term = p.term)
+               group by all"""
+        )
+        con.execute("delete from search.stats")
+        con.execute(
+            """insert into search.stats
+                       select k.kind, count(u.unit_id), coalesce(avg(u.length), 0), now()::timestamp, ?, ?
+                       from (select unnest(?::varchar[]) as kind) k left join search.units u using (kind)
+                       group by k.kind""",
+            [STEMMER, fingerprint, list(KINDS)],
+        )
+        for t in ("_search_now", "_search_gone", "_search_todo", "_search_terms", "_search_texts"):
+            con.execute(f"drop table if exists {t}")
     counts = {
         f"{kind}s": n for kind, n in con.execute("select kind, unit_count from search.stats order by kind").fetchall()
     }
     counts["postings"] = con.execute("select count(*) from search.postings").fetchone()[0]
     counts["terms"] = con.execute("select count(distinct term) from search.terms").fetchone()[0]
-    counts.update(rebuilt=1, added=len(units), removed=removed, whole=int(whole))
+    counts.update(rebuilt=1, added=added, removed=removed, whole=int(whole))
     return counts
+
+
+def _index_chunk(con: duckdb.DuckDBPyConnection, first: int, last: int) -> None:
+    """Tokenise the texts numbered (first, last] in `_search_texts` and add their units and postings."""
+    units, postings = [], []
+    rows = con.execute(
+        "select unit_id, kind, document_id, claim_id, text_hash, text from _search_texts where k > ? and k <= ? order by k",
+        [first, last],
+    ).fetchall()
+    for unit_id, kind, document_id, claim_id, text_hash, text in rows:
+        tf = Counter(t for t, _, _ in terms_with_offsets(text))
+        units.append((unit_id, kind, document_id, claim_id, sum(tf.values()), text_hash))
+        postings.extend((kind, term, unit_id, n) for term, n in tf.items())
+    con.register("_search_units", pa.table(list(zip(*units, strict=True)) if units else [[]] * 6, schema=UNITS_SCHEMA))
+    con.register(
+        "_search_postings",
+        pa.table(list(zip(*postings, strict=True)) if postings else [[]] * 4, schema=POSTINGS_SCHEMA),
+    )
+    try:
+        con.execute(
+            "insert into search.units by name select unit_id, kind, document_id, claim_id, length, text_hash "
+            "from _search_units"
+        )
+        con.execute("insert into search.postings by name select kind, term, unit_id, tf from _search_postings")
+        con.execute("insert into _search_terms select distinct kind, term from _search_postings")
+    finally:
+        con.unregister("_search_units")
+        con.unregister("_search_postings")
 
 
 def has_index(con: duckdb.DuckDBPyConnection) -> bool:

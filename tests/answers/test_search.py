@@ -156,3 +156,30 @@ def test_an_update_indexes_only_what_changed_and_equals_a_whole_rebuild(built_wa
         assert updated == state()
     finally:
         con.close()
+
+
+def test_a_build_in_small_chunks_equals_one_in_a_single_chunk(built_warehouse, tmp_path, monkeypatch):
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse, copy)
+    con = duckdb.connect(str(copy))
+
+    def state():
+        return [
+            con.execute("select * exclude (length) from search.units order by all").fetchall(),
+            con.execute("select * from search.postings order by all").fetchall(),
+            con.execute("select * from search.terms order by all").fetchall(),
+        ]
+
+    try:
+        whole = index.build_index(con, force=True)
+        single = state()
+        monkeypatch.setattr(index, "INDEX_CHUNK", 7)
+        chunked = index.build_index(con, force=True)
+        assert chunked["added"] == whole["added"] > 7 * 3
+        assert state() == single
+    finally:
+        con.close()
