@@ -226,7 +226,8 @@ def newsclaims_run(work: Path, input_dir: Path, warehouse: Path, steps: bool = F
     return r
 
 
-STEP_DONE = re.compile(r'Finished execution of step "([^"]+)" in ([0-9.]+)(ms|s|m)\b')
+#: Dagster's step durations: "533ms", "2.1s", "4m52s", "1h4m" (dagster_shared.utils.timing.format_duration)
+STEP_DONE = re.compile(r'Finished execution of step "([^"]+)" in ((?:\d+h)?(?:\d+m(?!s))?(?:[0-9.]+s)?|[0-9.]+ms)\.')
 MODEL_READY = re.compile(r"spaCy model ready in ([0-9.]+)s")
 #: how the one-new-article run's time is split (step name prefix → part)
 PARTS = (
@@ -241,12 +242,22 @@ PARTS = (
 )
 
 
+def duration_seconds(text: str) -> float:
+    """Seconds in one of Dagster's durations ("533ms", "2.1s", "4m52s", "1h4m")."""
+    if text.endswith("ms"):
+        return float(text[:-2]) / 1000
+    total = 0.0
+    for amount, unit in re.findall(r"([0-9.]+)([hms])", text):
+        total += float(amount) * {"h": 3600.0, "m": 60.0, "s": 1.0}[unit]
+    return total
+
+
 def step_seconds(log: str) -> dict[str, float]:
     """Seconds per part of the run (PARTS), the other steps (asset checks) summed as `checks`."""
     out = dict.fromkeys([p for p, _ in PARTS], 0.0)
     out["other steps (Python asset checks)"] = 0.0
-    for name, amount, unit in STEP_DONE.findall(log):
-        secs = float(amount) * {"ms": 0.001, "s": 1.0, "m": 60.0}[unit]
+    for name, duration in STEP_DONE.findall(log):
+        secs = duration_seconds(duration)
         part = next((p for p, prefixes in PARTS if any(name.startswith(x) for x in prefixes)), None)
         out[part or "other steps (Python asset checks)"] += secs
     load = MODEL_READY.search(log)
