@@ -1,36 +1,43 @@
 #!/usr/bin/env python3
-"""Throughput of newsclaims beside bare spaCy, on the BBC corpus (../shared/data/bbc_news).
+"""Issue 12's four throughput targets, measured side by side in one invocation on the BBC corpus.
 
-    .venv/bin/python benchmarks/throughput.py               # all 2,225 articles (make benchmark)
-    .venv/bin/python benchmarks/throughput.py --limit 200   # 200 articles spread over the 5 topics
-    .venv/bin/python benchmarks/throughput.py --profile     # + a cProfiled extra run of the extraction
+    .venv/bin/python benchmarks/throughput.py                 # 2,127 distinct BBC articles (make benchmark)
+    .venv/bin/python benchmarks/throughput.py --limit 300     # 300 articles spread over the 5 topics
+    .venv/bin/python benchmarks/throughput.py --scale 10      # + the 10× corpus (target d)
 
-The articles are copied into a temporary folder (never into the project) and read once with the
-pipeline's own reader (`read_corpus`: decoded, duplicates merged), so every phase sees the same
-texts, in the order the `annotation_batches` asset feeds them to spaCy:
+The articles (`../shared/data/bbc_news`, exact duplicates removed) are copied into a temporary
+folder, never into the project. Every measured side is its own process, started the same way, and
+timed as a whole (Python start, imports, model load, work), its peak memory the largest sum of the
+proportional set sizes (PSS: a page shared by n processes counts 1/n in each, so the forked workers'
+copy-on-write model counts once) of that process and all its descendants (spaCy's or newsclaims'
+workers, dbt), sampled with psutil every SAMPLE_S seconds (the summed RSS, which counts shared pages
+once per process, is shown beside it):
 
-  (a)  bare spaCy: `spacy.load(default_model())` (the base model alone), `nlp.pipe` with the pipeline's batch size
-  (a') spaCy as newsclaims loads it (`load_model`: senter excluded, line-break component added, and
-       the trained CoNLL entity component where the base has its vectors)
-  (b)  the extraction: `pipeline.nlp.annotate.annotate_texts` (nlp.pipe + rows per document)
-  (c)  the whole pipeline, `pipeline.cli.run` (ingest → spaCy → load → entities → dbt build) on a
-       new warehouse
-  (d)  the same again on the unchanged input (incremental: nothing for spaCy to do)
+  bare   spaCy as a user's own script would run it on the same texts: the SAME pipeline newsclaims
+         loads (`load_model`: the base model, en_core_web_md's vectors, the trained entity and claim
+         components), `nlp.pipe(texts, n_process=<cores>, batch_size=64)`, nothing kept
+  full   `newsclaims run` on a fresh warehouse with the defaults (ingest, spaCy and the extractors,
+         load, entity links, dbt build, search index, report)
+  one    one new article added to the folder, `newsclaims run` again (the same article every time:
+         a copy of one corpus article with its own first line)
 
-Each phase runs in a fresh Python process, so its peak RSS (getrusage ru_maxrss: imports, model and
-work) is its own; the phases' timings exclude that process's start. (a), (a') and (b) time the pipe
-loop only (the model load is shown apart); (c) and (d) time `run()` whole: imports of Dagster, the
-model load, the job and dbt. The RSS of dbt (a child process) is not in these figures: a forked
-child's ru_maxrss starts at its parent's size, so RUSAGE_CHILDREN would only repeat the parent's.
-tracemalloc is not used: it would slow the phases it measures several times over.
+Both newsclaims runs pass --verbose (Dagster's log at DEBUG), from which the seconds of each step are
+taken and printed as a breakdown; the rest is Python start, imports, definitions and run set-up.
+
+Targets (issue 12): (a) bare / full ≥ 0.90; (b) one / full ≤ 0.05; (c) peak memory of the full run's
+process tree ≤ 2.0 GB; (d) with --scale K: K× the corpus as distinct documents (copy k's first line
+ends with " [copy k]"): full(K×) / (K × full(1×)) ≤ 1.1, its peak memory within 10 % of the 1× run's,
+and one(K×) / one(1×) ≤ 1.2. Not a timed test; run it on a quiet machine (the load average at the
+start and end is printed).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import hashlib
 import os
-import resource
+import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -43,199 +50,54 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("NEWSCLAIMS_SHARED_DATA", ROOT.parent / "shared" / "data")).resolve()
 DEFAULT_CORPUS = SHARED / "bbc_news"
+#: seconds between two samples of the process tree's memory
+SAMPLE_S = 0.1
+#: the bare side's nlp.pipe batch size (the issue's)
+BARE_BATCH_SIZE = 64
+GB = 1e9
 
-PHASES = {
-    "spacy_bare": "(a)  bare spaCy nlp.pipe",
-    "spacy_newsclaims": "(a') spaCy as newsclaims loads it",
-    "extraction": "(b)  extraction: annotate_texts",
-    "pipeline": "(c)  whole pipeline, first run",
-    "pipeline_again": "(d)  whole pipeline, unchanged input",
-}
-#: run after the measured phases with --profile; not in the table (cProfile slows what it measures)
-PROFILE_PHASE = "extraction_profile"
+BARE_SCRIPT = """
+import sys, time
+from pathlib import Path
+from pipeline.nlp.model import load_model
+from pipeline.settings import cpu_count
+texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(Path(sys.argv[1]).rglob("*.txt"))]
+started = time.perf_counter()
+nlp = load_model(sys.argv[2])
+loaded = time.perf_counter()
+n = 0
+for doc in nlp.pipe(texts, n_process=cpu_count(), batch_size=int(sys.argv[3])):
+    n += 1
+done = time.perf_counter()
+print(f"docs {n} load {loaded - started:.2f} pipe {done - loaded:.2f} pipes {','.join(nlp.pipe_names)}")
+"""
 
 
-# ---------------------------------------------------------------------------------------- helpers
+# ---------------------------------------------------------------------------------------- machine
 
 
-def peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
+def machine() -> str:
+    import psutil
 
+    from pipeline.settings import cpu_count
 
-def current_rss_mib() -> float:
+    model = platform.processor() or "unknown CPU"
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
     except OSError:
         pass
-    return float("nan")
+    ram = psutil.virtual_memory().total / 2**30
+    return f"{cpu_count()} cores ({model}), {ram:.1f} GiB RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
-def corpus_files(corpus: Path, limit: int | None) -> list[Path]:
-    """The articles (`*.txt`, not the corpus's ORIGINAL_README.TXT), sorted; with a limit, spread
-    evenly over the sorted list so every topic folder is represented."""
-    files = sorted(p for p in corpus.rglob("*.txt") if p.is_file())
-    if limit is not None and limit < len(files):
-        files = [files[i * len(files) // limit] for i in range(limit)]
-    return files
-
-
-def load_texts(input_dir: Path) -> list[str]:
-    """The texts the pipeline would send to spaCy: read_corpus's documents, in document_id order."""
-    from pipeline.ingest.files import read_corpus
-
-    corpus = read_corpus(input_dir)
-    return [corpus.documents[k].text for k in sorted(corpus.documents)]
-
-
-# ------------------------------------------------------------------ phases (each in its own process)
-
-
-def phase_spacy(args, texts: list[str], newsclaims: bool) -> dict:
-    started = time.perf_counter()
-    if newsclaims:
-        from pipeline.nlp.model import load_model
-
-        nlp = load_model(args.model)
-    else:
-        import spacy
-
-        from pipeline.nlp.model import resolve_model
-
-        nlp = spacy.load(resolve_model(args.model))
-    loaded = time.perf_counter()
-    rss_loaded = current_rss_mib()
-    tokens = 0
-    for doc in nlp.pipe(texts, batch_size=args.batch_size, n_process=1):
-        tokens += len(doc)
-    done = time.perf_counter()
-    return dict(
-        seconds=done - loaded,
-        setup_seconds=loaded - started,
-        rss_after_load_mib=rss_loaded,
-        tokens=tokens,
-        pipe_names=nlp.pipe_names,
-    )
-
-
-def phase_extraction(args, texts: list[str], profile: bool = False) -> dict:
-    from pipeline.nlp.annotate import annotate_texts, extractor_version
-    from pipeline.nlp.model import load_model
-
-    started = time.perf_counter()
-    nlp = load_model(args.model)
-    loaded = time.perf_counter()
-    rss_loaded = current_rss_mib()
-    rows = {}
-    items = ((text, str(i)) for i, text in enumerate(texts))
-
-    def consume():
-        for _doc_id, tables in annotate_texts(nlp, items, batch_size=args.batch_size, n_process=1):
-            for table, table_rows in tables.items():
-                rows[table] = rows.get(table, 0) + len(table_rows)
-
-    profile_text = None
-    if profile:
-        import cProfile
-        import io
-        import pstats
-
-        profiler = cProfile.Profile()
-        profiler.runcall(consume)
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats("cumulative").print_stats(35)
-        stats.sort_stats("tottime").print_stats(25)
-        profile_text = out.getvalue()
-    else:
-        consume()
-    done = time.perf_counter()
-    return dict(
-        seconds=done - loaded,
-        setup_seconds=loaded - started,
-        rss_after_load_mib=rss_loaded,
-        rows=rows,
-        version=extractor_version(nlp),
-        profile=profile_text,
-    )
-
-
-def phase_pipeline(args, input_dir: Path, warehouse: Path) -> dict:
-    from pipeline.cli import run
-    from pipeline.settings import Settings
-
-    settings = Settings.from_env(
-        input_dir=input_dir, warehouse=warehouse, spacy_model=args.model, batch_size=args.batch_size, n_process=1
-    )
-    started = time.perf_counter()
-    ok = run(settings)
-    done = time.perf_counter()
-    if not ok:
-        raise SystemExit("the pipeline run failed")
-    import duckdb
-
-    con = duckdb.connect(str(warehouse), read_only=True)
+def load_average() -> str:
     try:
-        counts = {
-            t: con.execute(f"select count(*) from {t}").fetchone()[0]
-            for t in ("dim_documents", "fct_mentions", "fct_claims", "fct_sources", "dim_entities")
-        }
-    finally:
-        con.close()
-    return dict(seconds=done - started, counts=counts)
-
-
-def run_phase(args) -> None:
-    """Child process: one phase, result as JSON into --result."""
-    work = Path(args.workdir)
-    input_dir, warehouse = work / "input", work / "warehouse.duckdb"
-    if args.phase in ("pipeline", "pipeline_again"):
-        result = phase_pipeline(args, input_dir, warehouse)
-    else:
-        texts = load_texts(input_dir)
-        if args.phase in ("extraction", PROFILE_PHASE):
-            result = phase_extraction(args, texts, profile=args.phase == PROFILE_PHASE)
-        else:
-            result = phase_spacy(args, texts, newsclaims=args.phase == "spacy_newsclaims")
-    result["peak_rss_mib"] = peak_rss_mib()
-    Path(args.result).write_text(json.dumps(result))
-
-
-# ---------------------------------------------------------------------------------------- driver
-
-
-def spawn(args, phase: str, work: Path) -> dict:
-    result_file = work / f"{phase}.json"
-    cmd = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--phase",
-        phase,
-        "--workdir",
-        str(work),
-        "--result",
-        str(result_file),
-        "--model",
-        args.model,
-        "--batch-size",
-        str(args.batch_size),
-    ]
-    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME",)}  # an ephemeral instance
-    env.pop("NEWSCLAIMS_INPUT_DIR", None)
-    env.pop("NEWSCLAIMS_WAREHOUSE", None)
-    print(f"  {PHASES.get(phase, phase)} ...", end="", flush=True)
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        print(" failed")
-        sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-10000:])
-        raise SystemExit(f"phase {phase} failed (exit {proc.returncode})")
-    result = json.loads(result_file.read_text())
-    result["process_seconds"] = wall
-    print(f" {result['seconds']:.1f} s")
-    return result
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def git_state() -> str:
@@ -244,112 +106,351 @@ def git_state() -> str:
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "pipeline"],
+            ["git", "status", "--porcelain", "--untracked-files=no", "pipeline", "dbt_project"],
             cwd=ROOT,
             capture_output=True,
             text=True,
         ).stdout.strip()
-        return head + (" + uncommitted changes in pipeline/" if dirty else "")
+        return head + (" + uncommitted changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
 
 
-def main(argv: list[str] | None = None) -> int:
-    from pipeline.settings import Settings, default_model
+# ---------------------------------------------------------------------------------------- corpus
 
-    defaults = Settings.from_env()
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help=f"default: {DEFAULT_CORPUS}")
-    parser.add_argument("--limit", type=int, help="take N articles spread over the corpus (default: all)")
-    parser.add_argument("--model", default=defaults.spacy_model or default_model())
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size, dest="batch_size")
-    parser.add_argument(
-        "--profile",
-        action="store_true",
-        help="after the measurements, run the extraction once more under cProfile and print the top",
-    )
-    parser.add_argument("--only", nargs="+", choices=list(PHASES), help="run only these phases")
-    parser.add_argument("--phase", choices=[*PHASES, PROFILE_PHASE], help=argparse.SUPPRESS)
-    parser.add_argument("--workdir", help=argparse.SUPPRESS)
-    parser.add_argument("--result", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
 
-    if args.phase:
-        run_phase(args)
-        return 0
-    if not args.corpus.is_dir():
-        print(
-            f"throughput: the BBC corpus is not at {args.corpus} (it lives in ../shared/data/bbc_news "
-            "beside the clone); nothing to measure"
-        )
-        return 0
-    files = corpus_files(args.corpus, args.limit)
-    if not files:
-        print(f"throughput: no *.txt under {args.corpus}")
-        return 0
-    phases = args.only or list(PHASES)
-    if "pipeline_again" in phases and "pipeline" not in phases:
-        phases.insert(phases.index("pipeline_again"), "pipeline")
+def distinct_articles(corpus: Path, limit: int | None) -> list[tuple[str, bytes]]:
+    """(relative path, bytes) of the corpus's articles with exact duplicates removed (the first
+    path in sorted order kept), sorted; with a limit, spread evenly so every topic is represented."""
+    seen, out = set(), []
+    for p in sorted(p for p in corpus.rglob("*.txt") if p.is_file()):
+        data = p.read_bytes()
+        digest = hashlib.sha256(data).digest()
+        if digest not in seen:
+            seen.add(digest)
+            out.append((p.relative_to(corpus).as_posix(), data))
+    if limit is not None and limit < len(out):
+        out = [out[i * len(out) // limit] for i in range(limit)]
+    return out
 
-    with tempfile.TemporaryDirectory(prefix="newsclaims-throughput-") as tmp:
-        work = Path(tmp)
-        for f in files:
-            target = work / "input" / f.relative_to(args.corpus)
+
+def with_first_line(data: bytes, suffix: str) -> bytes:
+    """The article with suffix appended to its first line (a distinct document, same length ± a few)."""
+    first, sep, rest = data.partition(b"\n")
+    return first.rstrip(b"\r") + suffix.encode() + (b"\r" if first.endswith(b"\r") else b"") + sep + rest
+
+
+def write_corpus(folder: Path, articles: list[tuple[str, bytes]], copies: int) -> None:
+    for k in range(copies):
+        for rel, data in articles:
+            target = folder / (f"copy{k:02d}" if copies > 1 else "") / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(f, target)
-        texts = load_texts(work / "input")
-        chars = sum(len(t) for t in texts)
-        import spacy
+            target.write_bytes(data if k == 0 else with_first_line(data, f" [copy {k}]"))
 
-        print(
-            f"newsclaims throughput on {args.corpus}: {len(files)} files → {len(texts)} distinct documents, "
-            f"{chars:,} characters"
-        )
-        print(
-            f"model {args.model} (spaCy {spacy.__version__}), batch size {args.batch_size}, n_process 1, "
-            f"{os.cpu_count()} CPUs; code {git_state()}"
-        )
-        results = {phase: spawn(args, phase, work) for phase in phases}
-        profiled = spawn(args, PROFILE_PHASE, work) if args.profile else None
 
-    bare = results.get("spacy_bare")
+def word_count(articles: list[tuple[str, bytes]]) -> int:
+    return sum(len(data.decode("utf-8", errors="replace").split()) for _, data in articles)
+
+
+# ---------------------------------------------------------------------------------------- running
+
+
+def run_measured(cmd: list[str], cwd: Path, env: dict) -> dict:
+    """Run cmd; wall-clock seconds and the peak summed RSS of its process tree."""
+    import psutil
+
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    root = psutil.Process(proc.pid)
+    peak, peak_procs = 0, 0
+    out_chunks: list[str] = []
+    import threading
+
+    def drain(stream, sink):
+        for line in stream:
+            sink.append(line)
+
+    err_chunks: list[str] = []
+    threads = [
+        threading.Thread(target=drain, args=(proc.stdout, out_chunks), daemon=True),
+        threading.Thread(target=drain, args=(proc.stderr, err_chunks), daemon=True),
+    ]
+    for t in threads:
+        t.start()
+    peak_rss = 0
+    while proc.poll() is None:
+        total, total_rss, n = 0, 0, 0
+        try:
+            procs = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            procs = []
+        for p in procs:
+            try:
+                info = p.memory_full_info()
+                total += getattr(info, "pss", info.rss)
+                total_rss += info.rss
+                n += 1
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                pass
+        if total > peak:
+            peak, peak_procs = total, n
+        peak_rss = max(peak_rss, total_rss)
+        time.sleep(SAMPLE_S)
+    seconds = time.perf_counter() - started
+    for t in threads:
+        t.join(5)
+    out, err = "".join(out_chunks), "".join(err_chunks)
+    if proc.returncode != 0:
+        sys.stderr.write(out[-5000:] + err[-10000:])
+        raise SystemExit(f"{' '.join(cmd[:3])} ... failed (exit {proc.returncode})")
+    return dict(
+        seconds=seconds, peak_bytes=peak, peak_rss_bytes=peak_rss, peak_processes=peak_procs, stdout=out, stderr=err
+    )
+
+
+def clean_env() -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSCLAIMS_") and k != "DAGSTER_HOME"}
+    if os.environ.get("NEWSCLAIMS_SPACY_MODEL"):
+        env["NEWSCLAIMS_SPACY_MODEL"] = os.environ["NEWSCLAIMS_SPACY_MODEL"]
+    return env
+
+
+def newsclaims_run(work: Path, input_dir: Path, warehouse: Path, steps: bool = False) -> dict:
+    """`newsclaims run`; with steps, --verbose and the seconds of each Dagster step parsed from its log."""
+    exe = Path(sys.executable).parent / "newsclaims"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "pipeline.cli"]
+    args = ["run", "--input", str(input_dir), "--warehouse", str(warehouse), *(["--verbose"] if steps else [])]
+    r = run_measured([*cmd, *args], work, clean_env())
+    if steps:
+        r["steps"] = step_seconds(r["stdout"] + r["stderr"])
+    return r
+
+
+#: Dagster's step durations: "533ms", "2.1s", "4m52s", "1h4m" (dagster_shared.utils.timing.format_duration)
+STEP_DONE = re.compile(r'Finished execution of step "([^"]+)" in ((?:\d+h)?(?:\d+m(?!s))?(?:[0-9.]+s)?|[0-9.]+ms)\.')
+MODEL_READY = re.compile(r"spaCy model ready in ([0-9.]+)s")
+#: how the one-new-article run's time is split (step name prefix → part)
+PARTS = (
+    ("ingest", ("ingest_files",)),
+    ("spaCy model load", ()),
+    ("NLP (spaCy + extraction, staging)", ("annotation_batches",)),
+    ("load", ("load_annotations",)),
+    ("entity links", ("raw__entity_links",)),
+    ("dbt build (incl. its tests)", ("dbt_models",)),
+    ("search index", ("search__index",)),
+    ("report", ("report",)),
+)
+
+
+def duration_seconds(text: str) -> float:
+    """Seconds in one of Dagster's durations ("533ms", "2.1s", "4m52s", "1h4m")."""
+    if text.endswith("ms"):
+        return float(text[:-2]) / 1000
+    total = 0.0
+    for amount, unit in re.findall(r"([0-9.]+)([hms])", text):
+        total += float(amount) * {"h": 3600.0, "m": 60.0, "s": 1.0}[unit]
+    return total
+
+
+def step_seconds(log: str) -> dict[str, float]:
+    """Seconds per part of the run (PARTS), the other steps (asset checks) summed as `checks`."""
+    out = dict.fromkeys([p for p, _ in PARTS], 0.0)
+    out["other steps (Python asset checks)"] = 0.0
+    for name, duration in STEP_DONE.findall(log):
+        secs = duration_seconds(duration)
+        part = next((p for p, prefixes in PARTS if any(name.startswith(x) for x in prefixes)), None)
+        out[part or "other steps (Python asset checks)"] += secs
+    load = MODEL_READY.search(log)
+    if load:
+        out["spaCy model load"] = float(load.group(1))
+        out["NLP (spaCy + extraction, staging)"] -= out["spaCy model load"]
+    return out
+
+
+def bare_spacy(work: Path, input_dir: Path, model: str) -> dict:
+    script = work / "bare_spacy.py"
+    script.write_text(BARE_SCRIPT)
+    env = clean_env()
+    env["PYTHONPATH"] = str(ROOT)
+    r = run_measured([sys.executable, str(script), str(input_dir), model, str(BARE_BATCH_SIZE)], work, env)
+    fields = r["stdout"].split()
+    r["pipe_seconds"] = float(fields[fields.index("pipe") + 1])
+    r["load_seconds"] = float(fields[fields.index("load") + 1])
+    r["pipes"] = fields[fields.index("pipes") + 1]
+    return r
+
+
+def count_rows(warehouse: Path) -> dict:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {
+            t: con.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("dim_documents", "fct_mentions", "fct_claims", "fct_source_citations", "dim_entities")
+        }
+    finally:
+        con.close()
+
+
+def measure_corpus(work: Path, name: str, articles, copies: int, new_article: bytes, model: str, bare: bool) -> dict:
+    """bare spaCy (optional), the full run on a fresh warehouse, then one new article."""
+    input_dir, warehouse = work / f"input-{name}", work / f"{name}.duckdb"
+    write_corpus(input_dir, articles, copies)
+    out: dict = {}
+    if bare:
+        print(f"  [{name}] bare spaCy ...", end="", flush=True)
+        out["bare"] = bare_spacy(work, input_dir, model)
+        print(f" {out['bare']['seconds']:.1f} s", flush=True)
+    print(f"  [{name}] newsclaims run, fresh warehouse ...", end="", flush=True)
+    out["full"] = newsclaims_run(work, input_dir, warehouse, steps=True)
+    print(f" {out['full']['seconds']:.1f} s", flush=True)
+    out["rows"] = count_rows(warehouse)
+    (input_dir / "zz_new_article.txt").write_bytes(new_article)
+    print(f"  [{name}] newsclaims run, one new article ...", end="", flush=True)
+    out["one"] = newsclaims_run(work, input_dir, warehouse, steps=True)
+    print(f" {out['one']['seconds']:.1f} s", flush=True)
+    after = count_rows(warehouse)
+    if after["dim_documents"] != out["rows"]["dim_documents"] + 1:
+        raise SystemExit(f"the new article did not arrive: {out['rows']} → {after}")
+    return out
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def report(args, words: int, one: dict, big: dict | None) -> None:
+    """The tables and the targets, for the 1× corpus and, when measured, the K× one."""
+    bare, full, upd = one["bare"], one["full"], one["one"]
     print()
-    header = f"{'phase':<40} {'seconds':>8} {'docs/s':>8} {'chars/s':>9} {'× bare':>7} {'peak RSS':>9}  notes"
+    header = f"{'run':<44} {'seconds':>8} {'words/s':>9} {'docs/s':>7} {'peak memory':>12}  notes"
     print(header)
     print("-" * len(header))
-    for phase, r in results.items():
-        secs = r["seconds"]
-        docs_s = len(texts) / secs if secs else float("inf")
-        chars_s = chars / secs if secs else float("inf")
-        ratio = f"{secs / bare['seconds']:.2f}" if bare and phase != "spacy_bare" else ""
-        notes = []
-        if "setup_seconds" in r:
-            notes.append(f"model load {r['setup_seconds']:.1f} s, RSS after load {r['rss_after_load_mib']:.0f} MiB")
-        if phase == "spacy_newsclaims":
-            notes.append("pipes: " + ",".join(r["pipe_names"]))
-        if phase == "extraction":
-            notes.append(f"rows: {r['rows'].get('claims', 0)} claims, {r['rows'].get('mentions', 0)} mentions")
-        if "tokens" in r:
-            notes.append(f"{r['tokens'] / secs:,.0f} tokens/s")
-        if "counts" in r:
-            notes.append(f"{r['counts']['fct_claims']} claims in fct_claims")
-        notes.append(f"process {r['process_seconds']:.1f} s")
+
+    def line(label, r, n_words, n_docs, notes=""):
+        s = r["seconds"]
         print(
-            f"{PHASES[phase]:<40} {secs:>8.2f} {docs_s:>8.1f} {chars_s:>9,.0f} {ratio:>7} "
-            f"{r['peak_rss_mib']:>6.0f} MiB  {'; '.join(notes)}"
+            f"{label:<44} {s:>8.1f} {n_words / s:>9,.0f} {n_docs / s:>7.1f} {r['peak_bytes'] / GB:>9.2f} GB  "
+            f"{r['peak_processes']} processes at the peak (summed RSS {r['peak_rss_bytes'] / GB:.2f} GB)"
+            f"{'; ' + notes if notes else ''}"
         )
-    if "spacy_newsclaims" in results and "extraction" in results:
-        a2, b = results["spacy_newsclaims"]["seconds"], results["extraction"]["seconds"]
+
+    n = one["rows"]["dim_documents"]
+    line(
+        "bare spaCy (same pipeline), nlp.pipe",
+        bare,
+        words,
+        n,
+        f"model load {bare['load_seconds']:.1f} s, pipe {bare['pipe_seconds']:.1f} s",
+    )
+    line(
+        "newsclaims run, fresh warehouse",
+        full,
+        words,
+        n,
+        f"{one['rows']['fct_claims']:,} claims, {one['rows']['fct_mentions']:,} mentions",
+    )
+    line("newsclaims run, one new article", upd, words, n)
+    if big:
+        k = args.scale
+        line(f"{k}× corpus: newsclaims run, fresh warehouse", big["full"], k * words, big["rows"]["dim_documents"])
+        line(f"{k}× corpus: newsclaims run, one new article", big["one"], k * words, big["rows"]["dim_documents"])
+    print(f"pipes: {bare['pipes']}")
+    runs = [("full 1×", full), ("one 1×", upd)]
+    if big:
+        runs += [(f"full {args.scale}×", big["full"]), (f"one {args.scale}×", big["one"])]
+    print()
+    print("where the runs' seconds go (Dagster's step durations, from `newsclaims run --verbose`):")
+    print(f"{'part':<44} " + " ".join(f"{label:>9}" for label, _ in runs))
+    for part in upd["steps"]:
+        print(f"{part:<44} " + " ".join(f"{r['steps'][part]:>9.1f}" for _, r in runs))
+    print(
+        f"{'outside the steps (start, imports, set-up)':<44} "
+        + " ".join(f"{r['seconds'] - sum(r['steps'].values()):>9.1f}" for _, r in runs)
+    )
+    print(f"{'total':<44} " + " ".join(f"{r['seconds']:>9.1f}" for _, r in runs))
+    print()
+    ratio_a = bare["seconds"] / full["seconds"]
+    ratio_b = upd["seconds"] / full["seconds"]
+    peak_c = full["peak_bytes"] / GB
+    print("target                                                         measured   goal    ")
+    print(
+        f"(a) bare spaCy / newsclaims full run                           {ratio_a:>8.2f}   ≥ 0.90  {verdict(ratio_a >= 0.90)}"
+    )
+    print(
+        f"(b) one new article / full run                                 {ratio_b:>8.3f}   ≤ 0.05  {verdict(ratio_b <= 0.05)}"
+    )
+    print(
+        f"(c) peak memory (PSS) of the full run's tree (GB)              {peak_c:>8.2f}   ≤ 2.0   {verdict(peak_c <= 2.0)}"
+    )
+    if big:
+        k = args.scale
+        d1 = big["full"]["seconds"] / (k * full["seconds"])
+        d2 = big["full"]["peak_bytes"] / full["peak_bytes"]
+        d3 = big["one"]["seconds"] / upd["seconds"]
         print(
-            f"\nextraction beside spaCy as newsclaims loads it: {b / a2:.2f}× "
-            f"({(b - a2) / len(texts) * 1000:.1f} ms per document on top of nlp.pipe)"
+            f"(d) {k}× full run / ({k} × 1× full run)                            {d1:>8.2f}   ≤ 1.1   {verdict(d1 <= 1.1)}"
         )
-    if profiled:
         print(
-            f"\ncProfile of one more extraction run ({profiled['seconds']:.1f} s under the profiler; "
-            "cumulative, then own time):"
+            f"(d) {k}× peak memory / 1× peak memory                            {d2:>8.2f}   ≤ 1.10  {verdict(d2 <= 1.10)}"
         )
-        print(profiled["profile"])
+        print(
+            f"(d) one new article on {k}× / on 1×                              {d3:>8.2f}   ≤ 1.2   {verdict(d3 <= 1.2)}"
+        )
+    else:
+        print("(d) not measured: run with --scale 10")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from pipeline.settings import Settings, cpu_count
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help=f"default: {DEFAULT_CORPUS}")
+    parser.add_argument("--limit", type=int, help="take N distinct articles spread over the corpus (default: all)")
+    parser.add_argument("--scale", type=int, default=1, help="also measure K× the corpus as distinct documents (d)")
+    parser.add_argument("--model", default=Settings.from_env().spacy_model)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    args = parser.parse_args(argv)
+
+    if not args.corpus.is_dir():
+        print(f"throughput: the BBC corpus is not at {args.corpus}; nothing to measure")
+        return 0
+    articles = distinct_articles(args.corpus, args.limit)
+    if len(articles) < 2:
+        print(f"throughput: fewer than two articles under {args.corpus}")
+        return 0
+    new_article = with_first_line(articles[len(articles) // 2][1], " [a new article]")
+    words = word_count(articles)
+    chars = sum(len(d.decode("utf-8", errors="replace")) for _, d in articles)
+
+    import spacy
+
+    print(
+        f"newsclaims throughput: {len(articles):,} distinct articles from {args.corpus}, {words:,} words, {chars:,} characters"
+    )
+    print(f"machine: {machine()}")
+    print(
+        f"model {args.model} (spaCy {spacy.__version__}); newsclaims defaults: batch size {Settings.batch_size}, "
+        f"n_process {cpu_count()}; bare: n_process {cpu_count()}, batch size {BARE_BATCH_SIZE}; code {git_state()}"
+    )
+    print(f"load average at start: {load_average()}")
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="newsclaims-throughput-") as tmp:
+        work = args.keep or Path(tmp)
+        if args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+        one = measure_corpus(work, "1x", articles, 1, new_article, args.model, bare=True)
+        big = None
+        if args.scale > 1:
+            print(f"load average after the 1× runs: {load_average()} (after {time.time() - started:.0f} s)")
+            report(args, words, one, None)  # kept in the output should the K× runs not finish
+            print(f"\n{args.scale}× corpus:", flush=True)
+            big = measure_corpus(work, f"{args.scale}x", articles, args.scale, new_article, args.model, bare=False)
+    print(f"load average at end: {load_average()} (after {time.time() - started:.0f} s)")
+
+    report(args, words, one, big)
     return 0
 
 

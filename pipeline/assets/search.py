@@ -19,7 +19,7 @@ SEARCH_INDEX = AssetKey(["search", "index"])
     group_name="search",
     kinds={"duckdb", "python"},
     description="BM25 full-text index over claim contents (fct_claims.content_text) and document text "
-    "(dim_documents.text) in the `search` schema, rebuilt whole when they changed; `newsclaims "
+    "(dim_documents.text) in the `search` schema, updated with the texts added, changed or gone; `newsclaims "
     "search` reads it.",
 )
 def search_index(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
@@ -28,12 +28,18 @@ def search_index(context: AssetExecutionContext, warehouse: WarehouseResource) -
         counts = build_index(con)
     seconds = round(time.monotonic() - started, 3)
     if counts["rebuilt"]:
-        context.log.info(f"indexed {counts['claims']} claims and {counts['documents']} documents in {seconds}s")
+        how = "rebuilt whole" if counts["whole"] else f"{counts['added']} texts indexed, {counts['removed']} removed"
+        context.log.info(
+            f"index over {counts['claims']} claims and {counts['documents']} documents: {how} in {seconds}s"
+        )
     else:
         context.log.info("claims and documents unchanged since the index was built: left as it was")
     return MaterializeResult(
         metadata={
             "this_run_rebuilt": bool(counts["rebuilt"]),
+            "this_run_texts_indexed": counts["added"],
+            "this_run_texts_removed": counts["removed"],
+            "this_run_whole_rebuild": bool(counts["whole"]),
             "claims_indexed": counts["claims"],
             "documents_indexed": counts["documents"],
             "postings": counts["postings"],

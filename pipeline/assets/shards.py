@@ -194,6 +194,7 @@ def annotate_shard(
     batch_ids: list[str] = []
     if ids:
         nlp = shared_model(spacy_model)
+        context.log.info(f"spaCy model ready in {time.perf_counter() - started:.2f}s")
         version = extractor_version(nlp)
         if version != shard["version"]:
             raise RuntimeError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
@@ -325,16 +326,29 @@ def _one(nlp: Language, text: str, ctx: tuple) -> tuple[Doc | None, tuple, BaseE
 def annotate_texts(
     nlp: Language, items: Iterable[tuple[str, str]], batch_size: int = Settings.batch_size, n_process: int = IN_PROCESS
 ) -> Iterator[tuple[str, dict[str, list[dict]]]]:
-    """(text, document_id) pairs → (document_id, rows), through nlp.pipe in batches.
+    """(text, document_id) pairs → (document_id, rows), through nlp.pipe in batches, in order.
 
     Whatever goes wrong for one document stays with it: a text over CHUNK_CHARS is parsed in
     pieces joined back into one Doc; a text spaCy raises on, or one an extractor raises on, gives
     `failed_rows` and the others go on.
+
+    With n_process > 1 the whole per-document work (spaCy *and* the extractors) runs in that many
+    worker processes forked from this one (they share the loaded model copy-on-write), each taking
+    a batch of batch_size texts and returning plain rows: the extraction uses every core instead of
+    waiting in this process on spaCy's workers, no Doc is serialised back, and this process is free
+    to write the rows while the workers go on. Items are read lazily, a few batches ahead.
     """
+    if n_process > 1:
+        return _annotate_in_workers(nlp, items, batch_size, n_process)
+    return _annotate_here(nlp, items, batch_size)
+
+
+def _annotate_here(
+    nlp: Language, items: Iterable[tuple[str, str]], batch_size: int
+) -> Iterator[tuple[str, dict[str, list[dict]]]]:
+    """annotate_texts in this process (spaCy and the extractors, one document after another)."""
     version = extractor_version(nlp)
     limit = max(1000, min(CHUNK_CHARS, nlp.max_length - 1))
-    if n_process > 1:
-        die_with_parent()  # a killed run leaves no spaCy worker behind
 
     def pieces() -> Iterator[tuple[str, tuple]]:
         for text, document_id in items:
@@ -344,7 +358,7 @@ def annotate_texts(
 
     parts: list[Doc] = []
     failure: BaseException | None = None
-    for doc, (document_id, k, n), exc in _resilient_pipe(nlp, pieces(), batch_size, n_process):
+    for doc, (document_id, k, n), exc in _resilient_pipe(nlp, pieces(), batch_size, IN_PROCESS):
         if k == 0:
             parts, failure = [], None
         if exc is not None:
@@ -362,3 +376,49 @@ def annotate_texts(
             yield document_id, annotate_doc(whole, document_id, version, _now())
         except Exception as exc:  # noqa: BLE001 - one document's extractor error stays with it
             yield document_id, failed_rows(document_id, version, "extract", exc)
+
+
+#: Batches handed to the workers ahead of the one being collected, per worker: enough to keep every
+#: worker busy while this process writes, few enough that memory stays flat whatever the corpus.
+BATCHES_AHEAD_PER_WORKER = 2
+#: The model the forked workers use (set in the parent just before they are forked).
+_WORKER_MODEL: dict[str, object] = {}
+
+
+def _annotate_batch(batch: list[tuple[str, str]], batch_size: int) -> list[tuple[str, dict[str, list[dict]]]]:
+    """In a worker: one batch of (text, document_id) through spaCy and the extractors."""
+    return list(_annotate_here(_WORKER_MODEL["nlp"], batch, batch_size))
+
+
+def _annotate_in_workers(
+    nlp: Language, items: Iterable[tuple[str, str]], batch_size: int, n_process: int
+) -> Iterator[tuple[str, dict[str, list[dict]]]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    die_with_parent()  # a killed run leaves no worker behind; workers end quietly
+    _WORKER_MODEL["nlp"] = nlp
+    context = multiprocessing.get_context("fork")  # the workers share the loaded model, not a pickle of it
+    source = iter(items)
+    ahead = max(1, n_process * BATCHES_AHEAD_PER_WORKER)
+    pending: deque = deque()
+    pool = ProcessPoolExecutor(max_workers=n_process, mp_context=context)
+    try:
+
+        def submit_next() -> bool:
+            batch = list(itertools.islice(source, batch_size))
+            if batch:
+                pending.append(pool.submit(_annotate_batch, batch, batch_size))
+            return bool(batch)
+
+        more = True
+        while more and len(pending) < ahead:
+            more = submit_next()
+        while pending:
+            done = pending.popleft().result()
+            if more:
+                more = submit_next()
+            yield from done
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _WORKER_MODEL.clear()

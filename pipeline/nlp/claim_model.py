@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy
 import spacy
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 from spacy.util import minibatch
@@ -89,10 +90,14 @@ class ClaimTags:
                 s /= s.sum(axis=1, keepdims=True)
                 best = s.argmax(axis=1)
                 cue = s[:, self.cue_columns].sum(axis=1)
-                for tok, k, p, q in zip(doc, best, s[numpy.arange(len(best)), best], cue, strict=True):
-                    tok._.claim_tag = self.labels[k]
-                    tok._.claim_prob = float(p)
-                    tok._.claim_cue_prob = float(q)
+                # straight into doc.user_data, where tok._.claim_tag = ... would put them (one
+                # Underscore object per token and attribute is most of this loop's time otherwise)
+                data = doc.user_data
+                probs = s[numpy.arange(len(best)), best].tolist()
+                for idx, k, p, q in zip(_token_idx(doc), best.tolist(), probs, cue.tolist(), strict=True):
+                    data[_key("claim_tag", idx)] = self.labels[k]
+                    data[_key("claim_prob", idx)] = p
+                    data[_key("claim_cue_prob", idx)] = q
             yield from batch
 
 
@@ -145,6 +150,24 @@ def component_signature(path: Path = CLAIM_COMPONENT) -> str:
 # decoding
 
 
+def _key(name: str, idx: int) -> tuple:
+    """Where spaCy keeps a token extension's value in doc.user_data (what tok._.name reads)."""
+    return ("._.", name, idx, None)
+
+
+def _token_idx(doc: Doc) -> list[int]:
+    """Every token's character offset (token.idx), in one call."""
+    return doc.to_array(IDX).tolist() if len(doc) else []
+
+
+def token_tags(doc: Doc) -> tuple[list[str | None], list[float | None]]:
+    """Every token's claim tag and cue probability (tok._.claim_tag, tok._.claim_cue_prob), read
+    from doc.user_data in one pass instead of through an Underscore object per token."""
+    data = doc.user_data
+    idx = _token_idx(doc)
+    return [data.get(_key("claim_tag", i)) for i in idx], [data.get(_key("claim_cue_prob", i)) for i in idx]
+
+
 def tag_spans(doc: Doc) -> dict[str, list[tuple[int, int]]]:
     """Token spans [start, end) per kind: "S" source, "Q" cue, "C" content."""
     out: dict[str, list[tuple[int, int]]] = {"S": [], "Q": [], "C": []}
@@ -155,21 +178,21 @@ def tag_spans(doc: Doc) -> dict[str, list[tuple[int, int]]]:
             out[kind].append((open_[kind], end))
             open_[kind] = None
 
-    for tok in doc:
-        tag = tok._.claim_tag or "O|O"
-        content, _, role = tag.partition("|")
-        if not role.endswith("Q") and (tok._.claim_cue_prob or 0.0) >= CUE_MIN_PROB:
+    tags, cue_probs = token_tags(doc)
+    for i, (tag, cue_prob) in enumerate(zip(tags, cue_probs, strict=True)):
+        content, _, role = (tag or "O|O").partition("|")
+        if not role.endswith("Q") and (cue_prob or 0.0) >= CUE_MIN_PROB:
             role = "I-Q" if open_["Q"] is not None else "B-Q"
         if content == "O" or (content == "B" and open_["C"] is not None):
-            close("C", tok.i)
+            close("C", i)
         if content in ("B", "I") and open_["C"] is None:
-            open_["C"] = tok.i
+            open_["C"] = i
         for kind in ("S", "Q"):
             if role == f"I-{kind}" and open_[kind] is not None:
                 continue
-            close(kind, tok.i)
+            close(kind, i)
             if role in (f"B-{kind}", f"I-{kind}"):
-                open_[kind] = tok.i
+                open_[kind] = i
     for kind in out:
         close(kind, len(doc))
     return out

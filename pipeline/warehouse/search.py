@@ -12,8 +12,10 @@ by the Snowball English stemmer (the `fts` default), and ranking is Okapi BM25 (
     search.stats     (kind, unit_count, avg_length, built_at, stemmer, fingerprint)
 
 Claims and documents are ranked separately (their lengths differ by two orders of magnitude). The
-pipeline rebuilds the index whole after dbt, under the warehouse lock, when what it indexes changed
-(a fingerprint of the indexed ids and texts): a run on unchanged input leaves it as it was.
+pipeline updates the index after dbt, under the warehouse lock, when what it indexes changed (a
+fingerprint of the indexed ids and texts): only the texts added or changed since (by the md5 kept in
+`search.units.text_hash`) are tokenised and the ones gone removed; a run on unchanged input leaves
+it as it was.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def query_terms(text: str) -> list[str]:
 SCHEMA_DDL = """
 create schema if not exists search;
 create or replace table search.units (unit_id varchar primary key, kind varchar not null,
-    document_id varchar not null, claim_id varchar, length integer not null);
+    document_id varchar not null, claim_id varchar, length integer not null, text_hash varchar not null);
 create or replace table search.postings (kind varchar not null, term varchar not null,
     unit_id varchar not null, tf integer not null);
 create or replace table search.terms (kind varchar not null, term varchar not null, df integer not null);
@@ -117,62 +119,154 @@ def _current(con: duckdb.DuckDBPyConnection, fingerprint: str) -> dict[str, int]
     return counts
 
 
-def build_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[str, int]:
-    """Rebuild the index from the marts (fct_claims.content_text, dim_documents.text) in one transaction,
-    unless it was built from exactly this input already (then it is left alone; `force` rebuilds anyway).
+#: Every text the index should hold, with the md5 of its text: a unit whose hash changed is redone.
+CURRENT_UNITS = """
+select 'c-' || claim_id as unit_id, 'claim' as kind, document_id, claim_id, md5(content_text) as text_hash
+from main.fct_claims where content_text is not null
+union all
+select 'd-' || document_id, 'document', document_id, null, md5(text) from main.dim_documents where text is not null
+"""
+#: The text of each unit, to join on the units to (re)index.
+UNIT_TEXTS = """
+select 'c-' || claim_id as unit_id, content_text as text from main.fct_claims where content_text is not null
+union all
+select 'd-' || document_id, text from main.dim_documents where text is not null
+"""
+#: Texts tokenised per round: the Python side of an update holds this many texts' postings at most,
+#: so a first build of a large corpus stays flat in memory.
+INDEX_CHUNK = 5000
+UNITS_SCHEMA = pa.schema(
+    [
+        ("unit_id", pa.string()),
+        ("kind", pa.string()),
+        ("document_id", pa.string()),
+        ("claim_id", pa.string()),
+        ("length", pa.int32()),
+        ("text_hash", pa.string()),
+    ]
+)
+POSTINGS_SCHEMA = pa.schema(
+    [("kind", pa.string()), ("term", pa.string()), ("unit_id", pa.string()), ("tf", pa.int32())]
+)
 
-    Returns counts for the asset's metadata: claims, documents, postings, terms, rebuilt (0 or 1).
+
+def _incremental_ok(con: duckdb.DuckDBPyConnection) -> bool:
+    """An index is in place, built by this stemmer, with per-unit text hashes (else it is rebuilt whole)."""
+    if not has_index(con):
+        return False
+    columns = {
+        (r[0], r[1])
+        for r in con.execute(
+            "select table_name, column_name from information_schema.columns where table_schema = 'search'"
+        ).fetchall()
+    }
+    if ("units", "text_hash") not in columns or ("stats", "fingerprint") not in columns:
+        return False
+    stemmers = {r[0] for r in con.execute("select stemmer from search.stats").fetchall()}
+    return stemmers == {STEMMER}
+
+
+def build_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[str, int]:
+    """Bring the index up to date with the marts (fct_claims.content_text, dim_documents.text) in one
+    transaction: left alone when it was built from exactly this input (fingerprint); otherwise only
+    the texts added or changed since are tokenised, the ones gone are removed, and the document
+    frequencies of the terms they touch recounted, so one new article costs its own texts, not
+    the corpus's. A missing index, an older layout, another stemmer or `force` rebuild it whole.
+
+    Returns counts for the asset's metadata: claims, documents, postings, terms, rebuilt (0 or 1: whether
+    anything changed), added and removed (texts indexed and dropped this time), whole (1: rebuilt whole).
     """
     (fingerprint,) = con.execute(FINGERPRINT).fetchone()
     if not force and (counts := _current(con, fingerprint)) is not None:
-        return {**counts, "rebuilt": 0}
-    units, postings = [], []
-    sources = {
-        "claim": "select 'c-' || claim_id, document_id, claim_id, content_text from main.fct_claims "
-        "where content_text is not null order by claim_id",
-        "document": "select 'd-' || document_id, document_id, null, text from main.dim_documents "
-        "where text is not null order by document_id",
-    }
-    counts = {}
-    for kind, sql in sources.items():
-        rows = con.execute(sql).fetchall()
-        counts[f"{kind}s"] = len(rows)
-        for unit_id, document_id, claim_id, text in rows:
-            tf = Counter(t for t, _, _ in terms_with_offsets(text))
-            units.append((unit_id, kind, document_id, claim_id, sum(tf.values())))
-            postings.extend((kind, term, unit_id, n) for term, n in tf.items())
-    units_t = pa.table(
-        list(zip(*units, strict=True)) if units else [[]] * 5,
-        names=["unit_id", "kind", "document_id", "claim_id", "length"],
-    )
-    postings_t = pa.table(
-        list(zip(*postings, strict=True)) if postings else [[]] * 4, names=["kind", "term", "unit_id", "tf"]
-    )
-    con.register("_search_units", units_t)
-    con.register("_search_postings", postings_t)
-    try:
-        with transaction(con):
+        return {**counts, "rebuilt": 0, "added": 0, "removed": 0, "whole": 0}
+    whole = force or not _incremental_ok(con)
+    with transaction(con):
+        if whole:
             for statement in filter(str.strip, SCHEMA_DDL.split(";")):
                 con.execute(statement)
-            con.execute(
-                "insert into search.units select unit_id, kind, document_id, claim_id, length from _search_units"
-            )
-            con.execute("insert into search.postings select kind, term, unit_id, tf from _search_postings")
-            con.execute("insert into search.terms select kind, term, count(*) from search.postings group by all")
-            con.execute(
-                """insert into search.stats
-                           select k.kind, count(u.unit_id), coalesce(avg(u.length), 0), now()::timestamp, ?, ?
-                           from (select unnest(?::varchar[]) as kind) k left join search.units u using (kind)
-                           group by k.kind""",
-                [STEMMER, fingerprint, list(KINDS)],
-            )
+        con.execute(f"create or replace temp table _search_now as {CURRENT_UNITS}")
+        con.execute(
+            """create or replace temp table _search_gone as
+               select u.unit_id from search.units u
+               where not exists (select 1 from _search_now n where n.unit_id = u.unit_id and n.text_hash = u.text_hash)"""
+        )
+        con.execute(
+            """create or replace temp table _search_todo as
+               select n.* from _search_now n
+               where not exists (select 1 from search.units u where u.unit_id = n.unit_id and u.text_hash = n.text_hash)"""
+        )
+        removed = con.execute("select count(*) from _search_gone").fetchone()[0]
+        # the terms whose document frequency changes: those of the postings removed, then those added
+        con.execute(
+            """create or replace temp table _search_terms as
+               select distinct kind, term from search.postings where unit_id in (select unit_id from _search_gone)"""
+        )
+        con.execute("delete from search.postings where unit_id in (select unit_id from _search_gone)")
+        con.execute("delete from search.units where unit_id in (select unit_id from _search_gone)")
+        con.execute(
+            f"""create or replace temp table _search_texts as
+                select row_number() over (order by t.unit_id) as k, t.unit_id, t.kind, t.document_id, t.claim_id,
+                       t.text_hash, x.text
+                from _search_todo t join ({UNIT_TEXTS}) x using (unit_id)"""
+        )
+        (added,) = con.execute("select count(*) from _search_texts").fetchone()
+        for first in range(0, added, INDEX_CHUNK):
+            _index_chunk(con, first, first + INDEX_CHUNK)
+        con.execute(
+            "delete from search.terms t where exists (select 1 from _search_terms a where a.kind = t.kind and a.term = t.term)"
+        )
+        con.execute(
+            """insert into search.terms
+               select p.kind, p.term, count(*) from search.postings p
+               where exists (select 1 from (select distinct kind, term from _search_terms) a
+                             where a.kind = p.kind and a.term = p.term)
+               group by all"""
+        )
+        con.execute("delete from search.stats")
+        con.execute(
+            """insert into search.stats
+                       select k.kind, count(u.unit_id), coalesce(avg(u.length), 0), now()::timestamp, ?, ?
+                       from (select unnest(?::varchar[]) as kind) k left join search.units u using (kind)
+                       group by k.kind""",
+            [STEMMER, fingerprint, list(KINDS)],
+        )
+        for t in ("_search_now", "_search_gone", "_search_todo", "_search_terms", "_search_texts"):
+            con.execute(f"drop table if exists {t}")
+    counts = {
+        f"{kind}s": n for kind, n in con.execute("select kind, unit_count from search.stats order by kind").fetchall()
+    }
+    counts["postings"] = con.execute("select count(*) from search.postings").fetchone()[0]
+    counts["terms"] = con.execute("select count(distinct term) from search.terms").fetchone()[0]
+    counts.update(rebuilt=1, added=added, removed=removed, whole=int(whole))
+    return counts
+
+
+def _index_chunk(con: duckdb.DuckDBPyConnection, first: int, last: int) -> None:
+    """Tokenise the texts numbered (first, last] in `_search_texts` and add their units and postings."""
+    units, postings = [], []
+    rows = con.execute(
+        "select unit_id, kind, document_id, claim_id, text_hash, text from _search_texts where k > ? and k <= ? order by k",
+        [first, last],
+    ).fetchall()
+    for unit_id, kind, document_id, claim_id, text_hash, text in rows:
+        tf = Counter(t for t, _, _ in terms_with_offsets(text))
+        units.append((unit_id, kind, document_id, claim_id, sum(tf.values()), text_hash))
+        postings.extend((kind, term, unit_id, n) for term, n in tf.items())
+    con.register("_search_units", pa.table(list(zip(*units, strict=True)) if units else [[]] * 6, schema=UNITS_SCHEMA))
+    con.register(
+        "_search_postings",
+        pa.table(list(zip(*postings, strict=True)) if postings else [[]] * 4, schema=POSTINGS_SCHEMA),
+    )
+    try:
+        con.execute(
+            "insert into search.units by name select unit_id, kind, document_id, claim_id, length, text_hash "
+            "from _search_units"
+        )
+        con.execute("insert into search.postings by name select kind, term, unit_id, tf from _search_postings")
+        con.execute("insert into _search_terms select distinct kind, term from _search_postings")
     finally:
         con.unregister("_search_units")
         con.unregister("_search_postings")
-    counts["postings"] = len(postings)
-    counts["terms"] = con.execute("select count(distinct term) from search.terms").fetchone()[0]
-    counts["rebuilt"] = 1
-    return counts
 
 
 def has_index(con: duckdb.DuckDBPyConnection) -> bool:

@@ -120,3 +120,66 @@ def test_index_is_rebuilt_only_when_what_it_indexes_changed(built_warehouse, tmp
         assert con.execute("select count(*) from search.postings where term = 'zeppelin'").fetchone() == (1,)
     finally:
         con.close()
+
+
+def test_an_update_indexes_only_what_changed_and_equals_a_whole_rebuild(built_warehouse, tmp_path):
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse, copy)
+    con = duckdb.connect(str(copy))
+
+    def state():
+        return [
+            con.execute(
+                "select unit_id, kind, document_id, claim_id, length, text_hash from search.units order by 1"
+            ).fetchall(),
+            con.execute("select * from search.postings order by all").fetchall(),
+            con.execute("select * from search.terms order by all").fetchall(),
+            con.execute("select kind, unit_count, round(avg_length, 9) from search.stats order by kind").fetchall(),
+        ]
+
+    try:
+        gone = con.execute("select max(claim_id) from main.fct_claims").fetchone()[0]
+        con.execute("delete from main.fct_claims where claim_id = ?", [gone])
+        con.execute(
+            "update main.fct_claims set content_text = 'the zeppelin landed' where claim_id = (select min(claim_id) from main.fct_claims)"
+        )
+        counts = index.build_index(con)
+        assert (counts["rebuilt"], counts["whole"], counts["added"], counts["removed"]) == (1, 0, 1, 2)
+        assert con.execute("select count(*) from search.units where unit_id = ?", ["c-" + gone]).fetchone() == (0,)
+        assert con.execute("select df from search.terms where term = 'zeppelin'").fetchall() == [(1,)]
+        updated = state()
+        assert index.build_index(con, force=True)["whole"] == 1
+        assert updated == state()
+    finally:
+        con.close()
+
+
+def test_a_build_in_small_chunks_equals_one_in_a_single_chunk(built_warehouse, tmp_path, monkeypatch):
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse, copy)
+    con = duckdb.connect(str(copy))
+
+    def state():
+        return [
+            con.execute("select * exclude (length) from search.units order by all").fetchall(),
+            con.execute("select * from search.postings order by all").fetchall(),
+            con.execute("select * from search.terms order by all").fetchall(),
+        ]
+
+    try:
+        whole = index.build_index(con, force=True)
+        single = state()
+        monkeypatch.setattr(index, "INDEX_CHUNK", 7)
+        chunked = index.build_index(con, force=True)
+        assert chunked["added"] == whole["added"] > 7 * 3
+        assert state() == single
+    finally:
+        con.close()
