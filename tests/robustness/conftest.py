@@ -205,6 +205,10 @@ VOLATILE = {
     "indexed_at",
     "embedded_at",
     "clustered_at",
+    # a report's time is its document's published_at, else when newsclaims first saw it
+    "reported_at",
+    "first_reported_at",
+    "last_reported_at",
     # a claim's embedding can differ in its last float bits with the batch it was computed in
     "embedding",
 }

@@ -31,6 +31,9 @@ ALLOWED_INTERPOLATIONS = {
     "SIGNATURE",
     "match",
     "short",
+    # the search index's fixed unit queries, written in the code (warehouse/search.py)
+    "CURRENT_UNITS",
+    "UNIT_TEXTS",
 }
 
 
