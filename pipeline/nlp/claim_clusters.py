@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from spacy.lang.en.stop_words import STOP_WORDS
 
 #: bump when the rule below changes: every speaker's clusters are recomputed
-CLUSTER_VERSION = "cc-1"
+CLUSTER_VERSION = "cc-2"  # cc-2: meaning compared only across documents, on a shared anchor
 #: tuned on benchmarks/claim_clusters.py (invented paraphrased reports beside BBC-derived copies)
 MIN_COSINE = 0.75
 MIN_WORD_JACCARD = 0.6
@@ -27,6 +28,34 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(WORD.findall((text or "").lower()))
 
 
+def anchors(text: str, ignore: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The words of a claim's content that a paraphrase keeps: not stop words, not single letters,
+    not in `ignore` (the speaker's own name)."""
+    return frozenset(w for w in content_words(text) if len(w) > 1 and w not in STOP_WORDS and w not in ignore)
+
+
+def meaning_pairs(
+    contents: list[str], documents: list[str], ignore: frozenset[str] = frozenset()
+) -> list[tuple[int, int]]:
+    """The pairs (i < j) of one speaker's claims to compare by meaning: in different documents and
+    sharing at least one anchor. Only the claims in some pair need an embedding."""
+    by_word: dict[str, list[int]] = {}
+    for i, text in enumerate(contents):
+        for w in anchors(text, ignore):
+            by_word.setdefault(w, []).append(i)
+    pairs = set()
+    for members in by_word.values():
+        for a, i in enumerate(members):
+            for j in members[a + 1 :]:
+                if documents[i] != documents[j]:
+                    pairs.add((i, j))
+    return sorted(pairs)
+
+
+def name_words(*names: str | None) -> frozenset[str]:
+    return frozenset(w for n in names for w in content_words(n or ""))
+
+
 def word_jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
@@ -35,10 +64,14 @@ def cluster(
     contents: list[str],
     embeddings: np.ndarray,
     *,
+    pairs: list[tuple[int, int]] | None = None,
     min_cosine: float = MIN_COSINE,
     min_word_jaccard: float = MIN_WORD_JACCARD,
 ) -> list[int]:
-    """One speaker's claims → a cluster number per claim (the smallest index in its group)."""
+    """One speaker's claims → a cluster number per claim (the smallest index in its group).
+
+    Every pair is compared by wording; by meaning, only `pairs` (`meaning_pairs`), or every pair
+    when None. Rows of `embeddings` outside `pairs` are not read (they may be zeros)."""
     n = len(contents)
     parent = list(range(n))
 
@@ -48,13 +81,26 @@ def cluster(
             x = parent[x]
         return x
 
+    def join(i: int, j: int) -> None:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+
     if n > 1:
-        sims = embeddings @ embeddings.T
         words = [content_words(c) for c in contents]
+        if pairs is None:
+            sims = embeddings @ embeddings.T
+            for i in range(n):
+                for j in range(i + 1, n):
+                    if sims[i, j] >= min_cosine:
+                        join(i, j)
+        elif pairs:
+            a, b = np.asarray(pairs).T
+            close = np.einsum("ij,ij->i", embeddings[a], embeddings[b]) >= min_cosine
+            for i, j in zip(a[close].tolist(), b[close].tolist(), strict=True):
+                join(i, j)
         for i in range(n):
             for j in range(i + 1, n):
-                if sims[i, j] >= min_cosine or word_jaccard(words[i], words[j]) >= min_word_jaccard:
-                    ri, rj = find(i), find(j)
-                    if ri != rj:
-                        parent[max(ri, rj)] = min(ri, rj)
+                if word_jaccard(words[i], words[j]) >= min_word_jaccard:
+                    join(i, j)
     return [find(i) for i in range(n)]

@@ -7,7 +7,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from pipeline.nlp.claim_clusters import cluster
+from pipeline.nlp.claim_clusters import anchors, cluster, meaning_pairs
 from pipeline.nlp.embeddings import encoder
 from pipeline.warehouse.claim_clusters import update_claim_clusters
 from pipeline.warehouse.schema import ensure_schema
@@ -15,6 +15,7 @@ from pipeline.warehouse.schema import ensure_schema
 SAID = "that income tax would not rise before the next election"
 PARAPHRASE = "There will be no increase in income tax before voters go to the polls"
 OTHER = "that the state railway company would be sold within two years"
+OTHER_TAX = "that the tax office would move out of the capital"  # an anchor ("tax") shared with SAID
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_only_new_claims_are_embedded_and_only_changed_speakers_reclustered(embe
         ("c1", "c1"),
         ("c2", "c1"),
     ]
-    _claim(con, "c4", "d3", "moroz", OTHER)
+    _claim(con, "c4", "d3", "moroz", OTHER_TAX)
     second = update_claim_clusters(con, counting)
     assert calls == [2, 2]  # moroz's two claims: lindqvist's are not embedded again
     assert second["speakers_clustered"] == 1  # nor re-clustered
@@ -77,3 +78,36 @@ def test_only_new_claims_are_embedded_and_only_changed_speakers_reclustered(embe
     assert calls == [2, 2] and third["candidate_claims"] == 0
     assert con.execute("select count(*) from raw.claim_clusters").fetchone() == (0,)
     assert con.execute("select count(*) from raw.claim_embeddings").fetchone() == (2,)  # c1, c4 remain
+
+
+def test_only_claims_sharing_an_anchor_across_documents_are_compared_by_meaning_and_embedded(embed):
+    assert anchors("that Lindqvist's income tax would not rise", frozenset({"lindqvist"})) == {"income", "tax", "rise"}
+    contents = [SAID, PARAPHRASE, OTHER, "that Lindqvist would stay on", "that the tax cut was fair"]
+    documents = ["d1", "d2", "d2", "d3", "d1"]
+    # SAID/PARAPHRASE share "income" and "tax"; OTHER shares no anchor with any claim; the speaker's own
+    # name is no anchor; SAID and the tax cut share "tax" but are in one document
+    assert meaning_pairs(contents, documents, frozenset({"lindqvist"})) == [(0, 1), (1, 4)]
+
+    calls = []
+
+    def counting(texts):
+        calls.append(sorted(texts))
+        return embed(texts)
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    for i, (content, document) in enumerate(zip(contents, documents, strict=True)):
+        _claim(con, f"c{i}", document, "lindqvist", content)
+    stats = update_claim_clusters(con, counting)
+    assert calls == [sorted([SAID, PARAPHRASE, "that the tax cut was fair"])]  # OTHER and "stay on" never embedded
+    assert stats["claims_embedded"] == 3 and stats["pairs_compared_by_meaning"] == 2
+    assert con.execute("select claim_id from raw.claim_embeddings order by 1").fetchall() == [("c0",), ("c1",), ("c4",)]
+    clusters = dict(con.execute("select claim_id, cluster_key from raw.claim_clusters").fetchall())
+    assert clusters["c0"] == clusters["c1"] == "c0" and len({clusters[c] for c in ("c2", "c3", "c4")}) == 3
+
+    # a new document's claim sharing "state" and "railway" with OTHER: OTHER and it are embedded now, nothing else
+    _claim(con, "c5", "d4", "lindqvist", "that the state railway would be sold by the end of next year")
+    update_claim_clusters(con, counting)
+    assert calls[1] == sorted([OTHER, "that the state railway would be sold by the end of next year"])
+    clusters = dict(con.execute("select claim_id, cluster_key from raw.claim_clusters").fetchall())
+    assert clusters["c5"] == clusters["c2"] == "c2"
