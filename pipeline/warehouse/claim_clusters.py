@@ -6,8 +6,9 @@ that speaks in at least two documents. A run re-clusters only the speakers whose
 candidate claims changed since their clusters were stored (a hash of their claim ids): a new
 document's claims, a document forgotten or reprocessed, or an entity link that moved a claim to
 another speaker. Of their claims it embeds (all-MiniLM-L6-v2, pipeline/nlp/embeddings.py) only
-those it has no embedding for that share an anchor word with a claim of the same speaker in
-another document (`meaning_pairs`): the others are compared by wording only. A new
+those it has no embedding for that share anchor words with a claim of the same speaker in
+another document not already joined to it by wording (`meaning_pairs`): the others are compared
+by wording only. A new
 EMBEDDING_MODEL re-embeds, a new CLUSTER_VERSION re-clusters everything.
 """
 
@@ -20,7 +21,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pyarrow as pa
 
-from pipeline.nlp.claim_clusters import CLUSTER_VERSION, cluster, meaning_pairs, name_words
+from pipeline.nlp.claim_clusters import CLUSTER_VERSION, cluster, meaning_pairs, name_words, wording_clusters
 from pipeline.nlp.embeddings import DIMENSIONS, EMBEDDING_MODEL
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -105,10 +106,13 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
         by_speaker.setdefault(speaker, []).append(claim)
     # which claims are compared by meaning, and the embeddings they lack
     pairs_of: dict[str, list[tuple[int, int]]] = {}
+    wording_of: dict[str, list[int]] = {}
     missing: dict[str, str] = {}  # claim_id -> content
     for speaker, claims in by_speaker.items():
+        contents = [c[2] for c in claims]
+        wording_of[speaker] = wording = wording_clusters(contents)
         ignore = name_words(*{c[3] for c in claims})
-        pairs_of[speaker] = pairs = meaning_pairs([c[2] for c in claims], [c[1] for c in claims], ignore)
+        pairs_of[speaker] = pairs = meaning_pairs(contents, [c[1] for c in claims], ignore, wording)
         for k in {k for pair in pairs for k in pair}:
             if claims[k][4] is None:
                 missing[claims[k][0]] = claims[k][2]
@@ -120,7 +124,7 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
         for k, (claim_id, _, _, _, blob) in enumerate(claims):
             if blob is not None or claim_id in stored:
                 vectors[k] = np.frombuffer(blob or stored[claim_id], dtype="<f4", count=DIMENSIONS)
-        labels = cluster([c[2] for c in claims], vectors, pairs=pairs_of[speaker])
+        labels = cluster([c[2] for c in claims], vectors, pairs=pairs_of[speaker], wording=wording_of[speaker])
         for (claim_id, *_), label in zip(claims, labels, strict=True):
             out["claim_id"].append(claim_id)
             out["speaker_entity_id"].append(speaker)
