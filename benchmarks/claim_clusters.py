@@ -16,8 +16,9 @@ The input folder, made in a temporary folder at run time:
   BBC article and its copy are one statement when they have the same speaker and nearly the same
   content (difflib ratio >= 0.8, or one inside the other: nested speech). Pairs are counted across
   documents only (corroboration);
-- the pipeline's clusters are scored as they are, then the same clustering rule is re-run on the
-  candidate claims with each embedding (all-MiniLM-L6-v2 in numpy; en_core_web_md's averaged word
+- the pipeline's clusters are scored as they are (meaning compared only between claims sharing
+  MIN_SHARED_ANCHORS anchors, so only those are embedded), then the same clustering rule, comparing
+  every pair by meaning, is re-run on the candidate claims with each embedding (all-MiniLM-L6-v2 in numpy; en_core_web_md's averaged word
   vectors; none: wording only) over a grid of thresholds, tuned on half of the stories/articles
   and reported on the other half; the embedding cost (seconds per claim) is printed for each.
 Pairs of two *different* BBC articles that a clustering joins have no truth here (the BBC may quote
@@ -194,6 +195,7 @@ def main() -> None:
         claims = read_claims(con)
         candidates = {r[0]: r for r in con.execute(CANDIDATES).fetchall()}
         members = dict(con.execute("select claim_id, claim_cluster_id from fct_claim_cluster_members").fetchall())
+        embedded = con.execute("select count(*) from raw.claim_embeddings").fetchone()[0]
         groups_n, syn_only = con.execute(
             "select count(*), count(*) filter (where is_syndication_only) from fct_claim_clusters"
         ).fetchone()
@@ -224,6 +226,11 @@ def main() -> None:
         f"{len(resolved_truth)} of them between two claims with a resolved speaker"
     )
     print(f"fct_claim_clusters: {groups_n} clusters, {syn_only} of them syndication only")
+    print(
+        f"the pipeline embedded {embedded} of the {len(candidates)} candidate claims: the others share fewer "
+        f"than {cc.MIN_SHARED_ANCHORS} anchors with every claim of their speaker in another document not "
+        "already joined to them by wording"
+    )
 
     def report(name, groups, subset=None):
         pred = pairs_of(groups, doc_of)

@@ -58,7 +58,7 @@ def syndication_index(context: AssetExecutionContext, warehouse: WarehouseResour
 
 
 CLUSTER_TABLES = {
-    "claim_embeddings": "Sentence embedding (all-MiniLM-L6-v2) of each candidate claim's content.",
+    "claim_embeddings": "Sentence embedding (all-MiniLM-L6-v2) of each candidate claim compared by meaning.",
     "claim_cluster_speakers": "Which speakers' claims were clustered, from which set of claims.",
     "claim_clusters": "Claims of one speaker that say the same thing (same wording or same meaning).",
 }
@@ -78,7 +78,8 @@ CLUSTER_TABLES = {
     name="claim_clusters",
     description="Group the claims of one resolved speaker that say the same thing across documents: "
     "near-identical wording, or the same meaning by sentence embeddings. Only claims of speakers "
-    "seen in at least two documents are embedded, each once.",
+    "seen in at least two documents that share anchor words with a claim of their speaker in another "
+    "document are embedded, each once.",
 )
 def claim_clusters(context: AssetExecutionContext, warehouse: WarehouseResource):
     from pipeline.warehouse.claim_clusters import update_claim_clusters

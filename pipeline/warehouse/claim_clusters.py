@@ -2,11 +2,14 @@
 raw.claim_clusters).
 
 Only *candidate* claims take part: claims whose speaker resolves to an entity (raw.entity_links)
-that speaks in at least two documents. A run embeds only the candidate claims it has no embedding
-for (all-MiniLM-L6-v2, pipeline/nlp/embeddings.py), and re-clusters only the speakers whose set of
+that speaks in at least two documents. A run re-clusters only the speakers whose set of
 candidate claims changed since their clusters were stored (a hash of their claim ids): a new
 document's claims, a document forgotten or reprocessed, or an entity link that moved a claim to
-another speaker. A new EMBEDDING_MODEL re-embeds, a new CLUSTER_VERSION re-clusters everything.
+another speaker. Of their claims it embeds (all-MiniLM-L6-v2, pipeline/nlp/embeddings.py) only
+those it has no embedding for that share anchor words with a claim of the same speaker in
+another document not already joined to it by wording (`meaning_pairs`): the others are compared
+by wording only. A new
+EMBEDDING_MODEL re-embeds, a new CLUSTER_VERSION re-clusters everything.
 """
 
 from __future__ import annotations
@@ -18,14 +21,14 @@ from datetime import datetime, timezone
 import numpy as np
 import pyarrow as pa
 
-from pipeline.nlp.claim_clusters import CLUSTER_VERSION, cluster
+from pipeline.nlp.claim_clusters import CLUSTER_VERSION, cluster, meaning_pairs, name_words, wording_clusters
 from pipeline.nlp.embeddings import DIMENSIONS, EMBEDDING_MODEL
 
 Embed = Callable[[list[str]], np.ndarray]
 
 CANDIDATES = """
     with linked as (
-        select c.claim_id, c.document_id, c.content_text, l.entity_id as speaker_entity_id
+        select c.claim_id, c.document_id, c.content_text, l.entity_id as speaker_entity_id, c.speaker_text
         from raw.claims c
         join raw.entity_links l on l.mention_id = c.speaker_mention_id
         where c.content_text is not null and trim(c.content_text) <> '' and coalesce(l.entity_id, '') <> ''
@@ -33,7 +36,7 @@ CANDIDATES = """
     speakers as (
         select speaker_entity_id from linked group by 1 having count(distinct document_id) >= 2
     )
-    select claim_id, document_id, content_text, speaker_entity_id
+    select claim_id, document_id, content_text, speaker_entity_id, speaker_text
     from linked where speaker_entity_id in (select speaker_entity_id from speakers)
 """
 
@@ -53,6 +56,7 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
         "texts_embedded": 0,
         "embed_seconds": 0.0,
         "speakers_clustered": 0,
+        "pairs_compared_by_meaning": 0,
     }
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     con.execute("delete from raw.claim_embeddings where embedding_model is distinct from ?", [EMBEDDING_MODEL])
@@ -61,34 +65,6 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
     con.execute("create or replace temp table _candidates as " + CANDIDATES)
     try:
         stats["candidate_claims"] = con.execute("select count(*) from _candidates").fetchone()[0]
-        missing = con.execute("""
-            select claim_id, content_text from _candidates c
-            where not exists (select 1 from raw.claim_embeddings e where e.claim_id = c.claim_id)
-            order by claim_id""").fetchall()
-        if missing:
-            started = time.perf_counter()
-            unique = sorted({t for _, t in missing})  # syndicated copies repeat their claims word for word
-            row_of = {t: i for i, t in enumerate(unique)}
-            vectors = np.asarray(embed(unique), dtype="<f4")[[row_of[t] for _, t in missing]]
-            stats["embed_seconds"] = round(time.perf_counter() - started, 3)
-            stats["claims_embedded"] = len(missing)
-            stats["texts_embedded"] = len(unique)
-            con.register(
-                "_vectors",
-                pa.table(
-                    {
-                        "claim_id": [c for c, _ in missing],
-                        "embedding": pa.array([v.tobytes() for v in vectors], pa.binary()),
-                    }
-                ),
-            )
-            try:
-                con.execute(
-                    "insert into raw.claim_embeddings select claim_id, ?, embedding, ? from _vectors",
-                    [EMBEDDING_MODEL, now],
-                )
-            finally:
-                con.unregister("_vectors")
         changed = [
             r[0]
             for r in con.execute(
@@ -114,8 +90,8 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
             con.execute("delete from raw.claim_clusters where speaker_entity_id in (select v from _changed)")
             con.execute("delete from raw.claim_cluster_speakers where speaker_entity_id in (select v from _changed)")
             rows = con.execute("""
-                select c.speaker_entity_id, c.claim_id, c.content_text, e.embedding
-                from _candidates c join raw.claim_embeddings e using (claim_id)
+                select c.speaker_entity_id, c.claim_id, c.document_id, c.content_text, c.speaker_text, e.embedding
+                from _candidates c left join raw.claim_embeddings e using (claim_id)
                 where c.speaker_entity_id in (select v from _changed)
                 order by 1, 2""").fetchall()
             hashes = con.execute("""
@@ -125,14 +101,31 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
             con.unregister("_changed")
     finally:
         con.execute("drop table if exists _candidates")
-    by_speaker: dict[str, list[tuple[str, str, bytes]]] = {}
-    for speaker, claim_id, content, blob in rows:
-        by_speaker.setdefault(speaker, []).append((claim_id, content, blob))
+    by_speaker: dict[str, list[tuple]] = {}
+    for speaker, *claim in rows:
+        by_speaker.setdefault(speaker, []).append(claim)
+    # which claims are compared by meaning, and the embeddings they lack
+    pairs_of: dict[str, list[tuple[int, int]]] = {}
+    wording_of: dict[str, list[int]] = {}
+    missing: dict[str, str] = {}  # claim_id -> content
+    for speaker, claims in by_speaker.items():
+        contents = [c[2] for c in claims]
+        wording_of[speaker] = wording = wording_clusters(contents)
+        ignore = name_words(*{c[3] for c in claims})
+        pairs_of[speaker] = pairs = meaning_pairs(contents, [c[1] for c in claims], ignore, wording)
+        for k in {k for pair in pairs for k in pair}:
+            if claims[k][4] is None:
+                missing[claims[k][0]] = claims[k][2]
+        stats["pairs_compared_by_meaning"] += len(pairs)
+    stored = _embed_missing(con, embed, missing, now, stats)
     out: dict[str, list] = {"claim_id": [], "speaker_entity_id": [], "cluster_key": []}
     for speaker, claims in by_speaker.items():
-        vectors = np.stack([np.frombuffer(b, dtype="<f4", count=DIMENSIONS) for _, _, b in claims])
-        labels = cluster([c for _, c, _ in claims], vectors)
-        for (claim_id, _, _), label in zip(claims, labels, strict=True):
+        vectors = np.zeros((len(claims), DIMENSIONS), dtype=np.float32)
+        for k, (claim_id, _, _, _, blob) in enumerate(claims):
+            if blob is not None or claim_id in stored:
+                vectors[k] = np.frombuffer(blob or stored[claim_id], dtype="<f4", count=DIMENSIONS)
+        labels = cluster([c[2] for c in claims], vectors, pairs=pairs_of[speaker], wording=wording_of[speaker])
+        for (claim_id, *_), label in zip(claims, labels, strict=True):
             out["claim_id"].append(claim_id)
             out["speaker_entity_id"].append(speaker)
             out["cluster_key"].append(claims[label][0])
@@ -149,3 +142,26 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
             [(s, h, CLUSTER_VERSION, now) for s, h in hashes],
         )
     return stats
+
+
+def _embed_missing(con, embed: Embed, missing: dict[str, str], now, stats: dict) -> dict[str, bytes]:
+    """Embed and store these claims' contents (each distinct text once); claim_id -> stored bytes."""
+    if not missing:
+        return {}
+    started = time.perf_counter()
+    ids = sorted(missing)
+    unique = sorted(set(missing.values()))  # syndicated copies repeat their claims word for word
+    row_of = {t: i for i, t in enumerate(unique)}
+    vectors = np.asarray(embed(unique), dtype="<f4")[[row_of[missing[c]] for c in ids]]
+    stats["embed_seconds"] = round(time.perf_counter() - started, 3)
+    stats["claims_embedded"] = len(ids)
+    stats["texts_embedded"] = len(unique)
+    blobs = [v.tobytes() for v in vectors]
+    con.register("_vectors", pa.table({"claim_id": ids, "embedding": pa.array(blobs, pa.binary())}))
+    try:
+        con.execute(
+            "insert into raw.claim_embeddings select claim_id, ?, embedding, ? from _vectors", [EMBEDDING_MODEL, now]
+        )
+    finally:
+        con.unregister("_vectors")
+    return dict(zip(ids, blobs, strict=True))

@@ -112,8 +112,9 @@ NOT_STAGED: dict[str, str] = {
     "the near-duplicate search); the marts carry its result, syndication_group_id.",
     "document_minhash_bands": "The syndication index's locality-sensitive hash bands, joined to find a new "
     "document's candidate copies without rescanning the corpus.",
-    "claim_embeddings": "Sentence embedding of each candidate claim's content (all-MiniLM-L6-v2), kept so a "
-    "run embeds only new claims; the marts carry the clusters made from them.",
+    "claim_embeddings": "Sentence embedding of each candidate claim's content compared by meaning (sharing "
+    "anchor words with a claim of its speaker in another document; all-MiniLM-L6-v2), kept so a run embeds "
+    "only new claims; the marts carry the clusters made from them.",
     "claim_cluster_speakers": "Bookkeeping of the claim clusterer: which speakers' claims were clustered, from "
     "which set of claims (a hash) and by which rule version.",
     "claims.source_key": "The normalised name the extractor matched the source by; source_id (its hash) is staged "

@@ -7,7 +7,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from pipeline.nlp.claim_clusters import cluster
+from pipeline.nlp.claim_clusters import anchors, cluster, meaning_pairs, wording_clusters
 from pipeline.nlp.embeddings import encoder
 from pipeline.warehouse.claim_clusters import update_claim_clusters
 from pipeline.warehouse.schema import ensure_schema
@@ -15,6 +15,7 @@ from pipeline.warehouse.schema import ensure_schema
 SAID = "that income tax would not rise before the next election"
 PARAPHRASE = "There will be no increase in income tax before voters go to the polls"
 OTHER = "that the state railway company would be sold within two years"
+OTHER_TAX = "that the income tax office would move out of the capital"  # anchors shared with SAID
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +37,11 @@ def test_a_paraphrase_joins_the_statement_and_another_statement_does_not(embed):
     assert labels[2] == labels[3]
 
 
-def _claim(con, claim_id, document_id, speaker, content):
+def _claim(con, claim_id, document_id, speaker, content, speaker_text=None):
     con.execute(
-        "insert into raw.claims (claim_id, document_id, speaker_mention_id, content_text) values (?, ?, ?, ?)",
-        [claim_id, document_id, f"m-{claim_id}", content],
+        "insert into raw.claims (claim_id, document_id, speaker_mention_id, content_text, speaker_text)"
+        " values (?, ?, ?, ?, ?)",
+        [claim_id, document_id, f"m-{claim_id}", content, speaker_text],
     )
     con.execute(
         "insert into raw.entity_links (mention_id, entity_id, document_id) values (?, ?, ?)",
@@ -65,7 +67,7 @@ def test_only_new_claims_are_embedded_and_only_changed_speakers_reclustered(embe
         ("c1", "c1"),
         ("c2", "c1"),
     ]
-    _claim(con, "c4", "d3", "moroz", OTHER)
+    _claim(con, "c4", "d3", "moroz", OTHER_TAX)
     second = update_claim_clusters(con, counting)
     assert calls == [2, 2]  # moroz's two claims: lindqvist's are not embedded again
     assert second["speakers_clustered"] == 1  # nor re-clustered
@@ -77,3 +79,43 @@ def test_only_new_claims_are_embedded_and_only_changed_speakers_reclustered(embe
     assert calls == [2, 2] and third["candidate_claims"] == 0
     assert con.execute("select count(*) from raw.claim_clusters").fetchone() == (0,)
     assert con.execute("select count(*) from raw.claim_embeddings").fetchone() == (2,)  # c1, c4 remain
+
+
+def test_only_claims_sharing_anchors_across_documents_are_compared_by_meaning_and_embedded(embed):
+    assert anchors("that Lindqvist's income tax would not rise", frozenset({"lindqvist"})) == {"income", "tax", "rise"}
+    said_again = "that income tax would not rise before the next general election"  # a copy's wording
+    contents = [
+        SAID,  # d1
+        PARAPHRASE,  # d2: shares "income" and "tax" with SAID
+        "that Lindqvist's railway company would be sold",  # d2
+        "that Lindqvist never ran the railway",  # d3: "railway" alone (her own name is no anchor)
+        "that the railway company made a loss",  # d2: "railway company" only with a claim of its own document
+        said_again,  # d3: joined to SAID by wording, so compared by meaning only with the paraphrase
+    ]
+    documents = ["d1", "d2", "d2", "d3", "d2", "d3"]
+    assert meaning_pairs(contents, documents, frozenset({"lindqvist"}), wording_clusters(contents)) == [(0, 1), (1, 5)]
+    assert (2, 3) in meaning_pairs(contents, documents)  # counting the name, they would share two words
+    assert (0, 5) in meaning_pairs(contents, documents)  # without the wording groups
+
+    calls = []
+
+    def counting(texts):
+        calls.append(sorted(texts))
+        return embed(texts)
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    for i, (content, document) in enumerate(zip(contents, documents, strict=True)):
+        _claim(con, f"c{i}", document, "lindqvist", content, speaker_text="Anna Lindqvist")
+    stats = update_claim_clusters(con, counting)
+    assert calls == [sorted([SAID, PARAPHRASE, said_again])]  # the railway claims are never embedded
+    assert stats["claims_embedded"] == 3 and stats["pairs_compared_by_meaning"] == 2
+    assert con.execute("select claim_id from raw.claim_embeddings order by 1").fetchall() == [("c0",), ("c1",), ("c5",)]
+    clusters = dict(con.execute("select claim_id, cluster_key from raw.claim_clusters").fetchall())
+    assert clusters["c0"] == clusters["c1"] == clusters["c5"] == "c0"
+    assert len({clusters[c] for c in ("c2", "c3", "c4")}) == 3
+
+    # a new document's claim sharing "railway" and "sold" with c2: those two are embedded, nothing else
+    _claim(con, "c6", "d4", "lindqvist", "that the railway would be sold next year", speaker_text="she")
+    update_claim_clusters(con, counting)
+    assert calls[1] == sorted([contents[2], "that the railway would be sold next year"])
