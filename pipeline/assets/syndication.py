@@ -18,35 +18,30 @@ SYNDICATION_TABLES = {
     "syndication_components": "Documents with at least one copy, and the connected group of copies they are in.",
 }
 
+CLUSTER_TABLES = {
+    "claim_embeddings": "Sentence embedding (all-MiniLM-L6-v2) of each candidate claim compared by meaning.",
+    "claim_cluster_speakers": "Which speakers' claims were clustered, from which set of claims.",
+    "claim_clusters": "Claims of one speaker that say the same thing (same wording or same meaning).",
+}
 
-@multi_asset(
-    specs=[
-        AssetSpec(
-            AssetKey(["raw", t]),
-            description=d,
-            group_name="warehouse",
-            kinds={"duckdb", "python"},
-            deps=[AssetKey(["raw", "documents"])],
-        )
-        for t, d in SYNDICATION_TABLES.items()
-    ],
-    name="syndication_index",
-    description="Recognise syndicated copies (lightly edited copies of one story) incrementally: only new "
-    "documents are fingerprinted (MinHash of word shingles) and looked up in the stored LSH index.",
-)
-def syndication_index(context: AssetExecutionContext, warehouse: WarehouseResource):
-    from pipeline.warehouse.syndication import update_syndication
 
+def _specs(tables: dict[str, str], deps: list[AssetKey]) -> list[AssetSpec]:
+    return [
+        AssetSpec(AssetKey(["raw", t]), description=d, group_name="warehouse", kinds={"duckdb", "python"}, deps=deps)
+        for t, d in tables.items()
+    ]
+
+
+def _materialize(context, warehouse: WarehouseResource, update, tables: dict[str, str], message):
+    """Run `update(con)` in one transaction; log `message(stats, seconds)`; one result per raw table."""
     started = time.perf_counter()
     with warehouse.get_connection() as con:
         with transaction(con):
-            stats = update_syndication(con)
-        counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in SYNDICATION_TABLES}
+            stats = update(con)
+        counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in tables}
     seconds = round(time.perf_counter() - started, 3)
-    context.log.info(
-        f"indexed {stats['documents_indexed']} new documents, {stats['pairs_found']} copies found in {seconds}s"
-    )
-    for table in SYNDICATION_TABLES:
+    context.log.info(message(stats, seconds))
+    for table in tables:
         yield MaterializeResult(
             asset_key=AssetKey(["raw", table]),
             metadata={
@@ -57,24 +52,28 @@ def syndication_index(context: AssetExecutionContext, warehouse: WarehouseResour
         )
 
 
-CLUSTER_TABLES = {
-    "claim_embeddings": "Sentence embedding (all-MiniLM-L6-v2) of each candidate claim compared by meaning.",
-    "claim_cluster_speakers": "Which speakers' claims were clustered, from which set of claims.",
-    "claim_clusters": "Claims of one speaker that say the same thing (same wording or same meaning).",
-}
+@multi_asset(
+    specs=_specs(SYNDICATION_TABLES, [AssetKey(["raw", "documents"])]),
+    name="syndication_index",
+    description="Recognise syndicated copies (lightly edited copies of one story) incrementally: only new "
+    "documents are fingerprinted (MinHash of word shingles) and looked up in the stored LSH index.",
+)
+def syndication_index(context: AssetExecutionContext, warehouse: WarehouseResource):
+    from pipeline.warehouse.syndication import update_syndication
+
+    yield from _materialize(
+        context,
+        warehouse,
+        update_syndication,
+        SYNDICATION_TABLES,
+        lambda stats, seconds: (
+            f"indexed {stats['documents_indexed']} new documents, {stats['pairs_found']} copies found in {seconds}s"
+        ),
+    )
 
 
 @multi_asset(
-    specs=[
-        AssetSpec(
-            AssetKey(["raw", t]),
-            description=d,
-            group_name="warehouse",
-            kinds={"duckdb", "python"},
-            deps=[AssetKey(["raw", "entity_links"]), AssetKey(["raw", "claims"])],
-        )
-        for t, d in CLUSTER_TABLES.items()
-    ],
+    specs=_specs(CLUSTER_TABLES, [AssetKey(["raw", "entity_links"]), AssetKey(["raw", "claims"])]),
     name="claim_clusters",
     description="Group the claims of one resolved speaker that say the same thing across documents: "
     "near-identical wording, or the same meaning by sentence embeddings. Only claims of speakers "
@@ -84,22 +83,13 @@ CLUSTER_TABLES = {
 def claim_clusters(context: AssetExecutionContext, warehouse: WarehouseResource):
     from pipeline.warehouse.claim_clusters import update_claim_clusters
 
-    started = time.perf_counter()
-    with warehouse.get_connection() as con:
-        with transaction(con):
-            stats = update_claim_clusters(con)
-        counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in CLUSTER_TABLES}
-    seconds = round(time.perf_counter() - started, 3)
-    context.log.info(
-        f"{stats['candidate_claims']} candidate claims, {stats['claims_embedded']} embedded in "
-        f"{stats['embed_seconds']}s, {stats['speakers_clustered']} speakers clustered again"
+    yield from _materialize(
+        context,
+        warehouse,
+        update_claim_clusters,
+        CLUSTER_TABLES,
+        lambda stats, seconds: (
+            f"{stats['candidate_claims']} candidate claims, {stats['claims_embedded']} embedded "
+            f"in {stats['embed_seconds']}s, {stats['speakers_clustered']} speakers clustered again"
+        ),
     )
-    for table in CLUSTER_TABLES:
-        yield MaterializeResult(
-            asset_key=AssetKey(["raw", table]),
-            metadata={
-                "row_count": counts[table],
-                **{f"this_run_{k}": v for k, v in stats.items()},
-                "this_run_seconds": seconds,
-            },
-        )
