@@ -236,6 +236,8 @@ PARTS = (
     ("NLP (spaCy + extraction, staging)", ("annotation_batches",)),
     ("load", ("load_annotations",)),
     ("entity links", ("raw__entity_links",)),
+    ("syndicated copies (MinHash index)", ("syndication_index",)),
+    ("claim clusters (MiniLM)", ("claim_clusters",)),
     ("dbt build (incl. its tests)", ("dbt_models",)),
     ("search index", ("search__index",)),
     ("report", ("report",)),
