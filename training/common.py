@@ -93,9 +93,18 @@ def describe_check(artifact: Path, checked: dict, what: str) -> str:
     )
 
 
-def package(best: Path, artifact: Path, keep: Iterable[str], meta_fields: dict, newsclaims: dict) -> None:
+def package(
+    best: Path,
+    artifact: Path,
+    keep: Iterable[str],
+    meta_fields: dict,
+    vectors_shape: tuple[int, int],
+    held: dict,
+    seconds: float,
+) -> None:
     """Install the trained pipeline's `keep` files in `artifact`: no vocab, no tokenizer, no data paths
-    in its config; meta.json gets `meta_fields` and a `newsclaims` section (the vectors it needs)."""
+    in its config; meta.json gets `meta_fields` and a `newsclaims` section (the vectors it needs, its
+    figures on the held-out part of train, the training time)."""
     if artifact.exists():
         shutil.rmtree(artifact)
     artifact.mkdir(parents=True)
@@ -108,7 +117,12 @@ def package(best: Path, artifact: Path, keep: Iterable[str], meta_fields: dict, 
     meta = json.loads((artifact / "meta.json").read_text(encoding="utf-8"))
     meta.update(meta_fields)
     meta.pop("vectors", None)
-    meta["newsclaims"] = newsclaims
+    meta["newsclaims"] = {
+        "vectors_model": VECTORS_MODEL,
+        "vectors_shape": list(vectors_shape),
+        "held_out_of_train": held,
+        "training_seconds": round(seconds),
+    }
     (artifact / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 

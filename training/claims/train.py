@@ -98,12 +98,9 @@ def main(argv=None) -> int:
             "model's vocab. Built by `make train-claims` (training/claims). Holds no training text.",
             license="Apache-2.0 (weights trained on PolNeAR 1.0 train; the data is not included)",
         ),
-        {
-            "vectors_model": common.VECTORS_MODEL,
-            "vectors_shape": list(vectors_shape),
-            "held_out_of_train": held,
-            "training_seconds": round(seconds),
-        },
+        vectors_shape,
+        held,
+        seconds,
     )
     probes = rare_training_words(polnear / "train", base.vocab.strings)
     checked = common.check_artifact(a.artifact, probes, "PolNeAR training words")

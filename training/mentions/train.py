@@ -97,12 +97,9 @@ def main(argv=None) -> int:
             "vocab. Built by `make train-mentions` (training/mentions). Holds no training text.",
             license="Apache-2.0 (weights trained on CoNLL-2003 English; the data is not included)",
         ),
-        {
-            "vectors_model": common.VECTORS_MODEL,
-            "vectors_shape": list(vectors_shape),
-            "held_out_of_train": held,
-            "training_seconds": round(seconds),
-        },
+        vectors_shape,
+        held,
+        seconds,
     )
     probes = rare_training_tokens(conll / "train.txt", base.vocab.strings)
     checked = common.check_artifact(a.artifact, probes, "CoNLL training tokens")
