@@ -543,5 +543,23 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def entry() -> None:
+    """The `newsclaims` command: `main`, its exit handlers (logging, temporary folders), then the
+    exit itself without the interpreter's teardown, which frees every object one by one (the
+    Dagster definitions, the spaCy model and vectors, dbt's manifest: 1.6 s of a one-article run
+    on this machine) just before the process ends anyway. Every warehouse connection is closed by
+    then. `main` stays an ordinary function for tests and scripts."""
+    import atexit
+
+    code = main()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`newsclaims claims | head`)
+            pass
+    os._exit(code if isinstance(code, int) else 1)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -115,23 +115,21 @@ def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
 def _figure_png(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _pyplot():
+def _subplots(figsize: tuple[float, float]):
+    """A figure and its axes, drawn by the Agg canvas without pyplot (no global figure manager or
+    backend to import: half a second of every report)."""
     import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     # document text is never read as mathtext ($...$) or any other markup
-    plt.rcParams.update(
+    matplotlib.rcParams.update(
         {"text.parse_math": False, "font.size": 10, "axes.spines.top": False, "axes.spines.right": False}
     )
-    return plt
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots()
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -141,10 +139,9 @@ def _short(text: str, n: int = 40) -> str:
 def chart_speakers(data: ReportData) -> str | None:
     if not data.speakers:
         return None
-    plt = _pyplot()
     rows = data.speakers[::-1]  # largest at the top
     names = [_short(r[0]) for r in rows]
-    fig, ax = plt.subplots(figsize=(8, 0.4 * len(rows) + 1.2))
+    fig, ax = _subplots((8, 0.4 * len(rows) + 1.2))
     y = range(len(rows))
     ax.barh([i + 0.2 for i in y], [r[1] for r in rows], height=0.4, label="claims", color="#3b6ea8")
     ax.barh([i - 0.2 for i in y], [r[2] for r in rows], height=0.4, label="articles", color="#e0a040")
@@ -182,7 +179,6 @@ def _main_sources(data: ReportData, sources: list[str]) -> dict[str, str]:
 def chart_network(data: ReportData) -> str | None:
     if not data.network:
         return None
-    plt = _pyplot()
     sources, speakers = network_order(data)
     height = max(len(sources), len(speakers))
 
@@ -206,7 +202,7 @@ def chart_network(data: ReportData) -> str | None:
         height += 0.4 - low
         ya = {k: v + 0.4 - low for k, v in ya.items()}
         yb = {k: v + 0.4 - low for k, v in yb.items()}
-    fig, ax = plt.subplots(figsize=(9, 0.5 * height + 1.5))
+    fig, ax = _subplots((9, 0.5 * height + 1.5))
     top = max(n for _, _, n in data.network)
     for source, speaker, n in data.network:
         ax.plot(
@@ -258,9 +254,8 @@ def chart_over_time(data: ReportData) -> str | None:
     # one day is a number, not a series: the page says it in a sentence instead (time_note)
     if len(data.over_time) < 2:
         return None
-    plt = _pyplot()
     unit, rows = time_buckets(data.over_time)
-    fig, ax = plt.subplots(figsize=(8, 3))
+    fig, ax = _subplots((8, 3))
     labels = [d for d, _ in rows]
     counts = [n for _, n in rows]
     ax.bar(range(len(labels)), counts, color="#3b6ea8", width=0.8 if len(labels) > 12 else 0.6)
@@ -279,9 +274,8 @@ def chart_over_time(data: ReportData) -> str | None:
 def chart_pairs(data: ReportData) -> str | None:
     if not data.pairs:
         return None
-    plt = _pyplot()
     rows = data.pairs[::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.2))
+    fig, ax = _subplots((8, 0.35 * len(rows) + 1.2))
     ax.barh(range(len(rows)), [r[2] for r in rows], color="#6a9a58")
     ax.set_yticks(range(len(rows)), [f"{_short(a, 28)} — {_short(b, 28)}" for a, b, _ in rows])
     for i, r in enumerate(rows):
@@ -294,13 +288,12 @@ def chart_pairs(data: ReportData) -> str | None:
 def chart_stance(data: ReportData) -> str | None:
     if not data.stance:
         return None
-    plt = _pyplot()
     totals: dict[str, int] = {}
     for sp, _, n in data.stance:
         totals[sp] = totals.get(sp, 0) + n
     speakers = sorted(totals, key=lambda sp: (-totals[sp], sp))[::-1]  # most claims at the top
     stances = sorted({t for _, t, _ in data.stance})
-    fig, ax = plt.subplots(figsize=(8, 0.4 * len(speakers) + 1.2))
+    fig, ax = _subplots((8, 0.4 * len(speakers) + 1.2))
     left = [0] * len(speakers)
     for stance in stances:
         vals = [sum(n for s, t, n in data.stance if s == sp and t == stance) for sp in speakers]
