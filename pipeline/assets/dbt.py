@@ -13,6 +13,7 @@ from dagster import AssetExecutionContext, AssetMaterialization, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
+from pipeline.assets.dbt_inprocess import dbt_in_this_process
 from pipeline.resources import WarehouseResource
 from pipeline.warehouse import store
 from pipeline.settings import PROJECT_ROOT
@@ -54,6 +55,14 @@ class NewsclaimsDbtCli(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):
         return None if self._is_ours() else super()._initialize_dbt_core_adapter(args)
+
+    def cli(self, args, **kwargs):
+        """The dbt beside this Python runs in this process (`dbt_inprocess`), unless
+        NEWSCLAIMS_DBT_SUBPROCESS=1 asks for dagster-dbt's subprocess."""
+        if not self._is_ours() or os.environ.get("NEWSCLAIMS_DBT_SUBPROCESS") == "1":
+            return super().cli(args, **kwargs)
+        with dbt_in_this_process():
+            return super().cli(args, **kwargs)
 
 
 def _project_files() -> Iterator[Path]:

@@ -7,7 +7,7 @@ default 120), so a test can wait for the marker and `kill -9` it at exactly that
 Points: `ingest_before_commit` (the corpus written, transaction open), `spacy_after_first_batch`
 (one batch staged, spaCy still running), `load_start` (everything staged, nothing loaded yet: a test
 can damage a batch there and let the run go on), `load_before_commit` (a batch inserted,
-transaction open).
+transaction open), `dbt_during_build` (dbt in the run's process, its first node done, more to come).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import os
 import time
 from pathlib import Path
 
-POINTS = ("ingest_before_commit", "spacy_after_first_batch", "load_start", "load_before_commit")
+POINTS = ("ingest_before_commit", "spacy_after_first_batch", "load_start", "load_before_commit", "dbt_during_build")
 
 
 def reached(point: str) -> None:

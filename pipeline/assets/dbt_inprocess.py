@@ -1,0 +1,135 @@
+"""dbt run in this process: what `dbt build` costs beyond its own work, removed.
+
+dagster-dbt starts every dbt command as a subprocess and reads its JSON log lines from stdout. A
+new Python pays again for its start, dbt's imports and the adapter's plugins (about 3 s of every
+run on this machine, a sixth of a one-article update), all of which this process has already
+imported with dagster-dbt. `InProcessDbt` stands in for that subprocess: the same command line
+goes to dbt's programmatic entry point (`dbtRunner`) in a thread, and every structured event dbt
+fires at INFO or above is handed to dagster-dbt as the JSON line `--log-format json` prints, so
+its event parsing, asset checks and errors are unchanged.
+
+dbt reads its settings from DBT_* environment variables (the target and log paths dagster-dbt
+sets per invocation): they are set for the call and restored after it. One dbt command runs at a
+time in a process (the warehouse lock serialises them anyway).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from types import SimpleNamespace
+from typing import IO
+
+_LOCK = threading.Lock()
+#: dbt's console stays silent; the events reach dagster-dbt through the callback
+_QUIET = {"DBT_LOG_LEVEL": "none"}
+_SHOWN_LEVELS = frozenset({"info", "warn", "error"})
+
+
+class InProcessDbt:
+    """The parts of subprocess.Popen that dagster-dbt's DbtCliInvocation uses."""
+
+    def __init__(self, args, stdout=None, stderr=None, env=None, cwd=None, **_):
+        self.args = list(args)
+        self.returncode: int | None = None
+        self.pid = os.getpid()
+        read, write = os.pipe()
+        self.stdout: IO[bytes] = os.fdopen(read, "rb")
+        self._sink = os.fdopen(write, "wb")
+        self._thread = threading.Thread(
+            target=self._run, args=(dict(env or os.environ),), name="newsclaims-dbt", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, env: dict[str, str]) -> None:
+        from dbt.cli.main import dbtRunner
+        from dbt_common.events.functions import msg_to_json
+
+        from pipeline.warehouse import killpoints
+
+        finished = []
+
+        def forward(msg) -> None:
+            if msg.info.level in _SHOWN_LEVELS:
+                self._sink.write(msg_to_json(msg).encode("utf-8") + b"\n")
+                self._sink.flush()
+            if msg.info.name == "NodeFinished" and not finished:
+                finished.append(msg)
+                killpoints.reached("dbt_during_build")
+
+        code = 2
+        try:
+            with _LOCK, _environment({**env, **_QUIET}):
+                result = dbtRunner(callbacks=[forward]).invoke(self.args[1:])
+            code = 0 if result.success else (1 if result.exception is None else 2)
+            if result.exception is not None:
+                self._error(f"{type(result.exception).__name__}: {result.exception}")
+        except BaseException as exc:  # noqa: BLE001 - reported as dbt's error line, as a crashed dbt would be
+            self._error(f"{type(exc).__name__}: {exc}")
+        finally:
+            _release_warehouse()
+            self.returncode = code
+            self._sink.close()
+
+    def _error(self, message: str) -> None:
+        import json
+
+        line = {"info": {"level": "error", "msg": message, "name": "NewsclaimsInProcessError"}, "data": {}}
+        self._sink.write(json.dumps(line).encode("utf-8") + b"\n")
+        self._sink.flush()
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        self._thread.join(timeout)
+        return self.returncode
+
+    def poll(self) -> int | None:
+        return None if self._thread.is_alive() else self.returncode
+
+    def send_signal(self, sig) -> None:
+        """dbt in a thread cannot be interrupted; the run's own process ends it."""
+
+    terminate = kill = send_signal
+
+
+def _release_warehouse() -> None:
+    """Close dbt's connections and the DuckDB instance dbt-duckdb keeps for the process, as a
+    dbt subprocess does by exiting: the warehouse file is then free for the next connection,
+    whatever its configuration (a read-only one, another process)."""
+    from dbt.adapters.factory import reset_adapters
+
+    reset_adapters()
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager as manager
+    except ImportError:
+        return
+    with manager._LOCK:
+        if manager._ENV is not None:
+            manager._ENV.close()
+            manager._ENV = None
+
+
+@contextmanager
+def _environment(env: dict[str, str]):
+    """os.environ as `env` (dbt reads its DBT_* settings there) for the duration of the call."""
+    before = dict(os.environ)
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for key in set(os.environ) - set(before):
+            del os.environ[key]
+        os.environ.update(before)
+
+
+@contextmanager
+def dbt_in_this_process():
+    """While inside, dagster-dbt's DbtCliInvocation starts `InProcessDbt` instead of a subprocess."""
+    from dagster_dbt.core import dbt_cli_invocation as module
+
+    real = module.subprocess
+    module.subprocess = SimpleNamespace(Popen=InProcessDbt, PIPE=real.PIPE, STDOUT=real.STDOUT)
+    try:
+        yield
+    finally:
+        module.subprocess = real
