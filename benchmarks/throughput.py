@@ -13,9 +13,14 @@ copy-on-write model counts once) of that process and all its descendants (spaCy'
 workers, dbt), sampled with psutil every SAMPLE_S seconds (the summed RSS, which counts shared pages
 once per process, is shown beside it):
 
-  bare   spaCy as a user's own script would run it on the same texts: the SAME pipeline newsclaims
-         loads (`load_model`: the base model, en_core_web_md's vectors, the trained entity and claim
-         components), `nlp.pipe(texts, n_process=<cores>, batch_size=64)`, nothing kept
+  bare   the same models as a user's own script would run them on the same texts: the SAME spaCy
+         pipeline newsclaims loads (`load_model`: the base model, en_core_web_md's vectors, the trained
+         entity and claim components), `nlp.pipe(texts, n_process=<cores>, batch_size=64)`, nothing
+         kept; then the claim clusters' encoder (all-MiniLM-L6-v2, `encoder().encode`, batched as
+         newsclaims batches it) on the claim texts the full run embedded. The issue's rule: "where a
+         learned component adds model time (a trained spaCy pipeline, an ONNX encoder), the bare side
+         runs the same models on the same texts, batched the same way". It runs after the full run
+         (it needs that run's claim texts); the ratio without its MiniLM is printed as well.
   full   `newsclaims run` on a fresh warehouse with the defaults (ingest, spaCy and the extractors,
          load, entity links, dbt build, search index, report)
   one    one new article added to the folder, `newsclaims run` again (the same article every time:
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import platform
 import re
@@ -57,11 +63,12 @@ BARE_BATCH_SIZE = 64
 GB = 1e9
 
 BARE_SCRIPT = """
-import sys, time
+import json, sys, time
 from pathlib import Path
 from pipeline.nlp.model import load_model
 from pipeline.settings import cpu_count
 texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(Path(sys.argv[1]).rglob("*.txt"))]
+claim_texts = json.loads(Path(sys.argv[4]).read_text(encoding="utf-8")) if len(sys.argv) > 4 else []
 started = time.perf_counter()
 nlp = load_model(sys.argv[2])
 loaded = time.perf_counter()
@@ -69,7 +76,12 @@ n = 0
 for doc in nlp.pipe(texts, n_process=cpu_count(), batch_size=int(sys.argv[3])):
     n += 1
 done = time.perf_counter()
-print(f"docs {n} load {loaded - started:.2f} pipe {done - loaded:.2f} pipes {','.join(nlp.pipe_names)}")
+if claim_texts:
+    from pipeline.nlp.embeddings import encoder
+    encoder().encode(claim_texts)
+encoded = time.perf_counter()
+print(f"docs {n} load {loaded - started:.2f} pipe {done - loaded:.2f} encode {encoded - done:.2f} "
+      f"encoded {len(claim_texts)} pipes {','.join(nlp.pipe_names)}")
 """
 
 
@@ -269,17 +281,39 @@ def step_seconds(log: str) -> dict[str, float]:
     return out
 
 
-def bare_spacy(work: Path, input_dir: Path, model: str) -> dict:
+def bare_spacy(work: Path, input_dir: Path, model: str, claim_texts: list[str]) -> dict:
+    """The bare side: the same spaCy pipeline over the articles, then the same encoder (MiniLM, the
+    same `encode`, so batched alike) over the claim texts newsclaims' full run embedded."""
     script = work / "bare_spacy.py"
     script.write_text(BARE_SCRIPT)
+    texts_file = work / "claim_texts.json"
+    texts_file.write_text(json.dumps(claim_texts), encoding="utf-8")
     env = clean_env()
     env["PYTHONPATH"] = str(ROOT)
-    r = run_measured([sys.executable, str(script), str(input_dir), model, str(BARE_BATCH_SIZE)], work, env)
+    r = run_measured(
+        [sys.executable, str(script), str(input_dir), model, str(BARE_BATCH_SIZE), str(texts_file)], work, env
+    )
     fields = r["stdout"].split()
-    r["pipe_seconds"] = float(fields[fields.index("pipe") + 1])
-    r["load_seconds"] = float(fields[fields.index("load") + 1])
+    for key in ("pipe", "load", "encode"):
+        r[f"{key}_seconds"] = float(fields[fields.index(key) + 1])
+    r["encoded"] = int(fields[fields.index("encoded") + 1])
     r["pipes"] = fields[fields.index("pipes") + 1]
     return r
+
+
+def embedded_claim_texts(warehouse: Path) -> list[str]:
+    """The distinct claim texts the run embedded (what its claim clusters gave to MiniLM)."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            """select distinct c.content_text from raw.claims c join raw.claim_embeddings e using (claim_id)
+               order by 1"""
+        ).fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows]
 
 
 def count_rows(warehouse: Path) -> dict:
@@ -296,18 +330,19 @@ def count_rows(warehouse: Path) -> dict:
 
 
 def measure_corpus(work: Path, name: str, articles, copies: int, new_article: bytes, model: str, bare: bool) -> dict:
-    """bare spaCy (optional), the full run on a fresh warehouse, then one new article."""
+    """The full run on a fresh warehouse, bare spaCy (optional; after the full run, whose embedded
+    claim texts it encodes as well), then one new article."""
     input_dir, warehouse = work / f"input-{name}", work / f"{name}.duckdb"
     write_corpus(input_dir, articles, copies)
     out: dict = {}
-    if bare:
-        print(f"  [{name}] bare spaCy ...", end="", flush=True)
-        out["bare"] = bare_spacy(work, input_dir, model)
-        print(f" {out['bare']['seconds']:.1f} s", flush=True)
     print(f"  [{name}] newsclaims run, fresh warehouse ...", end="", flush=True)
     out["full"] = newsclaims_run(work, input_dir, warehouse, steps=True)
     print(f" {out['full']['seconds']:.1f} s", flush=True)
     out["rows"] = count_rows(warehouse)
+    if bare:
+        print(f"  [{name}] bare spaCy + MiniLM ...", end="", flush=True)
+        out["bare"] = bare_spacy(work, input_dir, model, embedded_claim_texts(warehouse))
+        print(f" {out['bare']['seconds']:.1f} s", flush=True)
     (input_dir / "zz_new_article.txt").write_bytes(new_article)
     print(f"  [{name}] newsclaims run, one new article ...", end="", flush=True)
     out["one"] = newsclaims_run(work, input_dir, warehouse, steps=True)
@@ -340,11 +375,12 @@ def report(args, words: int, one: dict, big: dict | None) -> None:
 
     n = one["rows"]["dim_documents"]
     line(
-        "bare spaCy (same pipeline), nlp.pipe",
+        "bare spaCy + MiniLM (same models)",
         bare,
         words,
         n,
-        f"model load {bare['load_seconds']:.1f} s, pipe {bare['pipe_seconds']:.1f} s",
+        f"model load {bare['load_seconds']:.1f} s, pipe {bare['pipe_seconds']:.1f} s, MiniLM on the "
+        f"{bare['encoded']:,} claim texts newsclaims embedded {bare['encode_seconds']:.1f} s",
     )
     line(
         "newsclaims run, fresh warehouse",
@@ -374,12 +410,14 @@ def report(args, words: int, one: dict, big: dict | None) -> None:
     print(f"{'total':<44} " + " ".join(f"{r['seconds']:>9.1f}" for _, r in runs))
     print()
     ratio_a = bare["seconds"] / full["seconds"]
+    ratio_spacy = (bare["seconds"] - bare["encode_seconds"]) / full["seconds"]
     ratio_b = upd["seconds"] / full["seconds"]
     peak_c = full["peak_bytes"] / GB
     print("target                                                         measured   goal    ")
     print(
-        f"(a) bare spaCy / newsclaims full run                           {ratio_a:>8.2f}   ≥ 0.90  {verdict(ratio_a >= 0.90)}"
+        f"(a) bare (spaCy + MiniLM) / newsclaims full run                {ratio_a:>8.2f}   ≥ 0.90  {verdict(ratio_a >= 0.90)}"
     )
+    print(f"    the same without the bare side's MiniLM (spaCy alone)        {ratio_spacy:>8.2f}")
     print(
         f"(b) one new article / full run                                 {ratio_b:>8.3f}   ≤ 0.05  {verdict(ratio_b <= 0.05)}"
     )
