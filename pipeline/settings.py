@@ -100,6 +100,8 @@ class Settings:
     scaleout_executor: str = "multiprocess"
     scaleout_processes: int = field(default_factory=cpu_count)
     celery_broker: str = "redis://127.0.0.1:6379/0"
+    #: dbt runs in the run's own process (pipeline/assets/dbt_inprocess.py); off: dagster-dbt's subprocess
+    dbt_in_process: bool = True
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -194,6 +196,7 @@ ENVIRONMENT = {
     "scaleout_executor": ("NEWSCLAIMS_SCALEOUT_EXECUTOR", _executor),
     "scaleout_processes": ("NEWSCLAIMS_SCALEOUT_PROCESSES", _whole_number),
     "celery_broker": ("NEWSCLAIMS_CELERY_BROKER", _text),
+    "dbt_in_process": ("NEWSCLAIMS_DBT_IN_PROCESS", _switch),
 }
 
 
@@ -215,9 +218,19 @@ def bound_settings(settings: Settings) -> Iterator[Settings]:
         _bound.reset(token)
 
 
+def _switch_setting(name: str) -> bool:
+    variable, read = ENVIRONMENT[name]
+    raw = os.environ.get(variable)
+    return read(variable, raw) if raw is not None and raw.strip() else getattr(Settings, name)
+
+
 def learned_claims() -> bool:
     """Whether the claim tagger runs, read where the model is loaded (no Settings object reaches it):
     NEWSCLAIMS_LEARNED_CLAIMS over the Settings default."""
-    variable, read = ENVIRONMENT["learned_claims"]
-    raw = os.environ.get(variable)
-    return read(variable, raw) if raw is not None and raw.strip() else Settings.learned_claims
+    return _switch_setting("learned_claims")
+
+
+def dbt_in_process() -> bool:
+    """Whether dbt runs in the run's own process, read when dbt is invoked: NEWSCLAIMS_DBT_IN_PROCESS
+    over the Settings default."""
+    return _switch_setting("dbt_in_process")

@@ -151,9 +151,10 @@ def _connect_retrying(path: Path, read_only: bool, timeout: float = OUTSIDE_HOLD
 def orphaned_dbt(warehouse: Path) -> list[int]:
     """PIDs of `dbt` processes working on this warehouse whose newsclaims parent is gone.
 
-    A run killed during `dbt build` releases the lock, but its dbt child lives on and writes the
-    file until it finishes; a new run's own dbt would then fail to open it. Linux only (/proc);
-    elsewhere nothing is found.
+    A run killed during `dbt build` releases the lock, but a dbt child lives on and writes the
+    file until it finishes; a new run's own dbt would then fail to open it. By default dbt runs in
+    the run's own process and dies with it; a child exists with NEWSCLAIMS_DBT_IN_PROCESS=0 or a
+    dbt from PATH. Linux only (/proc); elsewhere nothing is found.
     """
     proc = Path("/proc")
     if not proc.is_dir():
