@@ -20,7 +20,7 @@ from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
 from pipeline.nlp.spans import doc_text, in_spans, navigation_spans, overlaps, sentence_index_map
 from pipeline.nlp.speakers import MentionIndex, resolve_speaker
-from pipeline.nlp.workers import die_with_parent
+from pipeline.nlp.workers import die_with_parent, release_freed_memory
 from pipeline.settings import Settings
 
 #: annotate_texts' default: spaCy in the calling process (a run passes its `n_process` setting).
@@ -386,7 +386,9 @@ _WORKER_MODEL: dict[str, object] = {}
 
 
 def _annotate_batch(batch: list[tuple[str, str]], batch_size: int) -> list[tuple[str, dict[str, list[dict]]]]:
-    """In a worker: one batch of (text, document_id) through spaCy and the extractors."""
+    """In a worker: one batch of (text, document_id) through spaCy and the extractors (what the
+    previous batch freed handed back to the system first)."""
+    release_freed_memory()
     return list(_annotate_here(_WORKER_MODEL["nlp"], batch, batch_size))
 
 
