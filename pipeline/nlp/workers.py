@@ -69,4 +69,3 @@ def release_freed_memory() -> None:
         _libc.malloc_trim(0)
     except (OSError, AttributeError):
         _libc = False
-
