@@ -1,80 +1,57 @@
 #!/usr/bin/env python3
-"""Seconds per 1,000 words of the encoder tagger: numpy (pipeline/nlp/encoder_tagger.py) against
-onnxruntime on export_onnx.py's float32 and int8 models, on the same windows, one thread.
+"""Seconds per 1,000 words of each claim tagger alone, on the same parsed news texts, one thread:
+the CNN tagger (pipeline/models/claims_tagger) and the encoder tagger from each folder given (an
+ONNX artifact, or a training checkpoint's float16 weights run in numpy). Each tagger tags every
+text --rounds times, the taggers taking turns, and its fastest round counts.
 
-Words are spaCy-like tokens from a regex (no spaCy in the training venv); run in the training venv:
-
-    OMP_NUM_THREADS=1 nice -n 19 /work/train311/bin/python training/encoder/speed.py CKPT_DIR ONNX_DIR TEXT_DIR [--limit 40]
+    OMP_NUM_THREADS=1 nice -n 19 .venv/bin/python training/encoder/speed.py TEXT_DIR [ENCODER_DIR ...] [--limit 40]
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from pipeline.nlp import encoder_tagger as et  # noqa: E402
-
-WORDS = re.compile(r"\w+(?:'\w+)?|[^\w\s]")
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def main(argv=None) -> int:
+    from pipeline.nlp import claim_model as cm
+    from pipeline.nlp import encoder_tagger as et
+    from pipeline.nlp import model as nm
+    from pipeline.settings import default_model
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("ckpt", type=Path)
-    ap.add_argument("onnx_dir", type=Path)
     ap.add_argument("texts", type=Path)
+    ap.add_argument("encoders", type=Path, nargs="*", default=[et.ENCODER_COMPONENT])
     ap.add_argument("--limit", type=int, default=40)
-    ap.add_argument("--base", type=Path, help="the wheel's model.zip")
+    ap.add_argument("--rounds", type=int, default=3)
     a = ap.parse_args(argv)
-    import onnxruntime as ort
-
-    tagger = et.EncoderTagger(a.ckpt, a.base)
-    docs = [WORDS.findall(p.read_text(encoding="utf-8")) for p in sorted(a.texts.rglob("*.txt"))[: a.limit]]
-    words = sum(len(d) for d in docs)
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
-    opts.inter_op_num_threads = 1
-    sessions = {p.stem: ort.InferenceSession(str(p), opts) for p in sorted(a.onnx_dir.glob("*.onnx"))}
-
-    def run_onnx(sess, ids):
-        out = np.zeros((len(ids), len(tagger.labels)), dtype=np.float32)
-        wins = tagger._windows(len(ids))
-        for b in range(0, len(wins), et.ROWS):
-            chunk = wins[b : b + et.ROWS]
-            length = max(e - s for s, e, _, _ in chunk) + 2
-            arr = np.zeros((len(chunk), length), dtype=np.int64)
-            mask = np.zeros_like(arr)
-            for r, (s, e, _, _) in enumerate(chunk):
-                arr[r, : e - s + 2] = [tagger.cls, *ids[s:e], tagger.sep]
-                mask[r, : e - s + 2] = 1
-            logits = sess.run(["logits"], {"ids": arr, "mask": mask})[0]
-            for r, (s, _, cs, ce) in enumerate(chunk):
-                out[cs:ce] = logits[r, 1 + cs - s : 1 + ce - s]
-        return out
-
-    pieces = [tagger.pieces(d)[0] for d in docs]
-    n_pieces = sum(len(p) for p in pieces)
-    print(f"{len(docs)} texts, {words} words, {n_pieces} word pieces")
-    results = {}
-    for name, fn in [("numpy", tagger.piece_logits)] + [
-        (k, lambda ids, s=s: run_onnx(s, ids)) for k, s in sessions.items()
-    ]:
-        t0 = time.perf_counter()
-        outs = [fn(ids) for ids in pieces]
-        sec = time.perf_counter() - t0
-        results[name] = outs
-        agree = np.mean(
-            np.concatenate([(o.argmax(1) == r.argmax(1)) for o, r in zip(outs, results["numpy"], strict=True)])
-        )
-        rate = f"{1000 * sec / words:.3f} s per 1,000 words ({n_pieces / sec:.0f} pieces/s)"
-        print(f"{name:14s} {rate}; argmax agrees with numpy on {agree:.4f} of pieces")
+    nlp = nm.load_model(default_model())
+    if cm.TAGS_PIPE in nlp.pipe_names:
+        nlp.remove_pipe(cm.TAGS_PIPE)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(a.texts.rglob("*.txt"))[: a.limit]]
+    docs = list(nlp.pipe(texts))
+    words = sum(1 for d in docs for t in d if not t.is_space)
+    taggers = {"cnn": cm.make_claim_tags(nlp, cm.TAGS_PIPE, str(cm.CLAIM_COMPONENT))}
+    for path in a.encoders:
+        tagger = et.EncoderClaimTags(path)
+        kind = type(tagger.tagger.model).__name__.strip("_").replace("Encoder", "").lower()
+        taggers[f"encoder {kind} ({path.name})"] = tagger
+    best = {name: float("inf") for name in taggers}
+    for _ in range(a.rounds):
+        for name, tagger in taggers.items():
+            t0 = time.perf_counter()
+            for _doc in tagger.pipe(docs):
+                pass
+            best[name] = min(best[name], time.perf_counter() - t0)
+    print(f"{len(docs)} texts from {a.texts}, {words} words (non-space tokens); fastest of {a.rounds} rounds")
+    for name, sec in best.items():
+        print(f"{name:40s} {1000 * sec / words:.3f} s per 1,000 words ({words / sec:,.0f} words/s)")
     return 0
 
 
