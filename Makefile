@@ -19,7 +19,7 @@ export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_NO_PROGRESS := 1
 
-.PHONY: setup run test lint lint-sql fix-sql ui validate check-defs list-defs docs benchmark quality train-mentions train-claims clean
+.PHONY: setup run test lint lint-sql fix-sql ui validate check-defs list-defs docs benchmark quality train-mentions train-claims train-encoder clean
 
 setup: $(STAMP)
 
@@ -103,6 +103,13 @@ train-mentions: setup
 # about 40 minutes on two shared cores, not part of `make test` or CI.
 train-claims: setup
 	$(BIN)/python training/claims/train.py
+
+# Fine-tune all-MiniLM-L6-v2 as the claim tagger (pipeline/models/claims_encoder, the default tagger)
+# from ../shared/data/polnear/train, then the same figures. Torch is a training tool only: TRAIN_PYTHON
+# is a separate venv with it (training/encoder/README.md); about an hour on one core.
+TRAIN_PYTHON ?= $(HOME)/train311/bin/python
+train-encoder: setup
+	$(BIN)/python training/encoder/build.py --train-python $(TRAIN_PYTHON)
 
 # Headless Chromium (Debian) and playwright-core (tests/ui/package-lock.json) for tests/ui's browser
 # test; without them that test skips. Chromium is installed only where it is missing and apt-get exists.

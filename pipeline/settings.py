@@ -11,6 +11,8 @@ NEWSCLAIMS_SPACY_MODEL   spaCy pipeline to load (default: the first of PREFERRED
                          PyPI; en_core_web_md works too). The trained entity component is added to it
                          (pipeline/nlp/model.py)
 NEWSCLAIMS_LEARNED_CLAIMS  0 turns the trained claim tagger off (the rules alone), 1 on
+NEWSCLAIMS_CLAIM_TAGGER  which trained claim tagger: `encoder` (fine-tuned all-MiniLM-L6-v2,
+                         pipeline/models/claims_encoder) or `cnn` (pipeline/models/claims_tagger)
 NEWSCLAIMS_BATCH_SIZE    documents per nlp.pipe batch and per staged batch file
 NEWSCLAIMS_N_PROCESS     processes for nlp.pipe (default: the CPU count, see `cpu_count`)
 NEWSCLAIMS_STAGING       where the staged annotation batches live (default: <warehouse>.batches/ beside
@@ -73,6 +75,10 @@ def cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: The trained claim taggers (pipeline/nlp/claim_model.py): the fine-tuned sentence encoder
+#: (pipeline/nlp/encoder_tagger.py) or the spaCy CNN tagger.
+CLAIM_TAGGERS = ("encoder", "cnn")
+
 #: Executors newsclaims_scaleout_job can run on.
 SCALEOUT_EXECUTORS = ("multiprocess", "celery")
 
@@ -85,9 +91,11 @@ class Settings:
     input_dir: Path = Path("seeds")
     warehouse: Path = Path("warehouse.duckdb")
     spacy_model: str = field(default_factory=default_model)
-    #: whether the trained claim tagger (pipeline/models/claims_tagger, pipeline/nlp/claim_model.py)
+    #: whether the trained claim tagger (NEWSCLAIMS_CLAIM_TAGGER, pipeline/nlp/claim_model.py)
     #: adds its claims to the rules'
     learned_claims: bool = True
+    #: which trained claim tagger gives the learned claims (CLAIM_TAGGERS)
+    claim_tagger: str = "encoder"
     batch_size: int = 32
     n_process: int = field(default_factory=cpu_count)
     lock_timeout: int = 600
@@ -165,6 +173,13 @@ def _switch(variable: str, raw: str) -> bool:
     raise ValueError(f"{variable} must be 0 or 1 (or true/false, yes/no, on/off), got {raw!r}")
 
 
+def _claim_tagger(variable: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in CLAIM_TAGGERS:
+        raise ValueError(f"{variable} must be one of {', '.join(CLAIM_TAGGERS)}, got {value!r}")
+    return value
+
+
 def _executor(variable: str, raw: str) -> str:
     value = raw.strip().lower()
     if value not in SCALEOUT_EXECUTORS:
@@ -185,6 +200,7 @@ ENVIRONMENT = {
     "warehouse": ("NEWSCLAIMS_WAREHOUSE", _path),
     "spacy_model": ("NEWSCLAIMS_SPACY_MODEL", _text),
     "learned_claims": ("NEWSCLAIMS_LEARNED_CLAIMS", _switch),
+    "claim_tagger": ("NEWSCLAIMS_CLAIM_TAGGER", _claim_tagger),
     "batch_size": ("NEWSCLAIMS_BATCH_SIZE", _whole_number),
     "n_process": ("NEWSCLAIMS_N_PROCESS", _whole_number),
     "lock_timeout": ("NEWSCLAIMS_LOCK_TIMEOUT", _whole_number),
@@ -218,7 +234,8 @@ def bound_settings(settings: Settings) -> Iterator[Settings]:
         _bound.reset(token)
 
 
-def _switch_setting(name: str) -> bool:
+def _setting_from_env(name: str):
+    """A setting read where no Settings object reaches: its variable over the Settings default."""
     variable, read = ENVIRONMENT[name]
     raw = os.environ.get(variable)
     return read(variable, raw) if raw is not None and raw.strip() else getattr(Settings, name)
@@ -227,10 +244,16 @@ def _switch_setting(name: str) -> bool:
 def learned_claims() -> bool:
     """Whether the claim tagger runs, read where the model is loaded (no Settings object reaches it):
     NEWSCLAIMS_LEARNED_CLAIMS over the Settings default."""
-    return _switch_setting("learned_claims")
+    return _setting_from_env("learned_claims")
+
+
+def claim_tagger() -> str:
+    """Which claim tagger runs (CLAIM_TAGGERS), read where the model is loaded, as `learned_claims`:
+    NEWSCLAIMS_CLAIM_TAGGER over the Settings default."""
+    return _setting_from_env("claim_tagger")
 
 
 def dbt_in_process() -> bool:
     """Whether dbt runs in the run's own process, read when dbt is invoked: NEWSCLAIMS_DBT_IN_PROCESS
     over the Settings default."""
-    return _switch_setting("dbt_in_process")
+    return _setting_from_env("dbt_in_process")

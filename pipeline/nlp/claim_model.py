@@ -1,11 +1,19 @@
 """The learned claim component: a token tagger for SOURCE, CUE and CONTENT spans, decoded into claims.
 
-The tagger (pipeline/models/claims_tagger, built by `make train-claims` from training/claims on
-PolNeAR train) gives every token one composite tag ``CONTENT|ROLE``: content ``B``/``I``/``O`` and
-a source or cue BIO role (``B-S``, ``I-S``, ``B-Q``, ``I-Q``, ``O``). It runs on the base
-pipeline's tokens with en_core_web_md's static vectors (the ones the CoNLL entity component
-borrows), and never writes ``token.tag_``: `newsclaims_claim_tags` calls its model and keeps the
-tags in ``token._.claim_tag`` / ``token._.claim_prob``, which survive joining long texts' pieces.
+Every token gets one composite tag ``CONTENT|ROLE``: content ``B``/``I``/``O`` and a source or cue
+BIO role (``B-S``, ``I-S``, ``B-Q``, ``I-Q``, ``O``), from one of two taggers (setting
+NEWSCLAIMS_CLAIM_TAGGER), both trained on PolNeAR train:
+
+* ``encoder`` (the default): all-MiniLM-L6-v2 fine-tuned as a token tagger
+  (pipeline/nlp/encoder_tagger.py, pipeline/models/claims_encoder, `make train-encoder`,
+  training/encoder);
+* ``cnn``: a spaCy tagger with its own CNN tok2vec over en_core_web_md's static vectors (the ones the
+  CoNLL entity component borrows; pipeline/models/claims_tagger, `make train-claims`,
+  training/claims).
+
+Either runs on the base pipeline's tokens as the `newsclaims_claim_tags` pipe and never writes
+``token.tag_``: it keeps the tags in ``token._.claim_tag`` / ``token._.claim_prob`` /
+``token._.claim_cue_prob``, which survive joining long texts' pieces.
 
 `learned_claims` decodes the tags around each predicted cue: the predicted content span next to
 it in its sentence (after it, else before it), the predicted source in its sentence (the cue's
@@ -123,19 +131,42 @@ def wanted() -> bool:
     return settings.learned_claims()
 
 
-def add_claim_component(nlp: Language, path: Path = CLAIM_COMPONENT, force: bool = False) -> bool:
-    """Add the claim tagger at the end of the pipeline where it is wanted (settings), shipped, and the
-    vocab holds the static vectors it was trained with (en_core_web_md's, put there for the entity
-    component)."""
-    if (
-        not (force or wanted())
-        or TAGS_PIPE in nlp.pipe_names
-        or not fits(component_meta(path), tuple(nlp.vocab.vectors.shape))
-    ):
+def add_claim_component(nlp: Language, path: Path | None = None, force: bool = False, kind: str | None = None) -> bool:
+    """Add the claim tagger at the end of the pipeline where it is wanted (settings) and shipped:
+    the one `kind` names (default: the NEWSCLAIMS_CLAIM_TAGGER setting), from `path` (default: its
+    shipped folder). The fine-tuned encoder (pipeline/nlp/encoder_tagger.py) needs nothing of the
+    base but its tokens and parse; the CNN tagger only goes where the vocab holds the static vectors
+    it was trained with (en_core_web_md's, put there for the entity component). Either sits under
+    the same pipe name and writes the same token extensions."""
+    if not (force or wanted()) or TAGS_PIPE in nlp.pipe_names:
+        return False
+    if (kind or settings.claim_tagger()) == "encoder":
+        from pipeline.nlp import encoder_tagger as et
+
+        path = path or et.ENCODER_COMPONENT
+        if not et.available(path):
+            return False
+        nlp.add_pipe(et.FACTORY, name=TAGS_PIPE, config={"path": str(path)})
+        nlp.meta["newsclaims_claims"] = et.signature(path)
+        return True
+    path = path or CLAIM_COMPONENT
+    if not fits(component_meta(path), tuple(nlp.vocab.vectors.shape)):
         return False
     nlp.add_pipe(TAGS_PIPE, config={"path": str(path)})
     nlp.meta["newsclaims_claims"] = component_signature(path)
     return True
+
+
+def installed_signature(vectors_shape: tuple[int, int]) -> str | None:
+    """The signature `add_claim_component` would record in a base with these vectors, without
+    loading anything (None: no tagger would be added)."""
+    if not wanted():
+        return None
+    if settings.claim_tagger() == "encoder":
+        from pipeline.nlp import encoder_tagger as et
+
+        return et.signature() if et.available() else None
+    return component_signature() if fits(component_meta(), vectors_shape) else None
 
 
 @lru_cache(maxsize=4)

@@ -28,7 +28,7 @@ MAX_TOKENS = 128  # claim contents are short; the model was trained on up to 128
 _HEADS = 12
 _LAYERS = 6
 _EPS = 1e-12
-_DTYPES = {"F32": np.float32, "I64": np.int64}
+_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
 
 def model_zip() -> Path:

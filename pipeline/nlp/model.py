@@ -254,8 +254,9 @@ def installed_model_signature(name: str) -> str:
         shape = tuple(cmeta["newsclaims"]["vectors_shape"])  # borrowed at load time
     if "ner" in meta.get("pipeline", []) and component_fits(cmeta, shape):
         meta["newsclaims_entities"] = component_signature()
-        from pipeline.nlp import claim_model
+    from pipeline.nlp import claim_model
 
-        if claim_model.wanted() and claim_model.fits(claim_model.component_meta(), shape):
-            meta["newsclaims_claims"] = claim_model.component_signature()
+    claims = claim_model.installed_signature(shape)
+    if claims:
+        meta["newsclaims_claims"] = claims
     return _signature(meta)

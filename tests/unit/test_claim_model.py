@@ -156,8 +156,9 @@ def test_rules_win_where_both_find_a_claim():
 
 
 def test_the_tagger_loads_into_the_pipeline_and_finds_a_belief(nlp):
-    assert cm.TAGS_PIPE in nlp.pipe_names, "pipeline/models/claims_tagger is missing or does not fit the base"
-    assert cm.component_signature() in nm.model_signature(nlp)
+    assert cm.TAGS_PIPE in nlp.pipe_names, "the claim tagger is missing or does not fit the base"
+    assert nlp.meta["newsclaims_claims"] in nm.model_signature(nlp)
+    assert cm.installed_signature(tuple(nlp.vocab.vectors.shape)) == nlp.meta["newsclaims_claims"]
     assert nm.installed_model_signature(default_model()) == nm.model_signature(nlp)  # the extractor version
     doc = nlp("Farm leaders in the valley fear that the new water rules will ruin hundreds of small growers.")
     assert doc[0]._.claim_tag is not None and not any(t.tag_.count("|") for t in doc), "token.tag_ is the base's"
@@ -206,4 +207,4 @@ def test_the_tagger_can_be_turned_off(monkeypatch):
     assert not cm.add_claim_component(blank) and cm.TAGS_PIPE not in blank.pipe_names
     monkeypatch.setenv("NEWSCLAIMS_LEARNED_CLAIMS", "1")
     assert settings.learned_claims()
-    assert not cm.add_claim_component(blank), "a base without md's vectors gets no tagger"
+    assert not cm.add_claim_component(blank, kind="cnn"), "a base without md's vectors gets no CNN tagger"

@@ -59,7 +59,7 @@ def evaluate(split_dir: Path, component: Path, held_every: int | None, limit: in
     nlp = nm.load_model(default_model())
     if cm.TAGS_PIPE in nlp.pipe_names:
         nlp.remove_pipe(cm.TAGS_PIPE)
-    assert cm.add_claim_component(nlp, component, force=True), "the claim tagger does not fit this base"
+    assert cm.add_claim_component(nlp, component, force=True, kind="cnn"), "the claim tagger does not fit this base"
     texts = [(split_dir / "text" / n).read_text(encoding="utf-8") for n in names]
     preds = {v: {} for v in ("rules", "learned", "combined")}
     t0 = time.perf_counter()

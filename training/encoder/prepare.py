@@ -1,0 +1,56 @@
+"""PolNeAR train → JSON lines of spaCy tokens and their composite claim tags, for the encoder tagger.
+
+The same tokens and tags as the CNN tagger's corpus (training/claims/prepare.py: spaCy's English
+tokenizer, ``CONTENT|ROLE`` tags from the shared scorer's gold), one line per article:
+``{"name", "words", "tags", "held"}``, ``held`` true for every tenth article by name (the tenth
+prepare.py holds out). Run under the project's .venv; the output holds PolNeAR text, so it must go
+to a scratch folder outside the project.
+
+    .venv/bin/python training/encoder/prepare.py ../shared/data/polnear/train OUT.jsonl [--held-every 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from training import common  # noqa: E402
+
+
+def main(argv=None) -> int:
+    import spacy
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("split_dir", type=Path)
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--tools", type=Path, help="folder of score_claims.py (default: ../tools beside the data)")
+    ap.add_argument("--held-every", type=int, default=10)
+    a = ap.parse_args(argv)
+    assert ROOT not in a.out.resolve().parents, "the output must be outside the project (it holds PolNeAR text)"
+    prep = common.load_tool(ROOT / "training" / "claims" / "prepare.py", "claims_prepare")
+    tools = a.tools or a.split_dir.resolve().parent.parent.parent / "tools"
+    gold = prep.load_tool(tools, "score_claims").load_gold(a.split_dir)
+    nlp = spacy.blank("en")
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    with a.out.open("w", encoding="utf-8") as f:
+        for i, name in enumerate(sorted(gold)):
+            doc = nlp.make_doc((a.split_dir / "text" / name).read_text(encoding="utf-8"))
+            row = {
+                "name": name,
+                "words": [t.text for t in doc],
+                "tags": prep.tag_doc(doc, gold[name]),
+                "held": i % a.held_every == a.held_every - 1,
+            }
+            f.write(json.dumps(row) + "\n")
+    print(f"prepare: {len(gold)} articles → {a.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
