@@ -47,6 +47,8 @@ CLAIM_COMPONENT = Path(__file__).resolve().parent.parent / "models" / "claims_ta
 CLAIM_PIPE = "claims_tagger"
 TAGS_PIPE = "newsclaims_claim_tags"
 CONSTRUCTION = Construction.LEARNED.value
+#: Quotation marks (not the apostrophe, which is inside words): none is ever part of a cue.
+QUOTATION_MARKS = frozenset('"“”„«»')
 #: How far (tokens) a content span may start after the cue, or end before it (skipping "that", ",").
 CONTENT_GAP = 3
 #: Dependencies that make a token the grammatical subject of a cue verb.
@@ -366,6 +368,8 @@ def learned_claims(doc: Doc, skip: list[CharSpan] | None = None) -> list[Claim]:
             continue
         source = _source_for(doc, cue, spans["S"], (sent.start, sent.end), content)
         cue_chars = _chars(doc, *cue)
+        if any(ch in QUOTATION_MARKS for ch in text[cue_chars[0] : cue_chars[1]]):
+            continue  # a reporting verb or phrase never holds a quotation mark: a quotation opens content
         content_chars = trim(text, _widen_to_quote(_chars(doc, *content), quotes))
         if content_chars is None or content_chars[0] <= cue_chars[0] < content_chars[1]:
             continue
