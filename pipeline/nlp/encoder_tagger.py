@@ -77,6 +77,8 @@ class _OnnxEncoder:
             opts = ort.SessionOptions()
             opts.intra_op_num_threads = 1
             opts.inter_op_num_threads = 1
+            # no arena: onnxruntime's grows to the largest batch and keeps it, in every worker
+            opts.enable_cpu_mem_arena = False
             self.session = ort.InferenceSession(str(self.path), opts, providers=["CPUExecutionProvider"])
             self.pid = os.getpid()
         return self.session.run(["logits"], {"embeds": self.table[ids], "mask": mask})[0]
