@@ -31,6 +31,8 @@ NEWSCLAIMS_LANGUAGE_MIN_CHARS  text at least this long that is confidently not E
                          rejected as `language`
 NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE  language-id confidence (0-1) above which a detection counts
                          as confident
+NEWSCLAIMS_DBT_IN_PROCESS  1: `dbt build` runs in the run's own process (pipeline/assets/dbt_inprocess.py);
+                         0: in a subprocess, as dagster-dbt starts it
 
 Relative paths are resolved against the current directory.
 """

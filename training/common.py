@@ -66,6 +66,18 @@ def spacy_train(
     return work / "out" / "model-best", time.perf_counter() - t0
 
 
+#: the words a check for training text looks for: 8 letters or more
+LONG_WORD = re.compile(r"[A-Za-z]{8,}")
+
+
+def split_word_counts(split_dir: Path) -> collections.Counter:
+    """How often each LONG_WORD occurs in a brat split's texts (split_dir/text/*.txt)."""
+    counts = collections.Counter()
+    for p in sorted((split_dir / "text").glob("*.txt")):
+        counts.update(LONG_WORD.findall(p.read_text(encoding="utf-8")))
+    return counts
+
+
 def rare_words(counts: collections.Counter, base_strings, n: int = 300) -> list[str]:
     """An even sample of n words seen once in training that the base model's strings lack."""
     rare = sorted(t for t, c in counts.items() if c == 1 and t not in base_strings)

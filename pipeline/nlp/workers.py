@@ -17,9 +17,23 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from functools import lru_cache
 
 PR_SET_PDEATHSIG = 1
 _registered = False
+
+
+@lru_cache(maxsize=1)
+def _libc():
+    """The C library's functions (prctl, malloc_trim) on Linux, else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 def _in_forked_worker() -> None:
@@ -28,12 +42,10 @@ def _in_forked_worker() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except (ValueError, OSError):
         pass
-    if not sys.platform.startswith("linux"):
+    libc = _libc()
+    if libc is None:
         return
     try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
         if os.getppid() == 1:  # the parent died between fork and prctl
             os._exit(1)
@@ -50,22 +62,11 @@ def die_with_parent() -> None:
     _registered = True
 
 
-_libc = None
-
-
 def release_freed_memory() -> None:
     """Give the memory malloc holds free back to the system (glibc's malloc_trim). A worker's batch
     frees a few hundred MB of arrays and objects that glibc otherwise keeps for reuse, and they count
     in the run's memory the whole time; called between batches it costs a few milliseconds. A no-op
     where there is no glibc."""
-    global _libc
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        if _libc is None:
-            import ctypes
-
-            _libc = ctypes.CDLL("libc.so.6")
-        _libc.malloc_trim(0)
-    except (OSError, AttributeError):
-        _libc = False
+    trim = getattr(_libc(), "malloc_trim", None)
+    if trim is not None:
+        trim(0)

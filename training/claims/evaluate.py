@@ -42,6 +42,17 @@ def summary(name: str, r: dict) -> str:
     )
 
 
+def held_out_gold(sc, split_dir: Path, held_every: int | None, limit: int | None) -> dict:
+    """The split's gold (score_claims.load_gold), article name -> attributions, in name order: every
+    held_every-th article (the ones prepare.py keeps out of training) where given, at most limit."""
+    gold = sc.load_gold(split_dir)
+    names = sorted(gold)
+    if held_every:
+        names = [n for i, n in enumerate(names) if i % held_every == held_every - 1]
+    names = names[:limit] if limit else names
+    return {n: gold[n] for n in names}
+
+
 def evaluate(split_dir: Path, component: Path, held_every: int | None, limit: int | None, tools: Path) -> dict:
     from pipeline.nlp import claim_model as cm
     from pipeline.nlp import model as nm
@@ -50,12 +61,8 @@ def evaluate(split_dir: Path, component: Path, held_every: int | None, limit: in
     from pipeline.settings import default_model
 
     sc = _tool(tools, "score_claims")
-    gold = sc.load_gold(split_dir)
-    names = sorted(gold)
-    if held_every:
-        names = [n for i, n in enumerate(names) if i % held_every == held_every - 1]
-    names = names[:limit] if limit else names
-    gold = {n: gold[n] for n in names}
+    gold = held_out_gold(sc, split_dir, held_every, limit)
+    names = list(gold)
     nlp = nm.load_model(default_model())
     if cm.TAGS_PIPE in nlp.pipe_names:
         nlp.remove_pipe(cm.TAGS_PIPE)

@@ -23,9 +23,7 @@ Writes only pipeline/models/claims_tagger.
 from __future__ import annotations
 
 import argparse
-import collections
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -42,16 +40,12 @@ from training import common  # noqa: E402
 SHARED = Path(os.environ.get("NEWSCLAIMS_SHARED_DATA", ROOT.parent / "shared" / "data")).resolve()
 #: files of a saved spaCy pipeline the component needs (no vocab/, no tokenizer/)
 KEEP = ("config.cfg", "meta.json", cm.CLAIM_PIPE)
-WORD = re.compile(r"[A-Za-z]{8,}")
 steps = common.Steps("train-claims")
 
 
 def rare_training_words(split_dir: Path, base_strings, n: int = 300) -> list[str]:
     """Words seen once in the training texts, at least 8 letters, that the base model's strings lack."""
-    counts = collections.Counter()
-    for p in sorted((split_dir / "text").glob("*.txt")):
-        counts.update(WORD.findall(p.read_text(encoding="utf-8")))
-    return common.rare_words(counts, base_strings, n)
+    return common.rare_words(common.split_word_counts(split_dir), base_strings, n)
 
 
 def main(argv=None) -> int:

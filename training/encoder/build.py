@@ -25,10 +25,8 @@ Writes only pipeline/models/claims_encoder.
 from __future__ import annotations
 
 import argparse
-import collections
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -45,7 +43,6 @@ from pipeline.nlp import encoder_tagger as et  # noqa: E402
 from training import common  # noqa: E402
 
 SHARED = Path(os.environ.get("NEWSCLAIMS_SHARED_DATA", ROOT.parent / "shared" / "data")).resolve()
-WORD = re.compile(r"[A-Za-z]{8,}")
 steps = common.Steps("train-encoder")
 
 
@@ -58,9 +55,7 @@ def rare_training_words(split_dir: Path, n: int = 300) -> list[str]:
     with zipfile.ZipFile(emb.model_zip()) as z:
         vocab = set(json.loads(z.read("tokenizer.json"))["model"]["vocab"])
         names = " ".join(emb._read_safetensors(z.read("model.safetensors"))).lower()  # the graph's own names
-    counts = collections.Counter()
-    for p in sorted((split_dir / "text").glob("*.txt")):
-        counts.update(WORD.findall(p.read_text(encoding="utf-8")))
+    counts = common.split_word_counts(split_dir)
     return common.rare_words(counts, {w for w in counts if w.lower() in vocab or w.lower() in names}, n)
 
 

@@ -36,12 +36,8 @@ def evaluate(split_dir: Path, encoder: Path | None, held_every: int | None, limi
     from pipeline.settings import default_model
 
     sc = ev._tool(tools, "score_claims")
-    gold = sc.load_gold(split_dir)
-    names = sorted(gold)
-    if held_every:
-        names = [n for i, n in enumerate(names) if i % held_every == held_every - 1]
-    names = names[:limit] if limit else names
-    gold = {n: gold[n] for n in names}
+    gold = ev.held_out_gold(sc, split_dir, held_every, limit)
+    names = list(gold)
     nlp = nm.load_model(default_model())
     if cm.TAGS_PIPE in nlp.pipe_names:
         nlp.remove_pipe(cm.TAGS_PIPE)
