@@ -19,7 +19,7 @@ import os
 import threading
 from contextlib import contextmanager
 from types import SimpleNamespace
-from typing import IO
+from typing import IO, Any, Callable
 
 _LOCK = threading.Lock()
 #: dbt's console stays silent (the events reach dagster-dbt through the callback)
@@ -40,6 +40,8 @@ class InProcessDbt:
         read, write = os.pipe()
         self.stdout: IO[bytes] = os.fdopen(read, "rb")
         self._sink = os.fdopen(write, "wb")
+        # taken now: dagster-dbt streams the events after leaving `dbt_in_this_process`
+        self._manifest_for = _MANIFEST["for"]
         self._thread = threading.Thread(
             target=self._run, args=(dict(env or os.environ),), name="newsclaims-dbt", daemon=True
         )
@@ -64,7 +66,9 @@ class InProcessDbt:
         code = 2
         try:
             with _LOCK, _environment({**FILE_LOG, **env, **_QUIET}):
-                result = dbtRunner(callbacks=[forward]).invoke(self.args[1:])
+                command = next((a for a in self.args[1:] if not a.startswith("-")), None)
+                manifest = self._manifest_for(env.get("NEWSCLAIMS_WAREHOUSE")) if command == "build" else None
+                result = dbtRunner(manifest=manifest, callbacks=[forward]).invoke(self.args[1:])
             code = 0 if result.success else (1 if result.exception is None else 2)
             if result.exception is not None:
                 self._error(f"{type(result.exception).__name__}: {result.exception}")
@@ -125,14 +129,25 @@ def _environment(env: dict[str, str]):
         os.environ.update(before)
 
 
+def _no_manifest(warehouse: str | None) -> None:
+    return None
+
+
+#: warehouse path -> the parsed project for a `dbt build` on it, or None to let dbt parse it
+_MANIFEST: dict[str, Callable[[str | None], Any]] = {"for": _no_manifest}
+
+
 @contextmanager
-def dbt_in_this_process():
-    """While inside, dagster-dbt's DbtCliInvocation starts `InProcessDbt` instead of a subprocess."""
+def dbt_in_this_process(manifest: Callable[[str | None], Any] = _no_manifest):
+    """While inside, dagster-dbt's DbtCliInvocation starts `InProcessDbt` instead of a subprocess;
+    a `dbt build` starts from `manifest(warehouse path)` when that gives one."""
     from dagster_dbt.core import dbt_cli_invocation as module
 
     real = module.subprocess
     module.subprocess = SimpleNamespace(Popen=InProcessDbt, PIPE=real.PIPE, STDOUT=real.STDOUT)
+    _MANIFEST["for"] = manifest
     try:
         yield
     finally:
         module.subprocess = real
+        _MANIFEST["for"] = _no_manifest

@@ -67,3 +67,21 @@ def test_job_reports_row_counts_and_check_results(seed_dir, tmp_path):
     # dbt wrote into the warehouse's own target folder, not a new folder per invocation
     assert (run_target_path(warehouse) / "run_results.json").exists()
     assert run_target_path(warehouse).parent == dbt_project.project_dir / dbt_project.target_path
+    # dbt started from the project as `dbt parse` left it: a first run on a new warehouse (whose path
+    # is part of dbt's own partial-parse check) does not parse the project again
+    dbt_log = (run_target_path(warehouse) / "dbt.log").read_text()
+    assert "Found " in dbt_log  # the log is the run's
+    assert "partial pars" not in dbt_log.lower(), dbt_log[:2000]
+
+
+def test_the_parsed_project_is_moved_to_the_warehouse_catalog(tmp_path):
+    """DuckDB names a file's catalog after the file's first dotted part: every table dbt builds
+    and every source it reads must name that catalog, whatever the parse was made for."""
+    from pipeline.assets.dbt import parsed_manifest
+
+    manifest = parsed_manifest(str(tmp_path / ".my.store.duckdb"))
+    assert manifest is not None
+    nodes = [*manifest.nodes.values(), *manifest.sources.values()]
+    assert len(nodes) > 100 and {n.database for n in nodes} == {"my"}
+    assert {n.relation_name.split(".")[0] for n in nodes if n.relation_name} == {'"my"'}
+    assert parsed_manifest(None) is None
