@@ -343,6 +343,15 @@ def annotate_texts(
     return _annotate_here(nlp, items, batch_size)
 
 
+#: Documents spaCy takes through each component at once (a batch of `batch_size` documents goes
+#: through in slices of this many). Each component's working memory grows with the tokens at hand:
+#: en_core_web_sm's tok2vec peaks at about 15 kB a token, 209 MB for 32 BBC articles. Slices of 16
+#: cut every worker's peak by about 100 MB (maximum RSS over 300 articles: 801 MB at 32, 709 MB at
+#: 16, 675 MB at 8) at the same speed (CPU seconds for 128 articles, three rounds each: 32 → 20.2,
+#: 17.7, 16.6; 16 → 17.8, 17.6, 17.7).
+SPACY_BATCH_DOCS = 16
+
+
 def _annotate_here(
     nlp: Language, items: Iterable[tuple[str, str]], batch_size: int
 ) -> Iterator[tuple[str, dict[str, list[dict]]]]:
@@ -358,7 +367,8 @@ def _annotate_here(
 
     parts: list[Doc] = []
     failure: BaseException | None = None
-    for doc, (document_id, k, n), exc in _resilient_pipe(nlp, pieces(), batch_size, IN_PROCESS):
+    spacy_batch = min(batch_size, SPACY_BATCH_DOCS)
+    for doc, (document_id, k, n), exc in _resilient_pipe(nlp, pieces(), spacy_batch, IN_PROCESS):
         if k == 0:
             parts, failure = [], None
         if exc is not None:
