@@ -9,6 +9,7 @@ import sys
 from datetime import datetime
 
 import duckdb
+import pytest
 
 from pipeline.ingest.files import read_corpus
 from pipeline.nlp.annotate import annotate_texts
@@ -118,3 +119,36 @@ def test_stale_extractor_version_is_dropped_not_loaded(nlp, tmp_path):
     report = load_batches(con, staging, "some-newer-version")
     assert (report.batches, report.skipped_stale) == (0, 1)
     assert con.execute("select count(*) from raw.claims").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("group", [1, 64])
+def test_batches_staged_together_load_once_each_document_from_the_first_batch(nlp, tmp_path, monkeypatch, group):
+    """Batches are loaded in groups, one transaction each: whatever the grouping, a document two
+    batches hold comes from the first of them (in name order), every other row once."""
+    from pipeline.warehouse import batches
+
+    monkeypatch.setattr(batches, "LOAD_GROUP", group)
+    con, docs = _setup(tmp_path)
+    staging = tmp_path / "staging"
+    both = write_batch(staging, _rows(nlp, docs, datetime(2026, 1, 1, 12, 0)))
+    one = write_batch(staging, _rows(nlp, docs[:1], datetime(2026, 1, 1, 12, 5)))
+    version = _rows(nlp, docs[:1])["document_annotations"][0]["extractor_version"]
+    report = load_batches(con, staging, version)
+    assert (report.batches, report.documents) == (2, 2)
+    winner = min(both, one)
+    first_time = datetime(2026, 1, 1, 12, 0) if winner == both else datetime(2026, 1, 1, 12, 5)
+    assert con.execute(
+        "select processed_at, batch_id from raw.document_annotations where document_id = ?", [docs[0].document_id]
+    ).fetchall() == [(first_time, winner)]
+    assert con.execute(
+        "select batch_id from raw.document_annotations where document_id = ?", [docs[1].document_id]
+    ).fetchall() == [(both,)]
+    # every row once: the counts of loading the two documents from one batch
+    whole = _rows(nlp, docs)
+    for table in ANNOTATION_TABLES:
+        got = con.execute(f"select count(*), count(distinct document_id) from raw.{table}").fetchone()
+        assert got == (len(whole[table]), len({r["document_id"] for r in whole[table]})), table
+    assert sorted(con.execute("select batch_id, document_count from raw.loaded_batches").fetchall()) == sorted(
+        [(both, 2 if winner == both else 1), (one, 1 if winner == one else 0)]
+    )
+    assert report.rows["document_annotations"] == 2 and pending_batches(staging) == []
