@@ -65,9 +65,7 @@ class _OnnxEncoder:
 
     def __init__(self, path: Path, base: Path | None = None) -> None:
         self.path = path / "tagger.onnx"
-        with zipfile.ZipFile(base or emb.model_zip()) as z:
-            table = emb._read_safetensors(z.read("model.safetensors"))[FROZEN]
-        self.table = table.astype(np.float32)
+        self.table = emb.read_weights(base)[FROZEN].astype(np.float32, copy=False)
         self.session, self.pid = None, None
 
     def __call__(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
