@@ -155,6 +155,15 @@ def test_rules_win_where_both_find_a_claim():
     assert cm.combine([rule], []) == [rule]
 
 
+def test_a_learned_content_replaces_a_parse_bounded_rule_content():
+    obj = Claim(0, (10, 18), "reject", (19, 30), (0, 9), "verb_object")
+    clause = Claim(1, (50, 54), "say", (60, 90), (40, 49), "verb_clause")
+    on_obj = Claim(0, (10, 18), "reject", (19, 45), None, "learned")
+    on_clause = Claim(1, (50, 54), "say", (60, 70), None, "learned")
+    got = cm.combine([obj, clause], [on_obj, on_clause])
+    assert got == [Claim(0, (10, 18), "reject", (19, 45), (0, 9), "verb_object"), clause]
+
+
 def test_a_rule_claim_whose_cue_the_tagger_does_not_back_is_dropped(monkeypatch):
     words = ["He", "offered", "a", "plan", ".", "She", "said", "it", "works", "."]
     tags = ["O|B-S", "O|O", "O|O", "O|O", "O|O", "O|B-S", "O|B-Q", "B|O", "I|O", "O|O"]

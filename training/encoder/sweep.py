@@ -9,7 +9,8 @@ setting is only a decode and a score: a sweep costs seconds per setting, not a m
         --encoder pipeline/models/claims_encoder [--encoder CKPT_DIR ...] \\
         [--set MIN_CUE_PROB=0.3,0.45,0.6 --set MIN_CONTENT_TOKENS=2,3,4 ...] [--product]
 
-Each --set NAME=v1,v2,... names a module constant of pipeline/nlp/claim_model.py. Without --product
+Each --set NAME=v1,v2,... names a module constant of pipeline/nlp/claim_model.py (Python literals,
+separated by ";" where any holds a comma, e.g. --set "KINDS={'a','b'};{'a'}"). Without --product
 each is varied alone around the module's values (one at a time); with it, every combination. The
 first line per encoder is the module's own settings. The cache holds PolNeAR text-derived numbers
 only (tag probabilities), but keep it outside the project anyway.
@@ -135,7 +136,7 @@ def main(argv=None) -> int:
     for s in a.set:
         name, _, vals = s.partition("=")
         assert hasattr(cm, name), f"claim_model has no {name}"
-        sets[name] = [ast.literal_eval(v) for v in vals.split(",")]
+        sets[name] = [ast.literal_eval(v) for v in (vals.split(";") if ";" in vals else vals.split(","))]
     tools = a.tools or a.split_dir.resolve().parent.parent.parent / "tools"
     sc = ev._tool(tools, "score_claims")
     gold = ev.held_out_gold(sc, a.split_dir, a.held_every, a.limit)
