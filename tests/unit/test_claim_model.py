@@ -155,6 +155,28 @@ def test_rules_win_where_both_find_a_claim():
     assert cm.combine([rule], []) == [rule]
 
 
+def test_a_learned_content_replaces_a_parse_bounded_rule_content():
+    obj = Claim(0, (10, 18), "reject", (19, 30), (0, 9), "verb_object")
+    clause = Claim(1, (50, 54), "say", (60, 90), (40, 49), "verb_clause")
+    on_obj = Claim(0, (10, 18), "reject", (19, 45), None, "learned")
+    on_clause = Claim(1, (50, 54), "say", (60, 70), None, "learned")
+    got = cm.combine([obj, clause], [on_obj, on_clause])
+    assert got == [Claim(0, (10, 18), "reject", (19, 45), (0, 9), "verb_object"), clause]
+
+
+def test_a_rule_claim_whose_cue_the_tagger_does_not_back_is_dropped(monkeypatch):
+    words = ["He", "offered", "a", "plan", ".", "She", "said", "it", "works", "."]
+    tags = ["O|B-S", "O|O", "O|O", "O|O", "O|O", "O|B-S", "O|B-Q", "B|O", "I|O", "O|O"]
+    doc = _tagged(words, tags)
+    doc[1]._.claim_cue_prob = 0.02  # "offered": a cue to the rules, none to the tagger
+    offered = Claim(0, (3, 10), "offer", (11, 17), (0, 2), "verb_object")
+    said = Claim(1, (24, 28), "say", (29, 37), (20, 23), "verb_clause")
+    assert cm.vet_rules(doc, [offered, said]) == [said]
+    monkeypatch.setattr(cm, "RULE_MIN_CUE_PROB", 0.0)
+    assert cm.vet_rules(doc, [offered, said]) == [offered, said]
+    assert cm.vet_rules(Doc(doc.vocab, words=words), [offered, said]) == [offered, said]  # no tagger
+
+
 def test_the_tagger_loads_into_the_pipeline_and_finds_a_belief(nlp):
     assert cm.TAGS_PIPE in nlp.pipe_names, "the claim tagger is missing or does not fit the base"
     assert nlp.meta["newsclaims_claims"] in nm.model_signature(nlp)

@@ -61,6 +61,16 @@ def test_quotation_in_double_apostrophes_continued(nlp):
     ]
 
 
+def test_quotation_continued_after_the_speakers_apposition(nlp):
+    text = (
+        "''Some courses are adapting,'' said Paul Chipok, a lawyer in Orlando who specializes in land use. "
+        "''It costs a lot to run a golf course.''"
+    )
+    [(speaker, cue, content)] = claims_of(nlp, text)
+    assert (speaker, cue) == ("Paul Chipok", "said")
+    assert content.startswith("Some courses are adapting") and content.endswith("to run a golf course")
+
+
 def test_cue_inside_a_quotation_is_not_a_claim_of_its_own(nlp):
     # "think" is part of her words
     assert claims_of(nlp, "“I think the plan works,” she said.") == [("she", "said", "I think the plan works")]

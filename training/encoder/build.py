@@ -12,8 +12,9 @@ with `torch==2.13.0 numpy safetensors tokenizers onnx onnxruntime` (training/enc
    scratch folder outside the project, every tenth article held out (the CNN tagger's split).
 2. train.py (the training venv, `nice -n 19`, one thread): the fine-tuning; a checkpoint every half
    epoch; the last one is packaged.
-3. export_onnx.py (the training venv): the checkpoint as ONNX, int8 by dynamic per-channel
-   quantisation (a third of the numpy encoder's time per token, 23 MB).
+3. export_onnx.py (the training venv): the checkpoint as ONNX from the word-piece embeddings on,
+   its MatMuls int8 by dynamic per-channel quantisation (``tagger.onnx``, 11 MB; a third of the
+   numpy encoder's time per token).
 4. package: ``tagger.onnx`` and ``labels.json`` (tag names, training figures) into the artifact,
    checked: under 25 MB, and none of a sample of rare PolNeAR train words in any of its files.
 5. Figures: rules / learned / combined on the held-out tenth (training/encoder/evaluate.py), then
@@ -116,7 +117,7 @@ def main(argv=None) -> int:
             ap.error("--onnx, or --train-python to export one")
         steps.step("export to ONNX, int8")
         steps.run([a.train_python, HERE / "export_onnx.py", ckpt, work / "onnx"], env=env)
-        onnx = work / "onnx" / "tagger.int8pc.onnx"
+        onnx = work / "onnx" / "tagger.onnx"  # from the embeddings on, its MatMuls int8: what ships
     steps.step("package")
     package(ckpt, onnx, a.artifact, seconds)
     probes = rare_training_words(polnear / "train")

@@ -19,8 +19,9 @@ everything else is fine-tuned: AdamW, linear warm-up then linear decay, --lr for
 Checkpoints (every half epoch and at the end) go to OUT/ckpt-STEP/: ``tagger.safetensors`` (every
 weight but the word-piece table, float16, plus the head) and ``labels.json`` — the format
 pipeline/nlp/encoder_tagger.py reads — and ``full.pt`` (float32, for an ONNX export).
-The schedule is fitted to --deadline (UTC HH:MM): after --probe-steps steps the measured speed
-decides how many steps fit, and the decay is planned to end there.
+The schedule is fitted to --deadline (UTC HH:MM): every --probe-steps steps the mean speed so far
+(pauses included) decides how many steps still fit, and the decay is planned to end there (the plan
+only ever shrinks).
 """
 
 from __future__ import annotations
@@ -268,7 +269,7 @@ def main(argv=None) -> int:
                     f"{pieces_done / el:.0f} pieces/s {el / 60:.1f} min",
                     flush=True,
                 )
-            if deadline and step in (a.probe_steps, half, 2 * half, 3 * half):
+            if deadline and step % a.probe_steps == 0:  # refitted all along: the job may be slowed or paused
                 rate = (time.time() - t0) / step
                 fit = step + int((deadline - time.time() - 120) / rate)
                 if fit < total:

@@ -29,6 +29,8 @@ def widen_to_quotes(content: CharSpan, cue: CharSpan, quotes: Quotes) -> CharSpa
 
 
 CONTINUE_PARAPHRASE = True
+#: A continuing quotation may follow the rest of the claim's sentence (a speaker's apposition).
+SKIP_APPOSITION = True
 #: Paraphrase constructions a following quotation may continue ("He said that A. “B.”").
 PARAPHRASES = frozenset({Construction.VERB_CLAUSE, Construction.VERB_CLAUSE_SPLIT})
 
@@ -45,7 +47,7 @@ def continue_quotes(claims: list[Claim], doc: Doc, quotes: Quotes, sent_bounds: 
             continue
         end = max(c.content[1], c.cue[1], c.speaker[1] if c.speaker else 0)
         new_end = c.content[1]
-        pos = end
+        pos = _sentence_rest(text, quotes, end, sent_bounds, sent_starts, cue_starts) if SKIP_APPOSITION else end
         first = True
         while True:
             q = _next_quote(text, quotes, pos)
@@ -75,6 +77,31 @@ def continue_quotes(claims: list[Claim], doc: Doc, quotes: Quotes, sent_bounds: 
             c = replace(c, content=(c.content[0], new_end), construction=c.construction + CONTINUED)
         out.append(c)
     return out
+
+
+def _sentence_rest(
+    text: str, quotes: Quotes, end: int, sent_bounds: list[CharSpan], sent_starts: list[int], cue_starts: list[int]
+) -> int:
+    """Where a continuing quotation may start: right after the claim (`end`), or after the rest of
+    its sentence where no quotation follows at once but words up to the sentence's end, without a
+    quotation or another claim's cue (“A,” said X, a lawyer in Orlando who ... . “B.”: the
+    speaker's apposition). The parser often ends the sentence after the next quotation's opening
+    mark: the rest ends at the first quotation after the claim."""
+    if _next_quote(text, quotes, end) is not None:
+        return end
+    k = bisect_right(sent_starts, end - 1) - 1
+    if k < 0 or sent_bounds[k][1] <= end:
+        return end
+    stop = sent_bounds[k][1]
+    inside = quotes.overlapping((end, stop))
+    if inside:
+        if inside[0][0] < end:
+            return end
+        stop = inside[0][0]
+    i = bisect_left(cue_starts, end)
+    if not _sentence_break(text[end:stop]) or (i < len(cue_starts) and cue_starts[i] < stop):
+        return end
+    return stop
 
 
 def _sentence_break(between: str) -> bool:
