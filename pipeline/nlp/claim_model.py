@@ -83,6 +83,10 @@ PREFER_LEARNED = frozenset(
         Construction.VERB_CLAUSE_SPLIT.value,
     }
 )
+#: ... but only where the two contents disagree (character F1 below this): where they mostly agree
+#: the rule's span stands, being the construction's (the proposition a noun cue introduces, "rejected
+#: claims that X" -> "that X"; the whole object, "expressed sincere empathy for ...").
+PREFER_LEARNED_BELOW = 0.8
 #: A learned claim whose cue lies in a rule claim's content is dropped.
 NOT_INSIDE_RULES = True
 #: A rule claim none of whose cue tokens the tagger gives at least this cue probability is dropped:
@@ -458,7 +462,9 @@ def _learned_content(rule: Claim, learned: list[Claim]) -> Claim:
     if rule.construction.split("+")[0] not in PREFER_LEARNED:
         return rule
     other = next((c for c in learned if _overlap(c.cue, rule.cue)), None)
-    return rule if other is None else replace(rule, content=other.content)
+    if other is None or _char_f1(other.content, rule.content) >= PREFER_LEARNED_BELOW:
+        return rule
+    return replace(rule, content=other.content)
 
 
 def combine(rules: list[Claim], learned: list[Claim]) -> list[Claim]:
