@@ -2,7 +2,7 @@
 
 Read from the manifest `dbt parse` writes (no warehouse needed): where each kind of model lives and
 how it is named, a YAML beside every model, a description on every model and every mart column, a
-primary-key test on every model, staging reading only its source, marts reading no source, and no
+primary key on every model that a test or the database enforces, staging reading only its source, marts reading no source, and no
 staging model fanned out to more marts than an intermediate model would need.
 """
 
@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 import pytest
 
 from pipeline.assets.dbt import dbt_project, ensure_manifest
+from pipeline.warehouse.schema import RAW_TABLES
 
 #: The warehouse contract's older names for two marts, kept as views of the renamed ones (outside
 #: scorers and the README read them): old name → the mart it shows.
@@ -137,15 +138,60 @@ def test_contract_alias_views_show_their_mart_unchanged(manifest):
         ]
 
 
-def test_every_model_has_a_primary_key_test(manifest):
+def _raw_primary_key(table: str) -> tuple[str, ...]:
+    """The primary key RAW_TABLES' DDL declares for a raw table (a column's `primary key`, or a
+    `primary key (a, b)` clause); () when it declares none."""
+    ddl = " ".join(RAW_TABLES[table].split())
+    clause = re.search(r"primary key \(([^)]*)\)", ddl)
+    if clause:
+        return tuple(c.strip() for c in clause.group(1).split(","))
+    column = re.search(r"(\w+) \w+ primary key", ddl)
+    return (column.group(1),) if column else ()
+
+
+def _enforced_not_null(node: dict, column: str) -> bool:
+    spec = node["columns"].get(column, {})
+    return (
+        node["config"]["materialized"] == "table"
+        and node["config"]["contract"]["enforced"]
+        and any(c["type"] == "not_null" for c in spec.get("constraints", []))
+    )
+
+
+def test_every_model_has_a_primary_key_that_could_fail_otherwise(manifest):
+    """A unique test with a not_null test or an enforced not_null constraint, or a unique
+    combination; a staging model of a raw table whose DDL declares its primary key has that key
+    (DuckDB refuses a duplicate or NULL one) and names it in its description instead of a test that
+    could not fail."""
     for name, node in _models(manifest).items():
-        tests = _tests_on(manifest, node["unique_id"])
         by_column: dict[str | None, set[str]] = {}
-        for t in tests:
+        for t in _tests_on(manifest, node["unique_id"]):
             by_column.setdefault(t.get("column_name"), set()).add(t["test_metadata"]["name"])
-        keyed = any({"unique", "not_null"} <= kinds for column, kinds in by_column.items() if column)
+        keyed = any(
+            "unique" in kinds and ("not_null" in kinds or _enforced_not_null(node, column))
+            for column, kinds in by_column.items()
+            if column
+        )
         combined = "unique_combination" in by_column.get(None, set())
-        assert keyed or combined, f"{name} has no primary-key test (unique + not_null, or unique_combination)"
+        if _layer(node) == "staging" and not (keyed or combined):
+            [source] = node["depends_on"]["nodes"]
+            key = _raw_primary_key(source.rsplit(".", 1)[1])
+            assert key, f"{name}: raw.{source} declares no primary key, so {name} needs a key test"
+            described = node["description"] if len(key) > 1 else node["columns"].get(key[0], {}).get("description", "")
+            assert "primary key" in described.lower() and all(k in described or len(key) == 1 for k in key), (
+                f"{name} should name its primary key {key} in its description"
+            )
+            keyed = True
+        assert keyed or combined, f"{name} has no primary key test (unique + not_null, or unique_combination)"
+
+
+def test_no_not_null_test_where_an_enforced_constraint_already_refuses_nulls(manifest):
+    """A not_null test on a column an enforced contract declares not_null could never fail."""
+    for name, node in _models(manifest).items():
+        for t in _tests_on(manifest, node["unique_id"]):
+            column = t.get("column_name")
+            if t["test_metadata"]["name"] == "not_null" and column and not t["config"].get("where"):
+                assert not _enforced_not_null(node, column), f"{name}.{column}: not_null test beside its constraint"
 
 
 def test_staging_reads_one_source_and_marts_read_no_source(manifest):
