@@ -4,7 +4,8 @@ DuckDB's own `fts` extension would build the same kind of index, but its PyPI pa
 (`duckdb-extension-fts`) is published only up to DuckDB 1.5.5 and DuckDB refuses an extension built
 for another version, so this index is plain tables any DuckDB can read, built the way `fts` builds
 its own: words are lower-cased, accents stripped, English stop words dropped and every word reduced
-by the Snowball English stemmer (the `fts` default), and ranking is Okapi BM25 (k1 = 1.2, b = 0.75).
+by the Snowball English stemmer (the `fts` default; PyStemmer, its C build, when installed), and
+ranking is Okapi BM25 (k1 = 1.2, b = 0.75).
 
     search.units     one row per indexed text: kind ('claim' or 'document'), ids, length in terms
     search.postings  (kind, term, unit_id, tf): how often a stemmed term occurs in a text
