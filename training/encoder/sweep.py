@@ -78,6 +78,11 @@ def put_tags(doc, labels: list[str], s: np.ndarray) -> None:
         data[cm._key("claim_cue_prob", idx)] = q
 
 
+def _jsonable(value):
+    """Sets (a frozenset setting) as sorted lists, anything else as its repr."""
+    return sorted(value) if isinstance(value, (set, frozenset)) else repr(value)
+
+
 def settings_grid(sets: dict[str, list], product: bool) -> list[dict]:
     """The settings to try: {} (the module's own) first, then each value alone or every combination."""
     out: list[dict] = [{}]
@@ -166,7 +171,7 @@ def main(argv=None) -> int:
             )
             if a.json:
                 with a.json.open("a", encoding="utf-8") as f:
-                    f.write(json.dumps({"encoder": str(enc), "settings": setting, **res}) + "\n")
+                    f.write(json.dumps({"encoder": str(enc), "settings": setting, **res}, default=_jsonable) + "\n")
     return 0
 
 
