@@ -75,7 +75,7 @@ MIN_CONTENT_TOKENS = 3
 #: subtree of a direct, prepositional or predicative object: "called for the ban", "criticized
 #: Clinton"), at least this many tokens (0: never). Off: 2 gained 0.002 attribution F1 on the held-out
 #: tenth, 0.004 with INSIDE_RULES_MIN_CUE_PROB 0.8 and claims/widening.py's REST_TO_NEXT_QUOTE and
-#: REST_IGNORES_TOP_LEVEL_ONLY (cue +0.003, strict +0.004, source +0.003; the same with six other
+#: REST_IGNORES_TOP_LEVEL_ONLY (cue +0.003, strict +0.004, source +0.003; as much with five other
 #: taggers), under the 0.005 a decoder change must gain (training/encoder/README.md, session 18).
 SHORT_OBJECT_MIN_TOKENS = 0
 #: Dependencies of such an object (under the cue, or under a preposition the cue governs).
