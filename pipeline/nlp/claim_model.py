@@ -23,6 +23,7 @@ the rules miss. The construction of a learned claim is ``learned``.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from bisect import bisect_left, bisect_right
@@ -70,6 +71,15 @@ FILL_SPEAKERS = True
 #: (measured on the held-out tenth of train: below them the learned claims are mostly wrong).
 MIN_CUE_PROB = 0.45
 MIN_CONTENT_TOKENS = 3
+#: ... but a shorter content is taken where it is exactly the object of the cue in the parse (the
+#: subtree of a direct, prepositional or predicative object: "called for the ban", "criticized
+#: Clinton"), at least this many tokens (0: never). Off: 2 gained 0.002 attribution F1 on the held-out
+#: tenth, 0.004 with INSIDE_RULES_MIN_CUE_PROB 0.8 and claims/widening.py's REST_TO_NEXT_QUOTE and
+#: REST_IGNORES_TOP_LEVEL_ONLY (cue +0.003, strict +0.004, source +0.003; as much with five other
+#: taggers), under the 0.005 a decoder change must gain (training/encoder/README.md, session 18).
+SHORT_OBJECT_MIN_TOKENS = 0
+#: Dependencies of such an object (under the cue, or under a preposition the cue governs).
+OBJECT_DEPS = frozenset({"dobj", "pobj", "attr", "oprd", "dative"})
 #: Rule constructions whose content the tagger's replaces where a learned claim shares the cue: the
 #: ones whose content ends where a parse heuristic says (an object, a prepositional phrase, an
 #: infinitive, the split clause); a quotation's or a that-clause's the rules keep (held-out tenth
@@ -87,34 +97,33 @@ PREFER_LEARNED = frozenset(
 #: the rule's span stands, being the construction's (the proposition a noun cue introduces, "rejected
 #: claims that X" -> "that X"; the whole object, "expressed sincere empathy for ...").
 PREFER_LEARNED_BELOW = 0.8
-#: A learned claim whose cue lies in a rule claim's content is dropped.
+#: A learned claim whose cue lies in a rule claim's content is dropped ...
 NOT_INSIDE_RULES = True
+#: ... unless the tagger is at least this sure of its cue (a nested attribution; above 1: never; off,
+#: see SHORT_OBJECT_MIN_TOKENS: 0.8 alone +0.001).
+INSIDE_RULES_MIN_CUE_PROB = 1.01
 #: A rule claim none of whose cue tokens the tagger gives at least this cue probability is dropped:
 #: the tagger, trained on PolNeAR's attributions, knows most of the verbs the rules take for cues
 #: where they report nothing (measured on the held-out tenth of train with the encoder tagger);
 #: 0 keeps every rule claim.
 RULE_MIN_CUE_PROB = 0.1
+#: The dbt seed of cues that name whom they address (fct_claim_entities' addressee role), one lemma a row.
+ADDRESSEE_CUES_CSV = settings.PROJECT_ROOT / "dbt_project" / "seeds" / "addressee_cues.csv"
+
+
+def read_cue_lemmas(path: Path) -> frozenset[str]:
+    """The cue_lemma column of a seed (lower case)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return frozenset(r["cue_lemma"].strip().lower() for r in csv.DictReader(f) if (r["cue_lemma"] or "").strip())
+
+
 #: ... except a rule claim with one of these cues nested in another rule claim's content ("X said
 #: that he had warned Y that Z"): the tagger, one tag per token, marks such a cue as the outer
-#: content. Only the cues that name whom they address (fct_claim_entities' addressee cues): every
-#: nested cue kept cost 0.010 attribution F1 on dev and 0.005 on the held-out tenth.
-NESTED_CUES_KEPT = frozenset(
-    {
-        "tell",
-        "warn",
-        "assure",
-        "inform",
-        "remind",
-        "urge",
-        "ask",
-        "promise",
-        "notify",
-        "brief",
-        "advise",
-        "reassure",
-        "caution",
-    }
-)
+#: content. Only the cues that name whom they address (the addressee_cues seed, which
+#: fct_claim_entities reads too): every nested cue kept cost 0.010 attribution F1 on dev and 0.005
+#: on the held-out tenth.
+NESTED_CUES_KEPT = read_cue_lemmas(ADDRESSEE_CUES_CSV)
+
 
 if not Token.has_extension("claim_tag"):
     Token.set_extension("claim_tag", default=None)
@@ -382,6 +391,21 @@ def _source_for(
     return None
 
 
+def _short_object(doc: Doc, cue: tuple[int, int], content: tuple[int, int]) -> bool:
+    """Whether a content shorter than MIN_CONTENT_TOKENS is exactly an object of the cue (at least
+    SHORT_OBJECT_MIN_TOKENS tokens): the subtree of a token of OBJECT_DEPS under a cue token, or
+    under a preposition a cue token governs."""
+    if not SHORT_OBJECT_MIN_TOKENS or content[1] - content[0] < SHORT_OBJECT_MIN_TOKENS:
+        return False
+    for i in range(*cue):
+        for child in doc[i].children:
+            heads = [child, *(c for c in child.children if c.dep_ == "pobj")] if child.dep_ == "prep" else [child]
+            for obj in heads:
+                if obj.dep_ in OBJECT_DEPS and (obj.left_edge.i, obj.right_edge.i + 1) == content:
+                    return True
+    return False
+
+
 def learned_claims(doc: Doc, skip: list[CharSpan] | None = None) -> list[Claim]:
     """The claims decoded from the tagger's tags (none where the tagger did not run)."""
     if not len(doc) or doc[0]._.claim_tag is None:
@@ -407,7 +431,7 @@ def learned_claims(doc: Doc, skip: list[CharSpan] | None = None) -> list[Claim]:
             if before:
                 left = before[-1][0]
             content = _content_before(doc, left, sent.start)
-        if content is None or content[1] - content[0] < MIN_CONTENT_TOKENS:
+        if content is None or (content[1] - content[0] < MIN_CONTENT_TOKENS and not _short_object(doc, cue, content)):
             continue
         source = _source_for(doc, cue, spans["S"], (sent.start, sent.end), content)
         cue_chars = _chars(doc, *cue)
@@ -505,7 +529,11 @@ def combine(rules: list[Claim], learned: list[Claim]) -> list[Claim]:
     for c in learned:
         if any(_overlap(c.cue, r.cue) or _char_f1(c.content, r.content) >= 0.5 for r in rules):
             continue
-        if NOT_INSIDE_RULES and any(r.content[0] <= c.cue[0] < r.content[1] for r in rules):
+        if (
+            NOT_INSIDE_RULES
+            and (c.probability or 0.0) < INSIDE_RULES_MIN_CUE_PROB
+            and any(r.content[0] <= c.cue[0] < r.content[1] for r in rules)
+        ):
             continue
         out.append(c)
     out.sort(key=lambda c: (c.cue[0], c.content[0]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,38 @@ def test_a_cue_without_content_gives_no_claim_and_untagged_docs_none():
     assert cm.learned_claims(Doc(spacy.blank("en").vocab, words=["He", "said", "so"])) == []
 
 
+def test_a_short_content_is_taken_where_it_is_the_cues_object(monkeypatch):
+    # "Critics called for the ban ." / "Critics called for the ban yesterday ."
+    words = ["Critics", "called", "for", "the", "ban", "."]
+    tags = ["O|B-S", "O|B-Q", "O|I-Q", "B|O", "I|O", "O|O"]
+    heads = [1, 1, 1, 4, 2, 1]
+    deps = ["nsubj", "ROOT", "prep", "det", "pobj", "punct"]
+    doc = _tagged(words, tags, heads=heads, deps=deps)
+    monkeypatch.setattr(cm, "SHORT_OBJECT_MIN_TOKENS", 0)
+    assert cm.learned_claims(doc) == []  # two tokens: under MIN_CONTENT_TOKENS
+    monkeypatch.setattr(cm, "SHORT_OBJECT_MIN_TOKENS", 2)
+    [c] = cm.learned_claims(doc)
+    assert (_text(doc, c.speaker), _text(doc, c.cue), _text(doc, c.content)) == ("Critics", "called for", "the ban")
+    words = ["Critics", "called", "for", "the", "ban", "yesterday", "."]
+    tags = ["O|B-S", "O|B-Q", "O|I-Q", "B|O", "I|O", "O|O", "O|O"]
+    doc = _tagged(
+        words, tags, heads=[1, 1, 1, 4, 2, 1, 1], deps=["nsubj", "ROOT", "prep", "det", "pobj", "npadvmod", "punct"]
+    )
+    assert len(cm.learned_claims(doc)) == 1
+    doc[4]._.claim_tag = "O|O"  # "the" alone is no object
+    assert cm.learned_claims(doc) == []
+
+
+def test_a_sure_learned_cue_inside_a_rule_content_is_a_nested_claim(monkeypatch):
+    rule = Claim(0, (10, 14), "say", (20, 60), (0, 9), "verb_clause")
+    inside = Claim(0, (30, 35), "want", (36, 44), None, "learned", probability=0.9)
+    monkeypatch.setattr(cm, "INSIDE_RULES_MIN_CUE_PROB", 1.01)
+    assert cm.combine([rule], [inside]) == [rule]
+    monkeypatch.setattr(cm, "INSIDE_RULES_MIN_CUE_PROB", 0.8)
+    assert cm.combine([rule], [inside]) == [rule, inside]
+    assert cm.combine([rule], [replace(inside, probability=0.7)]) == [rule]
+
+
 def test_rules_win_where_both_find_a_claim():
     rule = Claim(0, (10, 14), "say", (20, 60), (0, 9), "verb_clause")
     same_cue = Claim(0, (10, 14), "say", (20, 40), (0, 9), "learned")
@@ -175,6 +208,17 @@ def test_a_rule_claim_whose_cue_the_tagger_does_not_back_is_dropped(monkeypatch)
     monkeypatch.setattr(cm, "RULE_MIN_CUE_PROB", 0.0)
     assert cm.vet_rules(doc, [offered, said]) == [offered, said]
     assert cm.vet_rules(Doc(doc.vocab, words=words), [offered, said]) == [offered, said]  # no tagger
+
+
+def test_the_nested_cues_kept_are_the_addressee_cues_seed_the_mart_reads():
+    seed = Path(cm.ADDRESSEE_CUES_CSV)
+    assert seed.parent.name == "seeds" and seed.is_file()
+    lemmas = seed.read_text(encoding="utf-8").split()
+    assert lemmas[0] == "cue_lemma" and cm.NESTED_CUES_KEPT == frozenset(lemmas[1:])
+    assert {"tell", "warn", "urge"} <= cm.NESTED_CUES_KEPT and "say" not in cm.NESTED_CUES_KEPT
+    mart = seed.parents[1] / "models" / "marts" / "fct_claim_entities.sql"
+    sql = mart.read_text(encoding="utf-8")
+    assert "ref('addressee_cues')" in sql and "'tell'" not in sql, "one list: the seed"
 
 
 def test_the_tagger_loads_into_the_pipeline_and_finds_a_belief(nlp):

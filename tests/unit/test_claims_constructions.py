@@ -71,6 +71,27 @@ def test_quotation_continued_after_the_speakers_apposition(nlp):
     assert content.startswith("Some courses are adapting") and content.endswith("to run a golf course")
 
 
+def test_quotation_continued_whatever_the_parsers_sentences(nlp, monkeypatch):
+    # the apposition holds a title in quotation marks and an object cue ("criticizing"), and the
+    # parser may end its sentence anywhere in it: the next quotation still continues the claim
+    from pipeline.nlp.claims import widening
+
+    monkeypatch.setattr(widening, "REST_TO_NEXT_QUOTE", True)
+    monkeypatch.setattr(widening, "REST_IGNORES_TOP_LEVEL_ONLY", True)
+    text = (
+        "''He deserved it,'' the man, John Smith, told the program ''Inside Edition'' after the fight, "
+        "which was filmed from several angles. ''Next time, we might have to hit him.''"
+    )
+    [(speaker, cue, content)] = claims_of(nlp, text)
+    assert cue == "told" and content.startswith("He deserved it") and content.endswith("we might have to hit him")
+    text = (
+        "''There is a greater goal here,'' said Ann Grey of Arizona, who sent a letter criticizing the sales. "
+        "''The agenda will be lasting.''"
+    )
+    said = [c for c in claims_of(nlp, text) if c[1] == "said"]
+    assert len(said) == 1 and said[0][2].endswith("The agenda will be lasting")
+
+
 def test_cue_inside_a_quotation_is_not_a_claim_of_its_own(nlp):
     # "think" is part of her words
     assert claims_of(nlp, "“I think the plan works,” she said.") == [("she", "said", "I think the plan works")]

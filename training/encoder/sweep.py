@@ -9,7 +9,8 @@ setting is only a decode and a score: a sweep costs seconds per setting, not a m
         --encoder pipeline/models/claims_encoder [--encoder CKPT_DIR ...] \\
         [--set MIN_CUE_PROB=0.3,0.45,0.6 --set MIN_CONTENT_TOKENS=2,3,4 ...] [--product]
 
-Each --set NAME=v1,v2,... names a module constant of pipeline/nlp/claim_model.py (Python literals,
+Each --set NAME=v1,v2,... names a module constant of pipeline/nlp/claim_model.py, or as MODULE.NAME one
+of a rule module in pipeline/nlp/claims (the rules then run again for that setting) (Python literals,
 separated by ";" where any holds a comma, e.g. --set "KINDS={'a','b'};{'a'}"). Without --product
 each is varied alone around the module's values (one at a time); with it, every combination. The
 first line per encoder is the module's own settings. The cache holds PolNeAR text-derived numbers
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
+import importlib
 import itertools
 import json
 import sys
@@ -78,6 +80,11 @@ def put_tags(doc, labels: list[str], s: np.ndarray) -> None:
         data[cm._key("claim_cue_prob", idx)] = q
 
 
+def _jsonable(value):
+    """Sets (a frozenset setting) as sorted lists, anything else as its repr."""
+    return sorted(value) if isinstance(value, (set, frozenset)) else repr(value)
+
+
 def settings_grid(sets: dict[str, list], product: bool) -> list[dict]:
     """The settings to try: {} (the module's own) first, then each value alone or every combination."""
     out: list[dict] = [{}]
@@ -89,12 +96,27 @@ def settings_grid(sets: dict[str, list], product: bool) -> list[dict]:
     return out
 
 
+def _target(cm, key: str) -> tuple[object, str]:
+    """The module and name a setting names: claim_model's NAME, or pipeline/nlp/claims/MODULE.py's
+    MODULE.NAME (a rule setting, e.g. widening.REST_TO_NEXT_QUOTE)."""
+    if "." in key:
+        module, name = key.rsplit(".", 1)
+        return importlib.import_module(f"pipeline.nlp.claims.{module}"), name
+    return cm, key
+
+
 def decode(cm, docs, names, navs, rules, settings: dict) -> dict[str, dict]:
-    """Learned and combined predictions (score_claims' form) per article under these settings."""
-    saved = {k: getattr(cm, k) for k in settings}
+    """Learned and combined predictions (score_claims' form) per article under these settings (the
+    rules' claims extracted again where a setting is a rule module's)."""
+    targets = {k: _target(cm, k) for k in settings}
+    saved = {k: getattr(m, n) for k, (m, n) in targets.items()}
     try:
         for k, v in settings.items():
-            setattr(cm, k, v)
+            setattr(*targets[k], v)
+        if any("." in k for k in settings):
+            from pipeline.nlp.claims import extract_claims
+
+            rules = [extract_claims(d, skip=nav) for d, nav in zip(docs, navs, strict=True)]
         preds = {"learned": {}, "combined": {}}
         for name, doc, nav, r in zip(names, docs, navs, rules, strict=True):
             preds["learned"][name] = ev.as_pred(cm.learned_claims(doc, skip=nav))
@@ -102,7 +124,7 @@ def decode(cm, docs, names, navs, rules, settings: dict) -> dict[str, dict]:
         return preds
     finally:
         for k, v in saved.items():
-            setattr(cm, k, v)
+            setattr(*targets[k], v)
 
 
 def line(label: str, r: dict) -> str:
@@ -135,7 +157,7 @@ def main(argv=None) -> int:
     sets = {}
     for s in a.set:
         name, _, vals = s.partition("=")
-        assert hasattr(cm, name), f"claim_model has no {name}"
+        assert hasattr(*_target(cm, name)), f"no setting {name}"
         sets[name] = [ast.literal_eval(v) for v in (vals.split(";") if ";" in vals else vals.split(","))]
     tools = a.tools or a.split_dir.resolve().parent.parent.parent / "tools"
     sc = ev._tool(tools, "score_claims")
@@ -166,7 +188,7 @@ def main(argv=None) -> int:
             )
             if a.json:
                 with a.json.open("a", encoding="utf-8") as f:
-                    f.write(json.dumps({"encoder": str(enc), "settings": setting, **res}) + "\n")
+                    f.write(json.dumps({"encoder": str(enc), "settings": setting, **res}, default=_jsonable) + "\n")
     return 0
 
 

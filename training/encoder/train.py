@@ -180,6 +180,7 @@ def main(argv=None) -> int:
     ap.add_argument("--probe-steps", type=int, default=30)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", type=Path, help="continue from this checkpoint's full.pt (a fresh schedule)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -203,6 +204,9 @@ def main(argv=None) -> int:
     model.embeddings.word_embeddings.weight.requires_grad_(False)
     nn.init.normal_(model.head.weight, std=0.02)
     nn.init.zeros_(model.head.bias)
+    if a.init:  # a warm restart: the checkpoint's weights, the same labels, a new schedule
+        assert json.loads((a.init / "labels.json").read_text())["labels"] == labels
+        model.load_state_dict(torch.load(a.init / "full.pt"))
     enc_params = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")]
     no_decay = lambda n: n.endswith(".bias") or "LayerNorm" in n  # noqa: E731
     groups = [
@@ -242,12 +246,14 @@ def main(argv=None) -> int:
         now = dt.datetime.now(dt.timezone.utc)
         deadline = now.replace(hour=hh, minute=mm, second=0, microsecond=0).timestamp()
     meta = {"window": a.window, "base": "all-MiniLM-L6-v2", "frozen": FROZEN, "epochs": a.epochs}
+    if a.init:
+        meta["init"] = str(a.init)
     step, t0, pieces_done, epoch = 0, time.time(), 0, 0
     losses = []
     model.train()
     done = False
     while not done:
-        shift = 0 if epoch == 0 else rng.randrange(1, a.window - 2)
+        shift = 0 if epoch == 0 and not a.init else rng.randrange(1, a.window - 2)
         for ids, mask, lab in batches(windows(tok, train, index, a.window, shift), a.batch, rng):
             warm = max(1, int(total * a.warmup))
             f = step / warm if step < warm else max(0.0, (total - step) / max(1, total - warm))

@@ -12,16 +12,17 @@ entities as (
     select * from {{ ref('dim_entities') }}
 ),
 
+-- cue verbs whose object, between the cue and the content, is the person addressed
+-- ("Lukashenko told the European Parliament that ...", "warned Ukraine that ..."): the
+-- addressee_cues seed, which the Python extractor reads as well
+addressee_cues as (
+    select * from {{ ref('addressee_cues') }}
+),
+
 mentions as (
     select * from all_mentions where entity_id is not null
 ),
 
--- cue verbs whose object, between the cue and the content, is the person addressed
--- ("Lukashenko told the European Parliament that ...", "warned Ukraine that ...")
-addressee_cues as (
-    select unnest(['tell', 'warn', 'assure', 'inform', 'remind', 'urge', 'ask', 'promise', 'notify',
-                   'brief', 'advise', 'reassure', 'caution']) as cue_lemma
-),
 speaker as (
     select claim_id, document_id, speaker_entity_id as entity_id, 'speaker' as role, 1 as mention_count
     from claims where speaker_entity_id is not null
