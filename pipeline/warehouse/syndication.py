@@ -157,10 +157,28 @@ def _link_new(con, pending: list[str]) -> tuple[int, int]:
         if is_copy(jaccard, containment, min(prints[a].shingle_count, prints[b].shingle_count)):
             rows.append((a, b, jaccard, containment))
     if rows:
-        con.executemany(
-            "insert or replace into raw.syndication_pairs values (?, ?, ?, ?, ?)",
-            [(*r, SYNDICATION_VERSION) for r in rows],
+        # one statement for all of them: row by row (executemany) took 5 ms a pair, 110 s for the
+        # 22,500 pairs of ten copies of 500 articles
+        a, b, jaccard, containment = zip(*rows, strict=True)
+        con.register(
+            "_pairs",
+            pa.table(
+                {
+                    "document_id_a": pa.array(a, pa.string()),
+                    "document_id_b": pa.array(b, pa.string()),
+                    "jaccard": pa.array(jaccard, pa.float64()),
+                    "containment": pa.array(containment, pa.float64()),
+                }
+            ),
         )
+        try:
+            con.execute(
+                "insert or replace into raw.syndication_pairs "
+                "select document_id_a, document_id_b, jaccard, containment, ? from _pairs",
+                [SYNDICATION_VERSION],
+            )
+        finally:
+            con.unregister("_pairs")
     return len(candidates), len(rows)
 
 
