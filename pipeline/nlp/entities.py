@@ -43,11 +43,11 @@ from pipeline.nlp.name_words import (
     TITLES,
 )
 from pipeline.nlp.sources import lookup
-from pipeline.settings import PROJECT_ROOT
+from pipeline.settings import SEEDS_DIR
 
 RESOLVER_VERSION = "5"
 #: The dbt seed of hand corrections (merge, split, rename), read here as known_sources.csv is.
-ENTITY_OVERRIDES_CSV = PROJECT_ROOT / "dbt_project" / "seeds" / "entity_overrides.csv"
+ENTITY_OVERRIDES_CSV = SEEDS_DIR / "entity_overrides.csv"
 PERSON = "PERSON"
 #: Labels that name something (people, organisations, places, groups, events, works, ...).
 NAMED_LABELS = frozenset(

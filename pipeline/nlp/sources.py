@@ -24,9 +24,9 @@ from pathlib import Path
 from spacy.tokens import Doc, Token
 
 from pipeline.nlp.spans import CharSpan, doc_ents, doc_text, in_spans
-from pipeline.settings import PROJECT_ROOT
+from pipeline.settings import SEEDS_DIR
 
-KNOWN_SOURCES_CSV = PROJECT_ROOT / "dbt_project" / "seeds" / "known_sources.csv"
+KNOWN_SOURCES_CSV = SEEDS_DIR / "known_sources.csv"
 
 #: Verbs whose subject carries information as a source when it is an outlet/agency.
 CARRY_VERBS = frozenset("report say quote cite carry publish write broadcast air tweet post announce".split())

@@ -24,6 +24,7 @@ from pipeline.nlp.syndication import (
     is_copy,
     similarity,
 )
+from pipeline.warehouse.schema import arrow_schema
 
 INDEX_TABLES = ("document_minhash", "document_minhash_bands", "syndication_pairs", "syndication_components")
 
@@ -126,6 +127,10 @@ def _store(con, prints: list[tuple[str, Fingerprint]], now: datetime) -> None:
         con.unregister("_bands")
 
 
+#: The columns of raw.syndication_pairs the comparison fills (minhash_version is the run's).
+PAIR_COLUMNS = ("document_id_a", "document_id_b", "jaccard", "containment")
+
+
 def _link_new(con, pending: list[str]) -> tuple[int, int]:
     """Compare each new document with the documents sharing a band with it; store the copies."""
     con.register("_new", _ids(pending))
@@ -159,17 +164,8 @@ def _link_new(con, pending: list[str]) -> tuple[int, int]:
     if rows:
         # one statement for all of them: row by row (executemany) took 5 ms a pair, 110 s for the
         # 22,500 pairs of ten copies of 500 articles
-        a, b, jaccard, containment = zip(*rows, strict=True)
         con.register(
-            "_pairs",
-            pa.table(
-                {
-                    "document_id_a": pa.array(a, pa.string()),
-                    "document_id_b": pa.array(b, pa.string()),
-                    "jaccard": pa.array(jaccard, pa.float64()),
-                    "containment": pa.array(containment, pa.float64()),
-                }
-            ),
+            "_pairs", pa.table(list(zip(*rows, strict=True)), schema=arrow_schema("syndication_pairs", PAIR_COLUMNS))
         )
         try:
             con.execute(
