@@ -15,7 +15,7 @@ from packaging import version
 
 from pipeline.assets.dbt_inprocess import dbt_in_this_process
 from pipeline.resources import WarehouseResource
-from pipeline.warehouse import store
+from pipeline.warehouse import changes, store
 from pipeline.settings import PROJECT_ROOT, dbt_in_process
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -158,16 +158,35 @@ class NewsclaimsTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=NewsclaimsTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """`dbt build`: staging views, mart tables, and every dbt test (shown as asset checks)."""
+    """`dbt build`: staging views, mart tables, and every dbt test (shown as asset checks).
+
+    The marts keyed by document are incremental (pipeline/warehouse/changes.py): they are rebuilt
+    whole (`--full-refresh`) when the project differs from the one that last built them."""
     # the dbt profile reads the same path the Python assets write
     os.environ["NEWSCLAIMS_WAREHOUSE"] = str(warehouse.path)
+    project = changes.project_fingerprint(_project_files(), DBT_PROJECT_DIR)
+    whole_project = set(context.selected_asset_keys) >= set(context.assets_def.keys)
     with warehouse.lock():
+        with warehouse.get_connection() as con:
+            full_refresh = changes.built_fingerprint(con) != project
+            changed = changes.pending(con)
+        context.log.info(
+            "dbt build: the marts keyed by document rebuilt whole (the dbt project changed since they were built)"
+            if full_refresh
+            else f"dbt build: the marts keyed by document redo {changed} changed documents"
+        )
         # dagster-dbt's own fetch_row_counts() would open the file while dbt still holds it (DuckDB
         # allows one process), so the events wait until dbt exits and then get their row counts.
         invocation = dbt.cli(
-            ["build"], context=context, target_path=run_target_path(warehouse.path), raise_on_error=False
+            ["build", *(["--full-refresh"] if full_refresh else [])],
+            context=context,
+            target_path=run_target_path(warehouse.path),
+            raise_on_error=False,
         )
         events = list(invocation.stream())
+        if invocation.is_successful() and whole_project:
+            with warehouse.get_connection() as con:
+                changes.built(con, project)
         # the checks that ran are reported even when one failed (the UI shows which one)
         yield from with_row_counts(events, warehouse) if invocation.is_successful() else events
     error = invocation.get_error()
@@ -214,11 +233,12 @@ def _unique_id(event) -> str | None:
 
 
 def _table_relations() -> dict[str, str]:
-    """unique_id → relation name of every dbt model built as a table (views are not counted)."""
+    """unique_id → relation name of every dbt model built as a table, incremental or not (views are
+    not counted)."""
     manifest = json.loads(dbt_project.manifest_path.read_text())
     # schema.alias, not relation_name: that names the catalog the manifest was parsed against
     return {
         uid: f'"{node["schema"]}"."{node["alias"]}"'
         for uid, node in manifest["nodes"].items()
-        if node["resource_type"] == "model" and node["config"].get("materialized") == "table"
+        if node["resource_type"] == "model" and node["config"].get("materialized") in ("table", "incremental")
     }

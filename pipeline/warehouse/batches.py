@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.ids import file_sha256, stable_id
-from pipeline.warehouse import killpoints
+from pipeline.warehouse import changes, killpoints
 from pipeline.warehouse import schema as raw_schema
 from pipeline.warehouse.schema import ANNOTATION_TABLES
 from pipeline.warehouse.store import transaction
@@ -394,6 +394,7 @@ def _load_group(con, group: list[Path], current_version: str, report: LoadReport
                     [[str(b / f"{table}.parquet") for b in group]],
                 ).fetchone()[0]
                 report.rows[table] = report.rows.get(table, 0) + inserted
+            changes.mark(con, "select document_id from _todo")
         con.execute(
             """insert or replace into raw.loaded_batches
                select g.batch_id, now(), count(t.document_id)::integer

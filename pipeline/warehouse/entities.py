@@ -41,6 +41,7 @@ from pipeline.nlp.entities import (
     resolve_document,
     surname_parts,
 )
+from pipeline.warehouse import changes
 from pipeline.warehouse.schema import ensure_schema
 
 #: (name_group, name_key, key_kind, name_form, short_key, gender): what a link's entity depends on
@@ -115,6 +116,7 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
         before = con.execute("""
             select distinct entity_id, name_group, name_key, short_key from raw.entity_links
             where document_id in (select v from _gone)""").fetchall()
+        changes.mark(con, "select v from _gone")
         con.execute("delete from raw.entity_links where document_id in (select v from _gone)")
         con.execute("delete from raw.entity_documents where document_id in (select v from _gone)")
         con.register("_pending", _ids_table(d for d, _ in pending))
@@ -288,8 +290,12 @@ def _relink(con, sigs: set[Signature], overrides: list[Override]) -> set[str]:
             ).fetchall()
         }
         touched |= set(cols["entity_id"])
-        con.execute(f"""update raw.entity_links l set entity_id = m.entity_id, entity_key = m.entity_key
-                        from _map m where {match}""")
+        # only the links whose entity moves are written (and their documents' mart rows redone)
+        moved = f"{match} and (l.entity_id is distinct from m.entity_id or l.entity_key is distinct from m.entity_key)"
+        changes.mark(con, f"select l.document_id from raw.entity_links l join _map m on {moved}")
+        con.execute(
+            f"update raw.entity_links l set entity_id = m.entity_id, entity_key = m.entity_key from _map m where {moved}"
+        )
     finally:
         con.unregister("_map")
     return touched
@@ -311,7 +317,8 @@ def _name_entities(con, entity_ids: set[str], overrides: list[Override]) -> None
     )
     try:
         con.execute("""
-            update raw.entity_links l set entity_name = coalesce(r.name, n.name), entity_label = n.label
+            create or replace temp table _names as
+            select n.entity_id, coalesce(r.name, n.name) as name, n.label
             from (
                 select f.entity_id, f.name, b.label from (
                     select entity_id, name_form as name, row_number() over (
@@ -325,8 +332,14 @@ def _name_entities(con, entity_ids: set[str], overrides: list[Override]) -> None
                     where l.entity_id in (select v from _touched) group by l.entity_id, m.label
                 ) b on b.entity_id = f.entity_id and b.r = 1
                 where f.r = 1
-            ) n left join _renamed r on r.entity_id = n.entity_id
-            where l.entity_id = n.entity_id""")
+            ) n left join _renamed r on r.entity_id = n.entity_id""")
+        # only the links whose name or label changes are written (and their documents' mart rows redone)
+        renamed_links = "l.entity_id = n.entity_id and (l.entity_name is distinct from n.name or l.entity_label is distinct from n.label)"
+        changes.mark(con, f"select l.document_id from raw.entity_links l join _names n on {renamed_links}")
+        con.execute(
+            f"update raw.entity_links l set entity_name = n.name, entity_label = n.label from _names n where {renamed_links}"
+        )
+        con.execute("drop table _names")
     finally:
         con.unregister("_touched")
         con.unregister("_renamed")

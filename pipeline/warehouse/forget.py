@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.ids import text_id
+from pipeline.warehouse import changes
 from pipeline.warehouse.batches import pending_batches
 from pipeline.warehouse.schema import ANNOTATION_TABLES
 from pipeline.warehouse.store import transaction
@@ -169,6 +170,7 @@ def remove(con, p: ForgetPlan) -> dict[str, int]:
             delete(table, by_doc, [ids])
         for root, path in p.rejections:
             delete("rejected_documents", "input_dir = ? and path = ?", [root, path])
+        changes.mark_ids(con, ids)
     return removed
 
 

@@ -93,6 +93,11 @@ RAW_TABLES: dict[str, str] = {
         clustered_at timestamp""",
     "claim_clusters": """
         claim_id varchar primary key, speaker_entity_id varchar not null, cluster_key varchar not null""",
+    # the per-document marts' bookkeeping (pipeline/warehouse/changes.py)
+    "document_changes": """
+        document_id varchar primary key, changed_at timestamp""",
+    "mart_state": """
+        name varchar primary key, value varchar""",
 }
 
 #: Raw tables and columns dbt deliberately does not stage ("table" or "table.column" → why).
@@ -117,6 +122,10 @@ NOT_STAGED: dict[str, str] = {
     "only new claims; the marts carry the clusters made from them.",
     "claim_cluster_speakers": "Bookkeeping of the claim clusterer: which speakers' claims were clustered, from "
     "which set of claims (a hash) and by which rule version.",
+    "document_changes": "Bookkeeping of the marts keyed by document: the documents whose rows changed since the "
+    "last dbt build (loaded, re-linked to entities, removed), whose mart rows the next build replaces.",
+    "mart_state": "Bookkeeping of the marts keyed by document: the dbt project they were last built by (another "
+    "project rebuilds them whole).",
     "claims.source_key": "The normalised name the extractor matched the source by; source_id (its hash) is staged "
     "and dim_sources carries the name.",
 }

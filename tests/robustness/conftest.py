@@ -205,6 +205,7 @@ VOLATILE = {
     "indexed_at",
     "embedded_at",
     "clustered_at",
+    "changed_at",
     # a report's time is its document's published_at, else when newsclaims first saw it
     "reported_at",
     "first_reported_at",

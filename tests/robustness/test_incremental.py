@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import shutil
 
+import duckdb
+
 import pytest
 from dagster import AssetKey, materialize
 
@@ -126,3 +128,82 @@ def test_a_new_extractor_version_reprocesses_every_document(seed_dir, tmp_path, 
         _q(warehouse, "select count(*), count(distinct claim_id) from raw.claims")[0][0]
         == _q(warehouse, "select count(distinct claim_id) from raw.claims")[0][0]
     )
+
+
+#: invented articles: B names in full the people A and C call by surname only, D shares no name
+ARTICLES = {
+    "a.txt": "Talks to resume in London\nBlair said on Monday that the talks with the unions would resume next "
+    "week. Blair told reporters in London that he was hopeful about the outcome.\n",
+    "c.txt": "Budget row deepens\nHoward said on Friday that the party would publish its own figures. Howard told "
+    "the BBC that the budget was a mistake.\n",
+    "d.txt": "Storm closes ports\nHeavy rain closed three ports in Norway on Sunday, the coastguard said. Ferries "
+    "to Bergen were cancelled.\n",
+}
+LATER = {
+    "b.txt": "Plan defended\nPrime Minister Tony Blair said on Tuesday that the plan would cost less than expected. "
+    "The Conservative leader Michael Howard said the figures were wrong.\n"
+}
+
+
+def _marts(warehouse):
+    return {t: v for t, v in snapshot(warehouse).items() if t.startswith("main.")}
+
+
+def test_the_marts_keyed_by_document_redo_only_the_documents_that_changed(tmp_path, run_on):
+    """fct_mentions, fct_claims and fct_claim_entities are incremental: after an article that
+    renames the entity of earlier articles' mentions, and after `forget`, they equal a fresh build
+    of the same input, while the rows of a document nothing touched are left as they were."""
+    from pipeline.cli import forget
+    from pipeline.settings import Settings
+
+    folder, warehouse = tmp_path / "in", tmp_path / "w.duckdb"
+    folder.mkdir()
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    run_on(folder, warehouse)
+    assert _q(warehouse, "select count(*) from raw.document_changes") == [(0,)]
+    # a mark on D's rows (in columns no test reads) that only a rebuild of D's rows would remove
+    marks = {
+        "fct_mentions": "extractor_version = 'untouched'",
+        "fct_claims": "extractor_version = 'untouched'",
+        "fct_claim_entities": "mention_count = -1",
+    }
+    d_rows = "document_id in (select document_id from dim_documents where path = 'd.txt')"
+    con = duckdb.connect(str(warehouse))
+    for table, mark in marks.items():
+        con.execute(f"update {table} set {mark} where {d_rows}")
+    marked = {t: con.execute(f"select count(*) from {t} where {m}").fetchone()[0] for t, m in marks.items()}
+    con.close()
+    assert marked["fct_mentions"] > 0
+
+    (folder / "b.txt").write_text(LATER["b.txt"], encoding="utf-8")
+    run_on(folder, warehouse)
+    # B renamed the entity of A's "Blair" and C's "Howard": their rows were redone ...
+    names = _q(
+        warehouse,
+        """select d.path, m.text, e.name from fct_mentions m join dim_documents d using (document_id)
+                             join dim_entities e using (entity_id) where m.label = 'PERSON'""",
+    )
+    assert ("a.txt", "Blair", "Tony Blair") in names and ("c.txt", "Howard", "Michael Howard") in names
+    # ... D's were not: its marks are still there (then undone, for the comparison)
+    assert {t: _q(warehouse, f"select count(*) from {t} where {m}")[0][0] for t, m in marks.items()} == marked
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        f"insert into raw.document_changes select document_id, now()::timestamp from dim_documents where {d_rows}"
+    )
+    con.close()
+    run_on(folder, warehouse)  # D listed as changed by hand: its rows are redone, the marks gone
+    assert all(_q(warehouse, f"select count(*) from {t} where {m}") == [(0,)] for t, m in marks.items())
+
+    fresh = tmp_path / "fresh.duckdb"
+    run_on(folder, fresh)
+    assert _marts(warehouse) == _marts(fresh)
+
+    # forget B: A's and C's people are surnames only again
+    assert forget(Settings.from_env(input_dir=folder, warehouse=warehouse), ["b.txt"], compact=False) == 0
+    (folder / "b.txt").unlink()
+    names = _q(warehouse, "select m.text, e.name from fct_mentions m join dim_entities e using (entity_id)")
+    assert ("Blair", "Tony Blair") not in names and ("Blair", "Blair") in names
+    fresh_after = tmp_path / "fresh-after.duckdb"
+    run_on(folder, fresh_after)
+    assert _marts(warehouse) == _marts(fresh_after)

@@ -152,7 +152,7 @@ def _raw_primary_key(table: str) -> tuple[str, ...]:
 def _enforced_not_null(node: dict, column: str) -> bool:
     spec = node["columns"].get(column, {})
     return (
-        node["config"]["materialized"] == "table"
+        node["config"]["materialized"] in ("table", "incremental")
         and node["config"]["contract"]["enforced"]
         and any(c["type"] == "not_null" for c in spec.get("constraints", []))
     )

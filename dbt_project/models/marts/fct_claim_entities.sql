@@ -1,6 +1,8 @@
 -- About whom: each entity a claim involves, by role. "What has been said about the EU, and by
 -- whom" is one join: fct_claim_entities (role 'mentioned in content') → fct_claims.
-with claims as (
+{{ config(**incremental_by_document()) }}
+
+with all_claims as (
     select * from {{ ref('fct_claims') }}
 ),
 
@@ -19,8 +21,13 @@ addressee_cues as (
     select * from {{ ref('addressee_cues') }}
 ),
 
+claims as (
+    select * from all_claims {{ changed_documents_only('document_id') }}
+),
+
 mentions as (
     select * from all_mentions where entity_id is not null
+    {%- if is_incremental() %} and document_id in (select document_id from {{ document_changes() }}){% endif %}
 ),
 
 speaker as (

@@ -1,9 +1,19 @@
-with claims as (
+{{ config(**incremental_by_document()) }}
+
+with all_claims as (
     select * from {{ ref('stg_claims') }}
 ),
 
-linked_mentions as (
+all_linked_mentions as (
     select * from {{ ref('int_mentions_linked') }}
+),
+
+claims as (
+    select * from all_claims {{ changed_documents_only('document_id') }}
+),
+
+linked_mentions as (
+    select * from all_linked_mentions {{ changed_documents_only('document_id') }}
 )
 
 select

@@ -1,5 +1,11 @@
-with linked_mentions as (
+{{ config(**incremental_by_document()) }}
+
+with all_linked_mentions as (
     select * from {{ ref('int_mentions_linked') }}
+),
+
+linked_mentions as (
+    select * from all_linked_mentions {{ changed_documents_only('document_id') }}
 )
 
 select

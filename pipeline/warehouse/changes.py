@@ -1,0 +1,68 @@
+"""Which documents' rows in the marts keyed by document are out of date (raw.document_changes).
+
+fct_mentions, fct_claims and fct_claim_entities are dbt incremental models: a build replaces the
+rows of the documents listed in raw.document_changes and leaves every other document's rows as
+they are, so adding one article to a large warehouse does not rebuild the whole corpus's facts.
+Every step that changes what those marts read for a document lists it, in the same transaction
+as the change:
+
+- the load (`batches`): each document loaded (new, or processed again by another extractor);
+- the entity resolver (`entities`): each document one of whose links got another entity, entity
+  name or label (a new article can rename an entity all earlier documents mention);
+- `forget`: each document removed.
+
+The dbt asset empties the list after a successful build of the whole project and rebuilds the
+marts whole (`--full-refresh`) when the dbt project differs from the one they were last built by
+(`project_fingerprint`, kept in raw.mart_state): a changed model, macro or seed, another
+newsclaims version, a warehouse built before these marts were incremental.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+#: raw.mart_state's key for the fingerprint of the dbt project the marts were last built by
+PROJECT_STATE = "dbt_project"
+
+
+def mark(con, select_sql: str, params: list | tuple = ()) -> None:
+    """List the documents `select_sql` (one column of document ids) returns as changed."""
+    con.execute(
+        f"""insert or ignore into raw.document_changes
+            select distinct document_id, now()::timestamp from ({select_sql}) s(document_id)
+            where document_id is not null""",
+        list(params),
+    )
+
+
+def mark_ids(con, document_ids: Iterable[str]) -> None:
+    ids = sorted(set(document_ids))
+    if ids:
+        mark(con, "select unnest(?::varchar[])", [ids])
+
+
+def pending(con) -> int:
+    """How many documents the next build replaces the rows of."""
+    return con.execute("select count(*) from raw.document_changes").fetchone()[0]
+
+
+def project_fingerprint(files: Iterable[Path], root: Path) -> str:
+    """sha256 over the dbt project's files (names and contents, in name order)."""
+    digest = hashlib.sha256()
+    for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def built_fingerprint(con) -> str | None:
+    row = con.execute("select value from raw.mart_state where name = ?", [PROJECT_STATE]).fetchone()
+    return row[0] if row else None
+
+
+def built(con, fingerprint: str) -> None:
+    """After a successful build of the whole project: the marts are up to date with every change
+    listed and were built by the project `fingerprint`."""
+    con.execute("delete from raw.document_changes")
+    con.execute("insert or replace into raw.mart_state values (?, ?)", [PROJECT_STATE, fingerprint])
