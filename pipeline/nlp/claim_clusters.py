@@ -69,12 +69,24 @@ class _Groups:
 
 
 def wording_clusters(contents: list[str], min_word_jaccard: float = MIN_WORD_JACCARD) -> list[int]:
-    """Groups joined by wording alone (word-set Jaccard), a label per claim (the smallest index)."""
+    """Groups joined by wording alone (word-set Jaccard), a label per claim (the smallest index).
+
+    Claims with the same set of words (a syndicated copy's claims, a repeated line) are compared
+    once, through the first of them: they join each other (a non-empty set's Jaccard with itself
+    is 1) and whatever that one joins, so the pairs compared fall with the square of the copies."""
     groups = _Groups(len(contents))
-    words = [content_words(c) for c in contents]
-    for i in range(len(words)):
-        for j in range(i + 1, len(words)):
-            if word_jaccard(words[i], words[j]) >= min_word_jaccard:
+    first: dict[frozenset[str], int] = {}
+    for i, c in enumerate(contents):
+        words = content_words(c)
+        if words in first:
+            if word_jaccard(words, words) >= min_word_jaccard:
+                groups.join(first[words], i)
+        else:
+            first[words] = i
+    distinct = list(first.items())
+    for a, (words_a, i) in enumerate(distinct):
+        for words_b, j in distinct[a + 1 :]:
+            if word_jaccard(words_a, words_b) >= min_word_jaccard:
                 groups.join(i, j)
     return groups.labels()
 

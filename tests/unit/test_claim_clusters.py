@@ -3,11 +3,21 @@ and the incremental store (pipeline/warehouse/claim_clusters.py) on invented cla
 
 from __future__ import annotations
 
+import random
+
 import duckdb
 import numpy as np
 import pytest
 
-from pipeline.nlp.claim_clusters import anchors, cluster, meaning_pairs, wording_clusters
+from pipeline.nlp.claim_clusters import (
+    MIN_WORD_JACCARD,
+    anchors,
+    cluster,
+    content_words,
+    meaning_pairs,
+    word_jaccard,
+    wording_clusters,
+)
 from pipeline.nlp.embeddings import encoder
 from pipeline.warehouse.claim_clusters import update_claim_clusters
 from pipeline.warehouse.schema import ensure_schema
@@ -119,3 +129,36 @@ def test_only_claims_sharing_anchors_across_documents_are_compared_by_meaning_an
     _claim(con, "c6", "d4", "lindqvist", "that the railway would be sold next year", speaker_text="she")
     update_claim_clusters(con, counting)
     assert calls[1] == sorted([contents[2], "that the railway would be sold next year"])
+
+
+def _pairwise_wording(contents: list[str], min_word_jaccard: float = MIN_WORD_JACCARD) -> list[int]:
+    """wording_clusters as the definition reads: every pair compared."""
+    parent = list(range(len(contents)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    words = [content_words(c) for c in contents]
+    for i in range(len(words)):
+        for j in range(i + 1, len(words)):
+            if word_jaccard(words[i], words[j]) >= min_word_jaccard:
+                ri, rj = find(i), find(j)
+                parent[max(ri, rj)] = min(ri, rj)
+    return [find(i) for i in range(len(words))]
+
+
+def test_copies_are_compared_once_and_cluster_as_every_pair_compared_would():
+    rng = random.Random(7)
+    vocabulary = "the plan would cost less than expected minister said talks resume border migration".split()
+    base = [" ".join(rng.sample(vocabulary, rng.randint(2, 7))) for _ in range(40)]
+    # syndicated copies (same words, other case and order), empty and word-less contents
+    contents = base + [b.upper() for b in base[:15]] + [" ".join(reversed(b.split())) for b in base[5:20]]
+    contents += ["", "—", "", *base[:3]]
+    rng.shuffle(contents)
+    for threshold in (MIN_WORD_JACCARD, 0.3, 1.0):
+        assert wording_clusters(contents, threshold) == _pairwise_wording(contents, threshold)
+    # and the copies are in one group
+    labels = wording_clusters(contents)
+    assert labels[contents.index(base[0])] == labels[contents.index(base[0].upper())]
