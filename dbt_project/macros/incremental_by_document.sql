@@ -1,4 +1,5 @@
-{#- The marts keyed by document (fct_mentions, fct_claims, fct_claim_entities) are incremental:
+{#- The marts keyed by document (dim_documents, fct_mentions, fct_claims, fct_claim_entities) are
+    incremental:
     a build deletes the rows of the documents listed in raw.document_changes (loaded, re-linked to
     entities or removed since the last build; pipeline/warehouse/changes.py) and inserts those
     documents' rows anew, so one new article does not rebuild the corpus's facts. The first build,

@@ -1,11 +1,16 @@
 """Which documents' rows in the marts keyed by document are out of date (raw.document_changes).
 
-fct_mentions, fct_claims and fct_claim_entities are dbt incremental models: a build replaces the
-rows of the documents listed in raw.document_changes and leaves every other document's rows as
-they are, so adding one article to a large warehouse does not rebuild the whole corpus's facts.
+dim_documents, fct_mentions, fct_claims and fct_claim_entities are dbt incremental models: a
+build replaces the rows of the documents listed in raw.document_changes and leaves every other
+document's rows as they are, so adding one article to a large warehouse does not rebuild the
+whole corpus's facts.
 Every step that changes what those marts read for a document lists it, in the same transaction
 as the change:
 
+- the scan (`corpus`): the documents of the files read (new or changed), the ones those paths
+  held before, the ones whose last file disappeared;
+- the syndication index (`syndication`): each document whose group may have changed (it joined,
+  left or moved group, or shares a group with a document listed);
 - the load (`batches`): each document loaded (new, or processed again by another extractor);
 - the entity resolver (`entities`): each document one of whose links got another entity, entity
   name or label (a new article can rename an entity all earlier documents mention);

@@ -28,7 +28,7 @@ import pyarrow.dataset as ds
 from pipeline.ids import stable_id
 from pipeline.ingest.files import SPILL_SCHEMA, Corpus, FileState, Occurrence
 from pipeline.nlp.sources import normalise
-from pipeline.warehouse import killpoints
+from pipeline.warehouse import changes, killpoints
 from pipeline.warehouse.schema import arrow_schema
 from pipeline.warehouse.store import transaction
 
@@ -154,6 +154,29 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
         con.register(name, table)
     try:
         with transaction(con):
+            # for the marts keyed by document (pipeline/warehouse/changes.py): the documents of the
+            # files read now (new or changed), the ones those paths held before, the ones whose last
+            # file is about to be marked absent, and old ones about to get their language
+            changes.mark(con, "select document_id from _occ")
+            changes.mark(
+                con,
+                """select o.document_id from raw.document_occurrences o join _occ x using (path)
+                   where o.input_dir = ?""",
+                [root],
+            )
+            changes.mark(
+                con,
+                """select document_id from raw.document_occurrences
+                   where input_dir = ? and present and path not in (select path from _occ)
+                     and coalesce(file_path, path) not in (select path from _kept)""",
+                [root],
+            )
+            for name in ("_docs", "_spilled"):
+                changes.mark(
+                    con,
+                    f"""select d.document_id from raw.documents d join {name} x using (document_id)
+                        where d.language is null or d.decode_errors is null""",
+                )
             new_docs = 0
             for name in ("_docs", "_spilled"):
                 new_docs += con.execute(

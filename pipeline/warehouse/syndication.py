@@ -24,6 +24,7 @@ from pipeline.nlp.syndication import (
     is_copy,
     similarity,
 )
+from pipeline.warehouse import changes
 from pipeline.warehouse.schema import arrow_schema
 
 INDEX_TABLES = ("document_minhash", "document_minhash_bands", "syndication_pairs", "syndication_components")
@@ -195,10 +196,34 @@ def _regroup(con) -> None:
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     members = sorted(parent)
-    con.execute("delete from raw.syndication_components")
-    if members:
-        con.register("_components", pa.table({"document_id": members, "component_id": [find(m) for m in members]}))
-        try:
-            con.execute("insert into raw.syndication_components select document_id, component_id from _components")
-        finally:
-            con.unregister("_components")
+    con.execute("create or replace temp table _old_components as select * from raw.syndication_components")
+    try:
+        con.execute("delete from raw.syndication_components")
+        if members:
+            con.register("_components", pa.table({"document_id": members, "component_id": [find(m) for m in members]}))
+            try:
+                con.execute("insert into raw.syndication_components select document_id, component_id from _components")
+            finally:
+                con.unregister("_components")
+        _mark_groups(con)
+    finally:
+        con.execute("drop table if exists _old_components")
+
+
+def _mark_groups(con) -> None:
+    """List for the marts keyed by document (pipeline/warehouse/changes.py) every document whose
+    syndication group may have changed: those that joined, left or moved group, and every
+    document sharing a group (before or now) with one listed, by this step or an earlier one (a
+    group is named by its first-reported document: a member's new publication date renames it)."""
+    changes.mark(
+        con,
+        """select coalesce(o.document_id, n.document_id) from _old_components o
+           full join raw.syndication_components n using (document_id)
+           where o.component_id is distinct from n.component_id""",
+    )
+    for components in ("_old_components", "raw.syndication_components"):
+        changes.mark(
+            con,
+            f"""select b.document_id from {components} a join {components} b using (component_id)
+                where a.document_id in (select document_id from raw.document_changes)""",
+        )

@@ -1,4 +1,6 @@
-with documents as (
+{{ config(**incremental_by_document()) }}
+
+with all_documents as (
     select * from {{ ref('stg_documents') }}
 ),
 
@@ -16,6 +18,10 @@ annotations as (
 
 syndication as (
     select * from {{ ref('int_document_syndication') }}
+),
+
+documents as (
+    select * from all_documents {{ changed_documents_only('document_id') }}
 ),
 
 occurrences as (
