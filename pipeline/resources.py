@@ -69,6 +69,12 @@ class SpacyResource(ConfigurableResource):
 
         return load_model(self.model)
 
+    def prefetch(self) -> None:
+        """Start loading the model in the background (`load` then returns it, or waits for it)."""
+        from pipeline.nlp.model import prefetch_model
+
+        prefetch_model(self.model)
+
     def extractor_version(self) -> str:
         """The version stamped on derived rows, read without loading the model's weights."""
         from pipeline.nlp.annotate import extractor_version_for

@@ -55,7 +55,12 @@ def _counts(con, tables) -> dict[str, int]:
     "language, keep each occurrence's metadata, reject what is not English text (a bad feed record with its line). "
     "Unchanged files are not read again; a grown feed is read from where the last run stopped.",
 )
-def ingest_files(context: AssetExecutionContext, input_folder: InputFolderResource, warehouse: WarehouseResource):
+def ingest_files(
+    context: AssetExecutionContext,
+    input_folder: InputFolderResource,
+    warehouse: WarehouseResource,
+    spacy_model: SpacyResource,
+):
     with warehouse.get_connection() as con:
         known = load_file_states(con, input_folder.path)
     # a big folder's texts go to Parquet files beside the warehouse while it is scanned, not all to memory
@@ -76,6 +81,9 @@ def ingest_files(context: AssetExecutionContext, input_folder: InputFolderResour
         with warehouse.get_connection() as con:
             stats = {k: int(v) for k, v in write_corpus(con, corpus, input_folder.path).items()}
             counts = _counts(con, INGEST_TABLES)
+        if stats["new_documents"] and context.job_def.executor_def.name == "in_process":
+            # the NLP step of this process will need the model: load it while the steps between run
+            spacy_model.prefetch()
     finally:
         shutil.rmtree(spill_dir, ignore_errors=True)
     by_reason = dict(sorted(Counter(r.reason for r in corpus.rejections).items()))

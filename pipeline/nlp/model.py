@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -180,8 +181,34 @@ def add_entity_component(nlp: Language, path: Path = ENTITY_COMPONENT) -> bool:
     return True
 
 
-@lru_cache(maxsize=4)
+#: one load at a time per process: a caller arriving while `prefetch_model`'s thread loads waits for it
+_LOADING = threading.Lock()
+
+
 def load_model(name: str) -> Language:
+    """The pipeline (cached per process and name)."""
+    with _LOADING:
+        return _load_model(name)
+
+
+def prefetch_model(name: str) -> threading.Thread:
+    """Start loading the pipeline in a background thread, so the load (2-3 s) overlaps work that
+    waits on files and DuckDB rather than on Python; `load_model` then returns it, or waits for it.
+    A load that fails here is left for `load_model` to raise."""
+
+    def load() -> None:
+        try:
+            load_model(name)
+        except Exception:  # noqa: BLE001 - load_model raises it again, in the step that needs the model
+            pass
+
+    thread = threading.Thread(target=load, name="newsclaims-model-prefetch", daemon=True)
+    thread.start()
+    return thread
+
+
+@lru_cache(maxsize=4)
+def _load_model(name: str) -> Language:
     try:
         nlp = spacy.load(resolve_model(name), exclude=list(UNUSED_COMPONENTS))
     except OSError as exc:
