@@ -25,6 +25,13 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def remember_text(doc: Doc, text: str) -> None:
+    """Give doc_text the text the doc was made from (spaCy's tokenizer loses no character, and the
+    pieces of a long text join back to it: doc.text is this text), instead of having it rebuilt
+    from the tokens."""
+    doc.user_data["newsclaims_text"] = text
+
+
 def doc_ents(doc: Doc) -> list[tuple[int, int, str]]:
     """(start_char, end_char, label) of doc.ents, computed once per Doc (spaCy builds new Span
     objects on every read of doc.ents)."""
