@@ -18,7 +18,7 @@ from pipeline.nlp.claims.evidence import confidence, evidence_span
 from pipeline.nlp.mentions import extract_mentions
 from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
-from pipeline.nlp.spans import doc_text, in_spans, navigation_spans, overlaps, sentence_index_map
+from pipeline.nlp.spans import doc_text, in_spans, navigation_spans, overlaps, remember_text, sentence_index_map
 from pipeline.nlp.speakers import MentionIndex, resolve_speaker
 from pipeline.nlp.workers import die_with_parent, release_freed_memory
 from pipeline.settings import Settings
@@ -363,12 +363,12 @@ def _annotate_here(
         for text, document_id in items:
             parts = split_long_text(text, limit)
             for k, part in enumerate(parts):
-                yield part, (document_id, k, len(parts))
+                yield part, (document_id, k, len(parts), text)
 
     parts: list[Doc] = []
     failure: BaseException | None = None
     spacy_batch = min(batch_size, SPACY_BATCH_DOCS)
-    for doc, (document_id, k, n), exc in _resilient_pipe(nlp, pieces(), spacy_batch, IN_PROCESS):
+    for doc, (document_id, k, n, text), exc in _resilient_pipe(nlp, pieces(), spacy_batch, IN_PROCESS):
         if k == 0:
             parts, failure = [], None
         if exc is not None:
@@ -382,6 +382,7 @@ def _annotate_here(
             continue
         try:
             whole = parts[0] if n == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+            remember_text(whole, text)
             faults.fail_if_marked(doc_text(whole), "extract")
             yield document_id, annotate_doc(whole, document_id, version, _now())
         except Exception as exc:  # noqa: BLE001 - one document's extractor error stays with it

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
@@ -248,13 +249,58 @@ def _token_idx(doc: Doc) -> list[int]:
 def token_tags(doc: Doc) -> tuple[list[str | None], list[float | None]]:
     """Every token's claim tag and cue probability (tok._.claim_tag, tok._.claim_cue_prob), read
     from doc.user_data in one pass instead of through an Underscore object per token."""
-    data = doc.user_data
-    idx = _token_idx(doc)
-    return [data.get(_key("claim_tag", i)) for i in idx], [data.get(_key("claim_cue_prob", i)) for i in idx]
+    tags = DocTags.read(doc)
+    return tags.tags, tags.cue_probs
 
 
-def tag_spans(doc: Doc) -> dict[str, list[tuple[int, int]]]:
+class DocTags:
+    """A Doc's claim tags read once (`with_learned` hands them to each step that reads them):
+    per token its character offset, tag and cue probability, and the decoded `tag_spans`."""
+
+    __slots__ = ("idx", "tags", "cue_probs", "_spans")
+
+    def __init__(self, idx: list[int], tags: list[str | None], cue_probs: list[float | None]) -> None:
+        self.idx, self.tags, self.cue_probs, self._spans = idx, tags, cue_probs, None
+
+    @classmethod
+    def read(cls, doc: Doc) -> "DocTags":
+        get = doc.user_data.get
+        idx = _token_idx(doc)
+        # the keys `_key` builds, spelled out: one call less per token and tag
+        return cls(
+            idx,
+            [get(("._.", "claim_tag", i, None)) for i in idx],
+            [get(("._.", "claim_cue_prob", i, None)) for i in idx],
+        )
+
+    def spans(self) -> dict[str, list[tuple[int, int]]]:
+        """`tag_spans`, decoded on the first call."""
+        if self._spans is None:
+            self._spans = _decode_spans(self.tags, self.cue_probs)
+        return {kind: list(spans) for kind, spans in self._spans.items()}
+
+    def content(self, i: int) -> str:
+        """Token i's content tag (B, I or O)."""
+        tag = self.tags[i]
+        return tag.partition("|")[0] if tag else "O"
+
+    def parts(self, i: int) -> tuple[str, str]:
+        """Token i's (content, role) tags."""
+        content, _, role = (self.tags[i] or "O|O").partition("|")
+        return content, role
+
+
+def tagged(doc: Doc) -> bool:
+    """Whether the claim tagger ran on the doc."""
+    return bool(len(doc)) and doc.user_data.get(("._.", "claim_tag", doc[0].idx, None)) is not None
+
+
+def tag_spans(doc: Doc, tags: DocTags | None = None) -> dict[str, list[tuple[int, int]]]:
     """Token spans [start, end) per kind: "S" source, "Q" cue, "C" content."""
+    return (tags or DocTags.read(doc)).spans()
+
+
+def _decode_spans(tags: list[str | None], cue_probs: list[float | None]) -> dict[str, list[tuple[int, int]]]:
     out: dict[str, list[tuple[int, int]]] = {"S": [], "Q": [], "C": []}
     open_: dict[str, int | None] = {"S": None, "Q": None, "C": None}
 
@@ -263,8 +309,15 @@ def tag_spans(doc: Doc) -> dict[str, list[tuple[int, int]]]:
             out[kind].append((open_[kind], end))
             open_[kind] = None
 
-    tags, cue_probs = token_tags(doc)
-    for i, (tag, cue_prob) in enumerate(zip(tags, cue_probs, strict=True)):
+    # A token tagged O|O whose cue probability is under CUE_MIN_PROB closes whatever is open and
+    # opens nothing: after another such token it changes nothing, so only the others and the first
+    # token after each of them are visited (most tokens are outside every span).
+    plain = [
+        (tag is None or tag == "O|O") and (q or 0.0) < CUE_MIN_PROB for tag, q in zip(tags, cue_probs, strict=True)
+    ]
+    visit = [not here or not before for here, before in zip(plain, [True, *plain[:-1]], strict=True)]
+    for i in itertools.compress(range(len(tags)), visit):
+        tag, cue_prob = tags[i], cue_probs[i]
         content, _, role = (tag or "O|O").partition("|")
         if not role.endswith("Q") and (cue_prob or 0.0) >= CUE_MIN_PROB:
             role = "I-Q" if open_["Q"] is not None else "B-Q"
@@ -279,7 +332,7 @@ def tag_spans(doc: Doc) -> dict[str, list[tuple[int, int]]]:
             if role in (f"B-{kind}", f"I-{kind}"):
                 open_[kind] = i
     for kind in out:
-        close(kind, len(doc))
+        close(kind, len(tags))
     return out
 
 
@@ -287,20 +340,15 @@ def _chars(doc: Doc, start: int, end: int) -> CharSpan:
     return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
 
 
-def _parts(tok: Token) -> tuple[str, str]:
-    content, _, role = (tok._.claim_tag or "O|O").partition("|")
-    return content, role
-
-
-def _content_after(doc: Doc, cue: tuple[int, int], sent_end: int) -> tuple[int, int] | None:
+def _content_after(doc: Doc, tags: DocTags, cue: tuple[int, int], sent_end: int) -> tuple[int, int] | None:
     """From the first content token within CONTENT_GAP tokens after the cue to the last content
     token before the sentence ends or another source or cue begins."""
-    first = next((i for i in range(cue[1], min(cue[1] + CONTENT_GAP + 1, sent_end)) if _parts(doc[i])[0] != "O"), None)
+    first = next((i for i in range(cue[1], min(cue[1] + CONTENT_GAP + 1, sent_end)) if tags.content(i) != "O"), None)
     if first is None:
         return None
     last = first
     for i in range(first + 1, sent_end):
-        content, role = _parts(doc[i])
+        content, role = tags.parts(i)
         if role != "O":
             break
         if content != "O":
@@ -318,17 +366,17 @@ def _parse_end(doc: Doc, cue: tuple[int, int], first: int, end: int, sent_end: i
     return end
 
 
-def _content_before(doc: Doc, left: int, sent_start: int) -> tuple[int, int] | None:
+def _content_before(doc: Doc, tags: DocTags, left: int, sent_start: int) -> tuple[int, int] | None:
     """From the last content token within CONTENT_GAP tokens before `left` (the cue, or its source
     right before it) back to where that content begins (its B tag), another source or cue, or the
     start of the sentence it is in."""
-    last = next((i for i in range(left - 1, max(left - CONTENT_GAP - 1, -1), -1) if _parts(doc[i])[0] != "O"), None)
+    last = next((i for i in range(left - 1, max(left - CONTENT_GAP - 1, -1), -1) if tags.content(i) != "O"), None)
     if last is None:
         return None
     floor = min(sent_start, doc[last].sent.start)
     first = last
     for i in range(last, floor - 1, -1):
-        content, role = _parts(doc[i])
+        content, role = tags.parts(i)
         if role != "O":
             break
         if content != "O":
@@ -406,31 +454,33 @@ def _short_object(doc: Doc, cue: tuple[int, int], content: tuple[int, int]) -> b
     return False
 
 
-def learned_claims(doc: Doc, skip: list[CharSpan] | None = None) -> list[Claim]:
-    """The claims decoded from the tagger's tags (none where the tagger did not run)."""
-    if not len(doc) or doc[0]._.claim_tag is None:
+def learned_claims(doc: Doc, skip: list[CharSpan] | None = None, tags: DocTags | None = None) -> list[Claim]:
+    """The claims decoded from the tagger's tags (none where the tagger did not run); `tags`: the
+    doc's, where the caller has read them."""
+    if not tagged(doc):
         return []
+    tags = tags or DocTags.read(doc)
     text = doc_text(doc)
     quotes = quote_spans(text)
-    spans = tag_spans(doc)
+    spans = tags.spans()
     sents = list(doc.sents)
     starts = [s.start for s in sents]
     out = []
     for cue in spans["Q"]:
-        prob = float(numpy.mean([doc[i]._.claim_cue_prob or 0.0 for i in range(*cue)]))
+        prob = float(numpy.mean([tags.cue_probs[i] or 0.0 for i in range(*cue)]))
         if prob < MIN_CUE_PROB:
             continue
         si = bisect_right(starts, cue[0]) - 1
         sent = sents[si]
         if skip and any(s <= sent.start_char and sent.end_char <= e + 1 for s, e in skip):
             continue
-        content = _content_after(doc, cue, sent.end)
+        content = _content_after(doc, tags, cue, sent.end)
         if content is None:
             left = cue[0]
             before = [s for s in spans["S"] if s[1] <= cue[0] and cue[0] - s[1] <= 1]
             if before:
                 left = before[-1][0]
-            content = _content_before(doc, left, sent.start)
+            content = _content_before(doc, tags, left, sent.start)
         if content is None or (content[1] - content[0] < MIN_CONTENT_TOKENS and not _short_object(doc, cue, content)):
             continue
         source = _source_for(doc, cue, spans["S"], (sent.start, sent.end), content)
@@ -463,13 +513,15 @@ def _char_f1(a: CharSpan, b: CharSpan) -> float:
     return 2 * inter / ((a[1] - a[0]) + (b[1] - b[0])) if inter else 0.0
 
 
-def fill_speakers(doc: Doc, rules: list[Claim]) -> list[Claim]:
+def fill_speakers(doc: Doc, rules: list[Claim], tags: DocTags | None = None) -> list[Claim]:
     """A rule claim without a speaker takes the tagger's source for its cue (as a learned claim's
     source is chosen), where there is one; "Name:" lines keep theirs."""
-    if not FILL_SPEAKERS or not len(doc) or doc[0]._.claim_tag is None:
+    if not FILL_SPEAKERS or not tagged(doc):
+        return rules
+    if all(c.speaker is not None or c.construction == "colon" for c in rules):
         return rules
     text = doc_text(doc)
-    sources = tag_spans(doc)["S"]
+    sources = (tags or DocTags.read(doc)).spans()["S"]
     out = []
     for c in rules:
         if c.speaker is None and c.construction != "colon":
@@ -486,13 +538,13 @@ def fill_speakers(doc: Doc, rules: list[Claim]) -> list[Claim]:
     return out
 
 
-def vet_rules(doc: Doc, rules: list[Claim]) -> list[Claim]:
+def vet_rules(doc: Doc, rules: list[Claim], tags: DocTags | None = None) -> list[Claim]:
     """The rule claims whose cue the tagger backs: some token of the cue has a cue probability of
     at least RULE_MIN_CUE_PROB (every claim where the tagger did not run)."""
-    if not RULE_MIN_CUE_PROB or not len(doc) or doc[0]._.claim_tag is None:
+    if not RULE_MIN_CUE_PROB or not tagged(doc):
         return rules
-    _, cue_probs = token_tags(doc)
-    idx = _token_idx(doc)
+    tags = tags or DocTags.read(doc)
+    cue_probs, idx = tags.cue_probs, tags.idx
     out = []
     for c in rules:
         probs = cue_probs[bisect_left(idx, c.cue[0]) : bisect_left(idx, c.cue[1])]
@@ -544,4 +596,5 @@ def with_learned(doc: Doc, rules: list[Claim], skip: list[CharSpan] | None = Non
     """The merge point of rules and model: the rules' claims the tagger backs (their missing
     speakers filled in by the tagger) combined with the learned ones; the rules' alone where the
     tagger did not run."""
-    return combine(fill_speakers(doc, vet_rules(doc, rules)), learned_claims(doc, skip=skip))
+    tags = DocTags.read(doc) if tagged(doc) else None  # read once for the three steps
+    return combine(fill_speakers(doc, vet_rules(doc, rules, tags), tags), learned_claims(doc, skip=skip, tags=tags))

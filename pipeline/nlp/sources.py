@@ -23,7 +23,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Token
 
-from pipeline.nlp.spans import CharSpan, doc_ents, doc_text, in_spans
+from pipeline.nlp.spans import CharSpan, doc_ents, doc_text, in_spans, tokens_with_lemma
 from pipeline.settings import SEEDS_DIR
 
 KNOWN_SOURCES_CSV = SEEDS_DIR / "known_sources.csv"
@@ -166,6 +166,16 @@ def _is_person(doc: Doc, span: tuple[int, int]) -> bool:
     return any(label == "PERSON" and s <= span[0] and span[1] <= e for s, e, label in doc_ents(doc))
 
 
+#: The lemmas of the verbs extract_citations looks at (below: CARRY_VERBS, PASSIVE_CARRY, tell and say).
+CITATION_LEMMAS = CARRY_VERBS | PASSIVE_CARRY.keys() | {"tell", "say"}
+
+
+def citation_candidates(doc: Doc) -> list[int]:
+    """The tokens extract_citations does anything with, in order: "according", and verbs (VERB,
+    AUX) whose lemma is one of CITATION_LEMMAS."""
+    return tokens_with_lemma(doc, CITATION_LEMMAS, lowers=("according",), pos=("VERB", "AUX"))
+
+
 def extract_citations(doc: Doc, sentence_of: dict[int, int], skip: list[CharSpan] | None = None) -> list[Citation]:
     text = doc_text(doc)
     found: dict[tuple[int, int], Citation] = {}
@@ -188,7 +198,7 @@ def extract_citations(doc: Doc, sentence_of: dict[int, int], skip: list[CharSpan
         si = sentence_of[tok.start] if tok is not None else 0
         found[span] = Citation(si, span[0], span[1], name, key, display, source_kind, kind)
 
-    for tok in doc:
+    for tok in (doc[i] for i in citation_candidates(doc)):
         lemma = tok.lemma_.lower()
         # according to X
         if tok.lower_ == "according":

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Collection, Iterable, Mapping
 
+import numpy
+from spacy.attrs import LEMMA, LOWER, POS
 from spacy.tokens import Doc, Span, Token
 
 CharSpan = tuple[int, int]
@@ -23,6 +25,13 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def remember_text(doc: Doc, text: str) -> None:
+    """Give doc_text the text the doc was made from (spaCy's tokenizer loses no character, and the
+    pieces of a long text join back to it: doc.text is this text), instead of having it rebuilt
+    from the tokens."""
+    doc.user_data["newsclaims_text"] = text
+
+
 def doc_ents(doc: Doc) -> list[tuple[int, int, str]]:
     """(start_char, end_char, label) of doc.ents, computed once per Doc (spaCy builds new Span
     objects on every read of doc.ents)."""
@@ -30,6 +39,50 @@ def doc_ents(doc: Doc) -> list[tuple[int, int, str]]:
     if ents is None:
         ents = doc.user_data["newsclaims_ents"] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
     return ents
+
+
+#: hash of a lemma → the lemma lower-cased, for `tokens_with_lemma` (hashes are the same in every
+#: Doc and process: spaCy's string hashes); emptied when it grows past LOWER_LEMMAS_MAX entries.
+_LOWER_LEMMAS: dict[int, str] = {}
+LOWER_LEMMAS_MAX = 500_000
+
+
+def tokens_with_lemma(
+    doc: Doc,
+    lemmas: Collection[str],
+    fixes: Mapping[str, str] | None = None,
+    lowers: Collection[str] = (),
+    pos: Collection[str] | None = None,
+) -> list[int]:
+    """Indices, in order, of the tokens whose lemma is one of lemmas (their lemma_ lower-cased, or
+    fixes[their lower_] where that is a key), of a part of speech in pos (None: any), and of the
+    tokens whose lower_ is one of lowers (any part of speech).
+
+    What an extractor's loop over every token would test first, in one pass over the doc's arrays
+    and its distinct lemmas: the loop then visits only these tokens."""
+    if not len(doc):
+        return []
+    strings = doc.vocab.strings
+    arr = doc.to_array([LOWER, LEMMA, POS])
+    low, lem = arr[:, 0], arr[:, 1]
+    if len(_LOWER_LEMMAS) > LOWER_LEMMAS_MAX:
+        _LOWER_LEMMAS.clear()
+    wanted = []
+    for h in numpy.unique(lem).tolist():
+        lower = _LOWER_LEMMAS.get(h)
+        if lower is None:
+            lower = _LOWER_LEMMAS[h] = strings[h].lower()
+        if lower in lemmas:
+            wanted.append(h)
+    hit = numpy.isin(lem, wanted)
+    for form, fixed in (fixes or {}).items():
+        if fixed:  # a fixed lemma stands for the token's own
+            hit[low == strings[form]] = fixed in lemmas
+    if pos is not None:
+        hit &= numpy.isin(arr[:, 2], [strings[p] for p in pos])
+    if lowers:
+        hit |= numpy.isin(low, [strings[w] for w in lowers])
+    return numpy.flatnonzero(hit).tolist()
 
 
 def char_span_of(tokens: Iterable[Token]) -> CharSpan | None:

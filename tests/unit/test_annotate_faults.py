@@ -45,6 +45,26 @@ def test_a_text_longer_than_the_model_limit_is_processed_whole_with_offsets_kept
     assert any(c["content_start_char"] > 9000 for c in rows["claims"])  # the last piece too
 
 
+def test_the_text_the_extractors_are_given_is_the_docs_own(nlp, monkeypatch):
+    # annotate_texts hands the extractors the text it parsed (remember_text) instead of doc.text
+    # rebuilt from the tokens: the two are the same, a long text's joined pieces included
+    from pipeline.nlp import annotate
+
+    same = []
+    remember = annotate.remember_text
+    monkeypatch.setattr(
+        annotate, "remember_text", lambda doc, text: (same.append(doc.text == text), remember(doc, text))
+    )
+    items = [(PARAGRAPH * 40 + "  tail  \n", "long"), (GOOD, "short"), ("  spaced\t\tout \n\n", "ws")]
+    old = nlp.max_length
+    nlp.max_length = 2000
+    try:
+        assert len(list(annotate_texts(nlp, items))) == 3
+    finally:
+        nlp.max_length = old
+    assert same == [True, True, True]
+
+
 @pytest.mark.parametrize("stage", ["extract", "spacy"])
 def test_a_document_that_raises_is_recorded_and_the_others_go_on(nlp, monkeypatch, stage):
     monkeypatch.setenv("NEWSCLAIMS_TEST_FAIL_MARKER", "POISON")

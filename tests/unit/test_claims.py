@@ -127,3 +127,30 @@ def test_navigation_lines_are_skipped(nlp):
     doc = nlp(text)
     got = [c.text(text, "cue") for c in extract_claims(doc, skip=navigation_spans(text))]
     assert got == ["said"]
+
+
+def test_only_cue_candidates_are_visited_and_none_is_missed(nlp):
+    # extract_claims and extract_citations visit only the tokens tokens_with_lemma picks: every token
+    # the per-token tests they replace accept must be among them (an upper-case lemma, a fixed one)
+    from pipeline.nlp.claims.extract import cue_candidates
+    from pipeline.nlp.claims.parts import is_cue_verb
+    from pipeline.nlp.sources import CITATION_LEMMAS, citation_candidates
+
+    text = (
+        "Hoping for a deal, the minister said on Monday that talks would go on. According to Reuters, "
+        "officials hoped the ban was lifted. SAID the report: nothing. BelTA reported the remarks, "
+        "which were attributed to TASS, and he told Reuters he called for calm."
+    )
+    doc = nlp(text)
+    claims = cue_candidates(doc)
+    assert [t.i for t in doc if t.lower_ == "according" or is_cue_verb(t)] == [
+        i for i in claims if is_cue_verb(doc[i]) or doc[i].lower_ == "according"
+    ]
+    assert {doc[i].lower_ for i in claims} >= {"hoping", "said", "according", "hoped", "reported", "told", "called"}
+    citations = citation_candidates(doc)
+    assert citations == [
+        t.i
+        for t in doc
+        if t.lower_ == "according" or (t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in CITATION_LEMMAS)
+    ]
+    assert cue_candidates(nlp.make_doc("")) == []

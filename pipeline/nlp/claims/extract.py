@@ -9,11 +9,21 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.nlp.claims.claim import Claim, Construction
 from pipeline.nlp.claims.constructions import CUE_INSIDE_OK, according_to, content_of, headline_colon
-from pipeline.nlp.claims.parts import is_cue_verb, lemma_of, speaker_tokens, subject_of
+from pipeline.nlp.claims.parts import (
+    INTENTION_CUES,
+    LEMMA_FIXES,
+    OBJECT_CUES,
+    PREP_CUES,
+    REPORTING_VERBS,
+    is_cue_verb,
+    lemma_of,
+    speaker_tokens,
+    subject_of,
+)
 from pipeline.nlp.claims.quotes import Quotes
 from pipeline.nlp.claims.stance import is_negated, stance_of
 from pipeline.nlp.claims.widening import continue_quotes, drop_nested, widen_to_quotes
-from pipeline.nlp.spans import CharSpan, char_span_of, doc_text, overlaps, trim
+from pipeline.nlp.spans import CharSpan, char_span_of, doc_text, overlaps, tokens_with_lemma, trim
 
 #: A wire dateline at the start of a text: "KYIV (Reuters) - ", "WASHINGTON, May 3 (AP) — ".
 DATELINE = re.compile(r"[A-Z][\w .,'’-]{0,40}\([^()\n]{2,40}\)\s*[-–—]+\s*")
@@ -28,8 +38,13 @@ def extract_claims(doc: Doc, skip: list[CharSpan] | None = None) -> list[Claim]:
     sents = [s for s in doc.sents]
     kept = [not skip or not any(s <= sent.start_char and sent.end_char <= e + 1 for s, e in skip) for sent in sents]
     found: dict[tuple[CharSpan, CharSpan], Claim] = {}
+    candidates = cue_candidates(doc)
+    k = 0
     for si, sent in enumerate(sents):
-        for tok in sent if kept[si] else ():
+        first = k
+        while k < len(candidates) and candidates[k] < sent.end:
+            k += 1
+        for tok in (doc[i] for i in candidates[first:k]) if kept[si] else ():
             claim = _according_claim(tok, sent, si, quotes) if tok.lower_ == "according" else None
             claim = claim or _verb_claim(tok, si, quotes)
             if claim is not None:
@@ -39,6 +54,13 @@ def extract_claims(doc: Doc, skip: list[CharSpan] | None = None) -> list[Claim]:
         found.setdefault((claim.cue, claim.content), claim)
     claims = continue_quotes(list(found.values()), doc, quotes, [(s.start_char, s.end_char) for s in sents])
     return sorted(drop_nested(claims), key=lambda c: (c.cue[0], c.content[0]))
+
+
+def cue_candidates(doc: Doc) -> list[int]:
+    """The tokens that can start a claim, in order: "according", and the words whose lemma is a
+    cue (what `is_cue_verb` looks up before anything else); no other token ever gives one."""
+    lemmas = REPORTING_VERBS | OBJECT_CUES | INTENTION_CUES | PREP_CUES.keys()
+    return tokens_with_lemma(doc, lemmas, fixes=LEMMA_FIXES, lowers=("according",))
 
 
 def _according_claim(tok: Token, sent: Span, si: int, quotes: Quotes) -> Claim | None:
