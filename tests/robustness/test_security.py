@@ -26,6 +26,11 @@ ALLOWED_INTERPOLATIONS = {
     "_sql_ident(catalog)",
     # a mart name from the catalog, quoted as an identifier (answers/export.py)
     "_quote(name)",
+    # the marts' change list: a fixed SELECT written by each caller (warehouse/changes.py), and the
+    # entity resolver's fixed "value changes" conditions (warehouse/entities.py)
+    "select_sql",
+    "moved",
+    "renamed_links",
     # the entity resolver's fixed fragments: its column list, a join condition built from it, and a
     # surname expression written in the code (warehouse/entities.py)
     "SIGNATURE",
