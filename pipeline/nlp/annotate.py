@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections import deque
 from datetime import datetime, timezone
@@ -20,7 +21,7 @@ from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
 from pipeline.nlp.spans import doc_text, in_spans, navigation_spans, overlaps, remember_text, sentence_index_map
 from pipeline.nlp.speakers import MentionIndex, resolve_speaker
-from pipeline.nlp.workers import die_with_parent, release_freed_memory
+from pipeline.nlp.workers import die_with_parent, release_freed_memory, share_with_forks
 from pipeline.settings import Settings
 
 #: annotate_texts' default: spaCy in the calling process (a run passes its `n_process` setting).
@@ -350,6 +351,29 @@ def annotate_texts(
 #: 16, 675 MB at 8) at the same speed (CPU seconds for 128 articles, three rounds each: 32 → 20.2,
 #: 17.7, 16.6; 16 → 17.8, 17.6, 17.7).
 SPACY_BATCH_DOCS = 16
+#: ... and at most this many characters (a slice closes before the document that would pass it; a
+#: longer document goes alone). A slice's working memory follows its tokens, not its documents: 16
+#: long articles hold several times the tokens of 16 short ones, and a run's peak is the moment both
+#: workers hold such a slice at once, which a longer corpus meets more often. Bounded by characters,
+#: every slice's memory is about the same whatever the corpus (about 7,000 words of text).
+SPACY_BATCH_CHARS = 40_000
+
+
+def spacy_slices(
+    items: Iterable[tuple[str, tuple]], max_docs: int, max_chars: int
+) -> Iterator[list[tuple[str, tuple]]]:
+    """Consecutive slices of (text, context) items, in order, each of at most max_docs items and
+    max_chars characters (an item longer than max_chars alone)."""
+    group: list[tuple[str, tuple]] = []
+    chars = 0
+    for item in items:
+        if group and (len(group) >= max_docs or chars + len(item[0]) > max_chars):
+            yield group
+            group, chars = [], 0
+        group.append(item)
+        chars += len(item[0])
+    if group:
+        yield group
 
 
 def _annotate_here(
@@ -367,8 +391,9 @@ def _annotate_here(
 
     parts: list[Doc] = []
     failure: BaseException | None = None
-    spacy_batch = min(batch_size, SPACY_BATCH_DOCS)
-    for doc, (document_id, k, n, text), exc in _resilient_pipe(nlp, pieces(), spacy_batch, IN_PROCESS):
+    slices = spacy_slices(pieces(), min(batch_size, SPACY_BATCH_DOCS), SPACY_BATCH_CHARS)
+    annotated = itertools.chain.from_iterable(_resilient_pipe(nlp, iter(s), len(s), IN_PROCESS) for s in slices)
+    for doc, (document_id, k, n, text), exc in annotated:
         if k == 0:
             parts, failure = [], None
         if exc is not None:
@@ -432,7 +457,38 @@ def _annotate_batch(batch: list[tuple[str, str]], batch_size: int) -> list[tuple
     return list(_annotate_here(_WORKER_MODEL["nlp"], batch, batch_size))
 
 
+#: Documents one generation of worker processes annotates; then they end and fresh ones are forked
+#: from this process for the next documents. A worker's memory creeps up the longer it runs (pages
+#: shared with this process copied one by one as it touches them, its heap fragmenting): on ten
+#: copies of BBC the two workers' private memory rose by about 100 MB in their first 400 s, and a
+#: 10× run lasts half an hour. A generation bounds that whatever the corpus, at the cost of one
+#: tail (see worker_batches) and a fork per generation: a corpus of up to this many documents
+#: (BBC's 2,127 at 1×) runs in one generation.
+WORKER_GENERATION_DOCS = 2_500
+
+
+def generations(items: Iterable, size: int) -> Iterator[Iterator]:
+    """The items in consecutive runs of at most size, each read lazily; a run is only started once
+    the one before it has been read to its end."""
+    source = iter(items)
+    while True:
+        first = next(source, _END)
+        if first is _END:
+            return
+        yield itertools.chain((first,), itertools.islice(source, size - 1))
+
+
+_END = object()
+
+
 def _annotate_in_workers(
+    nlp: Language, items: Iterable[tuple[str, str]], batch_size: int, n_process: int
+) -> Iterator[tuple[str, dict[str, list[dict]]]]:
+    for generation in generations(items, WORKER_GENERATION_DOCS):
+        yield from _annotate_in_one_generation(nlp, generation, batch_size, n_process)
+
+
+def _annotate_in_one_generation(
     nlp: Language, items: Iterable[tuple[str, str]], batch_size: int, n_process: int
 ) -> Iterator[tuple[str, dict[str, list[dict]]]]:
     import multiprocessing
@@ -444,6 +500,7 @@ def _annotate_in_workers(
     batches = worker_batches(items, batch_size, n_process)
     ahead = max(1, n_process * BATCHES_AHEAD_PER_WORKER)
     pending: deque = deque()
+    share_with_forks()
     pool = ProcessPoolExecutor(max_workers=n_process, mp_context=context)
     try:
 
@@ -464,3 +521,4 @@ def _annotate_in_workers(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _WORKER_MODEL.clear()
+        gc.unfreeze()

@@ -70,3 +70,17 @@ def release_freed_memory() -> None:
     trim = getattr(_libc(), "malloc_trim", None)
     if trim is not None:
         trim(0)
+
+
+def share_with_forks() -> None:
+    """Before forking workers that share this process's memory copy-on-write: collect garbage, move
+    every object left to the collector's permanent generation (gc.freeze), and hand freed heap back to
+    the system. A worker's garbage collections then never write into the objects it inherited (each
+    write copies the page: the whole model and everything the run read, once per worker), and the
+    holes freed objects leave are not copied either. The caller undoes the freeze (gc.unfreeze) once
+    the workers are gone."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    release_freed_memory()

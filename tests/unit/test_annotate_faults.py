@@ -98,3 +98,34 @@ def test_with_two_spacy_processes_a_document_that_raises_stays_with_it(nlp, monk
     for doc_id in ("d0", "d1", "d2", "d3"):
         assert rows[doc_id]["document_annotations"][0]["status"] == "processed"
         assert [c["cue_lemma"] for c in rows[doc_id]["claims"]] == ["say"]
+
+
+def test_worker_generations_give_the_rows_of_one_process_and_leave_the_collector_as_found(nlp, monkeypatch):
+    """Fresh workers are forked every WORKER_GENERATION_DOCS documents (here 2: five documents, three
+    generations), each after the objects they share are frozen (gc.freeze, so the workers'
+    collections do not copy the pages they share); the collector gets them back when each
+    generation ends, and the rows are the ones this process makes on its own, in order."""
+    import gc
+
+    from pipeline.nlp import annotate
+
+    forks = []
+    real = annotate.share_with_forks
+    monkeypatch.setattr(annotate, "WORKER_GENERATION_DOCS", 2)
+    monkeypatch.setattr(annotate, "share_with_forks", lambda: (forks.append(1), real()))
+    cities = ["Minsk", "Grodno", "Brest", "Gomel", "Vitebsk"]
+    items = [(GOOD.replace("Minsk", city), f"d{k}") for k, city in enumerate(cities)]
+    assert gc.get_freeze_count() == 0
+    in_workers = list(annotate_texts(nlp, items, batch_size=2, n_process=2))
+    assert len(forks) == 3 and gc.get_freeze_count() == 0
+    here = list(annotate_texts(nlp, items, batch_size=2))
+
+    def strip(out):
+        return [
+            (d, {t: [{k: v for k, v in r.items() if k != "processed_at"} for r in rows] for t, rows in tables.items()})
+            for d, tables in out
+        ]
+
+    assert [d for d, _ in in_workers] == [f"d{k}" for k in range(5)]
+    assert strip(in_workers) == strip(here)
+    assert [c["cue_lemma"] for _, rows in in_workers for c in rows["claims"]] == ["say"] * 5

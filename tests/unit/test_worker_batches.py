@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp.annotate import TAIL_BATCH_DOCS, worker_batches
+from pipeline.nlp.annotate import TAIL_BATCH_DOCS, generations, spacy_slices, worker_batches
 
 
 @pytest.mark.parametrize("count", [0, 1, 31, 32, 33, 95, 96, 97, 100, 1000])
@@ -41,3 +41,30 @@ def test_reads_only_a_few_batches_ahead():
     batches = worker_batches(source(), 32, 2)
     next(batches)
     assert len(read) == 32 * 3  # n_process + 1 batches read ahead, nothing more
+
+
+def test_spacy_slices_are_bounded_by_documents_and_characters_in_order():
+    items = [("x" * n, (k,)) for k, n in enumerate([10, 10, 10, 25, 5, 5, 5, 5, 5, 60, 1, 1])]
+    slices = list(spacy_slices(items, 4, 30))
+    assert [i for s in slices for i in s] == items
+    assert [[ctx[0] for _, ctx in s] for s in slices] == [[0, 1, 2], [3, 4], [5, 6, 7, 8], [9], [10, 11]]
+    # a slice never passes either bound, except a single item longer than the character bound
+    assert all(len(s) <= 4 and (sum(len(t) for t, _ in s) <= 30 or len(s) == 1) for s in slices)
+    assert list(spacy_slices([], 4, 30)) == []
+
+
+@pytest.mark.parametrize("count", [0, 1, 4, 5, 9, 10, 11])
+def test_generations_cut_the_items_in_order_and_read_them_lazily(count):
+    read = []
+
+    def source():
+        for i in range(count):
+            read.append(i)
+            yield i
+
+    runs = []
+    for run in generations(source(), 5):
+        assert len(read) == 5 * len(runs) + 1  # nothing of this run read beyond its first item yet
+        runs.append(list(run))
+    assert [i for r in runs for i in r] == list(range(count))
+    assert [len(r) for r in runs] == [5] * (count // 5) + ([count % 5] if count % 5 else [])
