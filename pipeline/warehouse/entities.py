@@ -120,20 +120,21 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
         con.execute("delete from raw.entity_links where document_id in (select v from _gone)")
         con.execute("delete from raw.entity_documents where document_id in (select v from _gone)")
         con.register("_pending", _ids_table(d for d, _ in pending))
-        rows = con.execute("""
-            select mention_id, document_id, text, label from raw.mentions
-            where document_id in (select v from _pending)
-            order by document_id, start_char, end_char, mention_id""").fetchall()
     finally:
         con.unregister("_gone")
-    by_doc: dict[str, list[MentionRef]] = {}
-    for r in rows:
-        by_doc.setdefault(r[1], []).append(MentionRef(*r))
-    new_links: list[DocLink] = [link for doc_id in sorted(by_doc) for link in resolve_document(by_doc[doc_id])]
-    _insert(con, new_links)
-    stats["rows_written"] = len(new_links)
+    # the pending documents' mentions are read, resolved and written a chunk of documents at a time
+    # (a whole 10x corpus is about a million mentions); what the corpus-wide pass below needs of the
+    # new links is their distinct signatures
+    signatures: dict[tuple, DocLink] = {}
+    pending_ids = [d for d, _ in pending]
+    for k in range(0, len(pending_ids), RESOLVE_CHUNK_DOCUMENTS):
+        new_links = _resolve_documents(con, pending_ids[k : k + RESOLVE_CHUNK_DOCUMENTS])
+        _insert(con, new_links)
+        stats["rows_written"] += len(new_links)
+        for x in new_links:
+            signatures.setdefault((x.group, x.key, x.kind, x.form, x.short, x.gender, bool(x.mention_id)), x)
     gone = [DocLink("", "", group, key, "", KIND_NAME, short) for _, group, key, short in before]  # their words
-    affected = _affected_signatures(con, new_links + gone, full)
+    affected = _affected_signatures(con, [*signatures.values(), *gone], full)
     stats["signatures_revisited"] = len(affected)
     touched = _relink(con, affected, overrides) | {r[0] for r in before}
     if full:
@@ -151,6 +152,26 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
     _set_state(con, "overrides", overrides_hash(overrides))
     _set_state(con, "resolver_version", RESOLVER_VERSION)
     return stats
+
+
+#: Documents whose mentions update_entity_links reads and resolves at once.
+RESOLVE_CHUNK_DOCUMENTS = 2_500
+
+
+def _resolve_documents(con, document_ids: list[str]) -> list[DocLink]:
+    """The links of these documents' mentions, document by document in document_id order."""
+    con.register("_chunk", _ids_table(document_ids))
+    try:
+        rows = con.execute("""
+            select mention_id, document_id, text, label from raw.mentions
+            where document_id in (select v from _chunk)
+            order by document_id, start_char, end_char, mention_id""").fetchall()
+    finally:
+        con.unregister("_chunk")
+    by_doc: dict[str, list[MentionRef]] = {}
+    for r in rows:
+        by_doc.setdefault(r[1], []).append(MentionRef(*r))
+    return [link for doc_id in sorted(by_doc) for link in resolve_document(by_doc[doc_id])]
 
 
 def _insert(con, links: list[DocLink]) -> None:

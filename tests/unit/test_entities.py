@@ -16,6 +16,7 @@ from pipeline.nlp.entities import (
     resolve_document,
     strip_titles,
 )
+from pipeline.warehouse import entities as entities_store
 from pipeline.warehouse.entities import add_mentions, resolve_entities, update_entity_links
 from pipeline.warehouse.schema import ensure_schema
 
@@ -186,8 +187,11 @@ def _links(con):
     ).fetchall()
 
 
+@pytest.mark.parametrize("chunk", [1, 3, 2_000])
 @pytest.mark.parametrize("order", [["ABCD"], ["A", "B", "C", "D"], ["DC", "BA"], ["C", "ABD"]])
-def test_incremental_runs_give_the_same_links_as_one_run(order):
+def test_incremental_runs_give_the_same_links_as_one_run(order, chunk, monkeypatch):
+    """Whatever documents each run brings, and however many documents are resolved at once."""
+    monkeypatch.setattr(entities_store, "RESOLVE_CHUNK_DOCUMENTS", chunk)
     whole = resolve_entities(CORPUS)
     con = duckdb.connect(":memory:")
     ensure_schema(con)
