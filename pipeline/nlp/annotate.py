@@ -27,7 +27,7 @@ from pipeline.settings import Settings
 #: annotate_texts' default: spaCy in the calling process (a run passes its `n_process` setting).
 IN_PROCESS = 1
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
-EXTRACTOR_VERSION = "8"
+EXTRACTOR_VERSION = "9"
 #: Source kinds that are news organisations: the only ones a report by them carries an article.
 NEWS_KINDS = frozenset({"news_agency", "outlet"})
 #: Citation kinds that speak for the whole article whoever they name (a dateline, a closing credit).

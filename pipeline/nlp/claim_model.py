@@ -74,11 +74,12 @@ MIN_CUE_PROB = 0.45
 MIN_CONTENT_TOKENS = 3
 #: ... but a shorter content is taken where it is exactly the object of the cue in the parse (the
 #: subtree of a direct, prepositional or predicative object: "called for the ban", "criticized
-#: Clinton"), at least this many tokens (0: never). Off: 2 gained 0.002 attribution F1 on the held-out
-#: tenth, 0.004 with INSIDE_RULES_MIN_CUE_PROB 0.8 and claims/widening.py's REST_TO_NEXT_QUOTE and
-#: REST_IGNORES_TOP_LEVEL_ONLY (cue +0.003, strict +0.004, source +0.003; as much with five other
-#: taggers), under the 0.005 a decoder change must gain (training/encoder/README.md, session 18).
-SHORT_OBJECT_MIN_TOKENS = 0
+#: Clinton"), at least this many tokens (0: never). 2 gained 0.002 attribution F1 on the held-out
+#: tenth of train, 0.004 with INSIDE_RULES_MIN_CUE_PROB 0.8 and claims/widening.py's
+#: REST_TO_NEXT_QUOTE and REST_IGNORES_TOP_LEVEL_ONLY (cue +0.003, strict +0.004, source +0.003; as
+#: much with five other taggers; training/encoder/README.md, session 18). On since session 20, when
+#: PolNeAR dev agreed: attribution 0.783 -> 0.786, cue 0.808 -> 0.810, strict 0.687 -> 0.690.
+SHORT_OBJECT_MIN_TOKENS = 2
 #: Dependencies of such an object (under the cue, or under a preposition the cue governs).
 OBJECT_DEPS = frozenset({"dobj", "pobj", "attr", "oprd", "dative"})
 #: Rule constructions whose content the tagger's replaces where a learned claim shares the cue: the
@@ -100,9 +101,9 @@ PREFER_LEARNED = frozenset(
 PREFER_LEARNED_BELOW = 0.8
 #: A learned claim whose cue lies in a rule claim's content is dropped ...
 NOT_INSIDE_RULES = True
-#: ... unless the tagger is at least this sure of its cue (a nested attribution; above 1: never; off,
-#: see SHORT_OBJECT_MIN_TOKENS: 0.8 alone +0.001).
-INSIDE_RULES_MIN_CUE_PROB = 1.01
+#: ... unless the tagger is at least this sure of its cue (a nested attribution; above 1: never; see
+#: SHORT_OBJECT_MIN_TOKENS: 0.8 alone +0.001).
+INSIDE_RULES_MIN_CUE_PROB = 0.8
 #: A rule claim none of whose cue tokens the tagger gives at least this cue probability is dropped:
 #: the tagger, trained on PolNeAR's attributions, knows most of the verbs the rules take for cues
 #: where they report nothing (measured on the held-out tenth of train with the encoder tagger);

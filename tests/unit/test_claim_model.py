@@ -40,7 +40,7 @@ def test_tags_become_source_cue_and_content_spans():
     assert spans == {"S": [(0, 2)], "Q": [(2, 3)], "C": [(3, 7)]}
 
 
-def test_a_learned_claim_is_decoded_around_its_cue():
+def test_a_learned_claim_is_decoded_around_its_cue(monkeypatch):
     # "The mayor thinks the bridge is safe. Critics doubt such rosy claims. Engineers see a risk."
     words = [
         "The",
@@ -105,18 +105,25 @@ def test_a_learned_claim_is_decoded_around_its_cue():
         "B|O",
         "I|O",
         "O|O",
-    ]  # a two-token content: too short to keep
+    ]  # a two-token content: kept only as the cue's object in the parse (SHORT_OBJECT_MIN_TOKENS)
     starts = [True] + [False] * 7 + [True] + [False] * 5 + [True] + [False] * 4
     doc = _tagged(words, tags, heads, deps, starts)
     claims = cm.learned_claims(doc)
-    assert [
+    seen = [
         (_text(doc, c.speaker), _text(doc, c.cue), _text(doc, c.content), c.sentence_index, c.construction)
         for c in claims
-    ] == [
+    ]
+    assert seen == [
         ("The mayor", "thinks", "the bridge is safe", 0, "learned"),
         ("Critics", "doubt", "such rosy claims", 1, "learned"),
+        ("Engineers", "see", "a risk", 2, "learned"),
     ]
     assert doc[claims[0].speaker_token].text == "mayor"
+    monkeypatch.setattr(cm, "SHORT_OBJECT_MIN_TOKENS", 0)  # short contents never: the last one goes
+    assert [(c.sentence_index, _text(doc, c.content)) for c in cm.learned_claims(doc)] == [
+        (0, "the bridge is safe"),
+        (1, "such rosy claims"),
+    ]
 
 
 def test_content_before_the_cue_and_no_source():
