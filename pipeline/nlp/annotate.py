@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import itertools
 from collections import deque
 from datetime import datetime, timezone
@@ -21,7 +20,7 @@ from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
 from pipeline.nlp.spans import doc_text, in_spans, navigation_spans, overlaps, remember_text, sentence_index_map
 from pipeline.nlp.speakers import MentionIndex, resolve_speaker
-from pipeline.nlp.workers import die_with_parent, release_freed_memory, share_with_forks
+from pipeline.nlp.workers import die_with_parent, release_freed_memory, shared_with_forks
 from pipeline.settings import Settings
 
 #: annotate_texts' default: spaCy in the calling process (a run passes its `n_process` setting).
@@ -500,25 +499,24 @@ def _annotate_in_one_generation(
     batches = worker_batches(items, batch_size, n_process)
     ahead = max(1, n_process * BATCHES_AHEAD_PER_WORKER)
     pending: deque = deque()
-    share_with_forks()
-    pool = ProcessPoolExecutor(max_workers=n_process, mp_context=context)
-    try:
+    with shared_with_forks():  # the objects frozen for the workers are unfrozen once they are gone
+        pool = ProcessPoolExecutor(max_workers=n_process, mp_context=context)
+        try:
 
-        def submit_next() -> bool:
-            batch = next(batches, None)
-            if batch:
-                pending.append(pool.submit(_annotate_batch, batch, batch_size))
-            return bool(batch)
+            def submit_next() -> bool:
+                batch = next(batches, None)
+                if batch:
+                    pending.append(pool.submit(_annotate_batch, batch, batch_size))
+                return bool(batch)
 
-        more = True
-        while more and len(pending) < ahead:
-            more = submit_next()
-        while pending:
-            done = pending.popleft().result()
-            if more:
+            more = True
+            while more and len(pending) < ahead:
                 more = submit_next()
-            yield from done
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        _WORKER_MODEL.clear()
-        gc.unfreeze()
+            while pending:
+                done = pending.popleft().result()
+                if more:
+                    more = submit_next()
+                yield from done
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            _WORKER_MODEL.clear()

@@ -17,7 +17,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Iterator
 
 PR_SET_PDEATHSIG = 1
 _registered = False
@@ -72,15 +74,20 @@ def release_freed_memory() -> None:
         trim(0)
 
 
-def share_with_forks() -> None:
-    """Before forking workers that share this process's memory copy-on-write: collect garbage, move
+@contextmanager
+def shared_with_forks() -> Iterator[None]:
+    """Around forking workers that share this process's memory copy-on-write: collect garbage, move
     every object left to the collector's permanent generation (gc.freeze), and hand freed heap back to
-    the system. A worker's garbage collections then never write into the objects it inherited (each
-    write copies the page: the whole model and everything the run read, once per worker), and the
-    holes freed objects leave are not copied either. The caller undoes the freeze (gc.unfreeze) once
-    the workers are gone."""
+    the system; on leaving, give the objects back to the collector (gc.unfreeze). A worker's garbage
+    collections then never write into the objects it inherited (each write copies the page: the whole
+    model and everything the run read, once per worker), and the holes freed objects leave are not
+    copied either."""
     import gc
 
     gc.collect()
     gc.freeze()
     release_freed_memory()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -132,7 +132,7 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
         _insert(con, new_links)
         stats["rows_written"] += len(new_links)
         for x in new_links:
-            signatures.setdefault((x.group, x.key, x.kind, x.form, x.short, x.gender, bool(x.mention_id)), x)
+            signatures.setdefault((_signature(x), bool(x.mention_id)), x)
     gone = [DocLink("", "", group, key, "", KIND_NAME, short) for _, group, key, short in before]  # their words
     affected = _affected_signatures(con, [*signatures.values(), *gone], full)
     stats["signatures_revisited"] = len(affected)
@@ -200,10 +200,15 @@ def _insert(con, links: list[DocLink]) -> None:
         con.unregister("_new_links")
 
 
+def _signature(x: DocLink) -> Signature:
+    """The link's SIGNATURE columns: links sharing one are relinked together."""
+    return (x.group, x.key, x.kind, x.form, x.short, x.gender)
+
+
 def _affected_signatures(con, new_links: list[DocLink], full: bool) -> set[Signature]:
     if full:
         return set(con.execute(f"select distinct {SIGNATURE} from raw.entity_links").fetchall())
-    sigs = {(x.group, x.key, x.kind, x.form, x.short, x.gender) for x in new_links if x.mention_id}
+    sigs = {_signature(x) for x in new_links if x.mention_id}
     # one-word people whose candidates (full names with that first or last word) may have changed
     words = {
         w

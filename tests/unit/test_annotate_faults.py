@@ -110,9 +110,9 @@ def test_worker_generations_give_the_rows_of_one_process_and_leave_the_collector
     from pipeline.nlp import annotate
 
     forks = []
-    real = annotate.share_with_forks
+    real = annotate.shared_with_forks
     monkeypatch.setattr(annotate, "WORKER_GENERATION_DOCS", 2)
-    monkeypatch.setattr(annotate, "share_with_forks", lambda: (forks.append(1), real()))
+    monkeypatch.setattr(annotate, "shared_with_forks", lambda: (forks.append(1), real())[1])
     cities = ["Minsk", "Grodno", "Brest", "Gomel", "Vitebsk"]
     items = [(GOOD.replace("Minsk", city), f"d{k}") for k, city in enumerate(cities)]
     assert gc.get_freeze_count() == 0
