@@ -63,11 +63,22 @@ class SpacyResource(ConfigurableResource):
     model: str
     batch_size: int = Settings.batch_size
     n_process: int = Field(default_factory=cpu_count, description="Processes for nlp.pipe (NEWSCLAIMS_N_PROCESS).")
+    keep_loaded: bool = Field(
+        default=Settings.keep_model, description="Keep the model loaded after the NLP step (NEWSCLAIMS_KEEP_MODEL)."
+    )
 
     def load(self):
         from pipeline.nlp.model import load_model
 
         return load_model(self.model)
+
+    def release(self) -> None:
+        """Unload the model from this process once its NLP is done, unless `keep_loaded`
+        (NEWSCLAIMS_KEEP_MODEL: a process that runs the job again and again, as the test suite does)."""
+        if not self.keep_loaded:
+            from pipeline.nlp.model import release_models
+
+            release_models()
 
     def prefetch(self) -> None:
         """Start loading the model in the background (`load` then returns it, or waits for it)."""
@@ -92,6 +103,9 @@ def resources_for(settings: Settings) -> dict[str, ConfigurableResource]:
         ),
         "input_folder": InputFolderResource(path=str(settings.input_dir), max_file_bytes=settings.max_file_bytes),
         "spacy_model": SpacyResource(
-            model=settings.spacy_model, batch_size=settings.batch_size, n_process=settings.n_process
+            model=settings.spacy_model,
+            batch_size=settings.batch_size,
+            n_process=settings.n_process,
+            keep_loaded=settings.keep_model,
         ),
     }

@@ -24,6 +24,8 @@ NEWSCLAIMS_SCALEOUT_EXECUTOR  `multiprocess` (shards in parallel processes on th
                          `celery` (shards as Celery tasks, on workers anywhere)
 NEWSCLAIMS_SCALEOUT_PROCESSES  at most this many steps at once under the multiprocess executor
 NEWSCLAIMS_CELERY_BROKER Celery broker (and result backend) URL for the celery executor
+NEWSCLAIMS_KEEP_MODEL    1: the run's process keeps the spaCy model loaded after the NLP step (for a
+                         process that runs the job again and again); 0 (default): it is unloaded
 NEWSCLAIMS_LOCK_TIMEOUT  seconds a writer waits for the warehouse lock
 NEWSCLAIMS_MAX_FILE_BYTES  larger input files are rejected as too_large; a file is never read past
                          this many bytes
@@ -102,6 +104,8 @@ class Settings:
     claim_tagger: str = "encoder"
     batch_size: int = 32
     n_process: int = field(default_factory=cpu_count)
+    #: the run's process keeps the spaCy model after the NLP step (off: unloaded, its memory freed)
+    keep_model: bool = False
     lock_timeout: int = 600
     max_file_bytes: int = 5_000_000
     language_min_chars: int = 200
@@ -207,6 +211,7 @@ ENVIRONMENT = {
     "claim_tagger": ("NEWSCLAIMS_CLAIM_TAGGER", _claim_tagger),
     "batch_size": ("NEWSCLAIMS_BATCH_SIZE", _whole_number),
     "n_process": ("NEWSCLAIMS_N_PROCESS", _whole_number),
+    "keep_model": ("NEWSCLAIMS_KEEP_MODEL", _switch),
     "lock_timeout": ("NEWSCLAIMS_LOCK_TIMEOUT", _whole_number),
     "max_file_bytes": ("NEWSCLAIMS_MAX_FILE_BYTES", _whole_number),
     "language_min_chars": ("NEWSCLAIMS_LANGUAGE_MIN_CHARS", _whole_number),

@@ -14,6 +14,9 @@ SHARED_DATA = Path(os.environ.get("NEWSCLAIMS_SHARED_DATA", ROOT.parent / "share
 # nlp.pipe defaults to every core; the suite's runs stay in one process each (two pytest workers share
 # the cores already). tests/unit/test_annotate_faults.py runs n_process=2 for real.
 os.environ.setdefault("NEWSCLAIMS_N_PROCESS", "1")
+# ... and a pytest worker runs the job dozens of times: it keeps the model loaded between runs rather
+# than loading it again for each (tests/robustness/test_incremental.py checks the default, unloading)
+os.environ.setdefault("NEWSCLAIMS_KEEP_MODEL", "1")
 
 # under CI=true a browser, quality or shared-data test that would skip fails instead
 pytest_plugins = ["tests.strict_skips"]

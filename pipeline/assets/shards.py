@@ -68,6 +68,12 @@ def shared_model(spacy_model: SpacyResource):
     return _MODELS[key]
 
 
+def release_shared_model(spacy_model: SpacyResource) -> None:
+    """Drop the shards' pipeline and unload the model from this process (SpacyResource.release)."""
+    _MODELS.clear()
+    spacy_model.release()
+
+
 def pending_ids(con, version: str) -> list[str]:
     """Every document the current extractor version has not processed, in document_id order."""
     return [
@@ -232,6 +238,7 @@ def annotate_shard(
 def collect_shards(
     context: OpExecutionContext, spacy_model: SpacyResource, warehouse: WarehouseResource, results: list
 ) -> Output:
+    release_shared_model(spacy_model)  # every shard is done: the steps after need no spaCy
     results = sorted(results, key=lambda r: r["index"])
     processed = sum(r["documents"] for r in results)
     chars = sum(r["characters"] for r in results)

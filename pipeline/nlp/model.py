@@ -191,6 +191,22 @@ def load_model(name: str) -> Language:
         return _load_model(name)
 
 
+def release_models() -> None:
+    """Forget every pipeline this process loaded and hand the memory back to the system. The run's
+    own process needs the model only for the NLP step (its workers are forked from it); every step
+    after that (entity links, syndication, clusters, dbt, the search index) ran with about 350 MB
+    of weights and vocabulary beside it, which at 10x the corpus was the difference between the
+    run's peak and the NLP step's. A later `load_model` loads it again."""
+    import gc
+
+    from pipeline.nlp.workers import release_freed_memory
+
+    with _LOADING:
+        _load_model.cache_clear()
+    gc.collect()
+    release_freed_memory()
+
+
 def prefetch_model(name: str) -> threading.Thread:
     """Start loading the pipeline in a background thread, so the load (2-3 s) overlaps work that
     waits on files and DuckDB rather than on Python; `load_model` then returns it, or waits for it.

@@ -38,9 +38,15 @@ def run_on(monkeypatch, tmp_path):
     return _run
 
 
-def test_unchanged_text_is_never_reprocessed_and_a_rerun_changes_nothing(seed_dir, tmp_path, run_on):
+def test_unchanged_text_is_never_reprocessed_and_a_rerun_changes_nothing(seed_dir, tmp_path, run_on, monkeypatch):
+    from pipeline.assets import shards
+    from pipeline.nlp import model
+
     warehouse = tmp_path / "w.duckdb"
+    monkeypatch.setenv("NEWSCLAIMS_KEEP_MODEL", "0")  # the default: the model is unloaded after the NLP step
     run_on(seed_dir, warehouse)
+    assert model._load_model.cache_info().currsize == 0 and not shards._MODELS, "the model outlived the NLP step"
+    monkeypatch.setenv("NEWSCLAIMS_KEEP_MODEL", "1")
     first = dict(_q(warehouse, "select path, processed_at from dim_documents"))
     assert len(first) == 3 and all(first.values())
     every_column = snapshot(warehouse, ignore={"last_seen_at"})
