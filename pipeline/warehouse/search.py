@@ -168,8 +168,8 @@ def _incremental_ok(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def build_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[str, int]:
-    """Bring the index up to date with the marts (fct_claims.content_text, dim_documents.text) in one
-    transaction: left alone when it was built from exactly this input (fingerprint); otherwise only
+    """Bring the index up to date with the marts (fct_claims.content_text, dim_documents.text):
+    left alone when it was built from exactly this input (fingerprint); otherwise only
     the texts added or changed since are tokenised, the ones gone are removed, and the document
     frequencies of the terms they touch recounted, so one new article costs its own texts, not
     the corpus's. A missing index, an older layout, another stemmer or `force` rebuild it whole.
@@ -181,58 +181,25 @@ def build_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[str
     if not force and (counts := _current(con, fingerprint)) is not None:
         return {**counts, "rebuilt": 0, "added": 0, "removed": 0, "whole": 0}
     whole = force or not _incremental_ok(con)
+    # A whole build commits every chunk (the postings of a first build of a large corpus are never
+    # all held in one transaction's memory), and its stats row, written last, is what marks the
+    # index whole: a build cut short leaves none, and the next run builds it whole again. An update
+    # is one transaction.
     with transaction(con):
         if whole:
             for statement in filter(str.strip, SCHEMA_DDL.split(";")):
                 con.execute(statement)
-        con.execute(f"create or replace temp table _search_now as {CURRENT_UNITS}")
-        con.execute(
-            """create or replace temp table _search_gone as
-               select u.unit_id from search.units u
-               where not exists (select 1 from _search_now n where n.unit_id = u.unit_id and n.text_hash = u.text_hash)"""
-        )
-        con.execute(
-            """create or replace temp table _search_todo as
-               select n.* from _search_now n
-               where not exists (select 1 from search.units u where u.unit_id = n.unit_id and u.text_hash = n.text_hash)"""
-        )
-        removed = con.execute("select count(*) from _search_gone").fetchone()[0]
-        # the terms whose document frequency changes: those of the postings removed, then those added
-        con.execute(
-            """create or replace temp table _search_terms as
-               select distinct kind, term from search.postings where unit_id in (select unit_id from _search_gone)"""
-        )
-        con.execute("delete from search.postings where unit_id in (select unit_id from _search_gone)")
-        con.execute("delete from search.units where unit_id in (select unit_id from _search_gone)")
-        con.execute(
-            f"""create or replace temp table _search_texts as
-                select row_number() over (order by t.unit_id) as k, t.unit_id, t.kind, t.document_id, t.claim_id,
-                       t.text_hash, x.text
-                from _search_todo t join ({UNIT_TEXTS}) x using (unit_id)"""
-        )
-        (added,) = con.execute("select count(*) from _search_texts").fetchone()
+        removed, added = _plan(con)
+        if not whole:
+            for first in range(0, added, INDEX_CHUNK):
+                _index_chunk(con, first, first + INDEX_CHUNK)
+            _finish(con, fingerprint)
+    if whole:
         for first in range(0, added, INDEX_CHUNK):
-            _index_chunk(con, first, first + INDEX_CHUNK)
-        con.execute(
-            "delete from search.terms t where exists (select 1 from _search_terms a where a.kind = t.kind and a.term = t.term)"
-        )
-        con.execute(
-            """insert into search.terms
-               select p.kind, p.term, count(*) from search.postings p
-               where exists (select 1 from (select distinct kind, term from _search_terms) a
-                             where a.kind = p.kind and a.term = p.term)
-               group by all"""
-        )
-        con.execute("delete from search.stats")
-        con.execute(
-            """insert into search.stats
-                       select k.kind, count(u.unit_id), coalesce(avg(u.length), 0), now()::timestamp, ?, ?
-                       from (select unnest(?::varchar[]) as kind) k left join search.units u using (kind)
-                       group by k.kind""",
-            [STEMMER, fingerprint, list(KINDS)],
-        )
-        for t in ("_search_now", "_search_gone", "_search_todo", "_search_terms", "_search_texts"):
-            con.execute(f"drop table if exists {t}")
+            with transaction(con):
+                _index_chunk(con, first, first + INDEX_CHUNK)
+        with transaction(con):
+            _finish(con, fingerprint)
     counts = {
         f"{kind}s": n for kind, n in con.execute("select kind, unit_count from search.stats order by kind").fetchall()
     }
@@ -240,6 +207,64 @@ def build_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[str
     counts["terms"] = con.execute("select count(distinct term) from search.terms").fetchone()[0]
     counts.update(rebuilt=1, added=added, removed=removed, whole=int(whole))
     return counts
+
+
+def _plan(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """The units gone (removed from the index now, their terms noted for recounting) and the texts to
+    tokenise (numbered in `_search_texts`): (removed, added)."""
+    con.execute(f"create or replace temp table _search_now as {CURRENT_UNITS}")
+    con.execute(
+        """create or replace temp table _search_gone as
+           select u.unit_id from search.units u
+           where not exists (select 1 from _search_now n where n.unit_id = u.unit_id and n.text_hash = u.text_hash)"""
+    )
+    con.execute(
+        """create or replace temp table _search_todo as
+           select n.* from _search_now n
+           where not exists (select 1 from search.units u where u.unit_id = n.unit_id and u.text_hash = n.text_hash)"""
+    )
+    removed = con.execute("select count(*) from _search_gone").fetchone()[0]
+    # the terms whose document frequency changes: those of the postings removed, then those added
+    con.execute(
+        """create or replace temp table _search_terms as
+           select distinct kind, term from search.postings where unit_id in (select unit_id from _search_gone)"""
+    )
+    con.execute("delete from search.postings where unit_id in (select unit_id from _search_gone)")
+    con.execute("delete from search.units where unit_id in (select unit_id from _search_gone)")
+    con.execute(
+        f"""create or replace temp table _search_texts as
+            select row_number() over (order by t.unit_id) as k, t.unit_id, t.kind, t.document_id, t.claim_id,
+                   t.text_hash, x.text
+            from _search_todo t join ({UNIT_TEXTS}) x using (unit_id)"""
+    )
+    for t in ("_search_now", "_search_todo", "_search_gone"):
+        con.execute(f"drop table if exists {t}")
+    (added,) = con.execute("select count(*) from _search_texts").fetchone()
+    return removed, added
+
+
+def _finish(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    """Recount the document frequency of every term touched, write the stats row, drop the scratch tables."""
+    con.execute(
+        "delete from search.terms t where exists (select 1 from _search_terms a where a.kind = t.kind and a.term = t.term)"
+    )
+    con.execute(
+        """insert into search.terms
+           select p.kind, p.term, count(*) from search.postings p
+           where exists (select 1 from (select distinct kind, term from _search_terms) a
+                         where a.kind = p.kind and a.term = p.term)
+           group by all"""
+    )
+    con.execute("delete from search.stats")
+    con.execute(
+        """insert into search.stats
+                   select k.kind, count(u.unit_id), coalesce(avg(u.length), 0), now()::timestamp, ?, ?
+                   from (select unnest(?::varchar[]) as kind) k left join search.units u using (kind)
+                   group by k.kind""",
+        [STEMMER, fingerprint, list(KINDS)],
+    )
+    for t in ("_search_terms", "_search_texts"):
+        con.execute(f"drop table if exists {t}")
 
 
 def _index_chunk(con: duckdb.DuckDBPyConnection, first: int, last: int) -> None:
@@ -271,12 +296,11 @@ def _index_chunk(con: duckdb.DuckDBPyConnection, first: int, last: int) -> None:
 
 
 def has_index(con: duckdb.DuckDBPyConnection) -> bool:
-    return (
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'search' and table_name = 'stats'"
-        ).fetchone()[0]
-        > 0
-    )
+    """A finished index is in place: its stats row is written last (a whole build cut short has none)."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'search' and table_name = 'stats'"
+    ).fetchone()[0]
+    return exists > 0 and con.execute("select count(*) from search.stats").fetchone()[0] > 0
 
 
 @dataclass(frozen=True)

@@ -183,3 +183,40 @@ def test_a_build_in_small_chunks_equals_one_in_a_single_chunk(built_warehouse, t
         assert state() == single
     finally:
         con.close()
+
+
+def test_a_whole_build_cut_short_is_built_whole_again_by_the_next_run(built_warehouse, tmp_path, monkeypatch):
+    """A whole build commits chunk by chunk (its postings never all in one transaction's memory); the
+    stats row is written last, so a build that dies half way is never taken for a finished index."""
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        expected = con.execute("select * from search.postings order by all").fetchall()
+        monkeypatch.setattr(index, "INDEX_CHUNK", 7)
+        real, calls = index._index_chunk, []
+
+        def dies_on_the_third(c, first, last):
+            calls.append(first)
+            if len(calls) == 3:
+                raise KeyboardInterrupt("killed")
+            return real(c, first, last)
+
+        monkeypatch.setattr(index, "_index_chunk", dies_on_the_third)
+        with pytest.raises(KeyboardInterrupt):
+            index.build_index(con, force=True)
+        # two chunks were committed, and nothing says the index is whole
+        assert con.execute("select count(*) from search.units").fetchone() == (14,)
+        assert con.execute("select count(*) from search.stats").fetchone() == (0,)
+        assert not index.has_index(con)
+        monkeypatch.setattr(index, "_index_chunk", real)
+        counts = index.build_index(con)
+        assert counts["whole"] == 1 and counts["rebuilt"] == 1
+        assert con.execute("select * from search.postings order by all").fetchall() == expected
+        assert index.build_index(con)["rebuilt"] == 0
+    finally:
+        con.close()
