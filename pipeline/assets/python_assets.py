@@ -154,6 +154,7 @@ def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource,
         redo = [(d, t) for d, t in redo if d not in staged]
         context.log.info(f"processing {len(redo)} documents of rejected batches again")
         _annotate_and_stage(context, spacy_model.load(), spacy_model, warehouse.staging, redo)
+        spacy_model.release()  # as collect_shards does: the steps after need no spaCy
         with warehouse.get_connection() as con:
             again = load_batches(con, warehouse.staging, version)
         batches, documents = batches + again.batches, documents + again.documents
