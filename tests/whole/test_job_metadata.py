@@ -66,6 +66,8 @@ def test_job_reports_row_counts_and_check_results(seed_dir, tmp_path):
     assert all(c.passed for c in checks), [c.check_name for c in checks if not c.passed]
     # dbt wrote into the warehouse's own target folder, not a new folder per invocation
     assert (run_target_path(warehouse) / "run_results.json").exists()
+    # ... and nothing else of dbt's artifacts: the manifest is the project's (`dbt parse`), not rewritten per build
+    assert not (run_target_path(warehouse) / "manifest.json").exists()
     assert run_target_path(warehouse).parent == dbt_project.project_dir / dbt_project.target_path
     # dbt started from the project as `dbt parse` left it: a first run on a new warehouse (whose path
     # is part of dbt's own partial-parse check) does not parse the project again
