@@ -438,7 +438,7 @@ def report(args, words: int, one: dict, big: dict | None) -> None:
         print(
             f"{label:<44} {s:>8.1f} {n_words / s:>9,.0f} {n_docs / s:>7.1f} {r['peak_bytes'] / GB:>9.2f} GB  "
             f"{r['peak_processes']} processes at the peak (summed RSS {r['peak_rss_bytes'] / GB:.2f} GB; "
-            f"sampling took {r['sampler_cpu_seconds']:.1f} CPU s)"
+            f"watching it took {r['sampler_cpu_seconds']:.1f} CPU s)"
             f"{'; ' + notes if notes else ''}"
         )
 
@@ -482,7 +482,7 @@ def report(args, words: int, one: dict, big: dict | None) -> None:
     if len(rounds) > 1:
         print(f"rounds (each side run back to back; the targets take the median of the {len(rounds)} rounds):")
         print(
-            f"{'round':<7}{'full s':>8}{'bare s':>8}{'one s':>7}{'(a)':>7}{'(b)':>7}{'peak GB':>9}  sampler CPU s (full/bare)"
+            f"{'round':<7}{'full s':>8}{'bare s':>8}{'one s':>7}{'(a)':>7}{'(b)':>7}{'peak GB':>9}  watcher CPU s (full/bare)"
         )
         for k, r in enumerate(rounds, 1):
             print(
