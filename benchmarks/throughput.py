@@ -56,6 +56,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -212,7 +213,7 @@ def run_measured(cmd: list[str], cwd: Path, env: dict) -> dict:
     ]
     for t in threads:
         t.start()
-    peak_rss, rss_at_pss, last_pss, pss_samples = 0, 0, float("-inf"), 0
+    peak_rss, rss_at_pss, last_pss = 0, 0, float("-inf")
     procs: list = [root]
     last_tree = float("-inf")
     while proc.poll() is None:
@@ -240,7 +241,7 @@ def run_measured(cmd: list[str], cwd: Path, env: dict) -> dict:
                     pass
             if total > peak:
                 peak, peak_procs = total, n
-            last_pss, pss_samples = now, pss_samples + 1
+            last_pss = now
             rss_at_pss = max(rss_at_pss, total_rss)
         peak_rss = max(peak_rss, total_rss)
         time.sleep(SAMPLE_S)
@@ -256,7 +257,6 @@ def run_measured(cmd: list[str], cwd: Path, env: dict) -> dict:
         peak_bytes=peak,
         peak_rss_bytes=peak_rss,
         peak_processes=peak_procs,
-        pss_samples=pss_samples,
         sampler_cpu_seconds=time.process_time() - cpu_started,
         stdout=out,
         stderr=err,
@@ -413,12 +413,6 @@ def median_round(rounds: list[dict]) -> dict:
     kept under "rounds"."""
     ordered = sorted(rounds, key=lambda r: r["full"]["seconds"])
     return {**ordered[(len(ordered) - 1) // 2], "rounds": rounds}
-
-
-def median(values: list[float]) -> float:
-    import statistics
-
-    return statistics.median(values)
 
 
 def verdict(ok: bool) -> str:
