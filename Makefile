@@ -29,7 +29,8 @@ $(STAMP): pyproject.toml uv.lock $(wildcard dbt_project/*.yml dbt_project/models
 	@$(BIN)/python -c '$(PYTHON_OK)' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
 	  echo "setup: '$(PYTHON) -m venv' failed; on Debian/Ubuntu install the venv module (sudo apt install python3-venv, or python3.12-venv) and run make again" >&2; exit 1; }; }
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv sync --frozen --quiet --python $(BIN)/python
+	$(BIN)/uv sync --frozen --quiet --compile-bytecode --python $(BIN)/python
+	$(BIN)/python -m compileall -q pipeline
 	cd dbt_project && DBT_PROFILES_DIR=. ../$(BIN)/dbt parse --quiet
 	@touch $(STAMP)
 
