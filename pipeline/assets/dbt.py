@@ -153,6 +153,11 @@ class NewsclaimsTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+#: dbt's unit tests check the SQL of a model on fixed rows, not the data: they run in the test suite
+#: (tests/whole/test_dbt_unit_tests.py), as dbt Labs advises, and not in every run's build
+RUN_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     dagster_dbt_translator=NewsclaimsTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
@@ -178,7 +183,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
         # dagster-dbt's own fetch_row_counts() would open the file while dbt still holds it (DuckDB
         # allows one process), so the events wait until dbt exits and then get their row counts.
         invocation = dbt.cli(
-            ["build", *(["--full-refresh"] if full_refresh else [])],
+            ["build", *RUN_BUILD_ARGS, *(["--full-refresh"] if full_refresh else [])],
             context=context,
             target_path=run_target_path(warehouse.path),
             raise_on_error=False,
