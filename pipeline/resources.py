@@ -62,7 +62,10 @@ class SpacyResource(ConfigurableResource):
 
     model: str
     batch_size: int = Settings.batch_size
-    n_process: int = Field(default_factory=cpu_count, description="Processes for nlp.pipe (NEWSCLAIMS_N_PROCESS).")
+    n_process: int = Field(
+        default_factory=cpu_count,
+        description="Processes for nlp.pipe, language detection and syndication signatures (NEWSCLAIMS_N_PROCESS).",
+    )
     keep_loaded: bool = Field(
         default=Settings.keep_model, description="Keep the model loaded after the NLP step (NEWSCLAIMS_KEEP_MODEL)."
     )

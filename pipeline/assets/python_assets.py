@@ -11,10 +11,11 @@ from collections import Counter
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 
 # the enrichment fans out into shards (one graph-backed asset, pipeline/assets/shards.py)
-from pipeline.assets.shards import annotation_batches, pending_ids, pending_texts, stage_documents  # noqa: F401 - collected by load_assets_from_modules
+from pipeline.assets.shards import annotation_batches, any_pending, pending_ids, pending_texts, stage_documents  # noqa: F401 - collected by load_assets_from_modules
 from pipeline.ingest.files import read_corpus
 from pipeline.ingest.language import LanguagePolicy
 from pipeline.nlp.entities import ENTITY_OVERRIDES_CSV
+from pipeline.nlp.workers import process_map
 from pipeline.progress import progress
 from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
@@ -38,6 +39,23 @@ LOAD_TABLES = {
     "document_errors": "Documents spaCy or an extractor raised on (stage, exception, extractor version); "
     "retried when the extractor version changes.",
 }
+
+
+#: executors that run every step in the run's own process, where the NLP step finds the model the ingest
+#: step began to load: the job's own, and the one Dagster puts in its place under `execute_in_process`
+#: (`newsclaims run`, the tests)
+ONE_PROCESS_EXECUTORS = frozenset({"in_process", "execute_in_process_executor"})
+
+
+def prefetch_model(context, spacy_model: SpacyResource, warehouse: WarehouseResource) -> None:
+    """Start loading the model in the background when this process's NLP step will need it: the
+    run's steps all run here (ONE_PROCESS_EXECUTORS) and a document awaits the current extractor."""
+    if context.job_def.executor_def.name not in ONE_PROCESS_EXECUTORS:
+        return
+    with warehouse.get_connection() as con:
+        waiting = any_pending(con, spacy_model.extractor_version())
+    if waiting:
+        spacy_model.prefetch()
 
 
 def _counts(con, tables) -> dict[str, int]:
@@ -67,7 +85,8 @@ def ingest_files(
     # (the folder is made only when needed, and removed once they are written)
     spill_dir = warehouse.path.parent / f".{warehouse.path.name}.ingest-{os.getpid()}"
     try:
-        with progress(None, "scanning files", unit="files") as advance:
+        # new texts' languages are detected in spacy_model.n_process processes
+        with progress(None, "scanning files", unit="files") as advance, process_map(spacy_model.n_process) as map_:
             corpus = read_corpus(
                 input_folder.path,
                 max_file_bytes=input_folder.max_file_bytes,
@@ -75,15 +94,13 @@ def ingest_files(
                 on_file=advance,
                 known=known,
                 spill_dir=spill_dir,
+                map_=map_,
             )
         for r in corpus.rejections:
             context.log.warning(f"rejected {r.path}: {r.reason} ({r.detail})")
         with warehouse.get_connection() as con:
             stats = {k: int(v) for k, v in write_corpus(con, corpus, input_folder.path).items()}
             counts = _counts(con, INGEST_TABLES)
-        if stats["new_documents"] and context.job_def.executor_def.name == "in_process":
-            # the NLP step of this process will need the model: load it while the steps between run
-            spacy_model.prefetch()
     finally:
         shutil.rmtree(spill_dir, ignore_errors=True)
     by_reason = dict(sorted(Counter(r.reason for r in corpus.rejections).items()))

@@ -89,6 +89,17 @@ def pending_ids(con, version: str) -> list[str]:
     ]
 
 
+def any_pending(con, version: str) -> bool:
+    """Whether a document awaits the current extractor version (pending_ids is not empty)."""
+    return con.execute(
+        """
+        select exists (select 1 from raw.documents d
+                       where not exists (select 1 from raw.document_annotations a
+                                         where a.document_id = d.document_id and a.extractor_version = ?))""",
+        [version],
+    ).fetchone()[0]
+
+
 def pending_texts(con, version: str, ids: list[str]) -> list[tuple[str, str]]:
     """(document_id, text) of those of ids still unprocessed by this version, in document_id order."""
     return con.execute(

@@ -8,7 +8,8 @@ import time
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
-from pipeline.resources import WarehouseResource
+from pipeline.assets.python_assets import prefetch_model
+from pipeline.resources import SpacyResource, WarehouseResource
 from pipeline.warehouse.store import transaction
 
 SYNDICATION_TABLES = {
@@ -58,18 +59,24 @@ def _materialize(context, warehouse: WarehouseResource, update, tables: dict[str
     description="Recognise syndicated copies (lightly edited copies of one story) incrementally: only new "
     "documents are fingerprinted (MinHash of word shingles) and looked up in the stored LSH index.",
 )
-def syndication_index(context: AssetExecutionContext, warehouse: WarehouseResource):
-    from pipeline.warehouse.syndication import update_syndication
+def syndication_index(context: AssetExecutionContext, warehouse: WarehouseResource, spacy_model: SpacyResource):
+    from pipeline.nlp.workers import MAP_MIN_ITEMS, process_map
+    from pipeline.warehouse.syndication import pending_documents, update_syndication
 
-    yield from _materialize(
-        context,
-        warehouse,
-        update_syndication,
-        SYNDICATION_TABLES,
-        lambda stats, seconds: (
-            f"indexed {stats['documents_indexed']} new documents, {stats['pairs_found']} copies found in {seconds}s"
-        ),
-    )
+    with warehouse.get_connection() as con:
+        many = pending_documents(con) >= MAP_MIN_ITEMS
+    # the signatures' worker processes are forked before the model prefetch's thread starts
+    with process_map(spacy_model.n_process, start=many) as map_:
+        prefetch_model(context, spacy_model, warehouse)
+        yield from _materialize(
+            context,
+            warehouse,
+            lambda con: update_syndication(con, map_=map_),
+            SYNDICATION_TABLES,
+            lambda stats, seconds: (
+                f"indexed {stats['documents_indexed']} new documents, {stats['pairs_found']} copies found in {seconds}s"
+            ),
+        )
 
 
 @multi_asset(

@@ -41,7 +41,7 @@ import os
 import zlib
 import re
 import stat as stat_mod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
@@ -74,6 +74,8 @@ SIDECAR_SUFFIX = ".meta.json"
 GZIP_SUFFIX = ".gz"
 #: formats a grown file of which is read from where the last scan stopped
 APPENDABLE = ("jsonl", "csv", "tsv")
+#: formats holding many articles (records), read by read_feed
+FEED_FORMATS = ("jsonl", "json", "csv", "tsv")
 #: formats a sidecar NAME.meta.json can describe
 WITH_SIDECAR = ("txt", "html")
 #: bump when reading a file gives other documents than before: every file is read again once
@@ -81,6 +83,8 @@ INGEST_VERSION = "2"
 #: with a spill folder, a scan writes the documents it holds to a Parquet file there whenever their
 #: text passes this many characters, so a big folder's texts are never all in memory at once
 SPILL_TEXT_CHARS = 32_000_000
+#: new texts whose language is detected together (in parallel when read_corpus is given a map)
+LANGUAGE_BATCH = 512
 #: the columns of a spilled document (those of raw.documents a scan knows)
 SPILL_SCHEMA = pa.schema(
     [
@@ -434,11 +438,17 @@ def read_corpus(
     on_file: Callable[[], None] | None = None,
     known: dict[str, FileState] | None = None,
     spill_dir: Path | None = None,
+    map_: Callable | None = None,
 ) -> Corpus:
     """Every file under the folder, read, decoded and deduplicated, or rejected with a reason;
     `on_file()` is called after each (a progress bar). `known`: the last scan's FileState per file
     path (see the module's docstring); files unchanged since are not read. `spill_dir`: a folder
-    the documents' text goes to (Corpus.spill) whenever more than SPILL_TEXT_CHARS is held."""
+    the documents' text goes to (Corpus.spill) whenever more than SPILL_TEXT_CHARS is held.
+
+    The language of each new text is detected in batches (LANGUAGE_BATCH documents, a feed's
+    records, whatever is held before a spill) by `map_(detect_language, texts)` when given
+    (workers.process_map's: the one costly step of a scan, spread over processes), else here; a
+    text rejected then takes every occurrence of it with it, as if detected on the spot."""
     input_dir = Path(input_dir).resolve()
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder {input_dir} does not exist or is not a folder")
@@ -448,6 +458,10 @@ def read_corpus(
     known = known or {}
     corpus = Corpus()
     held = {"chars": 0}
+    detect = map_ or (lambda func, items: [func(x) for x in items])
+    #: new documents whose language is not known yet, and where the scan stood at the first of them
+    undetected: list[str] = []
+    since = {"occurrences": 0, "file_states": 0}
 
     def reject(rel: str, reason: str, detail: str, size: int | None, file_path: str | None = None) -> None:
         corpus.rejections.append(Rejection(rel, reason, detail, size, file_path))
@@ -469,29 +483,59 @@ def read_corpus(
             return False
         doc_id = text_id(text)
         if doc_id not in corpus.documents and doc_id not in corpus.spilled_ids:
-            guess = detect_language(text)
-            if policy.rejects(text, guess):
-                reject(rel, "language", policy.reason_detail(text, guess), size, file_rel)
-                return False
-            doc = Document(
-                doc_id,
-                text,
-                title_of(text),
-                encoding,
-                guess.language,
-                guess.confidence,
-                policy.uncertain(guess),
-                decode_errors,
-            )
-            corpus.documents[doc_id] = doc
+            if not undetected:
+                since.update(occurrences=len(corpus.occurrences), file_states=len(corpus.file_states))
+            undetected.append(doc_id)
+            corpus.documents[doc_id] = Document(doc_id, text, title_of(text), encoding, decode_errors=decode_errors)
             held["chars"] += len(text)
-            if spill_dir is not None and held["chars"] > SPILL_TEXT_CHARS:
-                corpus.spill(spill_dir)
-                held["chars"] = 0
         corpus.occurrences.append(
             Occurrence(rel, doc_id, size, mtime, encoding, decode_errors, file_rel, fmt, line, meta or Meta())
         )
         return True
+
+    def between_articles() -> None:
+        """Where a batch of languages may be detected and the texts spilled: after a whole file (its
+        FileState is in), or after a feed record."""
+        if len(undetected) >= LANGUAGE_BATCH:
+            detect_languages()
+        if spill_dir is not None and held["chars"] > SPILL_TEXT_CHARS:
+            detect_languages()
+            corpus.spill(spill_dir)
+            held["chars"] = 0
+
+    def detect_languages() -> None:
+        """The language of every undetected document; a rejected one's occurrences become rejections
+        (and a file holding one article is read again next time, as a rejected file is)."""
+        if not undetected:
+            return
+        docs = [corpus.documents[d] for d in undetected]
+        undetected.clear()
+        rejected: dict[str, str] = {}
+        for doc, guess in zip(docs, detect(detect_language, [d.text for d in docs]), strict=True):
+            if policy.rejects(doc.text, guess):
+                rejected[doc.document_id] = policy.reason_detail(doc.text, guess)
+                del corpus.documents[doc.document_id]
+                held["chars"] -= len(doc.text)
+            else:
+                corpus.documents[doc.document_id] = replace(
+                    doc,
+                    language=guess.language,
+                    language_confidence=guess.confidence,
+                    language_uncertain=policy.uncertain(guess),
+                )
+        if not rejected:
+            return
+        start, kept, unread = since["occurrences"], [], set()
+        for o in corpus.occurrences[start:]:
+            if o.document_id in rejected:
+                reject(o.path, "language", rejected[o.document_id], o.size_bytes, o.file_path)
+                if o.format not in FEED_FORMATS:
+                    unread.add(o.file_path)
+            else:
+                kept.append(o)
+        corpus.occurrences[start:] = kept
+        first_state = since["file_states"]
+        corpus.file_states[first_state:] = [f for f in corpus.file_states[first_state:] if f.path not in unread]
 
     def read_sidecar(name: str) -> Meta:
         sidecar = Path(name)
@@ -509,6 +553,7 @@ def read_corpus(
             return Meta(problems=(f"sidecar: not read ({type(exc).__name__}: {exc})",))
 
     def read_feed(rel, fmt, data, st, state: FileState | None, fingerprint) -> None:
+        detect_languages()  # what a rejection removes is then this feed's records only (first_occurrence holds)
         mtime = _utc_naive(st.st_mtime)
         first_line, header, start = 1, None, 0
         if (
@@ -567,6 +612,8 @@ def read_corpus(
                 item.line,
                 item.meta,
             )
+            between_articles()
+        detect_languages()  # before the same-id rule: a record rejected for its language never wins
         # the same id twice in one file: the later record wins
         latest = {o.path: o for o in corpus.occurrences[first_occurrence:]}
         corpus.occurrences[first_occurrence:] = list(latest.values())
@@ -689,7 +736,7 @@ def read_corpus(
             return
         if fingerprint is None:
             fingerprint = _fingerprint(policy_key, st, sidecar)
-        if fmt in ("jsonl", "json", "csv", "tsv"):
+        if fmt in FEED_FORMATS:
             read_feed(rel, fmt, data, st, state, fingerprint)
             return
         try:
@@ -718,8 +765,10 @@ def read_corpus(
             read_one(path, rel)
         except Exception as exc:  # noqa: BLE001 - one odd file must never stop the scan
             reject(rel, "error", f"unexpected {type(exc).__name__} while reading: {exc}", None)
+        between_articles()
         if on_file is not None:
             on_file()
+    detect_languages()
     used = {o.document_id for o in corpus.occurrences}
     corpus.documents = {k: d for k, d in corpus.documents.items() if k in used}
     corpus.spilled_ids &= used  # a spilled document no occurrence holds any more is not written

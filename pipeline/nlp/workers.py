@@ -19,7 +19,10 @@ import signal
 import sys
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterator
+from typing import Callable, Iterator, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 PR_SET_PDEATHSIG = 1
 _registered = False
@@ -91,3 +94,43 @@ def shared_with_forks() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+#: below this many items a map stays in this process: starting the processes would cost more
+MAP_MIN_ITEMS = 128
+
+
+@contextmanager
+def process_map(processes: int, start: bool = False) -> Iterator[Callable[[Callable[[T], R], Sequence[T]], list[R]]]:
+    """A `map(func, items)` that returns `[func(x) for x in items]`, spread over `processes` worker
+    processes when there are enough items (MAP_MIN_ITEMS), in the items' order: for pure
+    per-document work (a language guess, a MinHash signature) in a step that otherwise uses one core.
+
+    The workers are forked from this process (they share its memory and modules: nothing to import
+    or pickle but the items). A fork copies the locks other threads hold at that moment, so the
+    workers start at the first map that needs them, or on entering with `start`: before the caller
+    starts a thread of its own (the model prefetch). They end on leaving."""
+    pool = None
+
+    def open_pool() -> None:
+        nonlocal pool
+        if pool is None and processes > 1:
+            import multiprocessing
+
+            die_with_parent()
+            pool = multiprocessing.get_context("fork").Pool(processes)
+
+    def map_(func: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        if processes <= 1 or len(items) < MAP_MIN_ITEMS:
+            return [func(x) for x in items]
+        open_pool()
+        return pool.map(func, items, chunksize=max(1, min(64, -(-len(items) // (4 * processes)))))
+
+    if start:
+        open_pool()
+    try:
+        yield map_
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()

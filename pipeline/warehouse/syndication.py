@@ -13,6 +13,7 @@ SYNDICATION_VERSION rebuilds the index. The group's id (its earliest document) i
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Callable
 
 import pyarrow as pa
 
@@ -34,8 +35,17 @@ def _ids(values) -> pa.Table:
     return pa.table({"v": pa.array(sorted(set(values)), pa.string())})
 
 
-def update_syndication(con, batch_size: int = 500) -> dict[str, int]:
-    """Bring the syndication index up to date with raw.documents. Call inside a transaction."""
+def pending_documents(con) -> int:
+    """Documents of raw.documents with no signature yet (update_syndication's work)."""
+    return con.execute("""
+        select count(*) from raw.documents d
+        where not exists (select 1 from raw.document_minhash m where m.document_id = d.document_id)""").fetchone()[0]
+
+
+def update_syndication(con, batch_size: int = 2000, map_: Callable | None = None) -> dict[str, int]:
+    """Bring the syndication index up to date with raw.documents. Call inside a transaction. The
+    new documents' signatures are made by `map_(fingerprint, texts)` (workers.process_map's, to
+    spread them over processes), else here."""
     stats = {"documents_indexed": 0, "candidates_compared": 0, "pairs_found": 0, "documents_removed": 0, "full": 0}
     stale = con.execute(
         "select count(*) from raw.document_minhash where minhash_version is distinct from ?", [SYNDICATION_VERSION]
@@ -65,12 +75,14 @@ def update_syndication(con, batch_size: int = 500) -> dict[str, int]:
         chunk = pending[start : start + batch_size]
         con.register("_chunk", _ids(chunk))
         try:
-            texts = con.execute(
+            rows = con.execute(
                 "select document_id, text from raw.documents where document_id in (select v from _chunk)"
             ).fetchall()
         finally:
             con.unregister("_chunk")
-        _store(con, [(d, fingerprint(t)) for d, t in texts], now)
+        texts = [text for _, text in rows]
+        prints = map_(fingerprint, texts) if map_ is not None else [fingerprint(t) for t in texts]
+        _store(con, [(doc_id, fp) for (doc_id, _), fp in zip(rows, prints, strict=True)], now)
     stats["documents_indexed"] = len(pending)
     if pending:
         compared, found = _link_new(con, pending)

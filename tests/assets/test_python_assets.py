@@ -79,3 +79,20 @@ def test_unchanged_documents_are_not_processed_again(seed_dir, tmp_path):
     after = dict(con.execute("select document_id, processed_at from raw.document_annotations").fetchall())
     assert all(after[d] == t for d, t in before)
     assert len(after) == 4
+
+
+def test_the_model_load_starts_before_the_nlp_step_only_when_there_is_text_to_read(seed_dir, tmp_path, monkeypatch):
+    """In a one-process run (`newsclaims run`, `materialize`) the syndication step, which runs before
+    the NLP step, starts loading the model that step will need; with nothing left to read it does not."""
+    from pipeline.assets.syndication import syndication_index
+    from pipeline.nlp import model
+
+    calls = []
+    monkeypatch.setattr(model, "prefetch_model", lambda name: calls.append(name))
+    resources = _resources(seed_dir, tmp_path / "w.duckdb")
+    assert materialize([ingest_files, syndication_index], resources=resources).success
+    assert calls == [default_model()]
+    assert materialize([*ASSETS, syndication_index], resources=resources).success  # the documents are read
+    assert calls == [default_model()] * 2
+    assert materialize([ingest_files, syndication_index], resources=resources).success
+    assert calls == [default_model()] * 2

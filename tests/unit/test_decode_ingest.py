@@ -241,3 +241,45 @@ def test_language_threshold_is_configurable(tmp_path):
     assert [r.reason for r in read_corpus(tmp_path, language_policy=LanguagePolicy(min_chars=50)).rejections] == [
         "language"
     ]
+
+
+def test_languages_detected_in_batches_in_processes_decide_as_one_at_a_time(tmp_path, monkeypatch):
+    """read_corpus detects new texts' languages in batches (over processes with a map): a Russian text
+    is still rejected at every file and feed record holding it, its files keep no state (read again next
+    time), the English ones keep theirs, and nothing else differs from detecting each text on the spot."""
+    import json
+
+    from pipeline.ingest import files
+    from pipeline.nlp import workers
+
+    russian = RUSSIAN * 2
+    for i in range(6):
+        (tmp_path / f"en{i}.txt").write_text(f"{ENGLISH_ARTICLE} Item {i}.", encoding="utf-8")
+        (tmp_path / f"ru{i}.txt").write_text(russian if i % 2 else f"{russian} {i}", encoding="utf-8")
+    records = [{"id": "a", "text": ENGLISH_ARTICLE}, {"id": "b", "text": russian}, {"id": "a", "text": russian}]
+    (tmp_path / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+    def scan(batch: int, processes: int):
+        monkeypatch.setattr(files, "LANGUAGE_BATCH", batch)
+        monkeypatch.setattr(workers, "MAP_MIN_ITEMS", 2)
+        with workers.process_map(processes) as map_:
+            c = read_corpus(tmp_path, map_=map_)
+        return (
+            sorted(c.documents.items()),
+            sorted(c.occurrences, key=lambda o: o.path),
+            sorted(c.rejections, key=lambda r: r.path),
+            sorted(c.file_states, key=lambda f: f.path),
+        )
+
+    on_the_spot, batched = scan(1, 1), scan(5, 2)
+    assert batched == on_the_spot
+    documents, occurrences, rejections, states = batched
+    assert [r.path for r in rejections if r.reason == "language"] == [
+        "feed.jsonl#a",
+        "feed.jsonl#b",
+        *[f"ru{i}.txt" for i in range(6)],
+    ]
+    # the feed's record "a" read twice: the later one, Russian, is rejected and the English one stands
+    assert sorted(o.path for o in occurrences) == [*[f"en{i}.txt" for i in range(6)], "feed.jsonl#a"]
+    assert {d.language for _, d in documents} == {"en"}
+    assert sorted(f.path for f in states) == [*[f"en{i}.txt" for i in range(6)], "feed.jsonl"]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 
 from pipeline.nlp.syndication import fingerprint, same_story, similarity
@@ -161,3 +163,32 @@ def test_forget_removes_a_documents_index_rows_and_its_claims_embeddings():
     assert con.execute("select claim_id from raw.claim_clusters").fetchall() == [("k2",)]
     update_syndication(con)  # the rebuild after a takedown: the copy is alone again
     assert con.execute("select count(*) from raw.syndication_components").fetchone() == (0,)
+
+
+def _worker_pid(_item) -> int:
+    return os.getpid()
+
+
+def test_signatures_made_in_two_processes_are_the_ones_made_here():
+    """Spreading the signatures over processes (workers.process_map) changes where they are made,
+    never what they are, nor which copies are found."""
+    from pipeline.nlp.workers import MAP_MIN_ITEMS, process_map
+
+    with process_map(2) as map_:
+        assert os.getpid() not in set(map_(_worker_pid, range(MAP_MIN_ITEMS)))
+
+    def build(processes: int):
+        con = duckdb.connect()
+        ensure_schema(con)
+        for i in range(MAP_MIN_ITEMS + 20):  # enough for the pool; every fifth one a copy of the story
+            text = EDITED_COPY if i % 5 == 0 else f"{SAME_TOPIC}\nA closing line numbered {i} for a distinct text here."
+            _add(con, f"d{i:04d}", text if i else STORY, 1 + i % 28)
+        with process_map(processes) as map_:
+            stats = update_syndication(con, batch_size=60, map_=map_)
+        signatures = con.execute("select document_id, signature from raw.document_minhash order by 1").fetchall()
+        pairs = con.execute("select * from raw.syndication_pairs order by all").fetchall()
+        return stats, signatures, pairs
+
+    here, pooled = build(1), build(2)
+    assert here[0]["documents_indexed"] == MAP_MIN_ITEMS + 20 and here[2]
+    assert pooled == here
