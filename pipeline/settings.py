@@ -14,7 +14,8 @@ NEWSCLAIMS_LEARNED_CLAIMS  0 turns the trained claim tagger off (the rules alone
 NEWSCLAIMS_CLAIM_TAGGER  which trained claim tagger: `encoder` (fine-tuned all-MiniLM-L6-v2,
                          pipeline/models/claims_encoder) or `cnn` (pipeline/models/claims_tagger)
 NEWSCLAIMS_BATCH_SIZE    documents per nlp.pipe batch and per staged batch file
-NEWSCLAIMS_N_PROCESS     processes for nlp.pipe (default: the CPU count, see `cpu_count`)
+NEWSCLAIMS_N_PROCESS     processes for nlp.pipe, and for the scan's language detection and the syndication
+                         signatures (default: the CPU count, see `cpu_count`)
 NEWSCLAIMS_STAGING       where the staged annotation batches live (default: <warehouse>.batches/ beside
                          the warehouse); a folder, or an fsspec URL (file://, memory://, s3://...) for
                          workers on several machines (pipeline/warehouse/staging.py)
