@@ -41,9 +41,9 @@ LOAD_TABLES = {
 }
 
 
-#: executors that run every step in the run's own process, where the NLP step finds the model the ingest
-#: step began to load: the job's own, and the one Dagster puts in its place under `execute_in_process`
-#: (`newsclaims run`, the tests)
+#: executors that run every step in the run's own process, where the NLP step finds the model an earlier
+#: step (syndication_index) began to load: the job's own, and the one Dagster puts in its place under
+#: `execute_in_process` (`newsclaims run`, the tests)
 ONE_PROCESS_EXECUTORS = frozenset({"in_process", "execute_in_process_executor"})
 
 

@@ -74,30 +74,21 @@ def release_shared_model(spacy_model: SpacyResource) -> None:
     spacy_model.release()
 
 
+#: the documents the current extractor version (the query's one parameter) has not processed
+PENDING = """
+    select d.document_id from raw.documents d
+    where not exists (select 1 from raw.document_annotations a
+                      where a.document_id = d.document_id and a.extractor_version = ?)"""
+
+
 def pending_ids(con, version: str) -> list[str]:
     """Every document the current extractor version has not processed, in document_id order."""
-    return [
-        r[0]
-        for r in con.execute(
-            """
-        select d.document_id from raw.documents d
-        where not exists (select 1 from raw.document_annotations a
-                          where a.document_id = d.document_id and a.extractor_version = ?)
-        order by d.document_id""",
-            [version],
-        ).fetchall()
-    ]
+    return [r[0] for r in con.execute(f"{PENDING} order by d.document_id", [version]).fetchall()]
 
 
 def any_pending(con, version: str) -> bool:
     """Whether a document awaits the current extractor version (pending_ids is not empty)."""
-    return con.execute(
-        """
-        select exists (select 1 from raw.documents d
-                       where not exists (select 1 from raw.document_annotations a
-                                         where a.document_id = d.document_id and a.extractor_version = ?))""",
-        [version],
-    ).fetchone()[0]
+    return con.execute(f"select exists ({PENDING})", [version]).fetchone()[0]
 
 
 def pending_texts(con, version: str, ids: list[str]) -> list[tuple[str, str]]:
