@@ -36,6 +36,8 @@ ALLOWED_INTERPOLATIONS = {
     "SIGNATURE",
     "match",
     "short",
+    # the pending-documents query, written in the code (assets/shards.py)
+    "PENDING",
     # the search index's fixed unit queries, written in the code (warehouse/search.py)
     "CURRENT_UNITS",
     "UNIT_TEXTS",
