@@ -33,6 +33,11 @@ try {
   await page.goto(url, { waitUntil: "domcontentloaded", timeout: 60_000 });
   // the lineage page is ready when its toolbar is; the graph's group boxes come with it
   await page.getByText("Materialize all", { exact: true }).waitFor({ timeout: 60_000 });
+  // the page names itself in an effect after it renders: on a slow machine the toolbar can come
+  // first, with the app's default title still set, so wait for the page's own title (if it never
+  // comes, the title read is the default and the test says so)
+  await page.waitForFunction(() => document.title && document.title !== "Dagster", null, { timeout: 30_000 })
+    .catch(() => {});
   result.title = await page.title();
 
   // A fresh DAGSTER_HOME asks once (the answer is stored there), a few seconds after the page loads.
