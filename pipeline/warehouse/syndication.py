@@ -35,11 +35,15 @@ def _ids(values) -> pa.Table:
     return pa.table({"v": pa.array(sorted(set(values)), pa.string())})
 
 
-def pending_documents(con) -> int:
-    """Documents of raw.documents with no signature yet (update_syndication's work)."""
-    return con.execute("""
-        select count(*) from raw.documents d
-        where not exists (select 1 from raw.document_minhash m where m.document_id = d.document_id)""").fetchone()[0]
+def pending_ids(con) -> list[str]:
+    """The documents of raw.documents with no signature yet (update_syndication's work), in order."""
+    return [
+        r[0]
+        for r in con.execute("""
+        select d.document_id from raw.documents d
+        where not exists (select 1 from raw.document_minhash m where m.document_id = d.document_id)
+        order by 1""").fetchall()
+    ]
 
 
 def update_syndication(con, batch_size: int = 2000, map_: Callable | None = None) -> dict[str, int]:
@@ -63,13 +67,7 @@ def update_syndication(con, batch_size: int = 2000, map_: Callable | None = None
     if gone:
         remove_documents(con, gone)
         stats["documents_removed"] = len(gone)
-    pending = [
-        r[0]
-        for r in con.execute("""
-        select d.document_id from raw.documents d
-        where not exists (select 1 from raw.document_minhash m where m.document_id = d.document_id)
-        order by 1""").fetchall()
-    ]
+    pending = pending_ids(con)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     for start in range(0, len(pending), batch_size):
         chunk = pending[start : start + batch_size]

@@ -56,9 +56,9 @@ def test_whitespace_tokens_continue_a_content_only_inside_one(monkeypatch):
     words = ["He", "said", "the", "bridge", "\n", "would", "reopen", ".", "\n\n", "It", "rained", "."]
     given = ["O|B-S", "O|B-Q", "B|O", "I|O", "I|O", "I|O", "I|O", "O|O", "O|O", "O|O"]  # the words with pieces
     ids, first = tagger.pieces(words)
-    logits = np.full((len(ids), len(tagger.labels)), -5.0, dtype=np.float32)
-    logits[[k for k in first if k >= 0], [tagger.labels.index(t) for t in given]] = 5.0
-    monkeypatch.setattr(tagger, "piece_logits", lambda ids: logits)
+    probs = np.full((len(ids), len(tagger.labels)), 0.01, dtype=np.float32)
+    probs[[k for k in first if k >= 0], [tagger.labels.index(t) for t in given]] = 0.9
+    monkeypatch.setattr(tagger, "piece_probs", lambda ids: probs)
     tags = [tagger.labels[k] for k in tagger.probs(words).argmax(axis=1)]
     assert tags == given[:4] + ["I|O"] + given[4:7] + ["O|O"] + given[7:], tags
 
@@ -108,3 +108,20 @@ def test_the_artifact_holds_no_rare_polnear_training_word(shared_data):
     assert len(rare) > 500
     blobs = [p.read_bytes() for p in et.ENCODER_COMPONENT.rglob("*") if p.is_file()]
     assert not [t for t in rare if any(t.encode() in b for b in blobs)]
+
+
+def test_an_ensemble_averages_its_members_probabilities(tmp_path):
+    import shutil
+
+    meta = json.loads((et.ENCODER_COMPONENT / "labels.json").read_text())
+    (tmp_path / "labels.json").write_text(json.dumps({**meta, "members": ["a.onnx", "b.onnx"]}))
+    for name in ("a.onnx", "b.onnx"):
+        shutil.copy(et.ENCODER_COMPONENT / "tagger.onnx", tmp_path / name)
+    assert et.available(tmp_path) and et.signature(tmp_path) != et.signature()
+    words = SENTENCE.replace(".", " .").split()
+    single, pair = et.encoder_tagger().probs(words), et.EncoderTagger(tmp_path)
+    assert np.allclose(pair.probs(words), single, atol=1e-5), "two copies of one tagger are that tagger"
+    pair.models[1] = lambda ids, mask: np.zeros((*ids.shape, len(pair.labels)), dtype=np.float32)  # uniform
+    assert np.allclose(pair.probs(words), (single + 1 / len(pair.labels)) / 2, atol=1e-5)
+    (tmp_path / "b.onnx").unlink()
+    assert not et.available(tmp_path)

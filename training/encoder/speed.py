@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     taggers = {"cnn": cm.make_claim_tags(nlp, cm.TAGS_PIPE, str(cm.CLAIM_COMPONENT))}
     for path in a.encoders:
         tagger = et.EncoderClaimTags(path)
-        kind = type(tagger.tagger.model).__name__.strip("_").replace("Encoder", "").lower()
+        kind = type(tagger.tagger.models[0]).__name__.strip("_").replace("Encoder", "").lower()
         taggers[f"encoder {kind} ({path.name})"] = tagger
     best = {name: float("inf") for name in taggers}
     for _ in range(a.rounds):

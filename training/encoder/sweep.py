@@ -6,7 +6,7 @@ evaluate.py's path (the pipeline's spaCy model, `extract_claims`, `claim_model.l
 setting is only a decode and a score: a sweep costs seconds per setting, not a model run.
 
     .venv/bin/python training/encoder/sweep.py SPLIT_DIR --held-every 10 --cache /work/scratch/sweep \\
-        --encoder pipeline/models/claims_encoder [--encoder CKPT_DIR ...] \\
+        --encoder pipeline/models/claims_encoder [--encoder CKPT_DIR ...] [--encoder A+B (their mean)] \\
         [--set MIN_CUE_PROB=0.3,0.45,0.6 --set MIN_CONTENT_TOKENS=2,3,4 ...] [--product]
 
 Each --set NAME=v1,v2,... names a module constant of pipeline/nlp/claim_model.py, or as MODULE.NAME one
@@ -63,6 +63,16 @@ def tag_probs(encoder: Path, docs, cache: Path) -> tuple[list[str], list[np.ndar
     cache.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(file, **{f"d{i}": p for i, p in enumerate(out)})
     return labels, out
+
+
+def ensemble_probs(encoder: Path, docs, cache: Path) -> tuple[list[str], list[np.ndarray]]:
+    """tag_probs of one tagger, or of several joined by "+" (A+B: the mean of their probabilities,
+    which must share one label list)."""
+    members = [Path(p) for p in str(encoder).split("+")]
+    results = [tag_probs(m, docs, cache) for m in members]
+    labels = results[0][0]
+    assert all(r[0] == labels for r in results), "the taggers' labels differ"
+    return labels, [np.mean([r[1][i] for r in results], axis=0) for i in range(len(docs))]
 
 
 def put_tags(doc, labels: list[str], s: np.ndarray) -> None:
@@ -174,7 +184,7 @@ def main(argv=None) -> int:
     rules = [extract_claims(d, skip=nav) for d, nav in zip(docs, navs, strict=True)]
     print(line("rules alone", sc.score(gold, {n: ev.as_pred(r) for n, r in zip(names, rules, strict=True)})))
     for enc in a.encoder:
-        labels, probs = tag_probs(enc, docs, a.cache)
+        labels, probs = ensemble_probs(enc, docs, a.cache)
         for doc, s in zip(docs, probs, strict=True):
             put_tags(doc, labels, s)
         for setting in settings_grid(sets, a.product):
