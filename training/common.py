@@ -51,6 +51,22 @@ class Steps:
         print("$ " + " ".join(str(c) for c in cmd), flush=True)
         subprocess.run([str(c) for c in cmd], check=True, **kw)
 
+    @staticmethod
+    def start(cmd: list, log: Path, **kw) -> tuple[subprocess.Popen, Path]:
+        """Start cmd with its output in log (for jobs that run side by side); `wait` for it."""
+        print(f"$ {' '.join(str(c) for c in cmd)} > {log}", flush=True)
+        with log.open("w", encoding="utf-8") as out:
+            return subprocess.Popen([str(c) for c in cmd], stdout=out, stderr=subprocess.STDOUT, **kw), log
+
+    @staticmethod
+    def wait(jobs: list[tuple[subprocess.Popen, Path]]) -> None:
+        """Wait for every started job; the first that failed raises, with its log's tail."""
+        codes = [(job.wait(), log) for job, log in jobs]
+        for code, log in codes:
+            if code:
+                tail = "".join(log.read_text(encoding="utf-8", errors="replace").splitlines(True)[-20:])
+                raise subprocess.CalledProcessError(code, str(log), output=tail)
+
 
 def spacy_train(
     steps: Steps, python: str, config: Path, work: Path, vectors: Path, max_steps: int, env

@@ -192,7 +192,7 @@ def main(argv=None) -> int:
             res = {v: sc.score(gold, p) for v, p in preds.items()}
             label = ", ".join(f"{k}={v}" for k, v in setting.items()) or "module settings"
             print(
-                f"[{enc.name}] "
+                f"[{'+'.join(Path(m).name for m in str(enc).split('+'))}] "
                 + line(label, res["combined"])
                 + f" | learned F1 {res['learned']['attribution']['f1']:.3f}"
             )

@@ -19,14 +19,16 @@ everything else is fine-tuned: AdamW, linear warm-up then linear decay, --lr for
 Checkpoints (every half epoch and at the end) go to OUT/ckpt-STEP/: ``tagger.safetensors`` (every
 weight but the word-piece table, float16, plus the head) and ``labels.json`` — the format
 pipeline/nlp/encoder_tagger.py reads — and ``full.pt`` (float32, for an ONNX export).
-The schedule is fitted to --deadline (UTC HH:MM): every --probe-steps steps the mean speed so far
-(pauses included) decides how many steps still fit, and the decay is planned to end there (the plan
-only ever shrinks).
+The schedule is fitted to --deadline (UTC HH:MM): every --probe-steps steps the speed over the last
+three probes (pauses included) decides how many steps still fit, and the decay is planned to end
+there: the plan shrinks while the job is slowed (another job on its core) and grows back, never past
+--epochs, once it runs at full speed again.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime as dt
 import json
 import math
@@ -245,7 +247,8 @@ def main(argv=None) -> int:
         hh, mm = map(int, a.deadline.split(":"))
         now = dt.datetime.now(dt.timezone.utc)
         deadline = now.replace(hour=hh, minute=mm, second=0, microsecond=0).timestamp()
-    meta = {"window": a.window, "base": "all-MiniLM-L6-v2", "frozen": FROZEN, "epochs": a.epochs}
+    meta = {"window": a.window, "base": "all-MiniLM-L6-v2", "frozen": FROZEN, "epochs": a.epochs, "seed": a.seed}
+    planned, probes = total, collections.deque([(0, time.time())], maxlen=4)
     if a.init:
         meta["init"] = str(a.init)
     step, t0, pieces_done, epoch = 0, time.time(), 0, 0
@@ -276,14 +279,15 @@ def main(argv=None) -> int:
                     flush=True,
                 )
             if deadline and step % a.probe_steps == 0:  # refitted all along: the job may be slowed or paused
-                rate = (time.time() - t0) / step
-                fit = step + int((deadline - time.time() - 120) / rate)
-                if fit < total:
+                probes.append((step, time.time()))
+                rate = (probes[-1][1] - probes[0][1]) / (probes[-1][0] - probes[0][0])
+                fit = min(planned, max(step + 1, step + int((deadline - time.time() - 120) / rate)))
+                if fit != total:
                     print(
                         f"schedule: {rate:.2f} s/step, {fit} steps fit before {a.deadline} (plan was {total})",
                         flush=True,
                     )
-                    total = max(step + 1, fit)
+                    total = fit
             if step % half == 0 or step >= total:
                 save(
                     model, labels, a.out / f"ckpt-{step}", {**meta, "step": step, "loss": float(np.mean(losses[-50:]))}
