@@ -107,7 +107,7 @@ train-claims: setup
 
 # Fine-tune all-MiniLM-L6-v2 as the claim tagger (pipeline/models/claims_encoder, the default tagger)
 # from ../shared/data/polnear/train, then the same figures. Torch is a training tool only: TRAIN_PYTHON
-# is a separate venv with it (training/encoder/README.md); about an hour on one core.
+# is a separate venv with it (training/encoder/README.md); 4 epochs, 80-100 min on one core.
 TRAIN_PYTHON ?= $(HOME)/train311/bin/python
 train-encoder: setup
 	$(BIN)/python training/encoder/build.py --train-python $(TRAIN_PYTHON)

@@ -15,7 +15,7 @@ with `torch==2.13.0 numpy safetensors tokenizers onnx onnxruntime` (training/enc
 3. export_onnx.py (the training venv): the checkpoint as ONNX from the word-piece embeddings on,
    its MatMuls int8 by dynamic per-channel quantisation (``tagger.onnx``, 11 MB; a third of the
    numpy encoder's time per token).
-4. package: ``tagger.onnx`` (one seed) or ``tagger-seedN.onnx`` per seed (an ensemble: labels.json's
+4. package: ``tagger.onnx`` (one seed) or ``tagger-0.onnx``, ``tagger-1.onnx``, ... (an ensemble: labels.json's
    ``members``, whose probabilities the tagger averages) and ``labels.json`` (tag names, training
    figures) into the artifact,
    checked: under 25 MB, and none of a sample of rare PolNeAR train words in any of its files.
