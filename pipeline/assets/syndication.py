@@ -61,10 +61,10 @@ def _materialize(context, warehouse: WarehouseResource, update, tables: dict[str
 )
 def syndication_index(context: AssetExecutionContext, warehouse: WarehouseResource, spacy_model: SpacyResource):
     from pipeline.nlp.workers import MAP_MIN_ITEMS, process_map
-    from pipeline.warehouse.syndication import pending_ids, update_syndication
+    from pipeline.warehouse.syndication import pending_count, update_syndication
 
     with warehouse.get_connection() as con:
-        many = len(pending_ids(con)) >= MAP_MIN_ITEMS
+        many = pending_count(con) >= MAP_MIN_ITEMS
     # the signatures' worker processes are forked before the model prefetch's thread starts
     with process_map(spacy_model.n_process, start=many) as map_:
         prefetch_model(context, spacy_model, warehouse)

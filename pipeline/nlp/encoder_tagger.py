@@ -136,13 +136,12 @@ class EncoderTagger:
 
     def piece_probs(self, ids: list[int]) -> np.ndarray:
         """(len(ids), labels) tag probabilities per piece: the mean of the members' softmax."""
-        total = None
+        probs = []
         for model in self.models:
             s = self.piece_logits(ids, model)
             s = np.exp(s - s.max(axis=1, keepdims=True))
-            s /= s.sum(axis=1, keepdims=True)
-            total = s if total is None else total + s
-        return total if len(self.models) == 1 else total / len(self.models)
+            probs.append(s / s.sum(axis=1, keepdims=True))
+        return sum(probs) / len(probs)
 
     def piece_logits(self, ids: list[int], model) -> np.ndarray:
         """(len(ids), labels) one member's head scores, each piece's from the window whose core holds it."""
@@ -204,9 +203,12 @@ def weight_files(path: Path = ENCODER_COMPONENT) -> list[Path]:
 def available(path: Path = ENCODER_COMPONENT) -> bool:
     """Whether the tagger can run: its artifact shipped, the encoder wheel installed, and
     onnxruntime where the artifact is an ONNX model."""
-    if not (path / "labels.json").exists() or not all(f.exists() for f in weight_files(path)):
+    if not (path / "labels.json").exists():
         return False
-    if weight_files(path)[0].suffix == ".onnx" and importlib.util.find_spec("onnxruntime") is None:
+    files = weight_files(path)
+    if not all(f.exists() for f in files):
+        return False
+    if files[0].suffix == ".onnx" and importlib.util.find_spec("onnxruntime") is None:
         return False
     try:
         emb.model_zip()

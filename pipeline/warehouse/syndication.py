@@ -35,15 +35,20 @@ def _ids(values) -> pa.Table:
     return pa.table({"v": pa.array(sorted(set(values)), pa.string())})
 
 
+#: the documents of raw.documents with no signature yet (update_syndication's work)
+UNSIGNED = """
+    select d.document_id from raw.documents d
+    where not exists (select 1 from raw.document_minhash m where m.document_id = d.document_id)"""
+
+
 def pending_ids(con) -> list[str]:
-    """The documents of raw.documents with no signature yet (update_syndication's work), in order."""
-    return [
-        r[0]
-        for r in con.execute("""
-        select d.document_id from raw.documents d
-        where not exists (select 1 from raw.document_minhash m where m.document_id = d.document_id)
-        order by 1""").fetchall()
-    ]
+    """The documents with no signature yet, in order."""
+    return [r[0] for r in con.execute(f"{UNSIGNED} order by 1").fetchall()]
+
+
+def pending_count(con) -> int:
+    """How many documents have no signature yet."""
+    return con.execute(f"select count(*) from ({UNSIGNED})").fetchone()[0]
 
 
 def update_syndication(con, batch_size: int = 2000, map_: Callable | None = None) -> dict[str, int]:

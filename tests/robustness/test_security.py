@@ -36,8 +36,9 @@ ALLOWED_INTERPOLATIONS = {
     "SIGNATURE",
     "match",
     "short",
-    # the pending-documents query, written in the code (assets/shards.py)
+    # the pending-documents queries, written in the code (assets/shards.py, warehouse/syndication.py)
     "PENDING",
+    "UNSIGNED",
     # the search index's fixed unit queries, written in the code (warehouse/search.py)
     "CURRENT_UNITS",
     "UNIT_TEXTS",

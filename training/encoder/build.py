@@ -75,8 +75,12 @@ def package(ckpts: list[Path], onnxes: list[Path], artifact: Path, seconds: floa
         names = [f"tagger-{i}.onnx" for i in range(len(onnxes))]
         for onnx, name in zip(onnxes, names, strict=True):
             shutil.copy2(onnx, artifact / name)
-        meta.update(members=names, step=[m["step"] for m in metas], loss=[m["loss"] for m in metas])
-        meta["seed"] = [m.get("seed") for m in metas]
+        meta.update(
+            members=names,
+            step=[m["step"] for m in metas],
+            loss=[m["loss"] for m in metas],
+            seed=[m.get("seed") for m in metas],
+        )
     meta.pop("frozen", None)  # the ONNX model carries its word-piece table
     meta.update(
         name=et.NAME,

@@ -65,11 +65,15 @@ def tag_probs(encoder: Path, docs, cache: Path) -> tuple[list[str], list[np.ndar
     return labels, out
 
 
+def members(encoder: Path) -> list[Path]:
+    """The taggers an --encoder names: one folder, or several joined by "+"."""
+    return [Path(p) for p in str(encoder).split("+")]
+
+
 def ensemble_probs(encoder: Path, docs, cache: Path) -> tuple[list[str], list[np.ndarray]]:
     """tag_probs of one tagger, or of several joined by "+" (A+B: the mean of their probabilities,
     which must share one label list)."""
-    members = [Path(p) for p in str(encoder).split("+")]
-    results = [tag_probs(m, docs, cache) for m in members]
+    results = [tag_probs(m, docs, cache) for m in members(encoder)]
     labels = results[0][0]
     assert all(r[0] == labels for r in results), "the taggers' labels differ"
     return labels, [np.mean([r[1][i] for r in results], axis=0) for i in range(len(docs))]
@@ -192,7 +196,7 @@ def main(argv=None) -> int:
             res = {v: sc.score(gold, p) for v, p in preds.items()}
             label = ", ".join(f"{k}={v}" for k, v in setting.items()) or "module settings"
             print(
-                f"[{'+'.join(Path(m).name for m in str(enc).split('+'))}] "
+                f"[{'+'.join(m.name for m in members(enc))}] "
                 + line(label, res["combined"])
                 + f" | learned F1 {res['learned']['attribution']['f1']:.3f}"
             )
