@@ -39,7 +39,7 @@ from dagster import (
 from dagster import AssetIn, AssetKey
 from pydantic import Field
 
-from pipeline.nlp.annotate import annotate_texts, extractor_version
+from pipeline.nlp.annotate import annotate_texts, extractor_version, processes_for
 from pipeline.progress import progress
 from pipeline.resources import SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
@@ -113,11 +113,12 @@ def split_shards(ids: list[str], shard_size: int) -> list[list[str]]:
 
 def stage_documents(log, nlp, batch_size: int, n_process: int, staging, items, total: int, stats: dict) -> list[str]:
     """spaCy and the extractors over (text, document_id) items, staged in batches of batch_size
-    documents; returns the batch ids and counts documents, failures and characters in stats."""
+    documents; returns the batch ids and counts documents, failures and characters in stats. A few
+    documents stay in this process whatever n_process (`processes_for`)."""
     batch: dict[str, list] = {t: [] for t in ANNOTATION_TABLES}
     batch_ids, in_batch = [], 0
     with progress(total, "spaCy + extractors") as advance:
-        for doc_id, rows in annotate_texts(nlp, items, batch_size, n_process):
+        for doc_id, rows in annotate_texts(nlp, items, batch_size, processes_for(total, n_process)):
             for table, table_rows in rows.items():
                 batch[table].extend(table_rows)
             for err in rows.get("document_errors", []):

@@ -129,3 +129,30 @@ def test_worker_generations_give_the_rows_of_one_process_and_leave_the_collector
     assert [d for d, _ in in_workers] == [f"d{k}" for k in range(5)]
     assert strip(in_workers) == strip(here)
     assert [c["cue_lemma"] for _, rows in in_workers for c in rows["claims"]] == ["say"] * 5
+
+
+_FORKS = [0]
+
+
+def _count_fork() -> None:
+    _FORKS[0] += 1
+
+
+def test_a_few_documents_stay_in_this_process_more_go_to_the_workers(nlp, tmp_path):
+    """A one-article update forks no workers (IN_PROCESS_MAX_DOCS); one document more does, and both
+    stage every document."""
+    import logging
+    import os
+
+    from pipeline.assets.shards import stage_documents
+    from pipeline.nlp.annotate import IN_PROCESS_MAX_DOCS
+
+    os.register_at_fork(before=_count_fork)  # counts every fork of this process from now on
+    for count, forks_expected in ((IN_PROCESS_MAX_DOCS, False), (IN_PROCESS_MAX_DOCS + 1, True)):
+        items = [(f"{GOOD}Text {i}.", f"doc-{count}-{i}") for i in range(count)]
+        before, stats = _FORKS[0], dict(done=0, failed=0, chars=0)
+        staging = tmp_path / str(count)
+        staging.mkdir()
+        batch_ids = stage_documents(logging.getLogger("t"), nlp, 64, 2, staging, iter(items), count, stats)
+        assert stats["done"] == count and stats["failed"] == 0 and len(batch_ids) == 1
+        assert (_FORKS[0] > before) == forks_expected, (count, _FORKS[0] - before)
