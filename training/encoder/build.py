@@ -105,6 +105,12 @@ def main(argv=None) -> int:
     ap.add_argument("--ckpt", type=Path, nargs="+", help="package these checkpoints instead of training")
     ap.add_argument("--onnx", type=Path, nargs="+", help="with --ckpt: their exported int8 models")
     ap.add_argument("--no-eval", action="store_true", help="skip the figures")
+    ap.add_argument(
+        "--held-every",
+        type=int,
+        default=10,
+        help="hold out every Nth training article for the held-out figures (0: train on all of them; dev figures only)",
+    )
     ap.add_argument("--artifact", type=Path, default=et.ENCODER_COMPONENT)
     a = ap.parse_args(argv)
     polnear = SHARED / "polnear"
@@ -120,7 +126,8 @@ def main(argv=None) -> int:
         if a.train_python is None:
             ap.error("--train-python (a venv with torch) is needed to train; see training/encoder/README.md")
         steps.step("prepare")
-        steps.run([sys.executable, HERE / "prepare.py", polnear / "train", work / "polnear.jsonl"], env=env)
+        prepare = [sys.executable, HERE / "prepare.py", polnear / "train", work / "polnear.jsonl"]
+        steps.run([*prepare, "--held-every", a.held_every], env=env)
         steps.step(f"fine-tune (torch, nice -n 19, one thread per seed: {a.seeds})")
         t0 = time.perf_counter()
         runs = [work / f"run-seed{seed}" for seed in a.seeds]
@@ -149,11 +156,12 @@ def main(argv=None) -> int:
     print(common.describe_check(a.artifact, checked, "rare training words"))
     if a.no_eval:
         return 0
-    steps.step("held-out tenth of PolNeAR train: rules / learned / combined")
-    ev = common.load_tool(HERE / "evaluate.py", "encoder_evaluate")
-    r = ev.evaluate(polnear / "train", a.artifact, 10, None, SHARED.parent / "tools")
-    for v in ("rules", "learned", "combined"):
-        print(ev.ev.summary(v, r[v]))
+    if a.held_every > 0:
+        steps.step("held-out articles of PolNeAR train: rules / learned / combined")
+        ev = common.load_tool(HERE / "evaluate.py", "encoder_evaluate")
+        r = ev.evaluate(polnear / "train", a.artifact, a.held_every, None, SHARED.parent / "tools")
+        for v in ("rules", "learned", "combined"):
+            print(ev.ev.summary(v, r[v]))
     if a.artifact.resolve() != et.ENCODER_COMPONENT:
         return 0
     steps.step("dev figures: PolNeAR dev through the pipeline (benchmarks/quality.py)")

@@ -3,8 +3,8 @@
 The same tokens and tags as the CNN tagger's corpus (training/claims/prepare.py: spaCy's English
 tokenizer, ``CONTENT|ROLE`` tags from the shared scorer's gold), one line per article:
 ``{"name", "words", "tags", "held"}``, ``held`` true for every tenth article by name (the tenth
-prepare.py holds out). Run under the project's .venv; the output holds PolNeAR text, so it must go
-to a scratch folder outside the project.
+prepare.py holds out; ``--held-every 0``: none, every article is trained on). Run under the
+project's .venv; the output holds PolNeAR text, so it must go to a scratch folder outside the project.
 
     .venv/bin/python training/encoder/prepare.py ../shared/data/polnear/train OUT.jsonl [--held-every 10]
 """
@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     ap.add_argument("split_dir", type=Path)
     ap.add_argument("out", type=Path)
     ap.add_argument("--tools", type=Path, help="folder of score_claims.py (default: ../tools beside the data)")
-    ap.add_argument("--held-every", type=int, default=10)
+    ap.add_argument("--held-every", type=int, default=10, help="hold out every Nth article (0: none)")
     a = ap.parse_args(argv)
     assert ROOT not in a.out.resolve().parents, "the output must be outside the project (it holds PolNeAR text)"
     prep = common.load_tool(ROOT / "training" / "claims" / "prepare.py", "claims_prepare")
@@ -45,7 +45,7 @@ def main(argv=None) -> int:
                 "name": name,
                 "words": [t.text for t in doc],
                 "tags": prep.tag_doc(doc, gold[name]),
-                "held": i % a.held_every == a.held_every - 1,
+                "held": a.held_every > 0 and i % a.held_every == a.held_every - 1,
             }
             f.write(json.dumps(row) + "\n")
     print(f"prepare: {len(gold)} articles → {a.out}", file=sys.stderr)
