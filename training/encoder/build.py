@@ -9,7 +9,8 @@ Torch is a training tool only, never a dependency of the project: --train-python
 with `torch==2.13.0 numpy safetensors tokenizers onnx onnxruntime` (training/encoder/README.md).
 
 1. prepare.py (this venv): PolNeAR train → JSON lines of spaCy tokens and composite tags in a
-   scratch folder outside the project, every tenth article held out (the CNN tagger's split).
+   scratch folder outside the project, every tenth article held out (the CNN tagger's split;
+   ``--held-every 0``: none, every article is trained on).
 2. train.py (the training venv, `nice -n 19`, one thread): the fine-tuning, once per seed (the seeds
    run side by side, a core each); a checkpoint every half epoch; each run's last one is packaged.
 3. export_onnx.py (the training venv): the checkpoint as ONNX from the word-piece embeddings on,
@@ -19,7 +20,8 @@ with `torch==2.13.0 numpy safetensors tokenizers onnx onnxruntime` (training/enc
    ``members``, whose probabilities the tagger averages) and ``labels.json`` (tag names, training
    figures) into the artifact,
    checked: under 25 MB, and none of a sample of rare PolNeAR train words in any of its files.
-5. Figures: rules / learned / combined on the held-out tenth (training/encoder/evaluate.py), then
+5. Figures: rules / learned / combined on the held-out tenth (training/encoder/evaluate.py; not with
+   ``--held-every 0``), then
    PolNeAR dev through the pipeline (benchmarks/quality.py --only claims).
 
 Writes only pipeline/models/claims_encoder.
