@@ -99,6 +99,27 @@ def shared_with_forks() -> Iterator[None]:
 #: below this many items a map stays in this process: starting the processes would cost more
 MAP_MIN_ITEMS = 128
 
+#: seconds a map's workers get to end after SIGTERM before they are killed (SIGKILL)
+END_GRACE_SECONDS = 5.0
+
+
+def _end_pool(pool) -> None:
+    """Stop a Pool's workers: SIGTERM (`Pool.terminate`), then SIGKILL for any still alive after
+    END_GRACE_SECONDS. `Pool.terminate` waits for each worker without a time limit, so one worker that
+    outlives SIGTERM (it ignores or blocks the signal, or a fork copied a lock it is stuck on and the
+    parent's Python handler never runs) would hang the step, and the run, for ever. SIGKILL cannot be
+    caught, blocked or ignored. `Pool` keeps its workers in `_pool` (no public name for them)."""
+    import threading
+
+    ender = threading.Thread(target=pool.terminate, name="newsclaims-pool-end", daemon=True)
+    ender.start()
+    ender.join(END_GRACE_SECONDS)
+    if ender.is_alive():
+        for worker in list(getattr(pool, "_pool", ())):
+            if worker.exitcode is None:
+                worker.kill()
+        ender.join(END_GRACE_SECONDS)
+
 
 @contextmanager
 def process_map(processes: int, start: bool = False) -> Iterator[Callable[[Callable[[T], R], Sequence[T]], list[R]]]:
@@ -109,7 +130,8 @@ def process_map(processes: int, start: bool = False) -> Iterator[Callable[[Calla
     The workers are forked from this process (they share its memory and modules: nothing to import
     or pickle but the items). A fork copies the locks other threads hold at that moment, so the
     workers start at the first map that needs them, or on entering with `start`: before the caller
-    starts a thread of its own (the model prefetch). They end on leaving."""
+    starts a thread of its own (the model prefetch). They end on leaving, killed if they outlive
+    SIGTERM by END_GRACE_SECONDS (`_end_pool`)."""
     pool = None
 
     def open_pool() -> None:
@@ -132,5 +154,4 @@ def process_map(processes: int, start: bool = False) -> Iterator[Callable[[Calla
         yield map_
     finally:
         if pool is not None:
-            pool.terminate()
-            pool.join()
+            _end_pool(pool)

@@ -83,3 +83,52 @@ def test_a_worker_stopped_with_sigterm_ends_silently_under_a_raising_handler(tmp
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == str(-signal.SIGTERM)
     assert "Traceback" not in proc.stderr, proc.stderr
+
+
+OUTLIVES_SIGTERM = """
+import os, signal, threading, time
+from pipeline.nlp import workers
+
+def deaf(item):
+    # a worker that outlives SIGTERM and never ends by itself, as one stuck in a lock a fork copied:
+    # the signal ignored, and a thread its exit would wait for
+    if threading.active_count() == 1:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        threading.Thread(target=time.sleep, args=(600,)).start()
+    return os.getpid()
+
+if __name__ == "__main__":
+    workers.END_GRACE_SECONDS = 1.0
+    with workers.process_map(2) as map_:
+        pids = sorted(set(map_(deaf, range(workers.MAP_MIN_ITEMS))))
+        print(*pids, flush=True)
+        leaving = time.monotonic()
+    print(round(time.monotonic() - leaving, 2), flush=True)
+"""
+
+
+def test_a_map_whose_worker_outlives_sigterm_still_ends_and_the_worker_is_killed(tmp_path):
+    """process_map's exit is bounded: a worker still alive END_GRACE_SECONDS after SIGTERM is killed,
+    where Pool.terminate alone waits for it for ever (seen once in CI, a worker that outlived SIGTERM)."""
+    script = tmp_path / "deaf.py"
+    script.write_text(OUTLIVES_SIGTERM)
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=os.getcwd(),
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=45)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("leaving process_map waited for a worker that outlived SIGTERM")
+    assert proc.returncode == 0, err
+    pids_line, seconds = out.strip().splitlines()
+    pids = [int(p) for p in pids_line.split()]
+    assert len(pids) == 2 and os.getpid() not in pids
+    assert 0.9 <= float(seconds) < 10, "killed after the grace, not before it and not much later"
+    assert not any(_alive(pid) for pid in pids)
