@@ -1,4 +1,4 @@
-"""`newsclaims run | summary | forget | eval` run the same Definitions the UI loads, never a second code path;
+"""`newsclaims run | watch | summary | forget | eval` run the same Definitions the UI loads, never a second code path;
 `newsclaims claims | speakers | sources | search | export` answer questions from a built warehouse.
 
 Exit codes of the answer commands: 0 when something was found (or exported), 1 when the question

@@ -129,6 +129,6 @@ def test_a_map_whose_worker_outlives_sigterm_still_ends_and_the_worker_is_killed
     assert proc.returncode == 0, err
     pids_line, seconds = out.strip().splitlines()
     pids = [int(p) for p in pids_line.split()]
-    assert len(pids) == 2 and os.getpid() not in pids
+    assert 1 <= len(pids) <= 2 and os.getpid() not in pids  # one worker may take every item
     assert 0.9 <= float(seconds) < 10, "killed after the grace, not before it and not much later"
     assert not any(_alive(pid) for pid in pids)
