@@ -275,10 +275,15 @@ def clean_env() -> dict:
     return env
 
 
+def newsclaims_command() -> list[str]:
+    """The `newsclaims` beside this Python, else the CLI module run by this Python."""
+    exe = Path(sys.executable).parent / "newsclaims"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "pipeline.cli"]
+
+
 def newsclaims_run(work: Path, input_dir: Path, warehouse: Path, steps: bool = False) -> dict:
     """`newsclaims run`; with steps, --verbose and the seconds of each Dagster step parsed from its log."""
-    exe = Path(sys.executable).parent / "newsclaims"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "pipeline.cli"]
+    cmd = newsclaims_command()
     args = ["run", "--input", str(input_dir), "--warehouse", str(warehouse), *(["--verbose"] if steps else [])]
     r = run_measured([*cmd, *args], work, clean_env())
     if steps:
@@ -298,8 +303,7 @@ def newsclaims_watch(work: Path, input_dir: Path, warehouse: Path, new_file: Pat
 
     import psutil
 
-    exe = Path(sys.executable).parent / "newsclaims"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "pipeline.cli"]
+    cmd = newsclaims_command()
     args = ["watch", "--input", str(input_dir), "--warehouse", str(warehouse), "--interval", "1"]
     started = time.perf_counter()
     proc = subprocess.Popen([*cmd, *args], cwd=work, env=clean_env(), stdout=subprocess.PIPE, text=True)

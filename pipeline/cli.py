@@ -35,10 +35,14 @@ def run(settings: Settings, verbose: bool = False) -> bool:
     """
     if not settings.input_dir.is_dir():
         raise SystemExit(f"newsclaims: input folder {settings.input_dir} does not exist")
-    # the dbt profile and anything the job spawns read the same paths
+    _export_paths(settings)
+    return _execute_job(settings, verbose)
+
+
+def _export_paths(settings: Settings) -> None:
+    """The dbt profile and anything the job spawns read the same paths from the environment."""
     os.environ["NEWSCLAIMS_INPUT_DIR"] = str(settings.input_dir)
     os.environ["NEWSCLAIMS_WAREHOUSE"] = str(settings.warehouse)
-    return _execute_job(settings, verbose)
 
 
 def _execute_job(settings: Settings, verbose: bool = False, asset_selection=None) -> bool:
@@ -102,8 +106,7 @@ def watch_command(settings: Settings, args) -> int:
     if args.interval <= 0:
         print("newsclaims: --interval must be more than 0 seconds", file=sys.stderr)
         return 2
-    os.environ["NEWSCLAIMS_INPUT_DIR"] = str(settings.input_dir)
-    os.environ["NEWSCLAIMS_WAREHOUSE"] = str(settings.warehouse)
+    _export_paths(settings)
     # the model stays loaded between runs (that is the point of one process)
     settings = replace(settings, keep_model=True)
     execute = _job_executor(settings, args.verbose, raise_interrupts=True)

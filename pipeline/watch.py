@@ -87,8 +87,8 @@ def watch(
     """Run `execute` now, then whenever the folder changes (see the module's docstring). After each
     run one line goes to `out`: the run's number, what changed, ok or failed, its seconds, and
     `describe()` (the warehouse's counts) when it succeeded. `warm` is called once after the first
-    run, before watching (loading the spaCy model the first run may not have needed). `max_runs` stops after that many runs
-    (tests, benchmarks). Returns an exit code: 0 when stopped, 1 when the last run failed.
+    run, before watching (loading the spaCy model the first run may not have needed). `max_runs`
+    stops after that many runs (tests, benchmarks). Returns an exit code: 0 when stopped, 1 when the last run failed.
     `execute` raises KeyboardInterrupt when a run was interrupted by a signal: the watcher stops."""
     out = out or sys.stdout
     sigint_ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
