@@ -36,7 +36,17 @@ def run(settings: Settings, verbose: bool = False) -> bool:
     if not settings.input_dir.is_dir():
         raise SystemExit(f"newsclaims: input folder {settings.input_dir} does not exist")
     _export_paths(settings)
-    return _execute_job(settings, verbose)
+    from pipeline.nlp import warm
+
+    if settings.warehouse.exists() and not settings.keep_model:
+        # an update: the model loads on the other core while this process imports Dagster and
+        # ingests (pipeline/nlp/warm.py). Not for a new warehouse, whose every document awaits NLP
+        # in workers forked from this process, nor for a process keeping its model between runs.
+        warm.start(settings.spacy_model)
+    try:
+        return _execute_job(settings, verbose)
+    finally:
+        warm.stop()  # a run that ended before its NLP step leaves no model process behind
 
 
 def _export_paths(settings: Settings) -> None:

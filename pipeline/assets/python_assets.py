@@ -11,9 +11,11 @@ from collections import Counter
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 
 # the enrichment fans out into shards (one graph-backed asset, pipeline/assets/shards.py)
-from pipeline.assets.shards import annotation_batches, any_pending, pending_ids, pending_texts, stage_documents  # noqa: F401 - collected by load_assets_from_modules
+from pipeline.assets.shards import annotation_batches, count_pending, pending_ids, pending_texts, stage_documents  # noqa: F401 - collected by load_assets_from_modules
 from pipeline.ingest.files import read_corpus
 from pipeline.ingest.language import LanguagePolicy
+from pipeline.nlp import warm
+from pipeline.nlp.annotate import IN_PROCESS_MAX_DOCS
 from pipeline.nlp.entities import ENTITY_OVERRIDES_CSV
 from pipeline.nlp.workers import process_map
 from pipeline.progress import progress
@@ -49,11 +51,16 @@ ONE_PROCESS_EXECUTORS = frozenset({"in_process", "execute_in_process_executor"})
 
 def prefetch_model(context, spacy_model: SpacyResource, warehouse: WarehouseResource) -> None:
     """Start loading the model in the background when this process's NLP step will need it: the
-    run's steps all run here (ONE_PROCESS_EXECUTORS) and a document awaits the current extractor."""
+    run's steps all run here (ONE_PROCESS_EXECUTORS) and a document awaits the current extractor.
+    A model already loading in a process of its own (`newsclaims run`, pipeline/nlp/warm.py) is kept
+    when it will annotate the documents waiting, and stopped otherwise."""
     if context.job_def.executor_def.name not in ONE_PROCESS_EXECUTORS:
+        warm.stop()
         return
     with warehouse.get_connection() as con:
-        waiting = any_pending(con, spacy_model.extractor_version())
+        waiting = count_pending(con, spacy_model.extractor_version(), limit=IN_PROCESS_MAX_DOCS + 1)
+    if warm.keep_for(spacy_model.model, waiting):
+        return  # the model loading in its own process annotates them
     if waiting:
         spacy_model.prefetch()
 

@@ -39,6 +39,7 @@ from dagster import (
 from dagster import AssetIn, AssetKey
 from pydantic import Field
 
+from pipeline.nlp import warm
 from pipeline.nlp.annotate import annotate_texts, extractor_version, processes_for
 from pipeline.progress import progress
 from pipeline.resources import SpacyResource, WarehouseResource
@@ -69,7 +70,9 @@ def shared_model(spacy_model: SpacyResource):
 
 
 def release_shared_model(spacy_model: SpacyResource) -> None:
-    """Drop the shards' pipeline and unload the model from this process (SpacyResource.release)."""
+    """Drop the shards' pipeline and unload the model from this process (SpacyResource.release),
+    and stop a warm model process still waiting (pipeline/nlp/warm.py)."""
+    warm.stop()
     _MODELS.clear()
     spacy_model.release()
 
@@ -86,9 +89,9 @@ def pending_ids(con, version: str) -> list[str]:
     return [r[0] for r in con.execute(f"{PENDING} order by d.document_id", [version]).fetchall()]
 
 
-def any_pending(con, version: str) -> bool:
-    """Whether a document awaits the current extractor version (pending_ids is not empty)."""
-    return con.execute(f"select exists ({PENDING})", [version]).fetchone()[0]
+def count_pending(con, version: str, limit: int) -> int:
+    """How many documents await the current extractor version, counted up to `limit`."""
+    return con.execute(f"select count(*) from ({PENDING} limit ?)", [version, limit]).fetchone()[0]
 
 
 def pending_texts(con, version: str, ids: list[str]) -> list[tuple[str, str]]:
@@ -118,7 +121,12 @@ def stage_documents(log, nlp, batch_size: int, n_process: int, staging, items, t
     batch: dict[str, list] = {t: [] for t in ANNOTATION_TABLES}
     batch_ids, in_batch = [], 0
     with progress(total, "spaCy + extractors") as advance:
-        for doc_id, rows in annotate_texts(nlp, items, batch_size, processes_for(total, n_process)):
+        annotated = (
+            nlp.annotate_texts(items, batch_size)
+            if isinstance(nlp, warm.WarmModel)
+            else annotate_texts(nlp, items, batch_size, processes_for(total, n_process))
+        )
+        for doc_id, rows in annotated:
             for table, table_rows in rows.items():
                 batch[table].extend(table_rows)
             for err in rows.get("document_errors", []):
@@ -202,26 +210,13 @@ def annotate_shard(
     started = time.perf_counter()
     batch_ids: list[str] = []
     if ids:
-        nlp = shared_model(spacy_model)
-        context.log.info(f"spaCy model ready in {time.perf_counter() - started:.2f}s")
-        version = extractor_version(nlp)
-        if version != shard["version"]:
-            raise RuntimeError(
-                f"this worker's extractor version {version} is not the planned {shard['version']}: "
-                "every worker needs the same newsclaims and model"
-            )
-
-        def texts():
-            for k in range(0, len(ids), READ_CHUNK):
-                with warehouse.get_connection() as con:  # the lock for the read only
-                    rows = pending_texts(con, version, ids[k : k + READ_CHUNK])
-                for doc_id, text in rows:
-                    stats["chars"] += len(text)
-                    yield text, doc_id
-
-        batch_ids = stage_documents(
-            context.log, nlp, spacy_model.batch_size, shard["n_process"], warehouse.staging, texts(), len(ids), stats
-        )
+        # the model `newsclaims run` began loading in a process of its own takes a few documents
+        warm_model = warm.take(spacy_model.model, len(ids))
+        try:
+            batch_ids = _annotate_shard(context, spacy_model, warehouse, shard, warm_model, stats, started)
+        finally:
+            if warm_model:
+                warm_model.close()
     seconds = time.perf_counter() - started
     context.log.info(f"shard {shard['index']}: {stats['done']} documents, {len(batch_ids)} batches, {seconds:.1f}s")
     return dict(
@@ -234,6 +229,32 @@ def annotate_shard(
         rejected=shard["rejected"],
         version=shard["version"],
         already_staged=shard["already_staged"],
+    )
+
+
+def _annotate_shard(context, spacy_model, warehouse, shard: dict, warm_model, stats: dict, started: float) -> list[str]:
+    """The shard's documents through the warm model process when there is one, else the model here."""
+    ids = shard["document_ids"]
+    nlp = warm_model or shared_model(spacy_model)
+    where = " (in its own process)" if warm_model else ""
+    context.log.info(f"spaCy model ready in {time.perf_counter() - started:.2f}s{where}")
+    version = warm_model.version if warm_model else extractor_version(nlp)
+    if version != shard["version"]:
+        raise RuntimeError(
+            f"this worker's extractor version {version} is not the planned {shard['version']}: "
+            "every worker needs the same newsclaims and model"
+        )
+
+    def texts():
+        for k in range(0, len(ids), READ_CHUNK):
+            with warehouse.get_connection() as con:  # the lock for the read only
+                rows = pending_texts(con, version, ids[k : k + READ_CHUNK])
+            for doc_id, text in rows:
+                stats["chars"] += len(text)
+                yield text, doc_id
+
+    return stage_documents(
+        context.log, nlp, spacy_model.batch_size, shard["n_process"], warehouse.staging, texts(), len(ids), stats
     )
 
 

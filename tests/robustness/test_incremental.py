@@ -40,7 +40,8 @@ def run_on(monkeypatch, tmp_path):
 
 def test_unchanged_text_is_never_reprocessed_and_a_rerun_changes_nothing(seed_dir, tmp_path, run_on, monkeypatch):
     from pipeline.assets import shards
-    from pipeline.nlp import model
+    from pipeline.nlp import model, warm
+    from pipeline.settings import Settings
 
     warehouse = tmp_path / "w.duckdb"
     monkeypatch.setenv("NEWSCLAIMS_KEEP_MODEL", "0")  # the default: the model is unloaded after the NLP step
@@ -61,7 +62,16 @@ def test_unchanged_text_is_never_reprocessed_and_a_rerun_changes_nothing(seed_di
         f.write("\nRyzhenkov said that the conference would be held in Minsk.\n")
     (seed_dir / D004).unlink()
     shutil.copy(seed_dir / D000, seed_dir / "copy of 000.txt")
+    # an update run by the CLI's default: the one new text goes to the model `run` began loading in
+    # a process of its own (pipeline/nlp/warm.py), and this process never loads the model
+    taken = []
+    monkeypatch.setattr(warm, "take", lambda *a, _take=warm.take: taken.append(_take(*a)) or taken[-1])
+    monkeypatch.setenv("NEWSCLAIMS_KEEP_MODEL", "0")
     run_on(seed_dir, warehouse)
+    monkeypatch.setenv("NEWSCLAIMS_KEEP_MODEL", "1")
+    assert len(taken) == 1 and isinstance(taken[0], warm.WarmModel), taken
+    assert not taken[0]._process.is_alive() and not warm.running(Settings.from_env().spacy_model)
+    assert model._load_model.cache_info().currsize == 0 and not shards._MODELS
 
     docs = {
         r[0]: r[1:]

@@ -1,0 +1,164 @@
+"""The spaCy model loading in a process of its own while `newsclaims run` starts.
+
+A one-article update is one core's Python from end to end: imports, the Dagster definitions, the
+ingest, the syndication index, then the model (about 3 s on this machine) and one document's NLP.
+Loading the model in a thread of the same process (`model.prefetch_model`) only competes with that
+work for the interpreter lock: measured on one-article updates of the BBC warehouse, the syndication
+and NLP steps took as long together with the thread as without it. A process forked at the command's
+start, before Dagster is imported, loads it on the other core instead; the NLP step hands it the few
+documents it has (`IN_PROCESS_MAX_DOCS` at most, which a run keeps in one process anyway) and gets
+their rows back, and the run's own process never loads the model. A run with more documents stops it
+and loads the model itself, as before (its workers are forked from it and share it).
+
+The child is forked from a process without threads, ends with its parent (`die_with_parent`), and is
+stopped once the NLP step is done or the run finds nothing to annotate.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Iterable, Iterator
+
+#: what the parent waits, at most, for the child's model before loading it itself
+READY_TIMEOUT_SECONDS = 300
+
+#: annotated once by the child after its load, so the first real document pays no set-up
+WARM_UP_TEXT = "The minister said on Monday that the talks would resume."
+
+_WARM: dict[str, WarmModel] = {}
+
+
+class WarmModel:
+    """The parent's handle on one child process loading (then holding) the model `name`."""
+
+    def __init__(self, name: str) -> None:
+        import multiprocessing
+
+        from pipeline.nlp.workers import die_with_parent
+
+        die_with_parent()  # the child ends quietly, and with this process
+        context = multiprocessing.get_context("fork")
+        self.name = name
+        self.version: str | None = None
+        self.error: str | None = None
+        self._conn, child_end = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(child_end, self._conn, name), name="newsclaims-warm-model", daemon=True
+        )
+        self._process.start()
+        child_end.close()
+
+    def ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> bool:
+        """Wait for the child's model; False (and the child stopped) when it failed or died."""
+        if self.version is not None:
+            return True
+        deadline = time.monotonic() + timeout
+        try:
+            while not self._conn.poll(0.05):
+                if not self._process.is_alive() or time.monotonic() > deadline:
+                    raise EOFError("the warm model process ended")
+            status, value = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            status, value = "failed", str(exc)
+        if status == "ready":
+            self.version = value
+            return True
+        self.error = value
+        self.close()
+        return False
+
+    def annotate_texts(self, items: Iterable[tuple[str, str]], batch_size: int) -> Iterator[tuple[str, dict]]:
+        """annotate_texts in the child: (text, document_id) pairs → (document_id, rows), in order."""
+        self._conn.send((list(items), batch_size))
+        status, value = self._conn.recv()
+        if status != "rows":
+            raise RuntimeError(f"the warm model process failed: {value}")
+        yield from value
+
+    def close(self) -> None:
+        """Stop the child: it ends when told to or when its pipe closes; one still loading is terminated."""
+        try:
+            if self.version is not None:
+                self._conn.send(None)
+            self._conn.close()
+        except OSError:
+            pass
+        self._process.join(0.5 if self.version is not None else 0)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(5)
+
+
+def _serve(conn, parent_end, name: str) -> None:
+    """The child: load the model, say which extractor version it is, then annotate what it is sent
+    until told to stop (None) or its pipe closes."""
+    parent_end.close()  # the parent's end, inherited: only the parent's copy may hold the pipe open
+    try:
+        from pipeline.nlp.annotate import _annotate_here, extractor_version
+        from pipeline.nlp.model import load_model
+
+        nlp = load_model(name)
+        # what a pipeline sets up at its first document (the claim tagger's onnxruntime session)
+        list(_annotate_here(nlp, [(WARM_UP_TEXT, "warm-up")], 1))
+        conn.send(("ready", extractor_version(nlp)))
+    except BaseException as exc:  # noqa: BLE001 - the parent loads the model itself and meets the error there
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        items, batch_size = request
+        try:
+            conn.send(("rows", list(_annotate_here(nlp, items, batch_size))))
+        except BaseException as exc:  # noqa: BLE001 - reported to the step, which fails as it would in-process
+            conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+
+
+def supported() -> bool:
+    """fork is what makes the child cheap (it starts from this process's imports): Linux only."""
+    return sys.platform.startswith("linux")
+
+
+def start(name: str) -> None:
+    """Begin loading `name` in a child process (one per process: a previous one is stopped)."""
+    stop()
+    if supported():
+        _WARM[name] = WarmModel(name)
+
+
+def running(name: str) -> bool:
+    return name in _WARM
+
+
+def take(name: str, documents: int) -> WarmModel | None:
+    """The warm model for `name` when it can annotate this many documents and its load succeeded;
+    else None, and any warm model is stopped (the caller loads the model itself)."""
+    from pipeline.nlp.annotate import IN_PROCESS_MAX_DOCS
+
+    warm = _WARM.pop(name, None) if documents <= IN_PROCESS_MAX_DOCS else None
+    stop()
+    if warm is not None and warm.ready():
+        return warm
+    return None
+
+
+def keep_for(name: str, documents: int) -> bool:
+    """Whether a warm model for `name` will annotate this many documents (then no other prefetch is
+    wanted); when it will not, it is stopped now rather than holding its memory through the run."""
+    from pipeline.nlp.annotate import IN_PROCESS_MAX_DOCS
+
+    if running(name) and 0 < documents <= IN_PROCESS_MAX_DOCS:
+        return True
+    stop()
+    return False
+
+
+def stop() -> None:
+    """Stop every warm model process of this process."""
+    while _WARM:
+        _WARM.popitem()[1].close()
