@@ -438,16 +438,19 @@ def count_rows(warehouse: Path) -> dict:
 def measure_corpus(
     work: Path, name: str, articles, copies: int, new_article: bytes, model: str, bare: bool, rounds: int = 1
 ) -> dict:
-    """`rounds` times, one after the other: the full run on a fresh warehouse, bare spaCy (optional;
-    after the full run, whose embedded claim texts it encodes as well), then one new article. The
+    """`rounds` times, one after the other: the full run on a fresh warehouse and bare spaCy
+    (optional; it encodes the claim texts the full run embedded as well), then one new article. The
     machine's speed drifts by 10-30 % over minutes (it is shared), so the sides of a round run back
-    to back and the targets take the median of the rounds' ratios."""
+    to back, in alternate order (full then bare, bare then full with the claim texts of the round
+    before, ...: a drift in one direction favours neither side over the rounds), and the targets
+    take the median of the rounds' ratios."""
     input_dir, warehouse = work / f"input-{name}", work / f"{name}.duckdb"
     write_corpus(input_dir, articles, copies)
     new_file = input_dir / "zz_new_article.txt"
     watched_file = input_dir / "zz_watched_article.txt"
     watched_article = with_first_line(new_article, " [dropped into a watched folder]")
     done: list[dict] = []
+    claim_texts: list[str] | None = None
     for k in range(rounds):
         tag = f"{name}, round {k + 1} of {rounds}" if rounds > 1 else name
         new_file.unlink(missing_ok=True)
@@ -455,14 +458,16 @@ def measure_corpus(
         for old in work.glob(f"{warehouse.name}*"):
             shutil.rmtree(old) if old.is_dir() else old.unlink()
         out: dict = {}
+        bare_first = bare and k % 2 == 1 and claim_texts is not None
+        if bare_first:
+            out["bare"] = _bare_side(tag, work, input_dir, model, claim_texts)
         print(f"  [{tag}] newsclaims run, fresh warehouse ...", end="", flush=True)
         out["full"] = newsclaims_run(work, input_dir, warehouse, steps=True)
         print(f" {out['full']['seconds']:.1f} s", flush=True)
         out["rows"] = count_rows(warehouse)
-        if bare:
-            print(f"  [{tag}] bare spaCy + MiniLM ...", end="", flush=True)
-            out["bare"] = bare_spacy(work, input_dir, model, embedded_claim_texts(warehouse))
-            print(f" {out['bare']['seconds']:.1f} s", flush=True)
+        claim_texts = embedded_claim_texts(warehouse)
+        if bare and not bare_first:
+            out["bare"] = _bare_side(tag, work, input_dir, model, claim_texts)
         new_file.write_bytes(new_article)
         print(f"  [{tag}] newsclaims run, one new article ...", end="", flush=True)
         out["one"] = newsclaims_run(work, input_dir, warehouse, steps=True)
@@ -480,6 +485,13 @@ def measure_corpus(
             raise SystemExit("the article dropped into the watched folder did not arrive")
         done.append(out)
     return median_round(done)
+
+
+def _bare_side(tag: str, work: Path, input_dir: Path, model: str, claim_texts: list[str]) -> dict:
+    print(f"  [{tag}] bare spaCy + MiniLM ...", end="", flush=True)
+    bare = bare_spacy(work, input_dir, model, claim_texts)
+    print(f" {bare['seconds']:.1f} s", flush=True)
+    return bare
 
 
 def median_round(rounds: list[dict]) -> dict:
