@@ -10,8 +10,9 @@ documents it has (`IN_PROCESS_MAX_DOCS` at most, which a run keeps in one proces
 their rows back, and the run's own process never loads the model. A run with more documents stops it
 and loads the model itself, as before (its workers are forked from it and share it).
 
-The child is forked from a process without threads, ends with its parent (`die_with_parent`), and is
-stopped once the NLP step is done or the run finds nothing to annotate.
+The child is forked before Dagster starts a thread (the idle pool threads DuckDB and Arrow start at
+import aside: the child uses neither), ends with its parent (`die_with_parent`), and is stopped once
+the NLP step is done or the run finds nothing, or too much, to annotate.
 """
 
 from __future__ import annotations
@@ -56,8 +57,10 @@ class WarmModel:
         deadline = time.monotonic() + timeout
         try:
             while not self._conn.poll(0.05):
-                if not self._process.is_alive() or time.monotonic() > deadline:
+                if not self._process.is_alive():
                     raise EOFError("the warm model process ended")
+                if time.monotonic() > deadline:
+                    raise EOFError(f"the warm model process was not ready after {timeout:.0f} s")
             status, value = self._conn.recv()
         except (EOFError, OSError) as exc:
             status, value = "failed", str(exc)
@@ -70,8 +73,11 @@ class WarmModel:
 
     def annotate_texts(self, items: Iterable[tuple[str, str]], batch_size: int) -> Iterator[tuple[str, dict]]:
         """annotate_texts in the child: (text, document_id) pairs → (document_id, rows), in order."""
-        self._conn.send((list(items), batch_size))
-        status, value = self._conn.recv()
+        try:
+            self._conn.send((list(items), batch_size))
+            status, value = self._conn.recv()
+        except (EOFError, OSError) as exc:  # the child died (killed, out of memory): the next run retries
+            status, value = "failed", f"it ended before answering ({type(exc).__name__})"
         if status != "rows":
             raise RuntimeError(f"the warm model process failed: {value}")
         yield from value

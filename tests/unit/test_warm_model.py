@@ -56,3 +56,15 @@ def test_a_warm_model_that_cannot_load_leaves_the_load_and_its_error_to_the_run(
     child = warm._WARM["no_such_pipeline"]
     assert warm.take("no_such_pipeline", 1) is None
     assert "not installed" in (child.error or "") and not child._process.is_alive()
+
+
+def test_a_warm_model_that_dies_fails_the_step_with_a_clear_error(nlp):
+    name = default_model()
+    warm.start(name)
+    taken = warm.take(name, 1)
+    assert taken is not None
+    taken._process.kill()  # the OOM killer, say
+    taken._process.join(5)
+    with pytest.raises(RuntimeError, match="ended before answering"):
+        list(taken.annotate_texts(TEXTS[:1], 32))
+    taken.close()
