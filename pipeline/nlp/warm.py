@@ -141,12 +141,18 @@ def running(name: str) -> bool:
     return name in _WARM
 
 
+def _takes(documents: int) -> bool:
+    """Whether a warm model annotates this many documents: some, and no more than a run keeps in
+    one process anyway (`IN_PROCESS_MAX_DOCS`)."""
+    from pipeline.nlp.annotate import IN_PROCESS_MAX_DOCS
+
+    return 0 < documents <= IN_PROCESS_MAX_DOCS
+
+
 def take(name: str, documents: int) -> WarmModel | None:
     """The warm model for `name` when it can annotate this many documents and its load succeeded;
     else None, and any warm model is stopped (the caller loads the model itself)."""
-    from pipeline.nlp.annotate import IN_PROCESS_MAX_DOCS
-
-    warm = _WARM.pop(name, None) if documents <= IN_PROCESS_MAX_DOCS else None
+    warm = _WARM.pop(name, None) if _takes(documents) else None
     stop()
     if warm is not None and warm.ready():
         return warm
@@ -156,9 +162,7 @@ def take(name: str, documents: int) -> WarmModel | None:
 def keep_for(name: str, documents: int) -> bool:
     """Whether a warm model for `name` will annotate this many documents (then no other prefetch is
     wanted); when it will not, it is stopped now rather than holding its memory through the run."""
-    from pipeline.nlp.annotate import IN_PROCESS_MAX_DOCS
-
-    if running(name) and 0 < documents <= IN_PROCESS_MAX_DOCS:
+    if running(name) and _takes(documents):
         return True
     stop()
     return False
