@@ -8,8 +8,10 @@ HTML-escaped, and the page's Content-Security-Policy forbids scripts outright as
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -321,14 +323,51 @@ def _e(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _img(png: str | None, alt: str, empty: str) -> str:
+def _img(png: str | None, alt: str, empty: str, key: str | None = None) -> str:
     if png is None:
         return f'<p class="empty">{_e(empty)}</p>'
-    return f'<img src="data:image/png;base64,{png}" alt="{_e(alt)}">'
+    tag = f' data-chart="{key}"' if key else ""
+    return f'<img{tag} src="data:image/png;base64,{png}" alt="{_e(alt)}">'
 
 
-def render_html(data: ReportData, warehouse: Path, generated_at: datetime | None = None) -> str:
+# ---------------------------------------------------------------------------------- chart reuse
+# Drawing the charts is most of a report's time (about 1 s of every run's report step). Each chart
+# is tagged with a digest of what it is drawn from (its rows, this module's code, matplotlib's
+# version); a chart whose digest is in the previous report is taken from there as it is, so an update
+# that leaves the top speakers (say) unchanged does not draw them again.
+
+_PREVIOUS_CHART = re.compile(r'<img data-chart="([0-9a-f]{64})" src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+def previous_charts(report: Path) -> dict[str, str]:
+    """digest -> base64 PNG of the charts in an earlier report at this path (none if unreadable)."""
+    try:
+        return dict(_PREVIOUS_CHART.findall(Path(report).read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError):
+        return {}
+
+
+def _chart_digest(name: str, inputs: object) -> str:
+    from importlib import metadata
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(metadata.version("matplotlib").encode())
+    h.update(f"\0{name}\0{inputs!r}".encode())
+    return h.hexdigest()
+
+
+def _chart(draw, data: ReportData, inputs: object, alt: str, empty: str, previous: dict[str, str]) -> str:
+    """The chart `draw(data)` as an <img>, reused from `previous` when drawn from the same inputs."""
+    key = _chart_digest(draw.__name__, inputs)
+    png = previous[key] if key in previous else draw(data)
+    return _img(png, alt, empty, key)
+
+
+def render_html(
+    data: ReportData, warehouse: Path, generated_at: datetime | None = None, previous: dict[str, str] | None = None
+) -> str:
     generated_at = generated_at or datetime.now(UTC)
+    previous = previous or {}
     c = data.counts
     speakers_rows = "".join(
         f"<tr><td>{_e(n)}</td><td class=n>{k}</td><td class=n>{a}</td></tr>" for n, k, a in data.speakers
@@ -343,7 +382,7 @@ def render_html(data: ReportData, warehouse: Path, generated_at: datetime | None
         for path, title, k, n in data.articles
     )
     stance = (
-        _img(chart_stance(data), "stance mix per speaker", "")
+        _chart(chart_stance, data, data.stance, "stance mix per speaker", "", previous)
         if data.stance is not None
         else '<p class="empty">Stance is not extracted by this version (fct_claims has no claim_stance).</p>'
     )
@@ -367,19 +406,19 @@ th, td {{ border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left;
 <p class="counts"><span><b>{c["dim_documents"]}</b> articles</span><span><b>{c["fct_claims"]}</b> claims</span>
 <span><b>{c["dim_entities"]}</b> entities</span><span><b>{c["dim_sources"]}</b> sources</span></p>
 <section id="speakers"><h2>Top speakers</h2>
-{_img(chart_speakers(data), "bar chart of the top speakers by claims and articles", "No claims with a speaker.")}
+{_chart(chart_speakers, data, data.speakers, "bar chart of the top speakers by claims and articles", "No claims with a speaker.", previous)}
 <table><thead><tr><th>speaker</th><th class=n>claims</th><th class=n>articles</th></tr></thead><tbody>{speakers_rows}</tbody></table>
 </section>
 <section id="network"><h2>Sources and the speakers they carry</h2>
-{_img(chart_network(data), "source to speaker network", "No claim is attributed to a cited source.")}
+{_chart(chart_network, data, data.network, "source to speaker network", "No claim is attributed to a cited source.", previous)}
 </section>
 <section id="time"><h2>Claims over time</h2>
 <p class="meta">Dated by when each article was first seen: publication dates are not extracted yet.</p>
-{_img(chart_over_time(data), "claims per day", time_note(data))}
+{_chart(chart_over_time, data, (data.over_time, data.time_basis), "claims per day", time_note(data), previous)}
 </section>
 <section id="stance"><h2>Stance mix per speaker</h2>{stance}</section>
 <section id="comentions"><h2>Most co-mentioned entities</h2>
-{_img(chart_pairs(data), "most co-mentioned entity pairs", "No two entities share more than one sentence.")}
+{_chart(chart_pairs, data, data.pairs, "most co-mentioned entity pairs", "No two entities share more than one sentence.", previous)}
 </section>
 <section id="claims"><h2>Latest claims</h2>
 <table><thead><tr><th>speaker</th><th>cue</th><th>content</th><th>source</th><th>article</th></tr></thead>
@@ -412,6 +451,7 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, warehouse: Path) -> 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(render_html(data, warehouse), encoding="utf-8")
+    # charts drawn from the same rows as in the report this one replaces are taken from it
+    tmp.write_text(render_html(data, warehouse, previous=previous_charts(out)), encoding="utf-8")
     tmp.replace(out)
     return data

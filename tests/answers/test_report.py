@@ -10,7 +10,7 @@ import re
 from pipeline.answers.report import collect, markdown_preview, render_html
 from pipeline.settings import report_path_for
 
-IMG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)">')
+IMG = re.compile(r'<img data-chart="[0-9a-f]{64}" src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)">')
 
 
 def test_the_pipeline_wrote_the_report_beside_the_warehouse(built_warehouse, query):
@@ -82,6 +82,37 @@ def test_claims_over_time_is_a_chart_from_two_days_on(built_warehouse):
     assert "claims per day" not in render_html(data, built_warehouse)
     data.over_time = [("2026-01-01", 4), ("2026-01-03", 7)]
     assert 'alt="claims per day"' in render_html(data, built_warehouse)
+
+
+def test_a_chart_drawn_from_the_same_rows_is_taken_from_the_previous_report(built_warehouse, tmp_path, monkeypatch):
+    """write_report draws only the charts whose rows changed since the report it replaces; the page
+    is the same as one drawn whole."""
+    from pipeline.answers import report
+    from pipeline.answers.marts import open_marts
+
+    drawn = []
+    figure_png = report._figure_png
+    monkeypatch.setattr(report, "_figure_png", lambda fig: drawn.append(fig) or figure_png(fig))
+    with open_marts(built_warehouse) as con:
+        data = collect(con)
+    out = tmp_path / "r.html"
+    out.write_text(render_html(data, built_warehouse), encoding="utf-8")
+    assert len(drawn) == 4  # speakers, network, stance, pairs (the seeds are all from one day)
+    first = IMG.findall(out.read_text(encoding="utf-8"))
+
+    drawn.clear()
+    again = render_html(data, built_warehouse, previous=report.previous_charts(out))
+    assert drawn == [] and IMG.findall(again) == first
+
+    # one speaker's count moves: that chart and the stance chart's rows are the same, so only the
+    # speakers chart is drawn again, and it differs from the old one
+    data.speakers[0] = (data.speakers[0][0], data.speakers[0][1] + 1, data.speakers[0][2])
+    changed = IMG.findall(render_html(data, built_warehouse, previous=report.previous_charts(out)))
+    assert len(drawn) == 1 and changed[0] != first[0] and changed[1:] == first[1:]
+    # an unreadable or foreign previous file is no previous report
+    assert report.previous_charts(tmp_path / "missing.html") == {}
+    (tmp_path / "bin.html").write_bytes(b"\xff\xfe<img")
+    assert report.previous_charts(tmp_path / "bin.html") == {}
 
 
 def test_the_network_puts_each_speaker_across_from_its_main_source():
