@@ -44,7 +44,12 @@
 {% endmaterialization %}
 
 
-{#- dbt-duckdb's duckdb__create_view_as with `or replace` -#}
+{#- dbt-duckdb's duckdb__create_view_as with `or replace`, and with the warehouse's own catalog left
+    out of the names the view's query reads (`"staging"."stg_claims"`, not
+    `"warehouse"."staging"."stg_claims"`): DuckDB names a file's catalog after the file and keeps a
+    view's query as written, so with the catalog in it every view failed ("Catalog ... does not
+    exist") in a copied or renamed warehouse file, or one attached under another name, until the next
+    run rebuilt them. Without it a view reads the catalog it is in. -#}
 {% macro newsclaims_create_or_replace_view_as(relation, sql) -%}
   {%- set contract_config = config.get('contract') -%}
   {%- if contract_config.enforced %}
@@ -54,6 +59,6 @@
 
   {{ sql_header if sql_header is not none }}
   create or replace view {{ relation }} as (
-    {{ sql }}
+    {{ sql | replace('"' ~ relation.database ~ '".', '') }}
   );
 {%- endmacro %}
