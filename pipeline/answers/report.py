@@ -14,6 +14,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -347,13 +348,16 @@ def previous_charts(report: Path) -> dict[str, str]:
         return {}
 
 
-def _chart_digest(name: str, inputs: object) -> str:
+@lru_cache(maxsize=1)
+def _drawing_code() -> bytes:
+    """What every chart is drawn by: this module's code and matplotlib's version (read once)."""
     from importlib import metadata
 
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    h.update(metadata.version("matplotlib").encode())
-    h.update(f"\0{name}\0{inputs!r}".encode())
-    return h.hexdigest()
+    return Path(__file__).read_bytes() + metadata.version("matplotlib").encode()
+
+
+def _chart_digest(name: str, inputs: object) -> str:
+    return hashlib.sha256(_drawing_code() + f"\0{name}\0{inputs!r}".encode()).hexdigest()
 
 
 def _chart(draw, data: ReportData, inputs: object, alt: str, empty: str, previous: dict[str, str]) -> str:
