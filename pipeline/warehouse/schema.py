@@ -11,7 +11,7 @@ import pyarrow as pa
 
 RAW_TABLES: dict[str, str] = {
     "documents": """
-        document_id varchar primary key, text varchar not null, title varchar, char_count integer,
+        document_id varchar not null, text varchar not null, title varchar, char_count integer,
         encoding varchar, first_seen_at timestamp, language varchar, language_confidence double,
         language_uncertain boolean, decode_errors integer""",
     "document_occurrences": """
@@ -60,7 +60,7 @@ RAW_TABLES: dict[str, str] = {
         source_kind varchar,
         citation_kind varchar, claim_id varchar, extractor_version varchar""",
     "entity_links": """
-        mention_id varchar primary key, entity_id varchar not null, entity_name varchar,
+        mention_id varchar not null, entity_id varchar not null, entity_name varchar,
         entity_label varchar, resolver_version varchar, document_id varchar, name_group varchar,
         name_key varchar, name_form varchar, key_kind varchar, short_key varchar, entity_key varchar,
         gender varchar""",
@@ -76,7 +76,7 @@ RAW_TABLES: dict[str, str] = {
         detected_at timestamp""",
     # the syndication index (pipeline/warehouse/syndication.py)
     "document_minhash": """
-        document_id varchar primary key, minhash_version varchar, shingle_count integer, signature blob,
+        document_id varchar not null, minhash_version varchar, shingle_count integer, signature blob,
         indexed_at timestamp""",
     "document_minhash_bands": """
         document_id varchar not null, band integer not null, band_hash bigint not null""",
@@ -157,9 +157,54 @@ def column_types(table: str) -> dict[str, str]:
     return out
 
 
+#: Tables that declared a PRIMARY KEY before and no longer do (the writer keeps the key unique, and
+#: dbt's unique tests check it). In DuckDB 1.5 an append to a table with an index does not start a
+#: row group of its own, so the checkpoint after a one-document update rewrote these tables' last
+#: row group, texts and all: 0.03-0.19 s per table on the 2,127 BBC articles and growing with the
+#: corpus (`benchmarks/README.md`, "Where one new article costs more on 10× than on 1×").
+UNKEYED = ("documents", "entity_links", "document_minhash")
+
+
+def drop_primary_key(con, table: str, columns_ddl: str) -> bool:
+    """Rebuild `table` (schema.name) as `columns_ddl` declares it, without the PRIMARY KEY it has
+    (DuckDB cannot drop a key in place): same rows, in one transaction. True when it was rebuilt;
+    False when it has no key."""
+    schema, name = table.split(".")
+    keyed = con.execute(
+        "select count(*) from duckdb_constraints() where database_name = current_database()"
+        " and schema_name = ? and table_name = ? and constraint_type = 'PRIMARY KEY'",
+        [schema, name],
+    ).fetchone()[0]
+    if not keyed:
+        return False
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create table {schema}.{name}__unkeyed ({columns_ddl})")
+        # the columns both tables have (a column the old one lacks is NULL, as `add column` leaves it)
+        columns = ", ".join(
+            f'"{c}"'
+            for (c,) in con.execute(
+                "select column_name from duckdb_columns() where database_name = current_database()"
+                " and schema_name = ? and table_name = ? and column_name in (select column_name from"
+                " duckdb_columns() where database_name = current_database() and schema_name = ? and table_name = ?)"
+                " order by column_index",
+                [schema, f"{name}__unkeyed", schema, name],
+            ).fetchall()
+        )
+        con.execute(f"insert into {schema}.{name}__unkeyed by name select {columns} from {table}")
+        con.execute(f"drop table {table}")
+        con.execute(f"alter table {schema}.{name}__unkeyed rename to {name}")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return True
+
+
 def ensure_schema(con) -> None:
     """Create the raw tables; add columns a newer version declares to a warehouse built before
-    (columns are only ever added, never renamed or dropped, so an old warehouse keeps working)."""
+    (columns are only ever added, never renamed or dropped, so an old warehouse keeps working), and
+    rebuild the UNKEYED tables of an older warehouse without their primary key."""
     existing: dict[str, set[str]] = {}
     # duckdb_columns(): the catalog itself (information_schema.columns, a view over every schema's
     # columns, took 15-45 ms of each of a run's dozen connections)
@@ -177,6 +222,16 @@ def ensure_schema(con) -> None:
         for column, sql_type in column_types(name).items():
             if column not in existing[name]:
                 con.execute(f"alter table raw.{name} add column if not exists {column} {sql_type}")
+    if (
+        existing
+        and con.execute(
+            "select count(*) from duckdb_constraints() where database_name = current_database() and schema_name = 'raw'"
+            " and constraint_type = 'PRIMARY KEY' and table_name in (select unnest(?::varchar[]))",
+            [list(UNKEYED)],
+        ).fetchone()[0]
+    ):
+        for name in UNKEYED:
+            drop_primary_key(con, f"raw.{name}", RAW_TABLES[name])
 
 
 def column_names(table: str) -> list[str]:

@@ -30,6 +30,7 @@ from functools import lru_cache
 import duckdb
 import pyarrow as pa
 
+from pipeline.warehouse.schema import drop_primary_key
 from pipeline.warehouse.store import transaction
 
 K1, B = 1.2, 0.75
@@ -83,10 +84,14 @@ def query_terms(text: str) -> list[str]:
     return list(dict.fromkeys(t for t, _, _ in terms_with_offsets(text)))
 
 
-SCHEMA_DDL = """
+#: search.units has no PRIMARY KEY (unit_id is unique by construction): see UNKEYED in
+#: pipeline/warehouse/schema.py, a one-article update's checkpoint rewrote a keyed table's last row group
+UNITS_COLUMNS = """unit_id varchar not null, kind varchar not null,
+    document_id varchar not null, claim_id varchar, length integer not null, text_hash varchar not null"""
+
+SCHEMA_DDL = f"""
 create schema if not exists search;
-create or replace table search.units (unit_id varchar primary key, kind varchar not null,
-    document_id varchar not null, claim_id varchar, length integer not null, text_hash varchar not null);
+create or replace table search.units ({UNITS_COLUMNS});
 create or replace table search.postings (kind varchar not null, term varchar not null,
     unit_id varchar not null, tf integer not null);
 create or replace table search.terms (kind varchar not null, term varchar not null, df integer not null);
@@ -181,6 +186,8 @@ def build_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[str
     if not force and (counts := _current(con, fingerprint)) is not None:
         return {**counts, "rebuilt": 0, "added": 0, "removed": 0, "whole": 0}
     whole = force or not _incremental_ok(con)
+    if not whole:
+        drop_primary_key(con, "search.units", UNITS_COLUMNS)  # an index built before it had none
     # A whole build commits every chunk (the postings of a first build of a large corpus are never
     # all held in one transaction's memory), and its stats row, written last, is what marks the
     # index whole: a build cut short leaves none, and the next run builds it whole again. An update

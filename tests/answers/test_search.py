@@ -141,7 +141,14 @@ def test_an_update_indexes_only_what_changed_and_equals_a_whole_rebuild(built_wa
             con.execute("select kind, unit_count, round(avg_length, 9) from search.stats order by kind").fetchall(),
         ]
 
+    keyed = "select count(*) from duckdb_constraints() where schema_name = 'search' and constraint_type = 'PRIMARY KEY'"
     try:
+        # an index built before search.units lost its PRIMARY KEY (the update rebuilds it without)
+        con.execute(f"create table search.units_keyed ({index.UNITS_COLUMNS.replace('not null', 'primary key', 1)})")
+        con.execute("insert into search.units_keyed select * from search.units")
+        con.execute("drop table search.units")
+        con.execute("alter table search.units_keyed rename to units")
+        assert con.execute(keyed).fetchone() == (2,)  # units and stats
         gone = con.execute("select max(claim_id) from main.fct_claims").fetchone()[0]
         con.execute("delete from main.fct_claims where claim_id = ?", [gone])
         con.execute(
@@ -151,6 +158,7 @@ def test_an_update_indexes_only_what_changed_and_equals_a_whole_rebuild(built_wa
         assert (counts["rebuilt"], counts["whole"], counts["added"], counts["removed"]) == (1, 0, 1, 2)
         assert con.execute("select count(*) from search.units where unit_id = ?", ["c-" + gone]).fetchone() == (0,)
         assert con.execute("select df from search.terms where term = 'zeppelin'").fetchall() == [(1,)]
+        assert con.execute(keyed).fetchone() == (1,)  # stats alone
         updated = state()
         assert index.build_index(con, force=True)["whole"] == 1
         assert updated == state()

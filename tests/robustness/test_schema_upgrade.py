@@ -4,6 +4,7 @@ dropped, and documents stored before language id get theirs on the next scan."""
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from pipeline.ids import text_id
 from pipeline.ingest.files import read_corpus
@@ -33,3 +34,36 @@ def test_an_older_warehouse_gains_new_columns_and_backfills_language(tmp_path):
     assert con.execute(
         "select first_seen_at::date::varchar, language, language_uncertain from raw.documents"
     ).fetchall() == [("2026-01-01", "en", False)]
+
+
+def test_an_older_warehouse_loses_the_primary_keys_of_the_tables_appended_per_document(tmp_path):
+    """raw.documents, raw.entity_links and raw.document_minhash had a PRIMARY KEY (each small update's
+    checkpoint then rewrote their last row group): an older warehouse's are rebuilt without it, rows
+    and the columns the old table lacked (NULL) as before, and a view over the table still reads it."""
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con.execute("create schema raw")
+    con.execute("create table raw.documents (document_id varchar primary key, text varchar not null, title varchar)")
+    con.execute("create table raw.entity_links (mention_id varchar primary key, entity_id varchar not null)")
+    con.execute("insert into raw.documents values ('d1', ?, 'Talks')", [TEXT])
+    con.execute("insert into raw.entity_links values ('m1', 'e1'), ('m2', 'e1')")
+    con.execute("create view stg_documents as select document_id, title from raw.documents")
+    keys = (
+        "select table_name from duckdb_constraints() where schema_name = 'raw' and constraint_type = 'PRIMARY KEY'"
+        " and table_name in ('documents', 'entity_links', 'document_minhash') order by 1"
+    )
+    assert [r[0] for r in con.execute(keys).fetchall()] == ["documents", "entity_links"]
+    ensure_schema(con)
+    assert con.execute(keys).fetchall() == []
+    assert con.execute("select document_id, text, title, char_count from raw.documents").fetchall() == [
+        ("d1", TEXT, "Talks", None)
+    ]
+    assert con.execute("select mention_id, entity_id from raw.entity_links order by 1").fetchall() == [
+        ("m1", "e1"),
+        ("m2", "e1"),
+    ]
+    assert con.execute("select * from stg_documents").fetchall() == [("d1", "Talks")]
+    # the columns stay NOT NULL where the DDL says so
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("insert into raw.documents (document_id, text) values (null, 'x')")
+    ensure_schema(con)  # idempotent
+    assert con.execute("select count(*) from raw.documents").fetchone()[0] == 1

@@ -42,6 +42,10 @@ ALLOWED_INTERPOLATIONS = {
     # the search index's fixed unit queries, written in the code (warehouse/search.py)
     "CURRENT_UNITS",
     "UNIT_TEXTS",
+    # a table rebuilt without its primary key: a schema and table name and a column list written in the
+    # code (warehouse/schema.py's RAW_TABLES, warehouse/search.py's UNITS_COLUMNS)
+    "schema",
+    "columns_ddl",
 }
 
 

@@ -149,7 +149,18 @@ def _raw_primary_key(table: str) -> tuple[str, ...]:
     return (column.group(1),) if column else ()
 
 
+def _raw_not_null(node: dict, column: str) -> bool:
+    """A staging model's column that its raw table's DDL declares `not null` (DuckDB refuses a NULL)."""
+    if _layer(node) != "staging" or len(node["depends_on"]["nodes"]) != 1:
+        return False
+    table = node["depends_on"]["nodes"][0].rsplit(".", 1)[1]
+    ddl = " ".join(RAW_TABLES.get(table, "").split())
+    return re.search(rf"(^|, ){column} \w+ not null", ddl) is not None
+
+
 def _enforced_not_null(node: dict, column: str) -> bool:
+    if _raw_not_null(node, column):
+        return True
     spec = node["columns"].get(column, {})
     return (
         node["config"]["materialized"] in ("table", "incremental")
