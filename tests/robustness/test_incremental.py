@@ -4,6 +4,8 @@ absent, a new extractor version reprocesses, and a run on unchanged input change
 
 from __future__ import annotations
 
+import json
+
 import shutil
 
 import duckdb
@@ -161,6 +163,35 @@ LATER = {
 }
 
 
+def _built_nodes(warehouse) -> dict[str, set[str]]:
+    """The nodes the last dbt build on this warehouse ran, by kind (view, table, seed, test)."""
+    from pipeline.assets.dbt import run_target_path
+
+    results = json.loads((run_target_path(warehouse) / "run_results.json").read_text())["results"]
+    return _by_kind(r["unique_id"] for r in results)
+
+
+def _project_nodes() -> dict[str, set[str]]:
+    from pipeline.assets.dbt import dbt_project
+
+    nodes = json.loads(dbt_project.manifest_path.read_text())["nodes"]
+    return _by_kind(uid for uid, n in nodes.items() if n["resource_type"] in ("model", "seed", "test"))
+
+
+def _by_kind(unique_ids) -> dict[str, set[str]]:
+    from pipeline.assets.dbt import dbt_project
+
+    nodes = json.loads(dbt_project.manifest_path.read_text())["nodes"]
+    out: dict[str, set[str]] = {"view": set(), "table": set(), "seed": set(), "test": set()}
+    for uid in unique_ids:
+        node = nodes[uid]
+        kind = node["resource_type"]
+        if kind == "model":
+            kind = "view" if node["config"]["materialized"] == "view" else "table"
+        out[kind].add(uid)
+    return out
+
+
 def _marts(warehouse):
     return {t: v for t, v in snapshot(warehouse).items() if t.startswith("main.")}
 
@@ -194,6 +225,12 @@ def test_the_marts_keyed_by_document_redo_only_the_documents_that_changed(tmp_pa
 
     (folder / "b.txt").write_text(LATER["b.txt"], encoding="utf-8")
     run_on(folder, warehouse)
+    # the project that built the marts built this update: its views and seeds were left as they were,
+    # and every test ran (the views' included)
+    built = _built_nodes(warehouse)
+    assert built["view"] == set() and built["seed"] == set(), built
+    assert built["test"] == _project_nodes()["test"] and len(built["test"]) > 50
+    assert "model.newsclaims.fct_claims" in built["table"]
     # B renamed the entity of A's "Blair" and C's "Howard": their rows were redone ...
     names = _q(
         warehouse,
@@ -207,8 +244,13 @@ def test_the_marts_keyed_by_document_redo_only_the_documents_that_changed(tmp_pa
     con.execute(
         f"insert into raw.document_changes select document_id, now()::timestamp from dim_documents where {d_rows}"
     )
+    con.execute("drop view staging.stg_documents")  # a view gone: the next build makes them all again
     con.close()
     run_on(folder, warehouse)  # D listed as changed by hand: its rows are redone, the marks gone
+    assert _built_nodes(warehouse) == _project_nodes()
+    assert _q(warehouse, "select count(*) from staging.stg_documents") == _q(
+        warehouse, "select count(*) from raw.documents"
+    )
     assert all(_q(warehouse, f"select count(*) from {t} where {m}") == [(0,)] for t, m in marks.items())
 
     fresh = tmp_path / "fresh.duckdb"
