@@ -20,7 +20,7 @@ from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
 from pipeline.nlp.spans import doc_text, in_spans, navigation_spans, overlaps, remember_text, sentence_index_map
 from pipeline.nlp.speakers import MentionIndex, resolve_speaker
-from pipeline.nlp.workers import die_with_parent, release_freed_memory, shared_with_forks
+from pipeline.nlp.workers import die_with_parent, loads_done, release_freed_memory, shared_with_forks
 from pipeline.settings import Settings
 
 #: annotate_texts' default: spaCy in the calling process (a run passes its `n_process` setting).
@@ -504,6 +504,7 @@ def _annotate_in_one_generation(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    loads_done()  # a fork copies the locks a loading thread holds
     die_with_parent()  # a killed run leaves no worker behind; workers end quietly
     _WORKER_MODEL["nlp"] = nlp
     context = multiprocessing.get_context("fork")  # the workers share the loaded model, not a pickle of it

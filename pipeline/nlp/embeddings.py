@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import struct
+import threading
 import zipfile
 from functools import lru_cache
 from pathlib import Path
@@ -168,7 +169,23 @@ class MiniLM:
         return out
 
 
-@lru_cache(maxsize=1)
+_LOADING = threading.Lock()
+
+
 def encoder() -> MiniLM:
-    """The model, loaded once per process (about 90 MB of float32 weights)."""
+    """The model, loaded once per process (about 90 MB of float32 weights, 0.5 s); a caller arriving
+    while another thread loads it waits for that load."""
+    with _LOADING:
+        return _encoder()
+
+
+def preload() -> threading.Thread:
+    """Load the model in a thread (inflating the zip and converting the weights release the GIL)."""
+    from pipeline.nlp.workers import start_loading
+
+    return start_loading(encoder, "newsclaims-preload-minilm")
+
+
+@lru_cache(maxsize=1)
+def _encoder() -> MiniLM:
     return MiniLM()

@@ -36,8 +36,9 @@ class WarmModel:
     def __init__(self, name: str) -> None:
         import multiprocessing
 
-        from pipeline.nlp.workers import die_with_parent
+        from pipeline.nlp.workers import die_with_parent, loads_done
 
+        loads_done()  # a fork copies the locks a loading thread holds
         die_with_parent()  # the child ends quietly, and with this process
         context = multiprocessing.get_context("fork")
         self.name = name

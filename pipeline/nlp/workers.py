@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Callable, Iterator, Sequence, TypeVar
@@ -26,6 +27,24 @@ R = TypeVar("R")
 
 PR_SET_PDEATHSIG = 1
 _registered = False
+#: threads loading a model in the background (`start_loading`): a fork waits for them (`loads_done`)
+_LOADING: list[threading.Thread] = []
+
+
+def start_loading(target: Callable[[], object], name: str) -> threading.Thread:
+    """Run `target` (a model load) in a daemon thread that every fork of this process waits for: a
+    fork copies the locks a thread holds at that moment (the load's own lock, an import's), and a
+    child would wait on them for ever."""
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    _LOADING.append(thread)
+    thread.start()
+    return thread
+
+
+def loads_done() -> None:
+    """Wait for the threads `start_loading` started; called before each fork of this process."""
+    while _LOADING:
+        _LOADING.pop().join()
 
 
 @lru_cache(maxsize=1)
@@ -139,6 +158,7 @@ def process_map(processes: int, start: bool = False) -> Iterator[Callable[[Calla
         if pool is None and processes > 1:
             import multiprocessing
 
+            loads_done()
             die_with_parent()
             pool = multiprocessing.get_context("fork").Pool(processes)
 

@@ -283,3 +283,17 @@ def test_languages_detected_in_batches_in_processes_decide_as_one_at_a_time(tmp_
     assert sorted(o.path for o in occurrences) == [*[f"en{i}.txt" for i in range(6)], "feed.jsonl#a"]
     assert {d.language for _, d in documents} == {"en"}
     assert sorted(f.path for f in states) == [*[f"en{i}.txt" for i in range(6)], "feed.jsonl"]
+
+
+def test_the_language_model_loading_in_a_thread_is_the_one_the_scan_uses(tmp_path):
+    """`newsclaims run` starts loading py3langid's model in a thread (pipeline/cli.py): a scan that
+    gets there first waits for that load instead of loading a second copy."""
+    from pipeline.ingest import language
+
+    language._identifier.cache_clear()
+    thread = language.preload()
+    (tmp_path / "en.txt").write_text(ENGLISH_ARTICLE, encoding="utf-8")
+    [doc] = read_corpus(tmp_path).documents.values()
+    thread.join()
+    assert doc.language == "en"
+    assert language._identifier.cache_info().misses == 1

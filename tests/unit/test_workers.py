@@ -132,3 +132,27 @@ def test_a_map_whose_worker_outlives_sigterm_still_ends_and_the_worker_is_killed
     assert 1 <= len(pids) <= 2 and os.getpid() not in pids  # one worker may take every item
     assert 0.9 <= float(seconds) < 10, "killed after the grace, not before it and not much later"
     assert not any(_alive(pid) for pid in pids)
+
+
+_LOADED: dict[str, bool] = {}
+
+
+def _load_slowly() -> None:
+    time.sleep(0.5)
+    _LOADED["model"] = True
+
+
+def _seen_by_worker(_: int) -> bool:
+    return _LOADED.get("model", False)
+
+
+def test_workers_are_forked_only_after_the_model_loads_running_in_threads():
+    """A fork copies the locks a loading thread holds (its load's lock, an import's): process_map's
+    workers fork only once the loads `start_loading` began are done, so each child has the model."""
+    from pipeline.nlp.workers import MAP_MIN_ITEMS, process_map, start_loading
+
+    _LOADED.clear()
+    start_loading(_load_slowly, "test-load")
+    with process_map(2) as map_:
+        seen = map_(_seen_by_worker, list(range(MAP_MIN_ITEMS)))
+    assert seen == [True] * MAP_MIN_ITEMS
