@@ -212,16 +212,27 @@ def _regroup(con) -> None:
             parent[max(ra, rb)] = min(ra, rb)
     members = sorted(parent)
     con.execute("create or replace temp table _old_components as select * from raw.syndication_components")
+    # only the rows that differ are written: a new article joins or forms one group, and rewriting
+    # every group's rows cost a one-article update more the larger the corpus
+    con.register(
+        "_components",
+        pa.table(
+            {
+                "document_id": pa.array(members, pa.string()),
+                "component_id": pa.array([find(m) for m in members], pa.string()),
+            }
+        ),
+    )
     try:
-        con.execute("delete from raw.syndication_components")
-        if members:
-            con.register("_components", pa.table({"document_id": members, "component_id": [find(m) for m in members]}))
-            try:
-                con.execute("insert into raw.syndication_components select document_id, component_id from _components")
-            finally:
-                con.unregister("_components")
+        con.execute("""delete from raw.syndication_components c where not exists (
+                           select 1 from _components n where n.document_id = c.document_id
+                                                         and n.component_id = c.component_id)""")
+        con.execute("""insert into raw.syndication_components
+                       select document_id, component_id from _components n where not exists (
+                           select 1 from raw.syndication_components c where c.document_id = n.document_id)""")
         _mark_groups(con)
     finally:
+        con.unregister("_components")
         con.execute("drop table if exists _old_components")
 
 

@@ -143,6 +143,47 @@ def test_the_index_is_incremental_and_forgets_removed_documents():
     assert con.execute("select count(*) from raw.document_minhash_bands where document_id = 'a1'").fetchone()[0] == 0
 
 
+def test_a_new_copy_rewrites_only_the_group_rows_that_change():
+    """A copy with a smaller id renames its group (a group is named by its smallest id): the group's
+    rows are replaced, a group the new copy does not touch keeps its very rows, and the documents of
+    both changed rows are listed for the marts."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    _add(con, "m1", STORY, 1)
+    _add(con, "m2", EDITED_COPY, 2)
+    _add(con, "x1", SAME_TOPIC, 3)
+    _add(con, "x2", SAME_TOPIC + " (Reuters)", 4)
+    update_syndication(con)
+    assert con.execute("select * from raw.syndication_components order by 1").fetchall() == [
+        ("m1", "m1"),
+        ("m2", "m1"),
+        ("x1", "x1"),
+        ("x2", "x1"),
+    ]
+    con.execute("delete from raw.document_changes")
+    untouched = con.execute(
+        "select rowid from raw.syndication_components where component_id = 'x1' order by 1"
+    ).fetchall()
+    _add(con, "a0", STORY, 5)
+    assert update_syndication(con)["pairs_found"] == 2
+    assert con.execute("select * from raw.syndication_components order by 1").fetchall() == [
+        ("a0", "a0"),
+        ("m1", "a0"),
+        ("m2", "a0"),
+        ("x1", "x1"),
+        ("x2", "x1"),
+    ]
+    assert (
+        con.execute("select rowid from raw.syndication_components where component_id = 'x1' order by 1").fetchall()
+        == untouched
+    )
+    assert [r[0] for r in con.execute("select document_id from raw.document_changes order by 1").fetchall()] == [
+        "a0",
+        "m1",
+        "m2",
+    ]
+
+
 def test_forget_removes_a_documents_index_rows_and_its_claims_embeddings():
     from pipeline.warehouse.forget import ForgetPlan, remove
 
