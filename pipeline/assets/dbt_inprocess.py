@@ -20,7 +20,7 @@ import os
 import threading
 from contextlib import contextmanager
 from types import SimpleNamespace
-from typing import IO, Any, Callable
+from typing import Any, Callable, Iterator
 
 _LOCK = threading.Lock()
 #: dbt's console stays silent (the events reach dagster-dbt through the callback)
@@ -31,6 +31,44 @@ FILE_LOG = {"DBT_LOG_LEVEL_FILE": "info", "DBT_LOG_FORMAT_FILE": "text", "DBT_US
 _SHOWN_LEVELS = frozenset({"info", "warn", "error"})
 
 
+class _Lines:
+    """dbt's JSON lines from the build's thread to dagster-dbt's reader: what it reads from a
+    subprocess's stdout (iterated line by line, closed by a `with`). Unbounded, unlike a pipe: a
+    reader that stops part way (a step failing while it handles an event) never leaves the build
+    blocked on a full pipe, holding the lock the next dbt command in this process waits for."""
+
+    _END = None
+
+    def __init__(self) -> None:
+        import queue
+
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.closed = False
+
+    def put(self, line: bytes) -> None:
+        if not self.closed:
+            self._queue.put(line)
+
+    def end(self) -> None:
+        self._queue.put(self._END)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while not self.closed:
+            line = self._queue.get()
+            if line is self._END:
+                return
+            yield line
+
+    def close(self) -> None:
+        self.closed = True
+
+    def __enter__(self) -> "_Lines":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 class InProcessDbt:
     """The parts of subprocess.Popen that dagster-dbt's DbtCliInvocation uses."""
 
@@ -39,9 +77,8 @@ class InProcessDbt:
         self.returncode: int | None = None
         self.pid = os.getpid()
         self._cwd = cwd
-        read, write = os.pipe()
-        self.stdout: IO[bytes] = os.fdopen(read, "rb")
-        self._sink = os.fdopen(write, "wb")
+        self.stdout = _Lines()
+        self._sink = self.stdout
         # taken now: dagster-dbt streams the events after leaving `dbt_in_this_process`
         self._manifest_for = _MANIFEST["for"]
         self._thread = threading.Thread(
@@ -59,8 +96,7 @@ class InProcessDbt:
 
         def forward(msg) -> None:
             if msg.info.level in _SHOWN_LEVELS:
-                self._sink.write(msg_to_json(msg).encode("utf-8") + b"\n")
-                self._sink.flush()
+                self._sink.put(msg_to_json(msg).encode("utf-8") + b"\n")
             if msg.info.name == "NodeFinished" and not finished:
                 finished.append(msg)
                 killpoints.reached("dbt_during_build")
@@ -85,14 +121,13 @@ class InProcessDbt:
         finally:
             _release_warehouse()
             self.returncode = code
-            self._sink.close()
+            self._sink.end()
 
     def _error(self, message: str) -> None:
         import json
 
         line = {"info": {"level": "error", "msg": message, "name": "NewsclaimsInProcessError"}, "data": {}}
-        self._sink.write(json.dumps(line).encode("utf-8") + b"\n")
-        self._sink.flush()
+        self._sink.put(json.dumps(line).encode("utf-8") + b"\n")
 
     def wait(self, timeout: float | None = None) -> int | None:
         self._thread.join(timeout)
