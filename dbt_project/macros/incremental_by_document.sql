@@ -18,14 +18,34 @@
     raw.document_changes
 {%- endmacro %}
 
-{% macro incremental_by_document() -%}
+{% macro incremental_by_document(note_entities=false) -%}
+    {%- set delete_changed = "{% if is_incremental() %}delete from {{ this }} where document_id in "
+                             ~ "(select document_id from {{ document_changes() }}){% endif %}" -%}
+    {#- note_entities: first note the entities the changed documents' rows name (a model with an
+        entity_id column), in raw.cooccurrence_changes (see fct_entity_cooccurrence) -#}
+    {%- set note = "{% if is_incremental() %}insert into {{ cooccurrence_changes() }} select distinct entity_id, "
+                   ~ "now()::timestamp from {{ this }} where entity_id is not null and document_id in "
+                   ~ "(select document_id from {{ document_changes() }}){% endif %}" -%}
     {{ return({
         "materialized": "incremental",
         "incremental_strategy": "append",
         "on_schema_change": "fail",
-        "pre_hook": "{% if is_incremental() %}delete from {{ this }} where document_id in "
-                    ~ "(select document_id from {{ document_changes() }}){% endif %}",
+        "pre_hook": [note, delete_changed] if note_entities else delete_changed,
     }) }}
+{%- endmacro %}
+
+{#- The entities whose co-occurrence counts a build redoes: the ones changed documents named before
+    (noted by int_document_entities' pre-hook) and name now. raw.cooccurrence_changes is emptied,
+    with raw.document_changes, after a build of the whole project. -#}
+{% macro cooccurrence_changes() -%}
+    raw.cooccurrence_changes
+{%- endmacro %}
+
+{% macro touched_entities() -%}
+    select entity_id from {{ cooccurrence_changes() }}
+    union
+    select entity_id from {{ ref('int_document_entities') }}
+    where document_id in (select document_id from {{ document_changes() }})
 {%- endmacro %}
 
 {% macro changed_documents_only(column) -%}

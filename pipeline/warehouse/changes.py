@@ -70,4 +70,5 @@ def built(con, fingerprint: str) -> None:
     """After a successful build of the whole project: the marts are up to date with every change
     listed and were built by the project `fingerprint`."""
     con.execute("delete from raw.document_changes")
+    con.execute("delete from raw.cooccurrence_changes")
     con.execute("insert or replace into raw.mart_state values (?, ?)", [PROJECT_STATE, fingerprint])

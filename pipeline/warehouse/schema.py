@@ -98,6 +98,8 @@ RAW_TABLES: dict[str, str] = {
         document_id varchar primary key, changed_at timestamp""",
     "mart_state": """
         name varchar primary key, value varchar""",
+    "cooccurrence_changes": """
+        entity_id varchar, noted_at timestamp""",
 }
 
 #: Raw tables and columns dbt deliberately does not stage ("table" or "table.column" → why).
@@ -126,6 +128,8 @@ NOT_STAGED: dict[str, str] = {
     "last dbt build (loaded, re-linked to entities, removed), whose mart rows the next build replaces.",
     "mart_state": "Bookkeeping of the marts keyed by document: the dbt project they were last built by (another "
     "project rebuilds them whole).",
+    "cooccurrence_changes": "Bookkeeping of fct_entity_cooccurrence, written by dbt itself: the entities a changed "
+    "document named before its rows were redone (int_document_entities' pre-hook), whose pairs the build counts again.",
     "claims.source_key": "The normalised name the extractor matched the source by; source_id (its hash) is staged "
     "and dim_sources carries the name.",
 }
