@@ -50,6 +50,24 @@
 
 {% macro changed_documents_only(column) -%}
     {%- if is_incremental() -%}
-    where {{ column }} in (select document_id from {{ document_changes() }})
+    where {{ column }} in ({{ changed_document_ids() }})
     {%- endif -%}
+{%- endmacro %}
+
+{#- The changed documents' ids as a list of literals when there are few (a small update), else the
+    subquery. DuckDB pushes a literal IN list down into the scan of the table under a view, but not
+    a subquery, which becomes a semi-join above the view's joins: on 21,270 documents
+    int_mentions_linked joined all 944,657 mentions to their links (0.19 s) to keep three
+    documents' 127. -#}
+{% macro changed_document_ids(most=1000) -%}
+    {%- set subquery = "select document_id from " ~ document_changes() -%}
+    {%- if execute -%}
+        {%- set ids = run_query(subquery ~ " order by 1 limit " ~ (most + 1)).columns[0].values() -%}
+        {%- if ids | length <= most -%}
+            {%- set quoted = [] -%}
+            {%- for id in ids %}{% do quoted.append("'" ~ (id | replace("'", "''")) ~ "'") %}{% endfor -%}
+            {{ return(quoted | join(", ") if quoted else "select null::varchar where false") }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(subquery) }}
 {%- endmacro %}
