@@ -43,3 +43,28 @@ def test_a_wrong_or_missing_offset_fails_its_span_test(built_warehouse, tmp_path
         "span_matches_text_fct_claims_content_text__content_end_char__content_start_char",
         "span_matches_text_fct_mentions_text__end_char__start_char",
     ], failed
+
+
+def test_a_duplicate_key_in_a_changed_document_fails_its_unique_tests(built_warehouse, tmp_path):
+    """The unique tests on keys made from the document id check only the documents the build redoes
+    (`where: changed documents`): a duplicated mention in a listed document still fails its test
+    (and dbt builds nothing from it)."""
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse, warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(
+            "insert into raw.mentions select * from raw.mentions where mention_id = (select min(mention_id) from raw.mentions)"
+        )
+        changes.mark(
+            con, "select document_id from raw.mentions where mention_id = (select min(mention_id) from raw.mentions)"
+        )
+    finally:
+        con.close()
+    defs = build_definitions(Settings.from_env(input_dir=built_warehouse.parent / "input", warehouse=warehouse))
+    result = defs.resolve_job_def("newsclaims_job").execute_in_process(
+        raise_on_error=False, run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+    )
+    checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    failed = {c.check_name for c in checks if not c.passed}
+    assert "unique_stg_mentions_mention_id" in failed, failed
