@@ -12,25 +12,17 @@ from pipeline.settings import Settings
 from pipeline.warehouse import changes
 
 
-def test_a_wrong_or_missing_offset_fails_its_span_test(built_warehouse, tmp_path):
+def _failed_checks(built_warehouse, tmp_path, writes: list[str], changed_sql: str) -> set[str]:
+    """The names of the asset checks that fail in a run of the whole job on a copy of the built
+    warehouse after `writes` to its raw tables. A write to raw tables outside newsclaims' steps lists
+    its documents (`changed_sql`), as theirs do, so the marts keyed by document redo and check their rows."""
     warehouse = tmp_path / "w.duckdb"
     shutil.copy(built_warehouse, warehouse)
     con = duckdb.connect(str(warehouse))
     try:
-        con.execute(
-            "update raw.claims set content_start_char = content_start_char + 1 "
-            "where claim_id = (select min(claim_id) from raw.claims)"
-        )
-        con.execute(
-            "update raw.mentions set end_char = null where mention_id = (select min(mention_id) from raw.mentions)"
-        )
-        # a write to raw tables outside newsclaims' steps lists its documents, as theirs do, so the
-        # marts keyed by document (incremental) redo and check their rows
-        changes.mark(
-            con,
-            """select document_id from raw.claims where claim_id = (select min(claim_id) from raw.claims)
-               union all select document_id from raw.mentions where end_char is null""",
-        )
+        for sql in writes:
+            con.execute(sql)
+        changes.mark(con, changed_sql)
     finally:
         con.close()
     defs = build_definitions(Settings.from_env(input_dir=built_warehouse.parent / "input", warehouse=warehouse))
@@ -38,8 +30,22 @@ def test_a_wrong_or_missing_offset_fails_its_span_test(built_warehouse, tmp_path
         raise_on_error=False, run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
     )
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-    failed = sorted(c.check_name for c in checks if not c.passed)
-    assert failed == [
+    return {c.check_name for c in checks if not c.passed}
+
+
+def test_a_wrong_or_missing_offset_fails_its_span_test(built_warehouse, tmp_path):
+    failed = _failed_checks(
+        built_warehouse,
+        tmp_path,
+        [
+            "update raw.claims set content_start_char = content_start_char + 1 "
+            "where claim_id = (select min(claim_id) from raw.claims)",
+            "update raw.mentions set end_char = null where mention_id = (select min(mention_id) from raw.mentions)",
+        ],
+        """select document_id from raw.claims where claim_id = (select min(claim_id) from raw.claims)
+           union all select document_id from raw.mentions where end_char is null""",
+    )
+    assert sorted(failed) == [
         "span_matches_text_fct_claims_content_text__content_end_char__content_start_char",
         "span_matches_text_fct_mentions_text__end_char__start_char",
     ], failed
@@ -49,22 +55,11 @@ def test_a_duplicate_key_in_a_changed_document_fails_its_unique_tests(built_ware
     """The unique tests on keys made from the document id check only the documents the build redoes
     (`where: changed documents`): a duplicated mention in a listed document still fails its test
     (and dbt builds nothing from it)."""
-    warehouse = tmp_path / "w.duckdb"
-    shutil.copy(built_warehouse, warehouse)
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute(
-            "insert into raw.mentions select * from raw.mentions where mention_id = (select min(mention_id) from raw.mentions)"
-        )
-        changes.mark(
-            con, "select document_id from raw.mentions where mention_id = (select min(mention_id) from raw.mentions)"
-        )
-    finally:
-        con.close()
-    defs = build_definitions(Settings.from_env(input_dir=built_warehouse.parent / "input", warehouse=warehouse))
-    result = defs.resolve_job_def("newsclaims_job").execute_in_process(
-        raise_on_error=False, run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+    first = "(select min(mention_id) from raw.mentions)"
+    failed = _failed_checks(
+        built_warehouse,
+        tmp_path,
+        [f"insert into raw.mentions select * from raw.mentions where mention_id = {first}"],
+        f"select document_id from raw.mentions where mention_id = {first}",
     )
-    checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-    failed = {c.check_name for c in checks if not c.passed}
     assert "unique_stg_mentions_mention_id" in failed, failed
