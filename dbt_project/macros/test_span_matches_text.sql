@@ -7,19 +7,16 @@
     boundary against their pieces put together (gathering every span's window in one aggregate held
     4 kB per span: 0.9 GB for 220,000 mentions).
 
-    changed_documents_only: on a mart keyed by document (incremental_by_document), check only the
-    rows of the documents the build redid (raw.document_changes), except on a --full-refresh: the
-    other rows were checked when they were built and have not been written since, and a document's
-    text never changes (document_id is its hash). -#}
-{% test span_matches_text(model, column_name, start_column, end_column, piece=4096, changed_documents_only=false) %}
+    On a mart keyed by document (incremental_by_document), `config: {where: changed documents}`
+    (get_where_subquery) checks only the rows of the documents the build redid, except on a
+    --full-refresh: the other rows were checked when they were built and have not been written
+    since, and a document's text never changes (document_id is its hash). -#}
+{% test span_matches_text(model, column_name, start_column, end_column, piece=4096) %}
 with spans as (
     select row_number() over () as span_id, document_id,
            {{ start_column }} as s, {{ end_column }} as e, {{ column_name }} as span_text
     from {{ model }}
     where {{ column_name }} is not null
-    {%- if changed_documents_only and not flags.FULL_REFRESH %}
-      and document_id in (select document_id from {{ document_changes() }})
-    {%- endif %}
 ),
 
 documents as (

@@ -1,16 +1,12 @@
-{#- No two rows share these columns' values. changed_documents_only: on a table keyed by document
-    whose rows of one document all come from that document (incremental_by_document, the key
-    holding document_id or an id made from it), check only the documents the build redid
-    (raw.document_changes), except on a --full-refresh: the other documents' rows were checked when
-    they were built and have not been written since, so a duplicate can only be among the rows
-    written now. touched_pairs_only: likewise on fct_entity_cooccurrence, whose build writes only the
-    pairs of the touched entities (touched_entities). -#}
-{% test unique_combination(model, columns, changed_documents_only=false, touched_pairs_only=false) %}
+{#- No two rows share these columns' values. On a table kept incrementally by document, `config:
+    {where: changed documents}` (get_where_subquery) limits it to the rows the build wrote.
+    touched_pairs_only: likewise on fct_entity_cooccurrence, whose build writes only the pairs of
+    the touched entities (touched_entities), except on a --full-refresh; an argument rather than a
+    `where` value, so that the test's ref() of int_document_entities is seen when dbt parses it. -#}
+{% test unique_combination(model, columns, touched_pairs_only=false) %}
 select {{ columns | join(', ') }}, count(*) as n
 from {{ model }}
-{%- if changed_documents_only and not flags.FULL_REFRESH %}
-where document_id in (select document_id from {{ document_changes() }})
-{%- elif touched_pairs_only and not flags.FULL_REFRESH %}
+{%- if touched_pairs_only and not flags.FULL_REFRESH %}
 where entity_id_a in ({{ touched_entities() }}) or entity_id_b in ({{ touched_entities() }})
 {%- endif %}
 group by {{ columns | join(', ') }}

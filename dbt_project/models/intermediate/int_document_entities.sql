@@ -4,15 +4,18 @@
 -- are counted again even where the document no longer names them.
 {{ config(**incremental_by_document(note_entities=true)) }}
 
-with mentions as (
+with all_mentions as (
     select * from {{ ref('fct_mentions') }}
+),
+
+mentions as (
+    select * from all_mentions {{ changed_documents_only('document_id') }}
 ),
 
 named as (
     select distinct document_id, sentence_index, entity_id
     from mentions
     where entity_id is not null
-    {%- if is_incremental() %} and document_id in (select document_id from {{ document_changes() }}){% endif %}
 )
 
 select * from named
