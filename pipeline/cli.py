@@ -56,11 +56,11 @@ def _preload_for_update() -> None:
     0.5 s, when a new claim's speaker has claims in other documents). Most of each load (LZMA and
     zip inflation, float conversion) runs without the GIL, on the core the imports leave; a step that
     gets there first waits for the load under way."""
-    from pipeline.ingest import language
-    from pipeline.nlp import embeddings
+    from pipeline.ingest.language import identifier
+    from pipeline.nlp.embeddings import encoder
 
-    language.preload()
-    embeddings.preload()
+    identifier.preload()
+    encoder.preload()
 
 
 def _export_paths(settings: Settings) -> None:

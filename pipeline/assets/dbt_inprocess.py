@@ -78,7 +78,6 @@ class InProcessDbt:
         self.pid = os.getpid()
         self._cwd = cwd
         self.stdout = _Lines()
-        self._sink = self.stdout
         # taken now: dagster-dbt streams the events after leaving `dbt_in_this_process`
         self._manifest_for = _MANIFEST["for"]
         self._thread = threading.Thread(
@@ -96,7 +95,7 @@ class InProcessDbt:
 
         def forward(msg) -> None:
             if msg.info.level in _SHOWN_LEVELS:
-                self._sink.put(msg_to_json(msg).encode("utf-8") + b"\n")
+                self.stdout.put(msg_to_json(msg).encode("utf-8") + b"\n")
             if msg.info.name == "NodeFinished" and not finished:
                 finished.append(msg)
                 killpoints.reached("dbt_during_build")
@@ -121,13 +120,13 @@ class InProcessDbt:
         finally:
             _release_warehouse()
             self.returncode = code
-            self._sink.end()
+            self.stdout.end()
 
     def _error(self, message: str) -> None:
         import json
 
         line = {"info": {"level": "error", "msg": message, "name": "NewsclaimsInProcessError"}, "data": {}}
-        self._sink.put(json.dumps(line).encode("utf-8") + b"\n")
+        self.stdout.put(json.dumps(line).encode("utf-8") + b"\n")
 
     def wait(self, timeout: float | None = None) -> int | None:
         self._thread.join(timeout)

@@ -15,10 +15,9 @@ The policy (NEWSCLAIMS_LANGUAGE_MIN_CHARS, NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE):
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
+from pipeline.nlp.workers import loaded_once
 from pipeline.settings import Settings
 
 ENGLISH = "en"
@@ -34,25 +33,10 @@ class LanguageGuess:
     confidence: float
 
 
-_LOADING = threading.Lock()
-
-
+@loaded_once("newsclaims-preload-langid")
 def identifier():
     """py3langid's identifier, loaded once per process (0.6-0.9 s: its model is an LZMA-compressed
-    npz); a caller arriving while another thread loads it waits for that load."""
-    with _LOADING:
-        return _identifier()
-
-
-def preload() -> threading.Thread:
-    """Load the identifier in a thread (the LZMA decompression, most of the load, runs without the GIL)."""
-    from pipeline.nlp.workers import start_loading
-
-    return start_loading(identifier, "newsclaims-preload-langid")
-
-
-@lru_cache(maxsize=1)
-def _identifier():
+    npz, whose decompression, most of the load, runs without the GIL: `identifier.preload()`)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

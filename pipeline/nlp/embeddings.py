@@ -13,12 +13,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import struct
-import threading
 import zipfile
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from pipeline.nlp.workers import loaded_once
 
 #: names what produced a stored embedding: a new value re-embeds every claim
 EMBEDDING_MODEL = "all-MiniLM-L6-v2/numpy-2"  # numpy-2: GELU's tanh form
@@ -169,23 +170,8 @@ class MiniLM:
         return out
 
 
-_LOADING = threading.Lock()
-
-
+@loaded_once("newsclaims-preload-minilm")
 def encoder() -> MiniLM:
-    """The model, loaded once per process (about 90 MB of float32 weights, 0.5 s); a caller arriving
-    while another thread loads it waits for that load."""
-    with _LOADING:
-        return _encoder()
-
-
-def preload() -> threading.Thread:
-    """Load the model in a thread (inflating the zip and converting the weights release the GIL)."""
-    from pipeline.nlp.workers import start_loading
-
-    return start_loading(encoder, "newsclaims-preload-minilm")
-
-
-@lru_cache(maxsize=1)
-def _encoder() -> MiniLM:
+    """The model, loaded once per process (about 90 MB of float32 weights, 0.5 s; inflating the zip
+    and converting the weights run without the GIL: `encoder.preload()`)."""
     return MiniLM()

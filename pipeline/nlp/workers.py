@@ -19,7 +19,7 @@ import signal
 import sys
 import threading
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import Callable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -45,6 +45,28 @@ def loads_done() -> None:
     """Wait for the threads `start_loading` started; called before each fork of this process."""
     while _LOADING:
         _LOADING.pop().join()
+
+
+def loaded_once(name: str) -> Callable[[Callable[[], T]], Callable[[], T]]:
+    """Decorator for a model load: the model is loaded once per process, a caller arriving while
+    another thread loads it waits for that load, and `.preload()` starts the load in a thread
+    (`start_loading`, named `name`). `.cache_clear()` / `.cache_info()` as functools.lru_cache's."""
+
+    def wrap(load: Callable[[], T]) -> Callable[[], T]:
+        lock = threading.Lock()
+        cached = lru_cache(maxsize=1)(load)
+
+        @wraps(load)
+        def get() -> T:
+            with lock:
+                return cached()
+
+        get.preload = lambda: start_loading(get, name)  # type: ignore[attr-defined]
+        get.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        get.cache_info = cached.cache_info  # type: ignore[attr-defined]
+        return get
+
+    return wrap
 
 
 @lru_cache(maxsize=1)

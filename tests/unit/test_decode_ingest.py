@@ -290,10 +290,10 @@ def test_the_language_model_loading_in_a_thread_is_the_one_the_scan_uses(tmp_pat
     gets there first waits for that load instead of loading a second copy."""
     from pipeline.ingest import language
 
-    language._identifier.cache_clear()
-    thread = language.preload()
+    language.identifier.cache_clear()
+    thread = language.identifier.preload()
     (tmp_path / "en.txt").write_text(ENGLISH_ARTICLE, encoding="utf-8")
     [doc] = read_corpus(tmp_path).documents.values()
     thread.join()
     assert doc.language == "en"
-    assert language._identifier.cache_info().misses == 1
+    assert language.identifier.cache_info().misses == 1
