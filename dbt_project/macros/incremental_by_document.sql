@@ -1,5 +1,5 @@
-{#- The marts keyed by document (dim_documents, fct_mentions, fct_claims, fct_claim_entities) are
-    incremental:
+{#- The marts keyed by document (dim_documents, fct_mentions, fct_claims, fct_claim_entities,
+    fct_source_citations) are incremental:
     a build deletes the rows of the documents listed in raw.document_changes (loaded, re-linked to
     entities or removed since the last build; pipeline/warehouse/changes.py) and inserts those
     documents' rows anew, so one new article does not rebuild the corpus's facts. The first build,
@@ -48,6 +48,22 @@
     where document_id in (select document_id from {{ document_changes() }})
 {%- endmacro %}
 
+{#- The speakers whose claim clusters fct_claim_cluster_members redoes: the ones the clusterer
+    clustered again or dropped (pipeline/warehouse/claim_clusters.py) and the ones the members'
+    changed documents had (noted by its pre-hook), in raw.cluster_changes, emptied with
+    raw.document_changes; and the speakers of the changed documents' claims now. -#}
+{% macro cluster_changes() -%}
+    raw.cluster_changes
+{%- endmacro %}
+
+{% macro touched_speaker_ids(most=1000) -%}
+    {{ return(id_list(
+        "select speaker_entity_id from " ~ cluster_changes()
+        ~ " union select speaker_entity_id from " ~ ref('fct_claims')
+        ~ " where speaker_entity_id is not null and document_id in (" ~ changed_document_ids() ~ ")",
+        most)) }}
+{%- endmacro %}
+
 {% macro changed_documents_only(column) -%}
     {%- if is_incremental() -%}
     where {{ column }} in ({{ changed_document_ids() }})
@@ -60,9 +76,21 @@
     int_mentions_linked joined all 944,657 mentions to their links (0.19 s) to keep three
     documents' 127. -#}
 {% macro changed_document_ids(most=1000) -%}
-    {%- set subquery = "select document_id from " ~ document_changes() -%}
+    {{ return(id_list("select document_id from " ~ document_changes(), most)) }}
+{%- endmacro %}
+
+{#- The touched entities (touched_entities) likewise: a list of literals when there are few. Call it
+    only once int_document_entities is built (in a model that imports it). -#}
+{% macro touched_entity_ids(most=1000) -%}
+    {{ return(id_list(touched_entities(), most)) }}
+{%- endmacro %}
+
+{#- What the one-column `subquery` returns (but null), as a list of quoted literals when that is at
+    most `most` values, else the subquery itself (for `x in (...)`). -#}
+{% macro id_list(subquery, most=1000) -%}
     {%- if execute -%}
-        {%- set ids = run_query(subquery ~ " order by 1 limit " ~ (most + 1)).columns[0].values() -%}
+        {%- set ids = run_query("select id from (" ~ subquery ~ ") s(id) where id is not null order by 1 limit "
+                                ~ (most + 1)).columns[0].values() -%}
         {%- if ids | length <= most -%}
             {%- set quoted = [] -%}
             {%- for id in ids %}{% do quoted.append("'" ~ (id | replace("'", "''")) ~ "'") %}{% endfor -%}

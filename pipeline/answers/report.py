@@ -75,17 +75,18 @@ def collect(con: duckdb.DuckDBPyConnection) -> ReportData:
         select cast(d.first_seen_at as date) as day, count(*) from fct_claims c
         join dim_documents d using (document_id) group by day order by day""").fetchall()
     ]
+    # who and where: not numbers and dates, nor nationalities ("British", "Belarusian"); sentences shared
+    # as fct_entity_cooccurrence counts them (kept up to date by entity, where a self-join of the
+    # mentions grew with the corpus)
     pairs = con.execute(
         """
-        with m as (select distinct m.document_id, m.sentence_index, e.entity_id, e.name
-                   from fct_mentions m join dim_entities e using (entity_id)
-                   -- who and where: not numbers and dates, nor nationalities ("British", "Belarusian")
-                   where e.label in ('PERSON', 'ORG', 'GPE', 'LOC', 'FAC', 'EVENT'))
-        select least(a.name, b.name), greatest(a.name, b.name), count(*) as together
-        from m a join m b on a.document_id = b.document_id and a.sentence_index = b.sentence_index
-                          and a.entity_id < b.entity_id
-        group by a.entity_id, b.entity_id, a.name, b.name
-        having count(*) >= 2  -- once is chance
+        select least(a.name, b.name), greatest(a.name, b.name), p.sentence_count as together
+        from fct_entity_cooccurrence p
+        join dim_entities a on a.entity_id = p.entity_id_a
+        join dim_entities b on b.entity_id = p.entity_id_b
+        where p.sentence_count >= 2  -- once is chance
+          and a.label in ('PERSON', 'ORG', 'GPE', 'LOC', 'FAC', 'EVENT')
+          and b.label in ('PERSON', 'ORG', 'GPE', 'LOC', 'FAC', 'EVENT')
         order by together desc, 1, 2 limit ?""",
         [TOP_PAIRS],
     ).fetchall()

@@ -16,7 +16,10 @@ REPORT = AssetKey(["report"])
 
 @asset(
     key=REPORT,
-    deps=[AssetKey([m]) for m in ("fct_claims", "dim_documents", "dim_entities", "dim_sources", "fct_mentions")],
+    deps=[
+        AssetKey([m])
+        for m in ("fct_claims", "dim_documents", "dim_entities", "dim_sources", "fct_mentions", "fct_entity_cooccurrence")
+    ],
     group_name="report",
     kinds={"html", "python"},
     description="A self-contained HTML report beside the warehouse (<warehouse>.report.html): top speakers, "

@@ -1,9 +1,10 @@
 """Which documents' rows in the marts keyed by document are out of date (raw.document_changes).
 
-dim_documents, fct_mentions, fct_claims and fct_claim_entities are dbt incremental models: a
-build replaces the rows of the documents listed in raw.document_changes and leaves every other
-document's rows as they are, so adding one article to a large warehouse does not rebuild the
-whole corpus's facts.
+dim_documents, fct_mentions, fct_claims, fct_claim_entities and fct_source_citations are dbt
+incremental models: a build replaces the rows of the documents listed in raw.document_changes and
+leaves every other document's rows as they are, so adding one article to a large warehouse does
+not rebuild the whole corpus's facts (dim_entities, fct_entity_cooccurrence and
+fct_claim_cluster_members redo the entities and speakers those documents touch).
 Every step that changes what those marts read for a document lists it, in the same transaction
 as the change:
 
@@ -71,4 +72,5 @@ def built(con, fingerprint: str) -> None:
     listed and were built by the project `fingerprint`."""
     con.execute("delete from raw.document_changes")
     con.execute("delete from raw.cooccurrence_changes")
+    con.execute("delete from raw.cluster_changes")
     con.execute("insert or replace into raw.mart_state values (?, ?)", [PROJECT_STATE, fingerprint])

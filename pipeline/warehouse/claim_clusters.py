@@ -80,13 +80,20 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
                 [CLUSTER_VERSION],
             ).fetchall()
         ]
-        # speakers with no candidate claims left, and the ones about to be redone
+        # speakers with no candidate claims left, and the ones about to be redone: noted for
+        # fct_claim_cluster_members (raw.cluster_changes), then their clusters go
+        con.execute(
+            """insert into raw.cluster_changes select distinct speaker_entity_id, ? from raw.claim_clusters
+               where speaker_entity_id not in (select speaker_entity_id from _candidates)""",
+            [now],
+        )
         con.execute("""delete from raw.claim_clusters
                        where speaker_entity_id not in (select speaker_entity_id from _candidates)""")
         con.execute("""delete from raw.claim_cluster_speakers
                        where speaker_entity_id not in (select speaker_entity_id from _candidates)""")
         con.register("_changed", pa.table({"v": pa.array(changed, pa.string())}))
         try:
+            con.execute("insert into raw.cluster_changes select v, ? from _changed", [now])
             con.execute("delete from raw.claim_clusters where speaker_entity_id in (select v from _changed)")
             con.execute("delete from raw.claim_cluster_speakers where speaker_entity_id in (select v from _changed)")
             rows = con.execute("""

@@ -100,6 +100,8 @@ RAW_TABLES: dict[str, str] = {
         name varchar primary key, value varchar""",
     "cooccurrence_changes": """
         entity_id varchar, noted_at timestamp""",
+    "cluster_changes": """
+        speaker_entity_id varchar, noted_at timestamp""",
 }
 
 #: Raw tables and columns dbt deliberately does not stage ("table" or "table.column" → why).
@@ -128,8 +130,11 @@ NOT_STAGED: dict[str, str] = {
     "last dbt build (loaded, re-linked to entities, removed), whose mart rows the next build replaces.",
     "mart_state": "Bookkeeping of the marts keyed by document: the dbt project they were last built by (another "
     "project rebuilds them whole).",
-    "cooccurrence_changes": "Bookkeeping of fct_entity_cooccurrence, written by dbt itself: the entities a changed "
-    "document named before its rows were redone (int_document_entities' pre-hook), whose pairs the build counts again.",
+    "cooccurrence_changes": "Bookkeeping of fct_entity_cooccurrence and dim_entities, written by dbt itself: the "
+    "entities a changed document named before its rows were redone (int_document_entities' pre-hook), whose pairs and "
+    "counts the build redoes.",
+    "cluster_changes": "Bookkeeping of fct_claim_cluster_members: the speakers whose claims the clusterer clustered "
+    "again or dropped, and (noted by dbt) the speakers a changed document's members had, whose clusters the build redoes.",
     "claims.source_key": "The normalised name the extractor matched the source by; source_id (its hash) is staged "
     "and dim_sources carries the name.",
 }

@@ -230,3 +230,16 @@ def test_no_model_fans_out_to_more_marts_than_the_evaluator_allows(manifest):
     for name, node in models.items():
         fanned = children.get(node["unique_id"], set()) & leaves
         assert len(fanned) <= FANOUT_THRESHOLD, f"{name} feeds {sorted(fanned)}: say it once in an int_ model"
+
+
+def test_incremental_models_append_the_columns_of_an_enforced_contract(manifest):
+    """macros/materialization_incremental.sql inserts a build's rows by the contract's column names,
+    without dbt-duckdb's temporary table and schema comparison: only an append with an enforced,
+    typed contract is built that way (the materialization stops any other at run time)."""
+    incremental = {n: m for n, m in _models(manifest).items() if m["config"]["materialized"] == "incremental"}
+    assert {"dim_documents", "fct_mentions", "dim_entities", "fct_claim_cluster_members"} <= set(incremental)
+    for name, node in incremental.items():
+        assert node["config"]["incremental_strategy"] == "append", name
+        assert not node["config"].get("unique_key"), name
+        assert node["config"]["contract"]["enforced"], f"{name} has no enforced contract"
+        assert node["columns"] and all(c.get("data_type") for c in node["columns"].values()), name

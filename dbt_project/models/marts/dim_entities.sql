@@ -1,10 +1,30 @@
 -- One row per named thing; raw.entity_links already carries the overrides (entity_overrides seed).
+-- Incremental: a build counts again only the entities changed documents named before or name now
+-- (touched_entities, as fct_entity_cooccurrence), from all their mentions; the others' rows stand.
+{{ config(
+    materialized="incremental",
+    incremental_strategy="append",
+    on_schema_change="fail",
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where entity_id in ({{ touched_entity_ids() }}){% endif %}",
+) }}
+
 with linked_mentions as (
     select * from {{ ref('int_mentions_linked') }}
 ),
 
 documents as (
     select * from {{ ref('dim_documents') }}
+),
+
+-- what touched_entity_ids reads the changed documents' entities from (so dbt builds it first)
+document_entities as (
+    select * from {{ ref('int_document_entities') }}
+),
+
+counted as (
+    select * from linked_mentions
+    where entity_id is not null
+    {% if is_incremental() %}and entity_id in ({{ touched_entity_ids() }}){% endif %}
 ),
 
 entities as (
@@ -18,9 +38,8 @@ entities as (
         min(d.first_seen_at) as first_seen_at,
         max(d.first_seen_at) as last_seen_at,
         any_value(l.name_group) as name_space
-    from linked_mentions l
+    from counted l
     left join documents d on d.document_id = l.document_id
-    where l.entity_id is not null
     group by l.entity_id
 )
 

@@ -1,7 +1,28 @@
 -- Corroboration, one row per claim: each claim in a cluster of claims by the same resolved speaker
 -- that say the same thing (same wording or same meaning) in at least two documents.
-with clusters as (
+-- Incremental by speaker (a cluster never spans two): a build redoes every cluster of the speakers
+-- the clusterer clustered again (raw.cluster_changes) or that speak in a changed document now or
+-- did before (noted in raw.cluster_changes by the first pre-hook, before those rows go); the other
+-- speakers' rows stand.
+{{ config(
+    materialized="incremental",
+    incremental_strategy="append",
+    on_schema_change="fail",
+    pre_hook=[
+        "{% if is_incremental() %}insert into {{ cluster_changes() }} select distinct speaker_entity_id, "
+        ~ "now()::timestamp from {{ this }} where document_id in ({{ changed_document_ids() }}){% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where speaker_entity_id in ({{ touched_speaker_ids() }})"
+        ~ "{% endif %}",
+    ],
+) }}
+
+with all_clusters as (
     select * from {{ ref('stg_claim_clusters') }}
+),
+
+clusters as (
+    select * from all_clusters
+    {% if is_incremental() %}where speaker_entity_id in ({{ touched_speaker_ids() }}){% endif %}
 ),
 
 claims as (

@@ -1,5 +1,11 @@
-with source_citations as (
+{{ config(**incremental_by_document()) }}
+
+with all_source_citations as (
     select * from {{ ref('stg_source_citations') }}
+),
+
+source_citations as (
+    select * from all_source_citations {{ changed_documents_only('document_id') }}
 )
 
 select
