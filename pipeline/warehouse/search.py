@@ -99,11 +99,16 @@ create or replace table search.stats (kind varchar primary key, unit_count integ
     avg_length double not null, built_at timestamp not null, stemmer varchar not null, fingerprint varchar not null);
 """
 
+#: What the index is built from, in one value: the claims (id and content) and the documents with
+#: text. An order-free sum of DuckDB's 64-bit hash per row with the row count, not an md5 of every
+#: text in order: it only says whether anything changed (the plan finds what), and md5 over a
+#: corpus's texts grew with the corpus on every run.
 FINGERPRINT = """
-select md5(coalesce((select string_agg(claim_id || ':' || md5(content_text), ',' order by claim_id)
-                     from main.fct_claims where content_text is not null), '')
-           || '|' || coalesce((select string_agg(document_id, ',' order by document_id)
-                               from main.dim_documents where text is not null), ''))
+select md5(
+    (select count(*) || ':' || coalesce(sum(hash(claim_id, content_text)), 0)
+     from main.fct_claims where content_text is not null)
+    || '|' || (select count(*) || ':' || coalesce(sum(hash(document_id)), 0)
+               from main.dim_documents where text is not null))
 """
 
 
@@ -125,18 +130,13 @@ def _current(con: duckdb.DuckDBPyConnection, fingerprint: str) -> dict[str, int]
     return counts
 
 
-#: Every text the index should hold, with the md5 of its text: a unit whose hash changed is redone.
-CURRENT_UNITS = """
-select 'c-' || claim_id as unit_id, 'claim' as kind, document_id, claim_id, md5(content_text) as text_hash
-from main.fct_claims where content_text is not null
-union all
-select 'd-' || document_id, 'document', document_id, null, md5(text) from main.dim_documents where text is not null
-"""
-#: The text of each unit, to join on the units to (re)index.
+#: The text of each unit to (re)index (in `_search_todo`), by its claim or document id.
 UNIT_TEXTS = """
-select 'c-' || claim_id as unit_id, content_text as text from main.fct_claims where content_text is not null
+select 'claim' as kind, claim_id as id, content_text as text from main.fct_claims
+where claim_id in (select claim_id from _search_todo where kind = 'claim')
 union all
-select 'd-' || document_id, text from main.dim_documents where text is not null
+select 'document', document_id, text from main.dim_documents
+where document_id in (select document_id from _search_todo where kind = 'document')
 """
 #: Texts tokenised per round: the Python side of an update holds this many texts' postings at most,
 #: so a first build of a large corpus stays flat in memory.
@@ -219,16 +219,33 @@ def build_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[str
 def _plan(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """The units gone (removed from the index now, their terms noted for recounting) and the texts to
     tokenise (numbered in `_search_texts`): (removed, added)."""
-    con.execute(f"create or replace temp table _search_now as {CURRENT_UNITS}")
+    # a claim unit stays while its claim is in fct_claims with the same text hash, a document unit while
+    # its document is in dim_documents (its id is the hash of its text); compared on the ids the units
+    # carry, without building every unit's id
+    con.execute(
+        """create or replace temp table _search_now as
+           select claim_id, md5(content_text) as text_hash from main.fct_claims where content_text is not null"""
+    )
     con.execute(
         """create or replace temp table _search_gone as
            select u.unit_id from search.units u
-           where not exists (select 1 from _search_now n where n.unit_id = u.unit_id and n.text_hash = u.text_hash)"""
+           where u.kind = 'claim' and not exists (select 1 from _search_now n
+                                                  where n.claim_id = u.claim_id and n.text_hash = u.text_hash)
+           union all
+           select u.unit_id from search.units u
+           where u.kind = 'document' and not exists (select 1 from main.dim_documents d
+                                                     where d.document_id = u.document_id and d.text is not null)"""
     )
     con.execute(
         """create or replace temp table _search_todo as
-           select n.* from _search_now n
-           where not exists (select 1 from search.units u where u.unit_id = n.unit_id and u.text_hash = n.text_hash)"""
+           select 'c-' || c.claim_id as unit_id, 'claim' as kind, c.document_id, c.claim_id, n.text_hash
+           from main.fct_claims c join _search_now n using (claim_id)
+           where not exists (select 1 from search.units u
+                             where u.kind = 'claim' and u.claim_id = n.claim_id and u.text_hash = n.text_hash)
+           union all
+           select 'd-' || d.document_id, 'document', d.document_id, null, null from main.dim_documents d
+           where d.text is not null and not exists (select 1 from search.units u
+                                                    where u.kind = 'document' and u.document_id = d.document_id)"""
     )
     removed = con.execute("select count(*) from _search_gone").fetchone()[0]
     # the terms whose document frequency changes: those of the postings removed, then those added
@@ -241,8 +258,8 @@ def _plan(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     con.execute(
         f"""create or replace temp table _search_texts as
             select row_number() over (order by t.unit_id) as k, t.unit_id, t.kind, t.document_id, t.claim_id,
-                   t.text_hash, x.text
-            from _search_todo t join ({UNIT_TEXTS}) x using (unit_id)"""
+                   coalesce(t.text_hash, md5(x.text)) as text_hash, x.text
+            from _search_todo t join ({UNIT_TEXTS}) x on x.kind = t.kind and x.id = coalesce(t.claim_id, t.document_id)"""
     )
     for t in ("_search_now", "_search_todo", "_search_gone"):
         con.execute(f"drop table if exists {t}")

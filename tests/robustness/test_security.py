@@ -40,7 +40,6 @@ ALLOWED_INTERPOLATIONS = {
     "PENDING",
     "UNSIGNED",
     # the search index's fixed unit queries, written in the code (warehouse/search.py)
-    "CURRENT_UNITS",
     "UNIT_TEXTS",
     # a table rebuilt without its primary key: a schema and table name and a column list written in the
     # code (warehouse/schema.py's RAW_TABLES, warehouse/search.py's UNITS_COLUMNS)
