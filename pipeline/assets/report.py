@@ -12,14 +12,13 @@ from pipeline.resources import WarehouseResource
 from pipeline.settings import report_path_for
 
 REPORT = AssetKey(["report"])
+#: the marts answers/report.py reads
+REPORT_MARTS = ("fct_claims", "dim_documents", "dim_entities", "dim_sources", "fct_mentions", "fct_entity_cooccurrence")
 
 
 @asset(
     key=REPORT,
-    deps=[
-        AssetKey([m])
-        for m in ("fct_claims", "dim_documents", "dim_entities", "dim_sources", "fct_mentions", "fct_entity_cooccurrence")
-    ],
+    deps=[AssetKey([m]) for m in REPORT_MARTS],
     group_name="report",
     kinds={"html", "python"},
     description="A self-contained HTML report beside the warehouse (<warehouse>.report.html): top speakers, "

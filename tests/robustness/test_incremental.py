@@ -314,7 +314,9 @@ def test_the_incremental_marts_equal_a_full_rebuild_after_files_change_move_and_
     assert port[0] == port[1] and len(groups) == 1 and groups[0][0] != port[1]
 
     # the marts kept by entity and by speaker have rows to compare: Howard speaks in both versions of c.txt
-    assert _q(warehouse, "select count(*) from fct_claim_cluster_members where speaker_entity_id is not null")[0][0] >= 2
+    assert (
+        _q(warehouse, "select count(*) from fct_claim_cluster_members where speaker_entity_id is not null")[0][0] >= 2
+    )
     assert _q(warehouse, "select count(*) from fct_source_citations")[0][0] >= 1
     rebuilt = tmp_path / "rebuilt.duckdb"
     shutil.copy(warehouse, rebuilt)
