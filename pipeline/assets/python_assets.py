@@ -31,6 +31,7 @@ INGEST_TABLES = {
     "whether it is still present.",
     "rejected_documents": "Files (and feed records, FILE#LINE) that were not loaded, with a human-readable reason "
     "(empty, binary, not_text, too_large, language, bad_record, ...).",
+    "input_scans": "When each input folder was last scanned: when the files found there unchanged were last seen.",
 }
 LOAD_TABLES = {
     "document_annotations": "Which documents were processed, by which extractor version, and when.",

@@ -25,7 +25,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipeline.ids import stable_id
-from pipeline.ingest.files import SPILL_SCHEMA, Corpus, FileState, Occurrence
+from pipeline.ingest.files import SPILL_SCHEMA, Corpus, FileStates, Occurrence
 from pipeline.nlp.sources import normalise
 from pipeline.warehouse import changes, killpoints
 from pipeline.warehouse.schema import arrow_schema
@@ -52,15 +52,16 @@ def publisher_source(publisher: str | None) -> tuple[str | None, str | None, str
     return stable_id("source", key), name, "outlet" if kind == "organization" else kind
 
 
-def load_file_states(con, input_dir: Path) -> dict[str, FileState]:
+def load_file_states(con, input_dir: Path) -> FileStates:
     """The last scan's state of each file it read in this input folder (read_corpus's `known`)."""
     root = str(Path(input_dir).resolve())
-    rows = con.execute(
-        "select path, fingerprint, format, read_bytes, prefix_sha256, next_line, header from raw.ingest_files "
-        "where input_dir = ?",
-        [root],
-    ).fetchall()
-    return {r[0]: FileState(*r) for r in rows}
+    return FileStates(
+        con.execute(
+            "select path, fingerprint, format, read_bytes, prefix_sha256, next_line, header from raw.ingest_files "
+            "where input_dir = ?",
+            [root],
+        ).fetchall()
+    )
 
 
 def _occurrence_row(root: str, o: Occurrence) -> dict:
@@ -219,22 +220,21 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
                 [now, now],
             )
             # files not read again because unchanged (or read on from where they stopped) were seen
+            # now: this scan's time (raw.input_scans) is their last_seen_at in the marts, rather than
+            # an update of every such row on every run (and the checkpoint rewriting them after).
+            # A file gone was last seen by the scan before: its time goes to the row it leaves.
             con.execute(
                 """
-                update raw.document_occurrences set last_seen_at = ?::timestamp
-                where input_dir = ? and present and coalesce(file_path, path) in (select path from _kept)
-                  and path not in (select path from _occ)
-            """,
-                [now, root],
-            )
-            con.execute(
-                """
-                update raw.document_occurrences set present = false
+                update raw.document_occurrences set present = false,
+                    last_seen_at = coalesce((select max(scanned_at) from raw.input_scans where input_dir = ?),
+                                            last_seen_at)
                 where input_dir = ? and present and path not in (select path from _occ)
                   and coalesce(file_path, path) not in (select path from _kept)
             """,
-                [root],
+                [root, root],
             )
+            con.execute("delete from raw.input_scans where input_dir = ?", [root])
+            con.execute("insert into raw.input_scans values (?, ?::timestamp)", [root, now])
             con.execute(
                 """
                 insert into raw.document_versions by name

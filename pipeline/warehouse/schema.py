@@ -29,6 +29,8 @@ RAW_TABLES: dict[str, str] = {
     "rejected_documents": """
         input_dir varchar not null, path varchar not null, reason varchar not null, detail varchar,
         size_bytes bigint, detected_at timestamp, file_path varchar, primary key (input_dir, path)""",
+    "input_scans": """
+        input_dir varchar not null, scanned_at timestamp""",
     "ingest_files": """
         input_dir varchar not null, path varchar not null, fingerprint varchar not null, format varchar,
         read_bytes bigint, prefix_sha256 varchar, next_line integer, header varchar,

@@ -206,6 +206,7 @@ VOLATILE = {
     "embedded_at",
     "clustered_at",
     "changed_at",
+    "scanned_at",
     # a report's time is its document's published_at, else when newsclaims first saw it
     "reported_at",
     "first_reported_at",

@@ -52,11 +52,20 @@ def test_unchanged_text_is_never_reprocessed_and_a_rerun_changes_nothing(seed_di
     monkeypatch.setenv("NEWSCLAIMS_KEEP_MODEL", "1")
     first = dict(_q(warehouse, "select path, processed_at from dim_documents"))
     assert len(first) == 3 and all(first.values())
-    every_column = snapshot(warehouse, ignore={"last_seen_at"})
+    every_column = snapshot(warehouse, ignore={"last_seen_at", "scanned_at"})
+
+    seen = "select path, last_seen_at from fct_document_occurrences"
+    first_seen = dict(_q(warehouse, seen))
+    [(first_scan,)] = _q(warehouse, "select scanned_at from raw.input_scans")
+    assert set(first_seen.values()) == {first_scan}
 
     # the same input again, with a fresh Dagster instance: nothing is processed, nothing moves
     run_on(seed_dir, warehouse)
-    assert snapshot(warehouse, ignore={"last_seen_at"}) == every_column
+    assert snapshot(warehouse, ignore={"last_seen_at", "scanned_at"}) == every_column
+    # every file was seen by the second scan, though no row of raw.document_occurrences was rewritten
+    [(second_scan,)] = _q(warehouse, "select scanned_at from raw.input_scans")
+    assert second_scan > first_scan and set(dict(_q(warehouse, seen)).values()) == {second_scan}
+    assert set(dict(_q(warehouse, "select path, last_seen_at from raw.document_occurrences")).values()) == {first_scan}
 
     # a changed file, a deleted file, a copy of an unchanged file
     old_003 = _q(warehouse, "select document_id from dim_documents where path = ?", [D003])[0][0]
@@ -102,6 +111,11 @@ def test_unchanged_text_is_never_reprocessed_and_a_rerun_changes_nothing(seed_di
     )
     assert present_004 is False and claims_004 > 0
     assert _q(warehouse, "select is_present from document_occurrences where path = ?", [D004]) == [(False,)]
+    # the deleted file was last seen by the second scan; the others by this one
+    [(third_scan,)] = _q(warehouse, "select scanned_at from raw.input_scans")
+    last_seen = dict(_q(warehouse, "select path, last_seen_at from fct_document_occurrences where is_present"))
+    assert _q(warehouse, "select last_seen_at from fct_document_occurrences where path = ?", [D004]) == [(second_scan,)]
+    assert third_scan > second_scan and set(last_seen.values()) == {third_scan}
     assert _q(warehouse, "select count(*) from raw.document_annotations") == [(4,)]
 
 
