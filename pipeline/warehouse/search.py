@@ -14,15 +14,17 @@ ranking is Okapi BM25 (k1 = 1.2, b = 0.75).
 
 Claims and documents are ranked separately (their lengths differ by two orders of magnitude). The
 pipeline updates the index after dbt, under the warehouse lock, when what it indexes changed (a
-fingerprint of the indexed ids and texts): only the texts added or changed since (by the md5 kept in
-`search.units.text_hash`) are tokenised and the ones gone removed; a run on unchanged input leaves
-it as it was.
+fingerprint of the indexed ids): only the claims and documents added since are tokenised and the ones
+gone removed (a claim's text is fixed by its id, a hash of its document and offsets, and a
+document's text by its id; `search.units.text_hash` keeps each text's md5); a run on unchanged input
+leaves it as it was.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,9 +50,24 @@ def _stemmer():
 
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
+    """spaCy's English stop words (spacy/lang/en/stop_words.py, a module of data), read from the file
+    without importing spaCy (importing it for a word list cost 0.3-0.8 s of `newsclaims search` and
+    of a run whose process has no other use for spaCy)."""
+    import sys
+    from importlib.util import find_spec, module_from_spec, spec_from_file_location
 
-    return frozenset(_fold(w) for w in STOP_WORDS)
+    if "spacy.lang.en.stop_words" in sys.modules:
+        words = sys.modules["spacy.lang.en.stop_words"].STOP_WORDS
+    else:
+        package = find_spec("spacy")
+        if package is None or not package.submodule_search_locations:
+            raise ImportError("spaCy is not installed: its English stop words are the search index's")
+        path = Path(package.submodule_search_locations[0]) / "lang" / "en" / "stop_words.py"
+        spec = spec_from_file_location("_newsclaims_stop_words", path)
+        module = module_from_spec(spec)
+        spec.loader.exec_module(module)
+        words = module.STOP_WORDS
+    return frozenset(_fold(w) for w in words)
 
 
 def _fold(word: str) -> str:
@@ -99,14 +116,13 @@ create or replace table search.stats (kind varchar primary key, unit_count integ
     avg_length double not null, built_at timestamp not null, stemmer varchar not null, fingerprint varchar not null);
 """
 
-#: What the index is built from, in one value: the claims (id and content) and the documents with
-#: text. An order-free sum of DuckDB's 64-bit hash per row with the row count, not an md5 of every
-#: text in order: it only says whether anything changed (the plan finds what), and md5 over a
-#: corpus's texts grew with the corpus on every run.
+#: What the index is built from, in one value: the claims and the documents with text, each by its
+#: id (which fixes its text). A count and an order-free sum of DuckDB's 64-bit hash of the ids, not
+#: an md5 over every text: it only says whether anything changed (the plan finds what), and reading
+#: a corpus's texts grew with the corpus on every run.
 FINGERPRINT = """
 select md5(
-    (select count(*) || ':' || coalesce(sum(hash(claim_id, content_text)), 0)
-     from main.fct_claims where content_text is not null)
+    (select count(*) || ':' || coalesce(sum(hash(claim_id)), 0) from main.fct_claims where content_text is not null)
     || '|' || (select count(*) || ':' || coalesce(sum(hash(document_id)), 0)
                from main.dim_documents where text is not null))
 """
@@ -219,18 +235,14 @@ def build_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[str
 def _plan(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """The units gone (removed from the index now, their terms noted for recounting) and the texts to
     tokenise (numbered in `_search_texts`): (removed, added)."""
-    # a claim unit stays while its claim is in fct_claims with the same text hash, a document unit while
-    # its document is in dim_documents (its id is the hash of its text); compared on the ids the units
-    # carry, without building every unit's id
-    con.execute(
-        """create or replace temp table _search_now as
-           select claim_id, md5(content_text) as text_hash from main.fct_claims where content_text is not null"""
-    )
+    # a unit stays while its claim or document is there: a claim's text is fixed by its id (a hash of
+    # its document and offsets, and fct_claims' span test holds the text to them), a document's is
+    # its id; compared on the ids the units carry, no text read
     con.execute(
         """create or replace temp table _search_gone as
            select u.unit_id from search.units u
-           where u.kind = 'claim' and not exists (select 1 from _search_now n
-                                                  where n.claim_id = u.claim_id and n.text_hash = u.text_hash)
+           where u.kind = 'claim' and not exists (select 1 from main.fct_claims c
+                                                  where c.claim_id = u.claim_id and c.content_text is not null)
            union all
            select u.unit_id from search.units u
            where u.kind = 'document' and not exists (select 1 from main.dim_documents d
@@ -238,47 +250,49 @@ def _plan(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     )
     con.execute(
         """create or replace temp table _search_todo as
-           select 'c-' || c.claim_id as unit_id, 'claim' as kind, c.document_id, c.claim_id, n.text_hash
-           from main.fct_claims c join _search_now n using (claim_id)
-           where not exists (select 1 from search.units u
-                             where u.kind = 'claim' and u.claim_id = n.claim_id and u.text_hash = n.text_hash)
+           select 'c-' || c.claim_id as unit_id, 'claim' as kind, c.document_id, c.claim_id from main.fct_claims c
+           where c.content_text is not null
+             and not exists (select 1 from search.units u where u.kind = 'claim' and u.claim_id = c.claim_id)
            union all
-           select 'd-' || d.document_id, 'document', d.document_id, null, null from main.dim_documents d
-           where d.text is not null and not exists (select 1 from search.units u
-                                                    where u.kind = 'document' and u.document_id = d.document_id)"""
+           select 'd-' || d.document_id, 'document', d.document_id, null from main.dim_documents d
+           where d.text is not null
+             and not exists (select 1 from search.units u where u.kind = 'document' and u.document_id = d.document_id)"""
     )
     removed = con.execute("select count(*) from _search_gone").fetchone()[0]
-    # the terms whose document frequency changes: those of the postings removed, then those added
+    # how each term's document frequency changes: less the texts removed, then plus the texts added
     con.execute(
         """create or replace temp table _search_terms as
-           select distinct kind, term from search.postings where unit_id in (select unit_id from _search_gone)"""
+           select kind, term, -count(*) as delta from search.postings
+           where unit_id in (select unit_id from _search_gone) group by all"""
     )
     con.execute("delete from search.postings where unit_id in (select unit_id from _search_gone)")
     con.execute("delete from search.units where unit_id in (select unit_id from _search_gone)")
     con.execute(
         f"""create or replace temp table _search_texts as
             select row_number() over (order by t.unit_id) as k, t.unit_id, t.kind, t.document_id, t.claim_id,
-                   coalesce(t.text_hash, md5(x.text)) as text_hash, x.text
+                   md5(x.text) as text_hash, x.text
             from _search_todo t join ({UNIT_TEXTS}) x on x.kind = t.kind and x.id = coalesce(t.claim_id, t.document_id)"""
     )
-    for t in ("_search_now", "_search_todo", "_search_gone"):
+    for t in ("_search_todo", "_search_gone"):
         con.execute(f"drop table if exists {t}")
     (added,) = con.execute("select count(*) from _search_texts").fetchone()
     return removed, added
 
 
 def _finish(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
-    """Recount the document frequency of every term touched, write the stats row, drop the scratch tables."""
+    """Move the document frequency of every term touched, write the stats row, drop the scratch tables."""
+    # each touched term's document frequency moved by the texts removed and added (rather than recounted
+    # from every posting of it: the postings of a common term grow with the corpus)
     con.execute(
-        "delete from search.terms t where exists (select 1 from _search_terms a where a.kind = t.kind and a.term = t.term)"
+        """create or replace temp table _search_df as
+           select a.kind, a.term, coalesce(any_value(t.df), 0) + sum(a.delta) as df
+           from _search_terms a left join search.terms t using (kind, term) group by all"""
     )
     con.execute(
-        """insert into search.terms
-           select p.kind, p.term, count(*) from search.postings p
-           where exists (select 1 from (select distinct kind, term from _search_terms) a
-                         where a.kind = p.kind and a.term = p.term)
-           group by all"""
+        "delete from search.terms t where exists (select 1 from _search_df a where a.kind = t.kind and a.term = t.term)"
     )
+    con.execute("insert into search.terms select kind, term, df from _search_df where df > 0")
+    con.execute("drop table _search_df")
     con.execute("delete from search.stats")
     con.execute(
         """insert into search.stats
@@ -313,7 +327,7 @@ def _index_chunk(con: duckdb.DuckDBPyConnection, first: int, last: int) -> None:
             "from _search_units"
         )
         con.execute("insert into search.postings by name select kind, term, unit_id, tf from _search_postings")
-        con.execute("insert into _search_terms select distinct kind, term from _search_postings")
+        con.execute("insert into _search_terms select kind, term, count(*) from _search_postings group by all")
     finally:
         con.unregister("_search_units")
         con.unregister("_search_postings")

@@ -112,8 +112,10 @@ def test_index_is_rebuilt_only_when_what_it_indexes_changed(built_warehouse, tmp
         before = con.execute("select * from search.stats order by kind").fetchall()
         assert index.build_index(con)["rebuilt"] == 0  # the pipeline built it from this very input
         assert con.execute("select * from search.stats order by kind").fetchall() == before
+        # a claim's text is fixed by its id (of its document and offsets): a new text is a new claim
         con.execute(
-            "update main.fct_claims set content_text = content_text || ' zeppelin' "
+            "insert into main.fct_claims select * replace (claim_id || 'z' as claim_id, "
+            "content_text || ' zeppelin' as content_text) from main.fct_claims "
             "where claim_id = (select min(claim_id) from main.fct_claims)"
         )
         assert index.build_index(con)["rebuilt"] == 1
@@ -151,9 +153,13 @@ def test_an_update_indexes_only_what_changed_and_equals_a_whole_rebuild(built_wa
         assert con.execute(keyed).fetchone() == (2,)  # units and stats
         gone = con.execute("select max(claim_id) from main.fct_claims").fetchone()[0]
         con.execute("delete from main.fct_claims where claim_id = ?", [gone])
+        # one claim goes, one is replaced by a claim with another text (a claim's text is fixed by its id)
+        replaced = "(select min(claim_id) from main.fct_claims)"
         con.execute(
-            "update main.fct_claims set content_text = 'the zeppelin landed' where claim_id = (select min(claim_id) from main.fct_claims)"
+            "insert into main.fct_claims select * replace (claim_id || 'z' as claim_id, "
+            f"'the zeppelin landed' as content_text) from main.fct_claims where claim_id = {replaced}"
         )
+        con.execute(f"delete from main.fct_claims where claim_id = {replaced}")
         counts = index.build_index(con)
         assert (counts["rebuilt"], counts["whole"], counts["added"], counts["removed"]) == (1, 0, 1, 2)
         assert con.execute("select count(*) from search.units where unit_id = ?", ["c-" + gone]).fetchone() == (0,)
