@@ -47,7 +47,7 @@ def run(settings: Settings, verbose: bool = False) -> bool:
     try:
         return _execute_job(settings, verbose)
     finally:
-        warm.stop()  # a run that ended before its NLP step leaves no model process behind
+        warm.end()  # a run that ended before its NLP step leaves no model process behind
 
 
 def _preload_for_update() -> None:

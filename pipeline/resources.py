@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -78,10 +80,11 @@ class SpacyResource(ConfigurableResource):
     def release(self) -> None:
         """Unload the model from this process once its NLP is done, unless `keep_loaded`
         (NEWSCLAIMS_KEEP_MODEL: a process that runs the job again and again, as the test suite does)."""
-        if not self.keep_loaded:
-            from pipeline.nlp.model import release_models
-
-            release_models()
+        # a process that never imported the loader never loaded a model (a one-article update leaves
+        # it to the warm model's process: importing spaCy here to release nothing cost 0.3-0.8 s)
+        model = sys.modules.get("pipeline.nlp.model")
+        if not self.keep_loaded and model is not None:
+            model.release_models()
 
     def prefetch(self) -> None:
         """Start loading the model in the background (`load` then returns it, or waits for it)."""
@@ -90,7 +93,13 @@ class SpacyResource(ConfigurableResource):
         prefetch_model(self.model)
 
     def extractor_version(self) -> str:
-        """The version stamped on derived rows, read without loading the model's weights."""
+        """The version stamped on derived rows, read without loading the model's weights: the one the
+        warm model of this run reported (pipeline/nlp/warm.py), else the installed model's."""
+        from pipeline.nlp import warm
+
+        reported = warm.reported_version(self.model)
+        if reported is not None:
+            return reported
         from pipeline.nlp.annotate import extractor_version_for
 
         return extractor_version_for(self.model)

@@ -12,6 +12,8 @@ import hashlib
 import html
 import io
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -27,6 +29,8 @@ NETWORK_SOURCES, NETWORK_SPEAKERS = 8, 12
 SAMPLE_CLAIMS = 25
 SAMPLE_ARTICLES = 30
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+#: how long write_report waits for the charts a forked process draws beside it (then draws them itself)
+CHILD_SECONDS = 60
 
 
 @dataclass
@@ -368,6 +372,74 @@ def _chart(draw, data: ReportData, inputs: object, alt: str, empty: str, previou
     return _img(png, alt, empty, key)
 
 
+def _chart_inputs(data: ReportData) -> list[tuple[Callable[[ReportData], str | None], object]]:
+    """Each chart of the report: what draws it, and what it is drawn from (as render_html draws it)."""
+    charts = [
+        (chart_speakers, data.speakers),
+        (chart_network, data.network),
+        (chart_over_time, (data.over_time, data.time_basis)),
+        (chart_pairs, data.pairs),
+    ]
+    if data.stance is not None:
+        charts.append((chart_stance, data.stance))
+    return charts
+
+
+def _draw_each(data: ReportData, draws: list[Callable[[ReportData], str | None]]) -> list[str | None]:
+    return [draw(data) for draw in draws]
+
+
+def _draw_in_child(conn, data: ReportData, draws: list[Callable[[ReportData], str | None]]) -> None:
+    try:
+        conn.send(_draw_each(data, draws))
+    finally:
+        conn.close()
+
+
+def draw_charts(data: ReportData, previous: dict[str, str]) -> dict[str, str]:
+    """digest → PNG of the report's charts not in `previous` (an earlier report's, by digest). With
+    two or more to draw, every other one is drawn in a process forked for it while this one draws
+    the rest: matplotlib's drawing is one core's Python, 0.15-0.2 s a chart, and a run's report
+    step had the other core idle. What the child does not send back within CHILD_SECONDS (it
+    failed, or hangs) is drawn here."""
+    todo = {}
+    for draw, inputs in _chart_inputs(data):
+        key = _chart_digest(draw.__name__, inputs)
+        if key not in previous:
+            todo[key] = draw
+    keys = list(todo)
+    there, here = keys[::2], keys[1::2]
+    drawn: dict[str, str | None] = {}
+    if len(keys) >= 2 and sys.platform.startswith("linux"):
+        import multiprocessing
+
+        from pipeline.nlp.workers import die_with_parent, loads_done
+
+        loads_done()  # a fork copies the locks a loading thread holds
+        die_with_parent()
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(target=_draw_in_child, args=(send, data, [todo[k] for k in there]), daemon=True)
+        child.start()
+        send.close()
+        try:
+            drawn.update(zip(here, _draw_each(data, [todo[k] for k in here]), strict=True))
+            if receive.poll(CHILD_SECONDS):
+                drawn.update(zip(there, receive.recv(), strict=True))
+        except (EOFError, OSError, ValueError):  # the child ended without an answer: drawn below
+            pass
+        finally:
+            receive.close()
+            child.join(1)
+            if child.is_alive():
+                child.terminate()
+                child.join(5)
+    for key in keys:
+        if key not in drawn:
+            drawn[key] = todo[key](data)
+    return {k: v for k, v in drawn.items() if v is not None}
+
+
 def render_html(
     data: ReportData, warehouse: Path, generated_at: datetime | None = None, previous: dict[str, str] | None = None
 ) -> str:
@@ -457,6 +529,8 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, warehouse: Path) -> 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     # charts drawn from the same rows as in the report this one replaces are taken from it
-    tmp.write_text(render_html(data, warehouse, previous=previous_charts(out)), encoding="utf-8")
+    previous = previous_charts(out)
+    previous.update(draw_charts(data, previous))
+    tmp.write_text(render_html(data, warehouse, previous=previous), encoding="utf-8")
     tmp.replace(out)
     return data

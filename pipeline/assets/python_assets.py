@@ -15,9 +15,8 @@ from pipeline.assets.shards import annotation_batches, count_pending, pending_id
 from pipeline.ingest.files import read_corpus
 from pipeline.ingest.language import LanguagePolicy
 from pipeline.nlp import warm
-from pipeline.nlp.annotate import IN_PROCESS_MAX_DOCS
 from pipeline.nlp.entities import ENTITY_OVERRIDES_CSV
-from pipeline.nlp.workers import process_map
+from pipeline.nlp.workers import IN_PROCESS_MAX_DOCS, process_map
 from pipeline.progress import progress
 from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints

@@ -40,7 +40,7 @@ from dagster import AssetIn, AssetKey
 from pydantic import Field
 
 from pipeline.nlp import warm
-from pipeline.nlp.annotate import annotate_texts, extractor_version, processes_for
+from pipeline.nlp.workers import processes_for
 from pipeline.progress import progress
 from pipeline.resources import SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
@@ -121,11 +121,12 @@ def stage_documents(log, nlp, batch_size: int, n_process: int, staging, items, t
     batch: dict[str, list] = {t: [] for t in ANNOTATION_TABLES}
     batch_ids, in_batch = [], 0
     with progress(total, "spaCy + extractors") as advance:
-        annotated = (
-            nlp.annotate_texts(items, batch_size)
-            if isinstance(nlp, warm.WarmModel)
-            else annotate_texts(nlp, items, batch_size, processes_for(total, n_process))
-        )
+        if isinstance(nlp, warm.WarmModel):
+            annotated = nlp.annotate_texts(items, batch_size)
+        else:  # spaCy is imported where it runs (a one-article update leaves it to the warm model's process)
+            from pipeline.nlp.annotate import annotate_texts
+
+            annotated = annotate_texts(nlp, items, batch_size, processes_for(total, n_process))
         for doc_id, rows in annotated:
             for table, table_rows in rows.items():
                 batch[table].extend(table_rows)
@@ -238,7 +239,12 @@ def _annotate_shard(context, spacy_model, warehouse, shard: dict, warm_model, st
     nlp = warm_model or shared_model(spacy_model)
     where = " (in its own process)" if warm_model else ""
     context.log.info(f"spaCy model ready in {time.perf_counter() - started:.2f}s{where}")
-    version = warm_model.version if warm_model else extractor_version(nlp)
+    if warm_model:
+        version = warm_model.version
+    else:
+        from pipeline.nlp.annotate import extractor_version
+
+        version = extractor_version(nlp)
     if version != shard["version"]:
         raise RuntimeError(
             f"this worker's extractor version {version} is not the planned {shard['version']}: "

@@ -20,15 +20,10 @@ from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
 from pipeline.nlp.spans import doc_text, in_spans, navigation_spans, overlaps, remember_text, sentence_index_map
 from pipeline.nlp.speakers import MentionIndex, resolve_speaker
+from pipeline.nlp.workers import IN_PROCESS, IN_PROCESS_MAX_DOCS, processes_for  # noqa: F401 - the run's planning, re-exported
 from pipeline.nlp.workers import die_with_parent, loads_done, release_freed_memory, shared_with_forks
 from pipeline.settings import Settings
 
-#: annotate_texts' default: spaCy in the calling process (a run passes its `n_process` setting).
-IN_PROCESS = 1
-#: A run with at most this many documents to annotate keeps them in its own process whatever its
-#: `n_process`: forking the workers from a process holding the model, and their first batch's set-up,
-#: cost more than a second core saves on so few (one BBC article: about 0.25 s of spaCy and extractors).
-IN_PROCESS_MAX_DOCS = 4
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
 EXTRACTOR_VERSION = "9"
 #: Source kinds that are news organisations: the only ones a report by them carries an article.
@@ -325,11 +320,6 @@ def _one(nlp: Language, text: str, ctx: tuple) -> tuple[Doc | None, tuple, BaseE
         return nlp(text), ctx, None
     except Exception as exc:  # noqa: BLE001 - recorded as this document's error
         return None, ctx, exc
-
-
-def processes_for(documents: int, n_process: int) -> int:
-    """The processes annotate_texts should use for this many documents (see IN_PROCESS_MAX_DOCS)."""
-    return n_process if documents > IN_PROCESS_MAX_DOCS else IN_PROCESS
 
 
 def annotate_texts(

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from spacy.lang.en.stop_words import STOP_WORDS
+
+from pipeline.nlp.stop_words import english_stop_words
 
 #: bump when the rule below changes: every speaker's clusters are recomputed
 CLUSTER_VERSION = "cc-2"  # cc-2: meaning compared only across documents, on shared anchors
@@ -35,7 +36,7 @@ def content_words(text: str) -> frozenset[str]:
 def anchors(text: str, ignore: frozenset[str] = frozenset()) -> frozenset[str]:
     """The words of a claim's content that a paraphrase keeps: not stop words, not single letters,
     not in `ignore` (the speaker's own name)."""
-    return frozenset(w for w in content_words(text) if len(w) > 1 and w not in STOP_WORDS and w not in ignore)
+    return frozenset(w for w in content_words(text) if len(w) > 1 and w not in english_stop_words() and w not in ignore)
 
 
 def name_words(*names: str | None) -> frozenset[str]:

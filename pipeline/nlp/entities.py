@@ -42,7 +42,7 @@ from pipeline.nlp.name_words import (
     POST_NOMINALS,
     TITLES,
 )
-from pipeline.nlp.sources import lookup
+from pipeline.nlp.known_sources import lookup
 from pipeline.settings import SEEDS_DIR
 
 RESOLVER_VERSION = "5"

@@ -63,7 +63,7 @@ class MentionIndex:
     long document has thousands of claims and mentions, and each claim looks some of them up."""
 
     def __init__(self, mentions: list[Mention], text: str = ""):
-        from pipeline.nlp.sources import lookup
+        from pipeline.nlp.known_sources import lookup
 
         self.mentions = sorted(mentions, key=lambda m: (m.start_char, m.end_char))
         self.starts = [m.start_char for m in self.mentions]

@@ -28,6 +28,9 @@ READY_TIMEOUT_SECONDS = 300
 WARM_UP_TEXT = "The minister said on Monday that the talks would resume."
 
 _WARM: dict[str, WarmModel] = {}
+#: the extractor version each warm model of the run under way reported (kept once its process is
+#: stopped, until the run ends: `end`)
+_VERSIONS: dict[str, str] = {}
 
 
 class WarmModel:
@@ -66,7 +69,7 @@ class WarmModel:
         except (EOFError, OSError) as exc:
             status, value = "failed", str(exc)
         if status == "ready":
-            self.version = value
+            self.version = _VERSIONS[self.name] = value
             return True
         self.error = value
         self.close()
@@ -133,7 +136,7 @@ def supported() -> bool:
 
 def start(name: str) -> None:
     """Begin loading `name` in a child process (one per process: a previous one is stopped)."""
-    stop()
+    end()
     if supported():
         _WARM[name] = WarmModel(name)
 
@@ -142,10 +145,20 @@ def running(name: str) -> bool:
     return name in _WARM
 
 
+def reported_version(name: str) -> str | None:
+    """The extractor version a warm model of `name` reported, if it has (without waiting for one still
+    loading): the run's own process then has it without importing spaCy to read the installed model's
+    signature (0.3-0.8 s of a one-article update)."""
+    warm = _WARM.get(name)
+    if warm is not None and warm.version is None and warm.error is None and warm._conn.poll(0):
+        warm.ready()
+    return _VERSIONS.get(name)
+
+
 def _takes(documents: int) -> bool:
     """Whether a warm model annotates this many documents: some, and no more than a run keeps in
     one process anyway (`IN_PROCESS_MAX_DOCS`)."""
-    from pipeline.nlp.annotate import IN_PROCESS_MAX_DOCS
+    from pipeline.nlp.workers import IN_PROCESS_MAX_DOCS
 
     return 0 < documents <= IN_PROCESS_MAX_DOCS
 
@@ -173,3 +186,10 @@ def stop() -> None:
     """Stop every warm model process of this process."""
     while _WARM:
         _WARM.popitem()[1].close()
+
+
+def end() -> None:
+    """At the end of a run: stop every warm model process and forget the versions they reported (the
+    next run, in this process or not, reads its own)."""
+    stop()
+    _VERSIONS.clear()

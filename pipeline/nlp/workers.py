@@ -26,6 +26,20 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 PR_SET_PDEATHSIG = 1
+
+#: annotate_texts' default: spaCy in the calling process (a run passes its `n_process` setting).
+IN_PROCESS = 1
+#: A run with at most this many documents to annotate keeps them in its own process whatever its
+#: `n_process`: forking the workers from a process holding the model, and their first batch's set-up,
+#: cost more than a second core saves on so few (one BBC article: about 0.25 s of spaCy and extractors).
+IN_PROCESS_MAX_DOCS = 4
+
+
+def processes_for(documents: int, n_process: int) -> int:
+    """The processes annotate_texts should use for this many documents (see IN_PROCESS_MAX_DOCS)."""
+    return n_process if documents > IN_PROCESS_MAX_DOCS else IN_PROCESS
+
+
 _registered = False
 #: threads loading a model in the background (`start_loading`): a fork waits for them (`loads_done`)
 _LOADING: list[threading.Thread] = []

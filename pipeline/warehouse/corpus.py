@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from pipeline.ids import stable_id
 from pipeline.ingest.files import SPILL_SCHEMA, Corpus, FileStates, Occurrence
-from pipeline.nlp.sources import normalise
+from pipeline.nlp.known_sources import normalise
 from pipeline.warehouse import changes, killpoints
 from pipeline.warehouse.schema import arrow_schema
 from pipeline.warehouse.store import transaction

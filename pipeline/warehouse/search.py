@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +31,7 @@ from functools import lru_cache
 import duckdb
 import pyarrow as pa
 
+from pipeline.nlp.stop_words import english_stop_words
 from pipeline.warehouse.schema import drop_primary_key
 from pipeline.warehouse.store import transaction
 
@@ -50,24 +50,7 @@ def _stemmer():
 
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
-    """spaCy's English stop words (spacy/lang/en/stop_words.py, a module of data), read from the file
-    without importing spaCy (importing it for a word list cost 0.3-0.8 s of `newsclaims search` and
-    of a run whose process has no other use for spaCy)."""
-    import sys
-    from importlib.util import find_spec, module_from_spec, spec_from_file_location
-
-    if "spacy.lang.en.stop_words" in sys.modules:
-        words = sys.modules["spacy.lang.en.stop_words"].STOP_WORDS
-    else:
-        package = find_spec("spacy")
-        if package is None or not package.submodule_search_locations:
-            raise ImportError("spaCy is not installed: its English stop words are the search index's")
-        path = Path(package.submodule_search_locations[0]) / "lang" / "en" / "stop_words.py"
-        spec = spec_from_file_location("_newsclaims_stop_words", path)
-        module = module_from_spec(spec)
-        spec.loader.exec_module(module)
-        words = module.STOP_WORDS
-    return frozenset(_fold(w) for w in words)
+    return frozenset(_fold(w) for w in english_stop_words())
 
 
 def _fold(word: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import base64
 import html
 import io
@@ -90,23 +92,37 @@ def test_a_chart_drawn_from_the_same_rows_is_taken_from_the_previous_report(buil
     from pipeline.answers import report
     from pipeline.answers.marts import open_marts
 
-    drawn = []
+    # each chart drawn is noted with the process that drew it (write_report draws in two)
+    log = tmp_path / "drawn.log"
     figure_png = report._figure_png
-    monkeypatch.setattr(report, "_figure_png", lambda fig: drawn.append(fig) or figure_png(fig))
+
+    def noted(fig):
+        with log.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return figure_png(fig)
+
+    def drawn() -> list[str]:
+        return log.read_text().split() if log.exists() else []
+
+    monkeypatch.setattr(report, "_figure_png", noted)
     out = tmp_path / "r.html"
     with open_marts(built_warehouse) as con:
         data = report.write_report(con, out, built_warehouse)
-        assert len(drawn) == 4  # speakers, network, stance, pairs (the seeds are all from one day)
+        # speakers, network, stance, pairs (the seeds are all from one day), half in a forked process
+        assert len(drawn()) == 4 and len(set(drawn())) == 2
         first = IMG.findall(out.read_text(encoding="utf-8"))
-        drawn.clear()
+        log.unlink()
         report.write_report(con, out, built_warehouse)  # the same marts: every chart taken from the first
-    assert drawn == [] and IMG.findall(out.read_text(encoding="utf-8")) == first
+    assert drawn() == [] and IMG.findall(out.read_text(encoding="utf-8")) == first
+    # the same charts as all drawn in this process
+    assert IMG.findall(render_html(data, built_warehouse)) == first
+    log.unlink()
 
     # one speaker's count moves: that chart and the stance chart's rows are the same, so only the
     # speakers chart is drawn again, and it differs from the old one
     data.speakers[0] = (data.speakers[0][0], data.speakers[0][1] + 1, data.speakers[0][2])
     changed = IMG.findall(render_html(data, built_warehouse, previous=report.previous_charts(out)))
-    assert len(drawn) == 1 and changed[0] != first[0] and changed[1:] == first[1:]
+    assert len(drawn()) == 1 and changed[0] != first[0] and changed[1:] == first[1:]
     # an unreadable or foreign previous file is no previous report
     assert report.previous_charts(tmp_path / "missing.html") == {}
     (tmp_path / "bin.html").write_bytes(b"\xff\xfe<img")

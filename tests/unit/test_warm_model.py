@@ -40,6 +40,15 @@ def test_the_warm_model_annotates_as_this_process_does_and_ends_when_closed(nlp)
     assert "Lukashenko" in speakers or "he" in speakers, speakers  # a real extraction, not empty rows
     taken.close()
     assert not child._process.is_alive()
+    # the run's steps read the version it reported (no spaCy import to read the installed model's),
+    # the same as the installed model's, until the run ends
+    from pipeline.nlp.annotate import extractor_version_for
+    from pipeline.resources import SpacyResource
+
+    assert warm.reported_version(name) == taken.version == extractor_version_for(name)
+    assert SpacyResource(model=name).extractor_version() == taken.version
+    warm.end()
+    assert warm.reported_version(name) is None
 
 
 def test_more_documents_than_it_takes_stop_the_warm_model_at_once():
