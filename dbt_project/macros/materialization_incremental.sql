@@ -32,7 +32,6 @@
         ~ "DuckDB file, which " ~ model["name"] ~ " is not") }}
   {%- endif -%}
   {%- set full_refresh_mode = existing_relation is none or existing_relation.is_view or should_full_refresh() -%}
-  {%- set grant_config = config.get('grants') -%}
 
   {{ run_hooks(pre_hooks, inside_transaction=False) }}
 
@@ -40,15 +39,7 @@
   {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
   {%- if full_refresh_mode %}
-    {%- if existing_relation is not none %}
-      {% call statement('drop_existing') -%}
-        drop {{ existing_relation.type }} if exists {{ existing_relation }} cascade
-      {%- endcall %}
-      {% do adapter.cache_dropped(existing_relation) %}
-    {%- endif %}
-    {% call statement('main') -%}
-      {{- create_table_as(False, target_relation, compiled_code, 'sql') }}
-    {%- endcall %}
+    {{ newsclaims_replace_table(existing_relation, target_relation, compiled_code) }}
   {%- else %}
     {%- set quoted = [] -%}
     {%- for column in columns %}{% do quoted.append(adapter.quote(column)) %}{% endfor %}
@@ -60,16 +51,8 @@
     {%- endcall %}
   {%- endif %}
 
-  {{ run_hooks(post_hooks, inside_transaction=True) }}
-
-  {% set should_revoke = should_revoke(existing_relation, full_refresh_mode=full_refresh_mode) %}
-  {% do apply_grants(target_relation, grant_config, should_revoke=should_revoke) %}
-  {% do persist_docs(target_relation, model) %}
-
   -- `COMMIT` happens here
-  {{ adapter.commit() }}
-
-  {{ run_hooks(post_hooks, inside_transaction=False) }}
+  {{ newsclaims_finish_build(target_relation, existing_relation, full_refresh_mode) }}
 
   {{ return({'relations': [target_relation]}) }}
 

@@ -19,36 +19,17 @@
         ~ "indexes or foreign keys, in a DuckDB file, which " ~ model["name"] ~ " is not") }}
   {%- endif -%}
 
-  {%- set grant_config = config.get('grants') -%}
-
   {{ run_hooks(pre_hooks, inside_transaction=False) }}
 
   -- `BEGIN` happens here:
   {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
-  {%- if existing_relation is not none %}
-    {% call statement('drop_existing') -%}
-      drop {{ existing_relation.type }} if exists {{ existing_relation }} cascade
-    {%- endcall %}
-    {% do adapter.cache_dropped(existing_relation) %}
-  {%- endif %}
-
-  {% call statement('main') -%}
-    {{- create_table_as(False, target_relation, compiled_code, 'sql') }}
-  {%- endcall %}
+  {{ newsclaims_replace_table(existing_relation, target_relation, compiled_code) }}
 
   {% do create_indexes(target_relation) %}
 
-  {{ run_hooks(post_hooks, inside_transaction=True) }}
-
-  {% set should_revoke = should_revoke(existing_relation, full_refresh_mode=True) %}
-  {% do apply_grants(target_relation, grant_config, should_revoke=should_revoke) %}
-  {% do persist_docs(target_relation, model) %}
-
   -- `COMMIT` happens here
-  {{ adapter.commit() }}
-
-  {{ run_hooks(post_hooks, inside_transaction=False) }}
+  {{ newsclaims_finish_build(target_relation, existing_relation, full_refresh_mode=True) }}
 
   {{ return({'relations': [target_relation]}) }}
 

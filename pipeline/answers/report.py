@@ -373,7 +373,7 @@ def _chart(draw, data: ReportData, inputs: object, alt: str, empty: str, previou
 
 
 def _chart_inputs(data: ReportData) -> list[tuple[Callable[[ReportData], str | None], object]]:
-    """Each chart of the report: what draws it, and what it is drawn from (as render_html draws it)."""
+    """Each chart of the report: what draws it, and what it is drawn from (render_html and draw_charts both read it)."""
     charts = [
         (chart_speakers, data.speakers),
         (chart_network, data.network),
@@ -458,8 +458,36 @@ def render_html(
         f"<tr><td><code>{_e(path)}</code></td><td>{_e(_short(title or '', 160))}</td><td class=n>{k}</td><td class=n>{n}</td></tr>"
         for path, title, k, n in data.articles
     )
+    inputs = dict(_chart_inputs(data))  # what each chart is drawn from, as draw_charts drew it
+    speakers_chart = _chart(
+        chart_speakers,
+        data,
+        inputs[chart_speakers],
+        "bar chart of the top speakers by claims and articles",
+        "No claims with a speaker.",
+        previous,
+    )
+    network_chart = _chart(
+        chart_network,
+        data,
+        inputs[chart_network],
+        "source to speaker network",
+        "No claim is attributed to a cited source.",
+        previous,
+    )
+    over_time_chart = _chart(
+        chart_over_time, data, inputs[chart_over_time], "claims per day", time_note(data), previous
+    )
+    pairs_chart = _chart(
+        chart_pairs,
+        data,
+        inputs[chart_pairs],
+        "most co-mentioned entity pairs",
+        "No two entities share more than one sentence.",
+        previous,
+    )
     stance = (
-        _chart(chart_stance, data, data.stance, "stance mix per speaker", "", previous)
+        _chart(chart_stance, data, inputs[chart_stance], "stance mix per speaker", "", previous)
         if data.stance is not None
         else '<p class="empty">Stance is not extracted by this version (fct_claims has no claim_stance).</p>'
     )
@@ -483,19 +511,19 @@ th, td {{ border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left;
 <p class="counts"><span><b>{c["dim_documents"]}</b> articles</span><span><b>{c["fct_claims"]}</b> claims</span>
 <span><b>{c["dim_entities"]}</b> entities</span><span><b>{c["dim_sources"]}</b> sources</span></p>
 <section id="speakers"><h2>Top speakers</h2>
-{_chart(chart_speakers, data, data.speakers, "bar chart of the top speakers by claims and articles", "No claims with a speaker.", previous)}
+{speakers_chart}
 <table><thead><tr><th>speaker</th><th class=n>claims</th><th class=n>articles</th></tr></thead><tbody>{speakers_rows}</tbody></table>
 </section>
 <section id="network"><h2>Sources and the speakers they carry</h2>
-{_chart(chart_network, data, data.network, "source to speaker network", "No claim is attributed to a cited source.", previous)}
+{network_chart}
 </section>
 <section id="time"><h2>Claims over time</h2>
 <p class="meta">Dated by when each article was first seen: publication dates are not extracted yet.</p>
-{_chart(chart_over_time, data, (data.over_time, data.time_basis), "claims per day", time_note(data), previous)}
+{over_time_chart}
 </section>
 <section id="stance"><h2>Stance mix per speaker</h2>{stance}</section>
 <section id="comentions"><h2>Most co-mentioned entities</h2>
-{_chart(chart_pairs, data, data.pairs, "most co-mentioned entity pairs", "No two entities share more than one sentence.", previous)}
+{pairs_chart}
 </section>
 <section id="claims"><h2>Latest claims</h2>
 <table><thead><tr><th>speaker</th><th>cue</th><th>content</th><th>source</th><th>article</th></tr></thead>

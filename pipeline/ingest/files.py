@@ -41,7 +41,7 @@ import os
 import zlib
 import re
 import stat as stat_mod
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -180,6 +180,11 @@ class FileStates(Mapping[str, FileState]):
 
     def __init__(self, rows: Iterable[tuple]):
         self._rows = {row[0]: row for row in rows}
+
+    @classmethod
+    def of(cls, states: Mapping[str, FileState]) -> FileStates:
+        """The same states as a FileStates (kept as is when they are one)."""
+        return states if isinstance(states, FileStates) else cls(astuple(s) for s in states.values())
 
     def __getitem__(self, path: str) -> FileState:
         return FileState(*self._rows[path])
@@ -483,15 +488,7 @@ def read_corpus(
     limit = max_file_bytes or DEFAULT_MAX_FILE_BYTES
     policy = language_policy or LanguagePolicy()
     policy_key = f"ingest {INGEST_VERSION} max {limit} lang {policy.min_chars}/{policy.min_confidence}"
-    known = known or {}
-    if isinstance(known, FileStates):
-        known_fingerprint = known.fingerprint
-    else:
-
-        def known_fingerprint(path: str) -> str | None:
-            state = known.get(path)
-            return state.fingerprint if state is not None else None
-
+    known = FileStates.of(known or {})
     corpus = Corpus()
     held = {"chars": 0}
     detect = map_ or (lambda func, items: [func(x) for x in items])
@@ -737,7 +734,7 @@ def read_corpus(
             fingerprint = _fingerprint(policy_key, st_now or os.stat(real), sidecar if sidecar in walked else None)
         except OSError:
             fingerprint = None
-        if fingerprint is not None and fingerprint == known_fingerprint(rel):
+        if fingerprint is not None and fingerprint == known.fingerprint(rel):
             corpus.kept_files.add(rel)  # its state stands as it is
             return
         state = known.get(rel)

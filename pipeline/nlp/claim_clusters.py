@@ -36,7 +36,8 @@ def content_words(text: str) -> frozenset[str]:
 def anchors(text: str, ignore: frozenset[str] = frozenset()) -> frozenset[str]:
     """The words of a claim's content that a paraphrase keeps: not stop words, not single letters,
     not in `ignore` (the speaker's own name)."""
-    return frozenset(w for w in content_words(text) if len(w) > 1 and w not in english_stop_words() and w not in ignore)
+    stop = english_stop_words()
+    return frozenset(w for w in content_words(text) if len(w) > 1 and w not in stop and w not in ignore)
 
 
 def name_words(*names: str | None) -> frozenset[str]:
