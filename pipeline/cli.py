@@ -15,6 +15,7 @@ import textwrap
 from dataclasses import replace
 from pathlib import Path
 
+from pipeline import collector
 from pipeline.settings import Settings
 
 
@@ -92,6 +93,7 @@ def _job_executor(settings: Settings, verbose: bool = False, raise_interrupts: b
     def execute(asset_selection=None) -> bool:
         if not built:
             built.append(build_definitions(settings).resolve_job_def("newsclaims_job"))
+            collector.settle()  # the start-up heap is frozen, never walked again (pipeline/collector.py)
         job = built[0]
         instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
         run_config = {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}}
@@ -600,6 +602,8 @@ def main(argv: list[str] | None = None) -> int:
         help="also print P, R and F1 of the claims with confidence >= each threshold",
     )
     args = parser.parse_args(argv)
+    if args.command not in ("run", "watch"):
+        collector.release()
     if args.command == "eval":
         return eval_command(args)
 
@@ -676,6 +680,8 @@ def entry() -> None:
     then. `main` stays an ordinary function for tests and scripts."""
     import atexit
 
+    if sys.argv[1:2] in (["run"], ["watch"]):
+        collector.hold()  # until the definitions are built (pipeline/collector.py)
     code = main()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):

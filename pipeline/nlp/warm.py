@@ -105,10 +105,13 @@ def _serve(conn, parent_end, name: str) -> None:
     until told to stop (None) or its pipe closes."""
     parent_end.close()  # the parent's end, inherited: only the parent's copy may hold the pipe open
     try:
+        from pipeline import collector
         from pipeline.nlp.annotate import _annotate_here, extractor_version
         from pipeline.nlp.model import load_model
 
         nlp = load_model(name)
+        # forked while the command held the collector: the model's heap is frozen with the rest
+        collector.settle()
         # what a pipeline sets up at its first document (the claim tagger's onnxruntime session)
         list(_annotate_here(nlp, [(WARM_UP_TEXT, "warm-up")], 1))
         conn.send(("ready", extractor_version(nlp)))

@@ -1,6 +1,7 @@
 """A one-article update leaves spaCy to the warm model's process (pipeline/nlp/warm.py): the run's own
 process never imports it (importing it cost 0.3-0.8 s of every update), yet the article is processed
-by the model and stamped with the version every other document carries."""
+by the model and stamped with the version every other document carries. And the command's process
+freezes its start-up heap (pipeline/collector.py): no longer walked by full collections."""
 
 from __future__ import annotations
 
@@ -13,12 +14,18 @@ import sys
 import duckdb
 
 #: runs the CLI's `run` in this process and says which of its modules it imported
+#: (as the `newsclaims` command does, holding the collector first) and how it collected garbage
 PROBE = """
-import json, sys
+import gc, json, sys
+from pipeline import collector
 from pipeline.cli import run
 from pipeline.settings import Settings
+collector.hold()
+full = gc.get_stats()[2]["collections"]
 ok = run(Settings.from_env(input_dir=sys.argv[1], warehouse=sys.argv[2]))
-print(json.dumps({"ok": ok, "spacy": sorted(m for m in sys.modules if m == "spacy" or m.startswith("spacy."))[:5]}))
+print(json.dumps({"ok": ok, "spacy": sorted(m for m in sys.modules if m == "spacy" or m.startswith("spacy."))[:5],
+                  "collector": [gc.isenabled(), list(gc.get_threshold()), gc.get_freeze_count() > 100_000,
+                                gc.get_stats()[2]["collections"] - full]}))
 """
 
 
@@ -41,7 +48,12 @@ def test_a_one_article_update_imports_no_spacy_in_the_runs_own_process(built_war
     )
     assert out.returncode == 0, out.stderr[-3000:]
     probe = json.loads(out.stdout.strip().splitlines()[-1])
+    collected = probe.pop("collector")
     assert probe == {"ok": True, "spacy": []}, probe
+    # collecting again, less often, the start-up heap frozen: the default made 7 full collections here
+    enabled, thresholds, frozen, full_collections = collected
+    assert enabled and thresholds == [10_000, 10, 10] and frozen, collected
+    assert full_collections <= 2, collected
     with duckdb.connect(str(warehouse), read_only=True) as con:
         versions = con.execute("select distinct extractor_version from raw.document_annotations").fetchall()
         claims = con.execute(
