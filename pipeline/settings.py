@@ -36,6 +36,8 @@ NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE  language-id confidence (0-1) above which a d
                          as confident
 NEWSCLAIMS_DBT_IN_PROCESS  1: `dbt build` runs in the run's own process (pipeline/assets/dbt_inprocess.py);
                          0: in a subprocess, as dagster-dbt starts it
+NEWSCLAIMS_CACHE_DIR     where model files installed compressed are kept decompressed (pipeline/inflated.py;
+                         default: $XDG_CACHE_HOME/newsclaims, else ~/.cache/newsclaims)
 
 Relative paths are resolved against the current directory.
 """
@@ -82,6 +84,12 @@ def cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def default_cache_dir() -> Path:
+    """`$XDG_CACHE_HOME/newsclaims`, else `~/.cache/newsclaims` (the XDG base directory rule)."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".cache") / "newsclaims"
+
+
 #: The trained claim taggers (pipeline/nlp/claim_model.py): the fine-tuned sentence encoder
 #: (pipeline/nlp/encoder_tagger.py) or the spaCy CNN tagger.
 CLAIM_TAGGERS = ("encoder", "cnn")
@@ -119,6 +127,8 @@ class Settings:
     celery_broker: str = "redis://127.0.0.1:6379/0"
     #: dbt runs in the run's own process (pipeline/assets/dbt_inprocess.py); off: dagster-dbt's subprocess
     dbt_in_process: bool = True
+    #: model files installed compressed, kept decompressed (pipeline/inflated.py)
+    cache_dir: Path = field(default_factory=default_cache_dir)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -137,6 +147,7 @@ class Settings:
             input_dir=Path(s.input_dir).expanduser().resolve(),
             warehouse=warehouse,
             staging=staging_location(s.staging, warehouse),
+            cache_dir=Path(s.cache_dir).expanduser().resolve(),
         )
 
 
@@ -223,6 +234,7 @@ ENVIRONMENT = {
     "scaleout_processes": ("NEWSCLAIMS_SCALEOUT_PROCESSES", _whole_number),
     "celery_broker": ("NEWSCLAIMS_CELERY_BROKER", _text),
     "dbt_in_process": ("NEWSCLAIMS_DBT_IN_PROCESS", _switch),
+    "cache_dir": ("NEWSCLAIMS_CACHE_DIR", _path),
 }
 
 

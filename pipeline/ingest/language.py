@@ -15,7 +15,10 @@ The policy (NEWSCLAIMS_LANGUAGE_MIN_CHARS, NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE):
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
+
+import numpy as np
 
 from pipeline.nlp.workers import loaded_once
 from pipeline.settings import Settings
@@ -35,11 +38,34 @@ class LanguageGuess:
 
 @loaded_once("newsclaims-preload-langid")
 def identifier():
-    """py3langid's identifier, loaded once per process (0.6-0.9 s: its model is an LZMA-compressed
-    npz, whose decompression, most of the load, runs without the GIL: `identifier.preload()`)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's identifier, loaded once per process: from the decompressed copy of its model in
+    the cache folder (pipeline/inflated.py: 0.05-0.2 s), else from the LZMA-compressed npz the
+    wheel ships (0.5-0.9 s, most of it without the GIL: `identifier.preload()`)."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    from pipeline.inflated import inflated
+
+    npz = inflated(MODEL_DIR / MODEL_FILE)
+    if npz is None:
+        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    # what py3langid's own loader (py3langid.modelio.load_model) makes of the same arrays
+    with np.load(npz, allow_pickle=False) as data:
+        return LanguageIdentifier(
+            np.asarray(data["ptc"]),
+            np.asarray(data["pc"]),
+            data["classes"].tolist(),
+            _int_array(data["nextmove"]),
+            data["out_feat"].tolist(),
+            norm_probs=True,
+            tk_row=_int_array(data["nextmove_row"]),
+        )
+
+
+def _int_array(values: np.ndarray) -> array:
+    """An unsigned numpy array as the stdlib array py3langid's tokenizer indexes (Python ints out)."""
+    out = array({2: "H", 4: "I", 8: "Q"}[values.dtype.itemsize])
+    out.frombytes(np.ascontiguousarray(values).tobytes())
+    return out
 
 
 def detect_language(text: str) -> LanguageGuess:
