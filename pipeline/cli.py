@@ -281,18 +281,25 @@ def summary(warehouse: Path, samples: int = 5) -> str:
 
     with connect(warehouse, 60, read_only=True) as con:
         counts = _counts(con)
-        # a spread of claims: the first ones of each document in turn
+        # a spread of claims: the first ones of each document in turn, from the first `samples`
+        # documents with claims by path (the ones the ordering reaches: not every claim numbered)
         rows = con.execute(
             """
+            with shown as (
+                select document_id from dim_documents
+                where document_id in (select document_id from fct_claims)
+                order by path limit ?
+            )
             select speaker, cue_text, content_text, source, path from (
                 select coalesce(c.speaker_name, c.speaker_text, '(no speaker)') as speaker, c.cue_text,
                        c.content_text, s.name as source, d.path,
                        row_number() over (partition by d.document_id order by c.content_start_char) as nth
                 from fct_claims c join dim_documents d using (document_id)
-                left join dim_sources s using (source_id))
+                left join dim_sources s using (source_id)
+                where c.document_id in (select document_id from shown))
             order by nth, path
             limit ?""",
-            [samples],
+            [samples, samples],
         ).fetchall()
     from pipeline.settings import report_path_for
 

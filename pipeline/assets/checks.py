@@ -53,23 +53,43 @@ def rejection_rate(warehouse: WarehouseResource) -> AssetCheckResult:
     )
 
 
+#: the documents whose raw rows changed since the marts were last built (pipeline/warehouse/changes.py)
+CHANGED_DOCUMENTS = "select document_id from raw.document_changes"
+
+
 @asset_check(
     asset=AssetKey(["raw", "document_annotations"]),
     description="Nothing twice, nothing orphaned: one annotation per document, no duplicate claim "
-    "ids, no derived row whose document is gone (a half-done load or takedown).",
+    "or mention ids, no derived row whose document is gone (a half-done load or takedown), among the "
+    "documents changed since the marts were last built. Blocking: the assets downstream wait for it "
+    "and are not built on rows that fail it.",
+    blocking=True,
 )
 def no_duplicate_or_orphaned_rows(warehouse: WarehouseResource) -> AssetCheckResult:
+    """Checks the rows of the changed documents only (raw.document_changes): every step that writes a
+    document's rows, or removes the document, lists it there in the same transaction, and the other
+    documents' rows were checked when they changed, as dbt's `where: changed documents` tests do
+    (blocking, so it runs before the dbt build that empties the list). A
+    claim or mention id is a hash of its document and offsets, so a duplicate is within one document.
+    (Over the whole corpus this check took 0.2 s of a one-article update on 21,270 documents.)"""
     with warehouse.get_connection() as con:
         orphaned = {
             t: con.execute(
-                f"select count(*) from raw.{t} where document_id not in (select document_id from raw.documents)"
+                f"""select count(*) from raw.{t} where document_id in ({CHANGED_DOCUMENTS})
+                    and document_id not in (select document_id from raw.documents)"""
             ).fetchone()[0]
             for t in ANNOTATION_TABLES
         }
-        duplicated = con.execute("""
-            select (select count(*) - count(distinct document_id) from raw.document_annotations)
-                 + (select count(*) - count(distinct claim_id) from raw.claims)
-                 + (select count(*) - count(distinct mention_id) from raw.mentions)""").fetchone()[0]
+        duplicated = sum(
+            con.execute(
+                f"select count(*) - count(distinct {column}) from raw.{table} where document_id in ({CHANGED_DOCUMENTS})"
+            ).fetchone()[0]
+            for table, column in (
+                ("document_annotations", "document_id"),
+                ("claims", "claim_id"),
+                ("mentions", "mention_id"),
+            )
+        )
     total = sum(orphaned.values())
     return AssetCheckResult(
         passed=total == 0 and duplicated == 0,

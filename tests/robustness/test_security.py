@@ -39,6 +39,8 @@ ALLOWED_INTERPOLATIONS = {
     # the pending-documents queries, written in the code (assets/shards.py, warehouse/syndication.py)
     "PENDING",
     "UNSIGNED",
+    # the changed documents' ids, a fixed subquery (assets/checks.py)
+    "CHANGED_DOCUMENTS",
     # the search index's fixed unit queries, written in the code (warehouse/search.py)
     "UNIT_TEXTS",
     # a table rebuilt without its primary key: a schema and table name and a column list written in the
