@@ -2,9 +2,10 @@
 
 A text becomes a set of word shingles (runs of SHINGLE_WORDS words) of its *body*: lower-cased
 words, the first line (the headline, which outlets rewrite) and short lines (bylines, datelines,
-"Read more", copyright footers) left out. datasketch's MinHash summarises the set in NUM_PERM
-values; two texts are copies of one story when the estimated Jaccard similarity of their shingle
-sets reaches MIN_JACCARD, or when the smaller one is mostly contained in the larger (a trimmed copy:
+"Read more", copyright footers) left out. A MinHash summarises the set in NUM_PERM values
+(datasketch's default one, computed here: `minhash`); two texts are copies of one story when the
+estimated Jaccard similarity of their shingle sets reaches MIN_JACCARD, or when the smaller one is
+mostly contained in the larger (a trimmed copy:
 containment = |A ∩ B| / min(|A|, |B|), estimated from the Jaccard and both set sizes) and both are
 long enough for that to mean something.
 
@@ -21,8 +22,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from functools import lru_cache
+
 import numpy as np
-from datasketch import MinHash
 
 #: bump when the shingling, the signature or the rule below changes: the index is rebuilt
 SYNDICATION_VERSION = "syn-1"
@@ -74,9 +76,42 @@ def shingles(text: str) -> set[bytes]:
 
 def fingerprint(text: str) -> Fingerprint:
     found = shingles(text)
-    m = MinHash(num_perm=NUM_PERM, seed=SEED)
-    m.update_batch(sorted(found))
-    return Fingerprint(np.asarray(m.hashvalues, dtype=np.uint64), len(found))
+    return Fingerprint(minhash(found).astype(np.uint64), len(found))
+
+
+#: MurmurHash3's 32-bit finalizer (shift, multiplier, shift, multiplier, shift)
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The NUM_PERM affine maps h -> a * h + b (mod 2^32, `a` odd) drawn from SEED."""
+    draw = np.random.RandomState(SEED)
+    a = draw.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = draw.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def minhash(values: set[bytes]) -> np.ndarray:
+    """The MinHash signature (NUM_PERM uint32) of a set of byte strings: datasketch 2.0's default
+    `MinHash(num_perm=NUM_PERM, seed=SEED)` ("affine32": the first 4 bytes of each value's SHA-1,
+    mixed by MurmurHash3's finalizer, through NUM_PERM affine maps mod 2^32, the least of each),
+    value for value (tests/unit/test_syndication.py compares the two). Computed here because
+    importing datasketch imports its LSH indexes and with them scipy.integrate: 0.4-0.5 s of every
+    run, for 15 lines of arithmetic."""
+    a, b = _permutations()
+    if not values:
+        return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+    hv = np.fromiter(
+        (int.from_bytes(hashlib.sha1(v).digest()[:4], "little") for v in values), dtype=np.uint32, count=len(values)
+    )
+    s1, m1, s2, m2, s3 = _FMIX32
+    hv ^= hv >> np.uint32(s1)
+    hv *= np.uint32(m1)
+    hv ^= hv >> np.uint32(s2)
+    hv *= np.uint32(m2)
+    hv ^= hv >> np.uint32(s3)
+    return (hv[:, None] * a + b).min(axis=0)
 
 
 def band_hashes(fp: Fingerprint) -> list[int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import duckdb
+import numpy as np
 
 from pipeline.nlp.syndication import fingerprint, same_story, similarity
 from pipeline.warehouse.schema import ensure_schema
@@ -233,3 +234,26 @@ def test_signatures_made_in_two_processes_are_the_ones_made_here():
     here, pooled = build(1), build(2)
     assert here[0]["documents_indexed"] == MAP_MIN_ITEMS + 20 and here[2]
     assert pooled == here
+
+
+def test_the_signature_is_datasketchs_minhash_value_for_value():
+    """pipeline.nlp.syndication computes datasketch 2.0's default MinHash itself (importing datasketch
+    imports scipy): the same values, so signatures stored by earlier versions still compare."""
+    from datasketch import MinHash
+
+    from pipeline.nlp.syndication import NUM_PERM, SEED, minhash, shingles
+
+    texts = [
+        "",
+        "Three words only",
+        "Talks to resume\nThe minister said on Monday that the talks with the unions would resume next week, "
+        "after a month in which neither side moved.\nA union spokesman welcomed the news but warned that a deal "
+        "was still far off.\n",
+        "Ünïcödé headline\nWörter mit Umlauten, naïve café déjà vu — and the rest of a sentence that is long enough.\n",
+    ]
+    for text in texts:
+        found = shingles(text)
+        reference = MinHash(num_perm=NUM_PERM, seed=SEED)
+        reference.update_batch(sorted(found))
+        ours = minhash(found)
+        assert ours.dtype == np.uint32 and np.array_equal(ours, reference.hashvalues), text[:30]
