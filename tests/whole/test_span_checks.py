@@ -12,10 +12,11 @@ from pipeline.settings import Settings
 from pipeline.warehouse import changes
 
 
-def _failed_checks(built_warehouse, tmp_path, writes: list[str], changed_sql: str) -> set[str]:
-    """The names of the asset checks that fail in a run of the whole job on a copy of the built
-    warehouse after `writes` to its raw tables. A write to raw tables outside newsclaims' steps lists
-    its documents (`changed_sql`), as theirs do, so the marts keyed by document redo and check their rows."""
+def _failed_checks(built_warehouse, tmp_path, writes: list[str], changed_sql: str, dbt_only: bool = False) -> set[str]:
+    """The names of the asset checks that fail in a run of the whole job (or of its dbt assets alone)
+    on a copy of the built warehouse after `writes` to its raw tables. A write to raw tables outside
+    newsclaims' steps lists its documents (`changed_sql`), as theirs do, so the marts keyed by document
+    redo and check their rows."""
     warehouse = tmp_path / "w.duckdb"
     shutil.copy(built_warehouse, warehouse)
     con = duckdb.connect(str(warehouse))
@@ -26,8 +27,15 @@ def _failed_checks(built_warehouse, tmp_path, writes: list[str], changed_sql: st
     finally:
         con.close()
     defs = build_definitions(Settings.from_env(input_dir=built_warehouse.parent / "input", warehouse=warehouse))
+    selection = None
+    if dbt_only:
+        from pipeline.assets.dbt import dbt_models
+
+        selection = list(dbt_models.keys)
     result = defs.resolve_job_def("newsclaims_job").execute_in_process(
-        raise_on_error=False, run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        asset_selection=selection,
     )
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     return {c.check_name for c in checks if not c.passed}
@@ -53,13 +61,14 @@ def test_a_wrong_or_missing_offset_fails_its_span_test(built_warehouse, tmp_path
 
 def test_a_duplicate_key_in_a_changed_document_fails_its_unique_tests(built_warehouse, tmp_path):
     """The unique tests on keys made from the document id check only the documents the build redoes
-    (`where: changed documents`): a duplicated mention in a listed document still fails its test
-    (and dbt builds nothing from it)."""
+    (`where: changed documents`): a duplicated mention in a listed document still fails its test.
+    In the whole job the raw tables' blocking check (pipeline/assets/checks.py) fails first, and
+    nothing downstream is built from the duplicate; dbt's own tests, run by themselves, fail too."""
     first = "(select min(mention_id) from raw.mentions)"
-    failed = _failed_checks(
-        built_warehouse,
-        tmp_path,
-        [f"insert into raw.mentions select * from raw.mentions where mention_id = {first}"],
-        f"select document_id from raw.mentions where mention_id = {first}",
-    )
+    writes = [f"insert into raw.mentions select * from raw.mentions where mention_id = {first}"]
+    listed = f"select document_id from raw.mentions where mention_id = {first}"
+    (tmp_path / "job").mkdir()
+    assert _failed_checks(built_warehouse, tmp_path / "job", writes, listed) == {"no_duplicate_or_orphaned_rows"}
+    (tmp_path / "dbt").mkdir()
+    failed = _failed_checks(built_warehouse, tmp_path / "dbt", writes, listed, dbt_only=True)
     assert "unique_stg_mentions_mention_id" in failed, failed
