@@ -10,10 +10,13 @@ later process reads it in milliseconds (the weights memory-mapped, so the run an
 workers share one copy in the page cache).
 
 An entry's name holds a hash of the source's path, size and modification time, so an upgraded
-wheel gets a new entry (the old one of the same name is removed). An entry is written to a
+wheel, or another environment's copy of it, gets an entry of its own; using an entry touches it,
+and an entry of the same file no process has used for UNUSED_DAYS is removed (not at once: two
+environments using the folder in turn would each remove the other's). An entry is written to a
 temporary name and renamed, so a reader never sees half a file, and two processes writing at once
 both end with a whole one. When the folder cannot be written, `inflated` returns None and the
-caller decompresses in memory, as before.
+caller decompresses in memory, as before; so does a caller whose entry went between `inflated` and
+its read.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import hashlib
 import lzma
 import os
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
@@ -30,6 +34,8 @@ from pipeline.settings import Settings
 
 #: bump when what an entry holds changes
 FORMAT = "1"
+#: an entry of the same file unused for this many days is removed (an earlier wheel's, an environment gone)
+UNUSED_DAYS = 7
 
 
 def inflated(source: Path, member: str | None = None, cache_dir: Path | None = None) -> Path | None:
@@ -42,6 +48,8 @@ def inflated(source: Path, member: str | None = None, cache_dir: Path | None = N
     stem = _name(source, member)
     target = folder / f"{stem}.{key[:16]}"
     if target.is_file():
+        with contextlib.suppress(OSError):
+            os.utime(target)  # used: kept by `_remove_unused`
         return target
     partial = folder / f".{target.name}.{os.getpid()}.partial"
     try:
@@ -58,10 +66,19 @@ def inflated(source: Path, member: str | None = None, cache_dir: Path | None = N
         with contextlib.suppress(OSError):
             partial.unlink()
         return None
-    for old in folder.glob(f"{stem}.*"):  # the same file of an earlier wheel
-        if old != target and not old.name.startswith("."):
-            old.unlink(missing_ok=True)
+    _remove_unused(folder, stem, target)
     return target
+
+
+def _remove_unused(folder: Path, stem: str, keep: Path) -> None:
+    """Remove the entries of the same file (`stem`) but `keep` that no process used for UNUSED_DAYS."""
+    oldest = time.time() - UNUSED_DAYS * 86_400
+    for entry in folder.glob(f"{stem}.*"):
+        if entry == keep or entry.name.startswith("."):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.stat().st_mtime < oldest:
+                entry.unlink()
 
 
 def _name(source: Path, member: str | None) -> str:

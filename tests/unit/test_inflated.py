@@ -5,12 +5,14 @@ own files give."""
 from __future__ import annotations
 
 import lzma
+import os
+import time
 import zipfile
 
 import numpy as np
 import pytest
 
-from pipeline.inflated import inflated
+from pipeline.inflated import UNUSED_DAYS, inflated
 
 
 def test_an_xz_file_is_decompressed_once_and_again_when_it_changes(tmp_path):
@@ -21,13 +23,21 @@ def test_an_xz_file_is_decompressed_once_and_again_when_it_changes(tmp_path):
     entry = inflated(source, cache_dir=cache)
     assert entry.parent == cache and entry.name.startswith("pkg-model.npz.")
     assert entry.read_bytes() == b"first model " * 1000
-    written = entry.stat().st_mtime_ns
-    assert inflated(source, cache_dir=cache) == entry and entry.stat().st_mtime_ns == written  # not rewritten
+    written = entry.stat().st_ino
+    assert inflated(source, cache_dir=cache) == entry and entry.stat().st_ino == written  # not written again
 
     source.write_bytes(lzma.compress(b"an upgraded model " * 1000))  # a new wheel: another size and time
     upgraded = inflated(source, cache_dir=cache)
     assert upgraded != entry and upgraded.read_bytes() == b"an upgraded model " * 1000
-    assert sorted(p.name for p in cache.iterdir()) == [upgraded.name]  # the old entry removed, no partial left
+    # the first entry stays while it may be in use (another environment's), and no partial file is left
+    assert sorted(p.name for p in cache.iterdir()) == sorted([entry.name, upgraded.name])
+    week_ago = time.time() - (UNUSED_DAYS + 1) * 86_400
+    os.utime(entry, (week_ago, week_ago))
+    os.utime(upgraded, (week_ago, week_ago))
+    assert inflated(source, cache_dir=cache) == upgraded  # used again: touched, kept
+    source.write_bytes(lzma.compress(b"a third model " * 1000))
+    third = inflated(source, cache_dir=cache)
+    assert sorted(p.name for p in cache.iterdir()) == sorted([upgraded.name, third.name])  # unused for a week: gone
 
 
 def test_a_zip_member_is_decompressed(tmp_path):
