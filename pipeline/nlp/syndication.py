@@ -21,7 +21,6 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-
 from functools import lru_cache
 
 import numpy as np
