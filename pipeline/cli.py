@@ -609,8 +609,6 @@ def main(argv: list[str] | None = None) -> int:
         help="also print P, R and F1 of the claims with confidence >= each threshold",
     )
     args = parser.parse_args(argv)
-    if args.command not in ("run", "watch"):
-        collector.release()
     if args.command == "eval":
         return eval_command(args)
 

@@ -39,11 +39,3 @@ def settle() -> None:
     gc.freeze()
     gc.set_threshold(*THRESHOLDS)
     gc.enable()
-
-
-def release() -> None:
-    """Collect again as usual (a command that builds no definitions)."""
-    global _held
-    if _held:
-        _held = False
-        gc.enable()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator

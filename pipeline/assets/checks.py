@@ -4,6 +4,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
 from pipeline.resources import SpacyResource, WarehouseResource
 from pipeline.warehouse.batches import pending_batches
+from pipeline.warehouse.changes import CHANGED_DOCUMENTS
 from pipeline.warehouse.schema import ANNOTATION_TABLES
 
 
@@ -51,10 +52,6 @@ def rejection_rate(warehouse: WarehouseResource) -> AssetCheckResult:
         severity=AssetCheckSeverity.WARN,
         metadata={"rejected_files": rejected, "loaded_files": loaded, "rejected_share": round(share, 4)},
     )
-
-
-#: the documents whose raw rows changed since the marts were last built (pipeline/warehouse/changes.py)
-CHANGED_DOCUMENTS = "select document_id from raw.document_changes"
 
 
 @asset_check(

@@ -67,7 +67,7 @@ def identifier():
 def _int_array(values: np.ndarray) -> array:
     """An unsigned numpy array as the stdlib array py3langid's tokenizer indexes (Python ints out)."""
     out = array({2: "H", 4: "I", 8: "Q"}[values.dtype.itemsize])
-    out.frombytes(np.ascontiguousarray(values).tobytes())
+    out.frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
     return out
 
 

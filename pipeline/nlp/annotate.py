@@ -20,8 +20,7 @@ from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
 from pipeline.nlp.spans import doc_text, in_spans, navigation_spans, overlaps, remember_text, sentence_index_map
 from pipeline.nlp.speakers import MentionIndex, resolve_speaker
-from pipeline.nlp.workers import IN_PROCESS, IN_PROCESS_MAX_DOCS, processes_for  # noqa: F401 - the run's planning, re-exported
-from pipeline.nlp.workers import die_with_parent, loads_done, release_freed_memory, shared_with_forks
+from pipeline.nlp.workers import IN_PROCESS, die_with_parent, loads_done, release_freed_memory, shared_with_forks
 from pipeline.settings import Settings
 
 #: Bump when an extractor's output changes: documents processed by an older version are redone.

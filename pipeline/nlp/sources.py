@@ -21,19 +21,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from pipeline.nlp.spans import CharSpan, doc_ents, doc_text, in_spans, tokens_with_lemma
-from pipeline.nlp.known_sources import (  # noqa: F401 - re-exported: the citation extractor's vocabulary
-    AGENCY_WORDS,
-    KNOWN_SOURCES_CSV,
-    OFFICIAL_WORDS,
-    OUTLET_WORDS,
-    KnownSource,
-    _alias_index,
-    _alias_regex,
-    known_sources,
-    lookup,
-    normalise,
-    normalise_key,
-)
+from pipeline.nlp.known_sources import _alias_regex, lookup, normalise
 
 #: Verbs whose subject carries information as a source when it is an outlet/agency.
 CARRY_VERBS = frozenset("report say quote cite carry publish write broadcast air tweet post announce".split())

@@ -29,6 +29,9 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
+#: the changed documents, as a subquery for the steps that read the list
+CHANGED_DOCUMENTS = "select document_id from raw.document_changes"
+
 #: raw.mart_state's key for the fingerprint of the dbt project the marts were last built by
 PROJECT_STATE = "dbt_project"
 

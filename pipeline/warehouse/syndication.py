@@ -26,6 +26,7 @@ from pipeline.nlp.syndication import (
     similarity,
 )
 from pipeline.warehouse import changes
+from pipeline.warehouse.changes import CHANGED_DOCUMENTS
 from pipeline.warehouse.schema import arrow_schema
 
 INDEX_TABLES = ("document_minhash", "document_minhash_bands", "syndication_pairs", "syndication_components")
@@ -251,5 +252,5 @@ def _mark_groups(con) -> None:
         changes.mark(
             con,
             f"""select b.document_id from {components} a join {components} b using (component_id)
-                where a.document_id in (select document_id from raw.document_changes)""",
+                where a.document_id in ({CHANGED_DOCUMENTS})""",
         )

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import base64
 import html
 import io
+import os
 import re
 
 from pipeline.answers.report import collect, markdown_preview, render_html

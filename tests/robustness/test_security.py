@@ -39,7 +39,7 @@ ALLOWED_INTERPOLATIONS = {
     # the pending-documents queries, written in the code (assets/shards.py, warehouse/syndication.py)
     "PENDING",
     "UNSIGNED",
-    # the changed documents' ids, a fixed subquery (assets/checks.py)
+    # the changed documents' ids, a fixed subquery (warehouse/changes.py)
     "CHANGED_DOCUMENTS",
     # the search index's fixed unit queries, written in the code (warehouse/search.py)
     "UNIT_TEXTS",

@@ -145,7 +145,7 @@ def test_a_few_documents_stay_in_this_process_more_go_to_the_workers(nlp, tmp_pa
     import os
 
     from pipeline.assets.shards import stage_documents
-    from pipeline.nlp.annotate import IN_PROCESS_MAX_DOCS
+    from pipeline.nlp.workers import IN_PROCESS_MAX_DOCS
 
     os.register_at_fork(before=_count_fork)  # counts every fork of this process from now on
     for count, forks_expected in ((IN_PROCESS_MAX_DOCS, False), (IN_PROCESS_MAX_DOCS + 1, True)):

@@ -1,4 +1,4 @@
-"""pipeline/collector.py: the command's collector held through start-up, then settled or released."""
+"""pipeline/collector.py: the command's collector held through start-up, then settled."""
 
 from __future__ import annotations
 
@@ -30,10 +30,4 @@ def test_held_then_settled_the_start_up_heap_is_frozen_and_collection_resumes(de
 
 def test_settle_without_hold_leaves_the_default(default_collector):
     collector.settle()
-    assert gc.isenabled() and gc.get_threshold() == (700, 10, 10) and gc.get_freeze_count() == 0
-
-
-def test_a_command_that_builds_no_definitions_releases_it(default_collector):
-    collector.hold()
-    collector.release()
     assert gc.isenabled() and gc.get_threshold() == (700, 10, 10) and gc.get_freeze_count() == 0

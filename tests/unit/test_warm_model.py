@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.nlp import warm
-from pipeline.nlp.annotate import IN_PROCESS_MAX_DOCS, _annotate_here, extractor_version
+from pipeline.nlp.annotate import _annotate_here, extractor_version
+from pipeline.nlp.workers import IN_PROCESS_MAX_DOCS
 from pipeline.settings import default_model
 
 pytestmark = pytest.mark.skipif(not warm.supported(), reason="the warm model process needs fork (Linux)")
