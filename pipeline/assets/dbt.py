@@ -15,7 +15,7 @@ from packaging import version
 
 from pipeline.assets.dbt_inprocess import dbt_in_this_process
 from pipeline.resources import WarehouseResource
-from pipeline.warehouse import changes, store
+from pipeline.warehouse import changes, store, syndication
 from pipeline.settings import PROJECT_ROOT, dbt_in_process
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -187,8 +187,11 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     with warehouse.lock():
         with warehouse.get_connection() as con:
             full_refresh = changes.built_fingerprint(con) != project
+            in_place = _views_and_seeds_in_place(con)
+            if not full_refresh:
+                _mark_regrouped(con, in_place)
             changed = changes.pending(con)
-            unchanged = whole_project and not full_refresh and _views_and_seeds_in_place(con)
+            unchanged = whole_project and not full_refresh and in_place
         context.log.info(
             "dbt build: the marts keyed by document rebuilt whole (the dbt project changed since they were built)"
             if full_refresh
@@ -256,13 +259,34 @@ def _views_and_seeds_in_place(con) -> bool:
         if node["resource_type"] == "seed"
         or (node["resource_type"] == "model" and node["config"].get("materialized") == "view")
     }
-    present = set(
+    return wanted <= _relations_present(con)
+
+
+def _relations_present(con) -> set[tuple[str, str]]:
+    """(schema, name) of every table and view in the warehouse."""
+    return set(
         con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
             " union all select schema_name, view_name from duckdb_views() where database_name = current_database()"
         ).fetchall()
     )
-    return wanted <= present
+
+
+def _mark_regrouped(con, views_in_place: bool) -> None:
+    """List the documents whose syndication group changed name (syndication.mark_regrouped), read
+    from the project's own view and mart; where a view or the mart is missing (dropped by hand, a
+    build stopped part way) every document with a copy is listed instead."""
+    nodes = _manifest_nodes()
+    groups, documents = (nodes[f"model.newsclaims.{name}"] for name in ("int_document_syndication", "dim_documents"))
+    if views_in_place and (documents["schema"], documents["alias"]) in _relations_present(con):
+        syndication.mark_regrouped(con, _relation(groups), _relation(documents))
+    else:
+        changes.mark(con, "select document_id from raw.syndication_components")
+
+
+def _relation(node: Mapping[str, Any]) -> str:
+    # schema.alias, not relation_name: that names the catalog the manifest was parsed against
+    return f'"{node["schema"]}"."{node["alias"]}"'
 
 
 def with_row_counts(events: list, warehouse: WarehouseResource) -> Iterator:
@@ -288,9 +312,8 @@ def _unique_id(event) -> str | None:
 def _table_relations() -> dict[str, str]:
     """unique_id → relation name of every dbt model built as a table, incremental or not (views are
     not counted)."""
-    # schema.alias, not relation_name: that names the catalog the manifest was parsed against
     return {
-        uid: f'"{node["schema"]}"."{node["alias"]}"'
+        uid: _relation(node)
         for uid, node in _manifest_nodes().items()
         if node["resource_type"] == "model" and node["config"].get("materialized") in ("table", "incremental")
     }

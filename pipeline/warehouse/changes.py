@@ -10,8 +10,10 @@ as the change:
 
 - the scan (`corpus`): the documents of the files read (new or changed), the ones those paths
   held before, the ones whose last file disappeared;
-- the syndication index (`syndication`): each document whose group may have changed (it joined,
-  left or moved group, or shares a group with a document listed);
+- the dbt asset, just before an incremental build (`syndication.mark_regrouped`): each document
+  whose syndication group is named by another document than its dim_documents row holds (a copy
+  reported earlier than its group joined, the first report was taken down, a publication date
+  changed); a copy joining its group later than the rest changes no other member's rows;
 - the load (`batches`): each document loaded (new, or processed again by another extractor);
 - the entity resolver (`entities`): each document one of whose links got another entity, entity
   name or label (a new article can rename an entity all earlier documents mention);

@@ -7,7 +7,8 @@ stored bands (never rescanning the corpus' text), keeps the candidate pairs the 
 accepts, and recomputes the connected groups from the stored pairs (small: only documents with a
 copy). Documents gone from raw.documents (`newsclaims forget`) lose their rows; a new
 SYNDICATION_VERSION rebuilds the index. The group's id (its earliest document) is chosen in dbt
-(int_document_syndication), where the publication date joins at merge.
+(int_document_syndication), where the publication date joins at merge; `mark_regrouped` lists, just
+before an incremental build, the documents whose group id that changes.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from pipeline.nlp.syndication import (
     similarity,
 )
 from pipeline.warehouse import changes
-from pipeline.warehouse.changes import CHANGED_DOCUMENTS
 from pipeline.warehouse.schema import arrow_schema
 
 INDEX_TABLES = ("document_minhash", "document_minhash_bands", "syndication_pairs", "syndication_components")
@@ -212,7 +212,6 @@ def _regroup(con) -> None:
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     members = sorted(parent)
-    con.execute("create or replace temp table _old_components as select * from raw.syndication_components")
     # only the rows that differ are written: a new article joins or forms one group, and rewriting
     # every group's rows cost a one-article update more the larger the corpus
     con.register(
@@ -231,26 +230,23 @@ def _regroup(con) -> None:
         con.execute("""insert into raw.syndication_components
                        select document_id, component_id from _components n where not exists (
                            select 1 from raw.syndication_components c where c.document_id = n.document_id)""")
-        _mark_groups(con)
     finally:
         con.unregister("_components")
-        con.execute("drop table if exists _old_components")
 
 
-def _mark_groups(con) -> None:
-    """List for the marts keyed by document (pipeline/warehouse/changes.py) every document whose
-    syndication group may have changed: those that joined, left or moved group, and every
-    document sharing a group (before or now) with one listed, by this step or an earlier one (a
-    group is named by its first-reported document: a member's new publication date renames it)."""
+def mark_regrouped(con, groups: str, documents: str) -> int:
+    """List as changed (pipeline/warehouse/changes.py) every document whose syndication group now
+    (`groups`: dbt's int_document_syndication, a view, so it reads the raw tables as they are) is
+    not the one its row in `documents` (dim_documents, as last built) holds, and every document
+    without a row there; returns how many. Called just before an incremental dbt build, once every
+    step of the run has written what the group's name depends on: a group is named by its
+    first-reported document, so a new copy reported later than its group, the common case, leaves
+    every other member's rows as they are, while one reported earlier (or a takedown of the first
+    report) renames the group, and each member is redone."""
+    before = changes.pending(con)
     changes.mark(
         con,
-        """select coalesce(o.document_id, n.document_id) from _old_components o
-           full join raw.syndication_components n using (document_id)
-           where o.component_id is distinct from n.component_id""",
+        f"""select g.document_id from {groups} g left join {documents} d using (document_id)
+            where d.document_id is null or d.syndication_group_id is distinct from g.syndication_group_id""",
     )
-    for components in ("_old_components", "raw.syndication_components"):
-        changes.mark(
-            con,
-            f"""select b.document_id from {components} a join {components} b using (component_id)
-                where a.document_id in ({CHANGED_DOCUMENTS})""",
-        )
+    return changes.pending(con) - before

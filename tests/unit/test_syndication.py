@@ -10,7 +10,7 @@ import numpy as np
 
 from pipeline.nlp.syndication import fingerprint, same_story, similarity
 from pipeline.warehouse.schema import ensure_schema
-from pipeline.warehouse.syndication import update_syndication
+from pipeline.warehouse.syndication import mark_regrouped, update_syndication
 
 STORY = "\n".join(
     [
@@ -145,9 +145,10 @@ def test_the_index_is_incremental_and_forgets_removed_documents():
 
 
 def test_a_new_copy_rewrites_only_the_group_rows_that_change():
-    """A copy with a smaller id renames its group (a group is named by its smallest id): the group's
-    rows are replaced, a group the new copy does not touch keeps its very rows, and the documents of
-    both changed rows are listed for the marts."""
+    """A copy with a smaller id renames its component (named by its smallest id here; dbt names the
+    group): the component's rows are replaced, one the new copy does not touch keeps its very rows,
+    and nothing is listed for the marts (whether a group's name changed is known once dbt's view
+    reads the run's dates: mark_regrouped)."""
     con = duckdb.connect()
     ensure_schema(con)
     _add(con, "m1", STORY, 1)
@@ -178,11 +179,30 @@ def test_a_new_copy_rewrites_only_the_group_rows_that_change():
         con.execute("select rowid from raw.syndication_components where component_id = 'x1' order by 1").fetchall()
         == untouched
     )
+    assert con.execute("select count(*) from raw.document_changes").fetchone()[0] == 0
+
+
+def test_only_the_documents_whose_group_changed_name_are_listed_for_the_marts():
+    """mark_regrouped compares the group each document is in now (dbt's view) with the one its
+    dim_documents row holds: a member of a renamed group and a document without a row are listed,
+    a group that only grew is not."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    con.execute("""create table built (document_id varchar, syndication_group_id varchar);
+                   insert into built values ('a1', 'a1'), ('a2', 'a1'), ('b1', 'b1'), ('b2', 'b1'), ('c1', 'c1')""")
+    con.execute("""create table now_grouped (document_id varchar, syndication_group_id varchar);
+                   insert into now_grouped values
+                       ('a0', 'a0'), ('a1', 'a0'), ('a2', 'a0'),  -- a copy reported earlier names group a
+                       ('b1', 'b1'), ('b2', 'b1'), ('b3', 'b1'),  -- a later copy joins group b
+                       ('c1', 'c1')""")
+    assert mark_regrouped(con, "now_grouped", "built") == 4
     assert [r[0] for r in con.execute("select document_id from raw.document_changes order by 1").fetchall()] == [
         "a0",
-        "m1",
-        "m2",
+        "a1",
+        "a2",
+        "b3",
     ]
+    assert mark_regrouped(con, "now_grouped", "built") == 0, "a document listed already is not counted again"
 
 
 def test_forget_removes_a_documents_index_rows_and_its_claims_embeddings():
