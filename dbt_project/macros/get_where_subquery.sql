@@ -4,7 +4,10 @@
     (mention_id, claim_id, document_id) on rows written only with their document listed as changed
     (pipeline/warehouse/changes.py: every step that writes raw rows lists their documents, and the
     marts keyed by document rewrite only those): a duplicate can only be among the rows written
-    since the last successful build, and the other rows were tested when they were written. -#}
+    since the last successful build, and the other rows were tested when they were written. Likewise
+    a relationship to a row of the same document (a claim's document, a citation's claim): both
+    rows are rewritten together, only with their document listed. A relationship that crosses
+    documents (to an entity, a source, a cluster) stays tested whole. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if where == 'changed documents' -%}
