@@ -15,7 +15,7 @@ from packaging import version
 
 from pipeline.assets.dbt_inprocess import dbt_in_this_process
 from pipeline.resources import WarehouseResource
-from pipeline.warehouse import changes, store, syndication
+from pipeline.warehouse import changes, search, store, syndication
 from pipeline.settings import PROJECT_ROOT, dbt_in_process
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -214,6 +214,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
         events = list(invocation.stream())
         if invocation.is_successful() and whole_project:
             with warehouse.get_connection() as con:
+                search.note_changed_documents(con)  # the search index's update looks there first
                 changes.built(con, project)
         # the checks that ran are reported even when one failed (the UI shows which one)
         yield from with_row_counts(events, warehouse) if invocation.is_successful() else events

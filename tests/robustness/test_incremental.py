@@ -206,6 +206,28 @@ def _by_kind(unique_ids) -> dict[str, set[str]]:
     return out
 
 
+def _latest_materialization(dagster_home, key) -> dict:
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(dagster_home)) as instance:
+        event = instance.get_latest_materialization_event(key)
+    return {k: v.value for k, v in event.asset_materialization.metadata.items()}
+
+
+def _assert_search_index_equals_a_whole_rebuild(warehouse, copy):
+    from pipeline.warehouse.search import build_index
+
+    shutil.copy(warehouse, copy)
+    tables = ("units", "postings", "terms")
+    before = {t: _q(copy, f"select * from search.{t} order by all") for t in tables}
+    con = duckdb.connect(str(copy))
+    try:
+        assert build_index(con, force=True)["whole"] == 1
+    finally:
+        con.close()
+    assert {t: _q(copy, f"select * from search.{t} order by all") for t in tables} == before
+
+
 def _marts(warehouse):
     return {t: v for t, v in snapshot(warehouse).items() if t.startswith("main.")}
 
@@ -254,6 +276,11 @@ def test_the_marts_keyed_by_document_redo_only_the_documents_that_changed(tmp_pa
     assert ("a.txt", "Blair", "Tony Blair") in names and ("c.txt", "Howard", "Michael Howard") in names
     # ... D's were not: its marks are still there (then undone, for the comparison)
     assert {t: _q(warehouse, f"select count(*) from {t} where {m}")[0][0] for t, m in marks.items()} == marked
+    # the search index was updated from the documents dbt redid alone, and equals a whole rebuild
+    search = _latest_materialization(tmp_path / "dagster-home-1", AssetKey(["search", "index"]))
+    assert search["this_run_texts_indexed"] > 0 and search["this_run_compared_every_text"] is False
+    assert _q(warehouse, "select count(*) from search.pending_documents") == [(0,)]
+    _assert_search_index_equals_a_whole_rebuild(warehouse, tmp_path / "search-rebuilt.duckdb")
     con = duckdb.connect(str(warehouse))
     con.execute(
         f"insert into raw.document_changes select document_id, now()::timestamp from dim_documents where {d_rows}"

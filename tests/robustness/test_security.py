@@ -41,8 +41,11 @@ ALLOWED_INTERPOLATIONS = {
     "UNSIGNED",
     # the changed documents' ids, a fixed subquery (warehouse/changes.py)
     "CHANGED_DOCUMENTS",
-    # the search index's fixed unit queries, written in the code (warehouse/search.py)
+    # the search index's fixed unit queries, written in the code, and its update's fixed CTEs and
+    # condition (the pending documents' subquery, or nothing) (warehouse/search.py)
     "UNIT_TEXTS",
+    "within",
+    "sides",
     # a table rebuilt without its primary key: a schema and table name and a column list written in the
     # code (warehouse/schema.py's RAW_TABLES, warehouse/search.py's UNITS_COLUMNS)
     "schema",
