@@ -678,6 +678,11 @@ def read_corpus(
             # a regular file where the walk found it (the walk never enters a linked folder, and the
             # input folder is resolved): it is its own real path, inside the input
             real, st_now = path, lst
+            if not sidecars and known.fingerprint(rel) == _fingerprint(policy_key, lst, None):
+                # unchanged since the last scan (no folder here has sidecars to look at): kept
+                # without looking at its name again (a tenth of a 21,270-file scan)
+                corpus.kept_files.add(rel)
+                return
         else:
             try:
                 real = Path(path).resolve(strict=True)
@@ -796,6 +801,7 @@ def read_corpus(
     prefix = len(os.path.join(str(input_dir), ""))
     paths = _walk(input_dir)
     walked = set(paths)
+    sidecars = any(p.lower().endswith(SIDECAR_SUFFIX) for p in paths)
     for path in paths:
         rel = stored_path(path[prefix:].replace(os.sep, "/"))
         try:
