@@ -196,34 +196,34 @@ def _link_new(con, pending: list[str]) -> tuple[int, int]:
 
 
 def _regroup(con) -> None:
-    """raw.syndication_components from the stored pairs: connected groups (union-find), each named
-    by its smallest document id (dbt names the group by its earliest document)."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in con.execute("select document_id_a, document_id_b from raw.syndication_pairs").fetchall():
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    members = sorted(parent)
-    # only the rows that differ are written: a new article joins or forms one group, and rewriting
-    # every group's rows cost a one-article update more the larger the corpus
-    con.register(
-        "_components",
-        pa.table(
-            {
-                "document_id": pa.array(members, pa.string()),
-                "component_id": pa.array([find(m) for m in members], pa.string()),
-            }
-        ),
-    )
+    """raw.syndication_components from the stored pairs: connected groups, each named by its
+    smallest document id (dbt names the group by its earliest document). In SQL: every document
+    takes the smallest id among itself, its copies and the document its name points at, until no
+    name changes (a group of copies is nearly a clique: one or two rounds; a chain of copies halves
+    its distance each round). Union-find over the pairs in Python grew with the corpus: 0.12 s of
+    a one-article update on 21,270 documents."""
+    con.execute("""create or replace temp table _edges as
+                   select document_id_a as a, document_id_b as b from raw.syndication_pairs
+                   union all select document_id_b, document_id_a from raw.syndication_pairs""")
+    con.execute("""create or replace temp table _components as
+                   select a as document_id, least(a, min(b)) as component_id from _edges group by a""")
     try:
+        while True:
+            con.execute("""create or replace temp table _next as
+                with spread as (
+                    select e.a as document_id, min(x.component_id) as component_id
+                    from _edges e join _components x on x.document_id = e.b group by e.a
+                )
+                select x.document_id, least(x.component_id, s.component_id, j.component_id) as component_id
+                from _components x join spread s using (document_id)
+                join _components j on j.document_id = x.component_id""")
+            (moved,) = con.execute("""select count(*) from _next n join _components x using (document_id)
+                                      where n.component_id <> x.component_id""").fetchone()
+            con.execute("create or replace temp table _components as select * from _next")
+            if not moved:
+                break
+        # only the rows that differ are written: a new article joins or forms one group, and
+        # rewriting every group's rows cost a one-article update more the larger the corpus
         con.execute("""delete from raw.syndication_components c where not exists (
                            select 1 from _components n where n.document_id = c.document_id
                                                          and n.component_id = c.component_id)""")
@@ -231,7 +231,8 @@ def _regroup(con) -> None:
                        select document_id, component_id from _components n where not exists (
                            select 1 from raw.syndication_components c where c.document_id = n.document_id)""")
     finally:
-        con.unregister("_components")
+        for table in ("_edges", "_components", "_next"):
+            con.execute(f"drop table if exists {table}")
 
 
 def mark_regrouped(con, groups: str, documents: str) -> int:

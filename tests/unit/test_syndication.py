@@ -277,3 +277,23 @@ def test_the_signature_is_datasketchs_minhash_value_for_value():
         reference.update_batch(sorted(found))
         ours = minhash(found)
         assert ours.dtype == np.uint32 and np.array_equal(ours, reference.hashvalues), text[:30]
+
+
+def test_groups_are_the_connected_copies_named_by_their_smallest_id_however_long_the_chain():
+    """_regroup on stored pairs alone: a chain of twelve copies (each an edit of the one before, so
+    only neighbours pair) is one group named by its smallest id, wherever that id sits in the chain;
+    a separate pair is a group of its own; cutting the chain's bridge splits it in two."""
+    from pipeline.warehouse.syndication import _regroup
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    chain = [f"c{k:02d}" for k in (7, 3, 11, 0, 9, 5, 1, 10, 4, 8, 2, 6)]  # the smallest, c00, fourth
+    pairs = [tuple(sorted(p)) for p in zip(chain[:-1], chain[1:], strict=True)] + [("x1", "x2")]
+    con.executemany("insert into raw.syndication_pairs values (?, ?, 0.9, 0.9, 'v')", pairs)
+    _regroup(con)
+    groups = dict(con.execute("select document_id, component_id from raw.syndication_components").fetchall())
+    assert groups == {**{d: "c00" for d in chain}, "x1": "x1", "x2": "x1"}
+    con.execute("delete from raw.syndication_pairs where document_id_a = 'c00' and document_id_b = 'c11'")
+    _regroup(con)
+    groups = dict(con.execute("select document_id, component_id from raw.syndication_components").fetchall())
+    assert groups == {**{d: "c03" for d in chain[:3]}, **{d: "c00" for d in chain[3:]}, "x1": "x1", "x2": "x1"}
