@@ -93,27 +93,70 @@ def wording_clusters(contents: list[str], min_word_jaccard: float = MIN_WORD_JAC
     return groups.labels()
 
 
+def grown_wording(
+    contents: list[str], previous: list[int | None], min_word_jaccard: float = MIN_WORD_JACCARD
+) -> list[int]:
+    """`wording_clusters` of a speaker's claims when only some are new: `previous[i]` is the index
+    of the claim naming old claim i's stored cluster (None for a new claim). The old clusters stand
+    (they joined by wording and by meaning already) and only the new claims are compared by wording,
+    with every claim: the same groups as comparing every pair, at the cost of the new claims alone.
+    Labels are the smallest index in each group."""
+    groups = _Groups(len(contents))
+    first: dict[frozenset[str], int] = {}
+    for i, p in enumerate(previous):
+        if p is not None:
+            groups.join(i, p)
+            first.setdefault(content_words(contents[i]), i)
+    for i, p in enumerate(previous):
+        if p is not None:
+            continue
+        words = content_words(contents[i])
+        if words in first:
+            if word_jaccard(words, words) >= min_word_jaccard:
+                groups.join(first[words], i)
+            continue
+        for other, j in first.items():
+            if word_jaccard(words, other) >= min_word_jaccard:
+                groups.join(i, j)
+        first[words] = i
+    return groups.labels()
+
+
 def meaning_pairs(
     contents: list[str],
     documents: list[str],
     ignore: frozenset[str] = frozenset(),
     wording: list[int] | None = None,
     min_shared: int = MIN_SHARED_ANCHORS,
+    new: set[int] | None = None,
 ) -> list[tuple[int, int]]:
     """The pairs (i < j) of one speaker's claims to compare by meaning: in different documents,
     sharing at least `min_shared` anchors, and not already in one group by wording (`wording`,
-    from `wording_clusters`): comparing those could join nothing more. Only the claims in some
-    pair need an embedding."""
+    from `wording_clusters` or `grown_wording`): comparing those could join nothing more. `new`:
+    only the pairs with a new claim in them (the old ones were compared when they were clustered).
+    Only the claims in some pair need an embedding."""
     by_word: dict[str, list[int]] = {}
     for i, text in enumerate(contents):
         for w in anchors(text, ignore):
             by_word.setdefault(w, []).append(i)
     shared: dict[tuple[int, int], int] = {}
-    for members in by_word.values():
-        for a, i in enumerate(members):
-            for j in members[a + 1 :]:
-                if documents[i] != documents[j] and (wording is None or wording[i] != wording[j]):
-                    shared[i, j] = shared.get((i, j), 0) + 1
+
+    def note(i: int, j: int) -> None:
+        if documents[i] != documents[j] and (wording is None or wording[i] != wording[j]):
+            shared[i, j] = shared.get((i, j), 0) + 1
+
+    if new is None:
+        for members in by_word.values():
+            for a, i in enumerate(members):
+                for j in members[a + 1 :]:
+                    note(i, j)
+    else:
+        for members in by_word.values():
+            fresh = [i for i in members if i in new]
+            for i in fresh:
+                for j in members:
+                    if j != i and (j not in new or i < j):
+                        note(min(i, j), max(i, j))
     return sorted(pair for pair, count in shared.items() if count >= min_shared)
 
 

@@ -8,8 +8,10 @@ document's claims, a document forgotten or reprocessed, or an entity link that m
 another speaker. Of their claims it embeds (all-MiniLM-L6-v2, pipeline/nlp/embeddings.py) only
 those it has no embedding for that share anchor words with a claim of the same speaker in
 another document not already joined to it by wording (`meaning_pairs`): the others are compared
-by wording only. A new
-EMBEDDING_MODEL re-embeds, a new CLUSTER_VERSION re-clusters everything.
+by wording only. A speaker who only gained claims keeps their stored clusters and only the new
+claims are compared (`_previous_clusters`): every pair of a frequent speaker's claims compared again
+grew with the square of the corpus. A new EMBEDDING_MODEL re-embeds, a new CLUSTER_VERSION
+re-clusters everything.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from datetime import datetime, timezone
 import numpy as np
 import pyarrow as pa
 
-from pipeline.nlp.claim_clusters import CLUSTER_VERSION, cluster, meaning_pairs, name_words, wording_clusters
+from pipeline.nlp.claim_clusters import (
+    CLUSTER_VERSION,
+    cluster,
+    grown_wording,
+    meaning_pairs,
+    name_words,
+    wording_clusters,
+)
 from pipeline.nlp.embeddings import DIMENSIONS, EMBEDDING_MODEL
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -56,6 +65,7 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
         "texts_embedded": 0,
         "embed_seconds": 0.0,
         "speakers_clustered": 0,
+        "speakers_grown": 0,
         "pairs_compared_by_meaning": 0,
     }
     now = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -94,6 +104,15 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
         con.register("_changed", pa.table({"v": pa.array(changed, pa.string())}))
         try:
             con.execute("insert into raw.cluster_changes select v, ? from _changed", [now])
+            # the clusters they had, by this rule: a speaker who only gained claims grows them
+            stored: dict[str, dict[str, str]] = {}
+            for speaker, claim_id, key in con.execute(
+                """select k.speaker_entity_id, k.claim_id, k.cluster_key from raw.claim_clusters k
+                   join raw.claim_cluster_speakers s using (speaker_entity_id)
+                   where k.speaker_entity_id in (select v from _changed) and s.cluster_version = ?""",
+                [CLUSTER_VERSION],
+            ).fetchall():
+                stored.setdefault(speaker, {})[claim_id] = key
             con.execute("delete from raw.claim_clusters where speaker_entity_id in (select v from _changed)")
             con.execute("delete from raw.claim_cluster_speakers where speaker_entity_id in (select v from _changed)")
             rows = con.execute("""
@@ -117,9 +136,17 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
     missing: dict[str, str] = {}  # claim_id -> content
     for speaker, claims in by_speaker.items():
         contents = [c[2] for c in claims]
-        wording_of[speaker] = wording = wording_clusters(contents)
         ignore = name_words(*{c[3] for c in claims})
-        pairs_of[speaker] = pairs = meaning_pairs(contents, [c[1] for c in claims], ignore, wording)
+        previous = _previous_clusters(claims, stored.get(speaker, {}), ignore)
+        if previous is None:
+            wording_of[speaker] = wording = wording_clusters(contents)
+            pairs = meaning_pairs(contents, [c[1] for c in claims], ignore, wording)
+        else:
+            stats["speakers_grown"] += 1
+            wording_of[speaker] = wording = grown_wording(contents, previous)
+            new = {k for k, p in enumerate(previous) if p is None}
+            pairs = meaning_pairs(contents, [c[1] for c in claims], ignore, wording, new=new)
+        pairs_of[speaker] = pairs
         for k in {k for pair in pairs for k in pair}:
             if claims[k][4] is None:
                 missing[claims[k][0]] = claims[k][2]
@@ -149,6 +176,24 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
             [(s, h, CLUSTER_VERSION, now) for s, h in hashes],
         )
     return stats
+
+
+def _previous_clusters(claims: list[tuple], stored: dict[str, str], ignore: frozenset[str]) -> list[int | None] | None:
+    """For a speaker who only gained claims since they were clustered by this rule (every stored
+    claim is still theirs) and whose name words are the same (the anchors compared by meaning leave
+    those out): per claim, the index of the claim naming its stored cluster, None for a new claim.
+    None (cluster every claim again) for a speaker who lost a claim (a document forgotten or
+    processed again: a claim that joined two groups may be gone), gained a name, or had no clusters.
+    Growing the stored clusters joins exactly the groups clustering every claim would: clusters are
+    connected groups, and no pair of old claims compares differently than it did."""
+    if not stored:
+        return None
+    index = {claim[0]: k for k, claim in enumerate(claims)}
+    if not all(c in index and key in index for c, key in stored.items()):
+        return None
+    if name_words(*{claims[index[c]][3] for c in stored}) != ignore:
+        return None
+    return [index[stored[claim[0]]] if claim[0] in stored else None for claim in claims]
 
 
 def _embed_missing(con, embed: Embed, missing: dict[str, str], now, stats: dict) -> dict[str, bytes]:

@@ -14,6 +14,7 @@ from pipeline.nlp.claim_clusters import (
     anchors,
     cluster,
     content_words,
+    grown_wording,
     meaning_pairs,
     word_jaccard,
     wording_clusters,
@@ -162,3 +163,66 @@ def test_copies_are_compared_once_and_cluster_as_every_pair_compared_would():
     # and the copies are in one group
     labels = wording_clusters(contents)
     assert labels[contents.index(base[0])] == labels[contents.index(base[0].upper())]
+
+
+def _clusters_of_every_pair(contents, documents, vectors):
+    wording = wording_clusters(contents)
+    return cluster(contents, vectors, pairs=meaning_pairs(contents, documents, wording=wording), wording=wording)
+
+
+def test_growing_stored_clusters_with_new_claims_joins_what_clustering_every_claim_would():
+    """grown_wording + meaning_pairs(new=...) from the clusters of the old claims give the groups of
+    clustering every claim again, on invented claims with copies (wording) and near vectors
+    (meaning) across documents, whichever claims are the new ones."""
+    rng = random.Random(11)
+    vocabulary = "the plan would cost less than expected minister said talks resume border migration tax".split()
+    contents, documents, vectors = [], [], []
+    for _story in range(12):
+        words = rng.sample(vocabulary, 6)
+        direction = np.array([rng.gauss(0, 1) for _ in range(16)], dtype=np.float32)
+        for _ in range(rng.randint(1, 4)):  # reports of one statement: edited wording, a nearby meaning
+            kept = words[: rng.randint(3, 6)] + rng.sample(vocabulary, rng.randint(0, 2))
+            contents.append(" ".join(kept))
+            documents.append(f"d{rng.randint(0, 8)}")
+            v = direction + np.array([rng.gauss(0, 0.5) for _ in range(16)], dtype=np.float32)
+            vectors.append(v / np.linalg.norm(v))
+    vectors = np.asarray(vectors)
+    want = _clusters_of_every_pair(contents, documents, vectors)
+    assert len(set(want)) < len(contents) - 5, "the invented claims should join in groups"
+    for trial in range(30):
+        new = set(rng.sample(range(len(contents)), rng.randint(1, len(contents) // 3)))
+        old = [k for k in range(len(contents)) if k not in new]
+        stored = _clusters_of_every_pair([contents[k] for k in old], [documents[k] for k in old], vectors[old])
+        previous = [None] * len(contents)
+        for position, k in enumerate(old):
+            previous[k] = old[stored[position]]
+        wording = grown_wording(contents, previous)
+        pairs = meaning_pairs(contents, documents, wording=wording, new=new)
+        assert all(i in new or j in new for i, j in pairs)
+        assert cluster(contents, vectors, pairs=pairs, wording=wording) == want, trial
+
+
+def test_a_speaker_who_only_gained_claims_has_their_clusters_grown_and_one_who_lost_one_reclustered(embed):
+    con = duckdb.connect()
+    ensure_schema(con)
+    _claim(con, "c1", "d1", "lindqvist", SAID, "Lindqvist")
+    _claim(con, "c2", "d2", "lindqvist", OTHER, "Lindqvist")
+    assert update_claim_clusters(con, embed)["speakers_grown"] == 0  # clustered for the first time
+    _claim(con, "c3", "d3", "lindqvist", PARAPHRASE, "Lindqvist")
+    grown = update_claim_clusters(con, embed)
+    assert (grown["speakers_clustered"], grown["speakers_grown"]) == (1, 1)
+    assert con.execute("select claim_id, cluster_key from raw.claim_clusters order by 1").fetchall() == [
+        ("c1", "c1"),
+        ("c2", "c2"),
+        ("c3", "c1"),
+    ]
+    _claim(con, "c4", "d4", "lindqvist", OTHER, "Anna Lindqvist")  # a new name word: every claim again
+    assert update_claim_clusters(con, embed)["speakers_grown"] == 0
+    con.execute("delete from raw.claims where claim_id = 'c1'")  # a claim gone: every claim again
+    again = update_claim_clusters(con, embed)
+    assert (again["speakers_clustered"], again["speakers_grown"]) == (1, 0)
+    assert con.execute("select claim_id, cluster_key from raw.claim_clusters order by 1").fetchall() == [
+        ("c2", "c2"),
+        ("c3", "c3"),
+        ("c4", "c2"),
+    ]
