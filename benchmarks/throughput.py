@@ -464,8 +464,7 @@ def measure_corpus(
         tag = f"{name}, round {k + 1} of {rounds}" if rounds > 1 else name
         for added in (new_file, story_file, watched_file):
             added.unlink(missing_ok=True)
-        for old in work.glob(f"{warehouse.name}*"):
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        remove_warehouse(work, warehouse)
         out: dict = {}
         bare_first = bare and k % 2 == 1 and claim_texts is not None
         if bare_first:
@@ -510,6 +509,16 @@ def measure_corpus(
 UPDATE_REPEATS = 3
 
 
+def remove_warehouse(work: Path, warehouse: Path) -> None:
+    """The warehouse file and everything beside it named after it (staging folder, lock, report)."""
+    for old in work.glob(f"{warehouse.name}*"):
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+
+
+def _copy(source: Path, target: Path) -> None:
+    (shutil.copytree if source.is_dir() else shutil.copy2)(source, target)
+
+
 def one_new_article(work: Path, input_dir: Path, warehouse: Path) -> dict:
     """`newsclaims run` after one new article (already in `input_dir`) UPDATE_REPEATS times, the
     warehouse and its staging folder put back as the full run left them before each but the first;
@@ -520,15 +529,13 @@ def one_new_article(work: Path, input_dir: Path, warehouse: Path) -> dict:
     kept.mkdir()
     names = [p.name for p in work.glob(f"{warehouse.name}*") if not p.name.endswith(".lock")]
     for name in names:
-        (shutil.copytree if (work / name).is_dir() else shutil.copy2)(work / name, kept / name)
+        _copy(work / name, kept / name)
     runs = []
     for k in range(UPDATE_REPEATS):
         if k:
-            for old in work.glob(f"{warehouse.name}*"):
-                if not old.name.endswith(".lock"):
-                    shutil.rmtree(old) if old.is_dir() else old.unlink()
+            remove_warehouse(work, warehouse)
             for name in names:
-                (shutil.copytree if (kept / name).is_dir() else shutil.copy2)(kept / name, work / name)
+                _copy(kept / name, work / name)
         runs.append(newsclaims_run(work, input_dir, warehouse, steps=True))
     shutil.rmtree(kept)
     ordered = sorted(runs, key=lambda r: r["seconds"])

@@ -187,9 +187,10 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     with warehouse.lock():
         with warehouse.get_connection() as con:
             full_refresh = changes.built_fingerprint(con) != project
-            in_place = _views_and_seeds_in_place(con)
+            present = _relations_present(con)
+            in_place = _views_and_seeds_in_place(present)
             if not full_refresh:
-                _mark_regrouped(con, in_place)
+                _mark_regrouped(con, present if in_place else set())
             changed = changes.pending(con)
             unchanged = whole_project and not full_refresh and in_place
         context.log.info(
@@ -251,7 +252,7 @@ def _nodes_of(mtime_ns: int) -> dict[str, Any]:
     return json.loads(dbt_project.manifest_path.read_text())["nodes"]
 
 
-def _views_and_seeds_in_place(con) -> bool:
+def _views_and_seeds_in_place(present: set[tuple[str, str]]) -> bool:
     """Whether every view and seed of the project is in the warehouse (one dropped by hand, or a
     warehouse whose build stopped part way, gets them built again)."""
     wanted = {
@@ -260,7 +261,7 @@ def _views_and_seeds_in_place(con) -> bool:
         if node["resource_type"] == "seed"
         or (node["resource_type"] == "model" and node["config"].get("materialized") == "view")
     }
-    return wanted <= _relations_present(con)
+    return wanted <= present
 
 
 def _relations_present(con) -> set[tuple[str, str]]:
@@ -273,13 +274,14 @@ def _relations_present(con) -> set[tuple[str, str]]:
     )
 
 
-def _mark_regrouped(con, views_in_place: bool) -> None:
+def _mark_regrouped(con, present: set[tuple[str, str]]) -> None:
     """List the documents whose syndication group changed name (syndication.mark_regrouped), read
-    from the project's own view and mart; where a view or the mart is missing (dropped by hand, a
-    build stopped part way) every document with a copy is listed instead."""
+    from the project's own view and mart when both are `present` (the warehouse's relations, or
+    none when a view is missing: dropped by hand, a build stopped part way), else every document
+    with a copy."""
     nodes = _manifest_nodes()
     groups, documents = (nodes[f"model.newsclaims.{name}"] for name in ("int_document_syndication", "dim_documents"))
-    if views_in_place and (documents["schema"], documents["alias"]) in _relations_present(con):
+    if {(groups["schema"], groups["alias"]), (documents["schema"], documents["alias"])} <= present:
         syndication.mark_regrouped(con, _relation(groups), _relation(documents))
     else:
         changes.mark(con, "select document_id from raw.syndication_components")

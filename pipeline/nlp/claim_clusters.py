@@ -75,22 +75,9 @@ def wording_clusters(contents: list[str], min_word_jaccard: float = MIN_WORD_JAC
 
     Claims with the same set of words (a syndicated copy's claims, a repeated line) are compared
     once, through the first of them: they join each other (a non-empty set's Jaccard with itself
-    is 1) and whatever that one joins, so the pairs compared fall with the square of the copies."""
-    groups = _Groups(len(contents))
-    first: dict[frozenset[str], int] = {}
-    for i, c in enumerate(contents):
-        words = content_words(c)
-        if words in first:
-            if word_jaccard(words, words) >= min_word_jaccard:
-                groups.join(first[words], i)
-        else:
-            first[words] = i
-    distinct = list(first.items())
-    for a, (words_a, i) in enumerate(distinct):
-        for words_b, j in distinct[a + 1 :]:
-            if word_jaccard(words_a, words_b) >= min_word_jaccard:
-                groups.join(i, j)
-    return groups.labels()
+    is 1) and whatever that one joins, so the pairs compared fall with the square of the copies.
+    Every claim is new to `grown_wording`, which compares each distinct set with the ones before."""
+    return grown_wording(contents, [None] * len(contents), min_word_jaccard)
 
 
 def grown_wording(
