@@ -479,9 +479,7 @@ def measure_corpus(
         new_file.write_bytes(new_article)
         print(f"  [{tag}] newsclaims run, one new article ...", end="", flush=True)
         out["one"] = one_new_article(work, input_dir, warehouse)
-        print(
-            f" {', '.join(f'{x:.1f}' for x in out['one']['times'])} s (median {out['one']['seconds']:.1f})", flush=True
-        )
+        print(f" {_listed(out['one']['times'])} s (median {out['one']['seconds']:.1f})", flush=True)
         after = count_rows(warehouse)
         if after["dim_documents"] != out["rows"]["dim_documents"] + 1:
             raise SystemExit(f"the new article did not arrive: {out['rows']} → {after}")
@@ -556,8 +554,12 @@ def median_round(rounds: list[dict]) -> dict:
     return {**ordered[(len(ordered) - 1) // 2], "rounds": rounds}
 
 
+def _listed(seconds: list[float]) -> str:
+    return ", ".join(f"{x:.1f}" for x in seconds)
+
+
 def _times(run: dict) -> str:
-    return f"the median of {len(run['times'])} runs: {', '.join(f'{x:.1f}' for x in run['times'])} s"
+    return f"the median of {len(run['times'])} runs: {_listed(run['times'])} s"
 
 
 def verdict(ok: bool) -> str:
