@@ -14,7 +14,7 @@ from pydantic import Field
 from pipeline.warehouse import store
 from pipeline.settings import Settings, cpu_count
 from pipeline.warehouse.batches import staging_dir
-from pipeline.warehouse.staging import resolve_staging
+from pipeline.warehouse.staging import ObjectStaging, resolve_staging
 
 
 class WarehouseResource(DuckDBResource):
@@ -28,8 +28,8 @@ class WarehouseResource(DuckDBResource):
     )
     staging_location: str = Field(
         default="",
-        description="Where staged batches live: a folder or a file:// "
-        "URL (NEWSCLAIMS_STAGING); empty for <warehouse>.batches beside the warehouse.",
+        description="Where staged batches live: a folder, a file:// URL or an object store URL such as "
+        "s3://bucket/prefix (NEWSCLAIMS_STAGING); empty for <warehouse>.batches beside the warehouse.",
     )
 
     @property
@@ -37,7 +37,7 @@ class WarehouseResource(DuckDBResource):
         return Path(self.database).resolve()
 
     @property
-    def staging(self) -> Path:
+    def staging(self) -> Path | ObjectStaging:
         return resolve_staging(self.staging_location) if self.staging_location else staging_dir(self.path)
 
     @contextmanager

@@ -17,8 +17,9 @@ NEWSCLAIMS_BATCH_SIZE    documents per nlp.pipe batch and per staged batch file
 NEWSCLAIMS_N_PROCESS     processes for nlp.pipe, and for the scan's language detection and the syndication
                          signatures (default: the CPU count, see `cpu_count`)
 NEWSCLAIMS_STAGING       where the staged annotation batches live (default: <warehouse>.batches/ beside
-                         the warehouse); a folder, or an fsspec URL (file://, memory://, s3://...) for
-                         workers on several machines (pipeline/warehouse/staging.py)
+                         the warehouse); a folder, a file:// URL, or an object store (s3://bucket/prefix,
+                         credentials and endpoint from the standard AWS_* variables) for workers on
+                         several machines (pipeline/warehouse/staging.py)
 NEWSCLAIMS_SHARD_SIZE    documents per enrichment shard in newsclaims_scaleout_job; the everyday
                          newsclaims_job processes all pending documents as one shard
 NEWSCLAIMS_SCALEOUT_EXECUTOR  `multiprocess` (shards in parallel processes on this machine) or

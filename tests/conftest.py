@@ -19,7 +19,7 @@ os.environ.setdefault("NEWSCLAIMS_N_PROCESS", "1")
 os.environ.setdefault("NEWSCLAIMS_KEEP_MODEL", "1")
 
 # under CI=true a browser, quality or shared-data test that would skip fails instead
-pytest_plugins = ["tests.strict_skips"]
+pytest_plugins = ["tests.strict_skips", "tests.s3server"]
 
 
 @pytest.fixture(scope="session")

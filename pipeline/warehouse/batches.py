@@ -31,9 +31,11 @@ import json
 import os
 import shutil
 import socket
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -43,6 +45,7 @@ from pipeline.ids import file_sha256, stable_id
 from pipeline.warehouse import changes, killpoints
 from pipeline.warehouse import schema as raw_schema
 from pipeline.warehouse.schema import ANNOTATION_TABLES
+from pipeline.warehouse.staging import MANIFEST, REJECTED_DIR, ObjectStaging
 from pipeline.warehouse.store import transaction
 
 
@@ -55,8 +58,7 @@ def arrow_schema(table: str) -> pa.Schema:
     return raw_schema.arrow_schema(table, skip=("batch_id",))
 
 
-MANIFEST = "manifest.json"
-REJECTED_DIR = ".rejected"
+LOCAL_TMP_PREFIX = ".newsclaims-stage-"  # a batch built in the system's temporary folder before its upload
 
 
 class StagingFull(OSError):
@@ -87,7 +89,7 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def write_batch(staging: Path, rows: dict[str, list[dict]]) -> str:
+def write_batch(staging: Path | ObjectStaging, rows: dict[str, list[dict]]) -> str:
     """Stage one batch; returns its id. Writing the same batch twice is a no-op."""
     annotations = rows["document_annotations"]
     if not annotations:
@@ -95,22 +97,21 @@ def write_batch(staging: Path, rows: dict[str, list[dict]]) -> str:
     version = annotations[0]["extractor_version"]
     document_ids = sorted(a["document_id"] for a in annotations)
     batch_id = "b-" + stable_id("batch", version, *document_ids)
+    if isinstance(staging, ObjectStaging):
+        if not staging.has(batch_id):
+            with _local_copy() as tmp:
+                _write_files(Path(tmp), batch_id, version, document_ids, _arrow_tables(rows))
+                staging.publish(Path(tmp), batch_id, part=_writer_tag())
+        return batch_id
     final = staging / batch_id
     if final.exists():
         return batch_id
-    tables = {t: pa.Table.from_pylist(rows.get(t, []), schema=arrow_schema(t)) for t in ANNOTATION_TABLES}
-    tmp = staging / f".tmp-{batch_id}-{_HOST}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tables = _arrow_tables(rows)
+    tmp = staging / f".tmp-{batch_id}-{_writer_tag()}"
     try:
         staging.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
-        manifest = dict(batch_id=batch_id, extractor_version=version, document_ids=document_ids, tables={})
-        for table, data in tables.items():
-            path = tmp / f"{table}.parquet"
-            pq.write_table(data, path)
-            _fsync(path)
-            manifest["tables"][table] = dict(rows=data.num_rows, bytes=path.stat().st_size, sha256=file_sha256(path))
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1))
-        _fsync(tmp / MANIFEST)
+        _write_files(tmp, batch_id, version, document_ids, tables)
         _fsync(tmp)
         try:
             os.rename(tmp, final)
@@ -135,6 +136,22 @@ def write_batch(staging: Path, rows: dict[str, list[dict]]) -> str:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return batch_id
+
+
+def _arrow_tables(rows: dict[str, list[dict]]) -> dict[str, pa.Table]:
+    return {t: pa.Table.from_pylist(rows.get(t, []), schema=arrow_schema(t)) for t in ANNOTATION_TABLES}
+
+
+def _write_files(folder: Path, batch_id: str, version: str, document_ids: list[str], tables: dict) -> None:
+    """A batch's Parquet files and, last, its manifest, each fsynced."""
+    manifest = dict(batch_id=batch_id, extractor_version=version, document_ids=document_ids, tables={})
+    for table, data in tables.items():
+        path = folder / f"{table}.parquet"
+        pq.write_table(data, path)
+        _fsync(path)
+        manifest["tables"][table] = dict(rows=data.num_rows, bytes=path.stat().st_size, sha256=file_sha256(path))
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1))
+    _fsync(folder / MANIFEST)
 
 
 def verify_batch(batch: Path) -> str | None:
@@ -219,10 +236,21 @@ def record_rejected_batches(con, rejected: list[RejectedBatch]) -> None:
         )
 
 
-def verify_staged(staging: Path) -> list[RejectedBatch]:
+def verify_staged(staging: Path | ObjectStaging) -> list[RejectedBatch]:
     """Verify every staged batch and move aside the ones that do not read back whole (caller
-    holds the warehouse lock, so no load step removes a batch meanwhile)."""
+    holds the warehouse lock, so no load step removes a batch meanwhile). On an object store each
+    batch is downloaded to be verified, as the load step does."""
     rejected = []
+    if isinstance(staging, ObjectStaging):
+        for name in staging.committed():
+            with _local_copy() as tmp:
+                try:
+                    local = staging.fetch(name, Path(tmp))
+                except FileNotFoundError:
+                    continue
+                if reason := verify_batch(local):
+                    rejected.append(_reject_stored(staging, local, reason))
+        return rejected
     for batch in pending_batches(staging):
         try:
             reason = verify_batch(batch)
@@ -233,25 +261,55 @@ def verify_staged(staging: Path) -> list[RejectedBatch]:
     return rejected
 
 
+def _reject_stored(staging: ObjectStaging, local: Path, reason: str) -> RejectedBatch:
+    """reject_batch for a batch on an object store (`local` is its downloaded copy)."""
+    return RejectedBatch(local.name, reason, manifest_document_ids(local), staging.reject(local.name))
+
+
 _HOST = socket.gethostname().replace("-", "_") or "host"
 
 
-def pending_batches(staging: Path) -> list[Path]:
+def _writer_tag() -> str:
+    """`<host>-<pid>-<random>`: names what this process writes, so a cleaner can tell when its writer is gone."""
+    return f"{_HOST}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _local_copy() -> tempfile.TemporaryDirectory:
+    """A folder in the system's temporary folder for a batch on its way to or from an object store
+    (named `<LOCAL_TMP_PREFIX><random>-<writer tag>`, so clean_temporaries can tell when its writer is gone)."""
+    return tempfile.TemporaryDirectory(prefix=LOCAL_TMP_PREFIX, suffix=f"-{_writer_tag()}")
+
+
+def pending_batches(staging: Path | ObjectStaging) -> list:
+    """The staged batches waiting to load: their folders, or on an object store their names."""
+    if isinstance(staging, ObjectStaging):
+        return staging.committed()
     if not staging.is_dir():
         return []
     return sorted(p for p in staging.iterdir() if p.is_dir() and p.name.startswith("b-"))
 
 
-def staged_document_ids(staging: Path, version: str) -> set[str]:
+def _manifests(staging: Path | ObjectStaging):
+    """The manifests of the staged batches that can still be read (the others were loaded and
+    removed meanwhile by another run's load step, or rejected)."""
+    for batch in pending_batches(staging):
+        try:
+            if isinstance(staging, ObjectStaging):
+                manifest = staging.manifest(batch)
+            else:
+                manifest = json.loads((batch / MANIFEST).read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(manifest, dict):
+            yield manifest
+
+
+def staged_document_ids(staging: Path | ObjectStaging, version: str) -> set[str]:
     """Documents already in a staged batch of this extractor version (not yet loaded), as its
     manifest lists them (`verify_staged` has moved aside the batches that do not read back whole)."""
     found: set[str] = set()
-    for batch in pending_batches(staging):
-        try:
-            manifest = json.loads((batch / MANIFEST).read_text())
-        except (OSError, ValueError):
-            continue  # loaded and removed meanwhile by another run's load step, or rejected later
-        if isinstance(manifest, dict) and manifest.get("extractor_version") == version:
+    for manifest in _manifests(staging):
+        if manifest.get("extractor_version") == version:
             found.update(i for i in manifest.get("document_ids", []) if isinstance(i, str))
     return found
 
@@ -269,7 +327,7 @@ def staged_bytes(staging: Path) -> int:
 
 
 def _writer_gone(name: str) -> bool:
-    """Whether the process that wrote a `.tmp-<batch>-<host>-<pid>-<rand>` folder has exited."""
+    """Whether the process that wrote a `...-<host>-<pid>-<rand>` folder or part has exited."""
     parts = name.split("-")
     try:
         host, pid = parts[-3], int(parts[-2])
@@ -286,18 +344,31 @@ def _writer_gone(name: str) -> bool:
     return False
 
 
-def clean_temporaries(staging: Path, older_than_s: float = 3600) -> int:
-    """Remove `.tmp-*` folders left by killed runs: at once when their writer process is gone,
-    else after an hour (a live run may own a new one)."""
-    if not staging.is_dir():
+def clean_temporaries(staging: Path | ObjectStaging, older_than_s: float = 3600) -> int:
+    """Remove `.tmp-*` folders left by killed runs (on an object store: parts no manifest names):
+    at once when their writer process is gone, else after an hour (a live run may own a new one).
+    Returns how many were removed. With an object store, this machine's local copies of batches
+    whose process is gone are removed as well."""
+    if isinstance(staging, ObjectStaging):
+        _clean_folders(Path(tempfile.gettempdir()), LOCAL_TMP_PREFIX, older_than_s=None)
+        stale = staging.stale_parts(older_than_s, _writer_gone)
+        for name, part in stale:
+            staging.remove(name, part)
+        return len(stale)
+    return _clean_folders(staging, ".tmp-", older_than_s)
+
+
+def _clean_folders(parent: Path, prefix: str, older_than_s: float | None) -> int:
+    """Remove parent's folders named prefix... whose writer is gone or (unless None) older than older_than_s."""
+    if not parent.is_dir():
         return 0
     removed = 0
     now = time.time()
-    for p in staging.iterdir():
-        if not p.name.startswith(".tmp-"):
+    for p in parent.iterdir():
+        if not p.name.startswith(prefix):
             continue
         try:
-            old = now - p.stat().st_mtime > older_than_s
+            old = older_than_s is not None and now - p.stat().st_mtime > older_than_s
         except FileNotFoundError:
             continue
         if old or _writer_gone(p.name):
@@ -321,44 +392,76 @@ class LoadReport:
 LOAD_GROUP = 64
 
 
-def load_batches(con, staging: Path, current_version: str) -> LoadReport:
+def load_batches(con, staging: Path | ObjectStaging, current_version: str) -> LoadReport:
     """Load every staged batch into the raw tables (caller holds the warehouse lock).
 
     Each batch is verified first (one that does not read back whole is moved aside) and one of
     another extractor version is dropped. The others are loaded in groups of LOAD_GROUP, one
     transaction each: for every document still in raw.documents (not forgotten meanwhile) without
     rows of the current extractor version, the rows of any older version are replaced by those of
-    the first batch (in name order) that holds it. Then the group's folders are deleted.
+    the first batch (in name order) that holds it. Then the group's folders are deleted. On an
+    object store, each group is downloaded to a local temporary folder first and loaded from there;
+    the batches are deleted from the store once their transaction has committed.
     """
     report = LoadReport()
+    if isinstance(staging, ObjectStaging):
+        names = staging.committed()
+        for start in range(0, len(names), LOAD_GROUP):
+            with _local_copy() as tmp:
+                ready = []
+                for name in names[start : start + LOAD_GROUP]:
+                    try:
+                        local = staging.fetch(name, Path(tmp))
+                    except FileNotFoundError:
+                        continue  # loaded and removed meanwhile
+                    reject, drop = partial(_reject_stored, staging, local), partial(staging.remove, name)
+                    if _ready(con, local, current_version, report, reject, drop):
+                        ready.append(local)
+                _load_ready(con, ready, current_version, report, lambda b: staging.remove(b.name))
+        return report
     ready: list[Path] = []
     for batch in pending_batches(staging):
         try:
-            reason = verify_batch(batch)
+            reject, drop = partial(reject_batch, staging, batch), partial(_rmtree, batch)
+            if _ready(con, batch, current_version, report, reject, drop):
+                ready.append(batch)
         except FileNotFoundError:
             continue  # loaded and removed meanwhile
-        if reason:
-            report.rejected.append(reject_batch(staging, batch, reason))
-            record_rejected_batches(con, report.rejected[-1:])
-            continue
-        ann = str(batch / "document_annotations.parquet")
-        versions = {
-            r[0] for r in con.execute("select distinct extractor_version from read_parquet(?)", [ann]).fetchall()
-        }
-        if versions != {current_version}:
-            shutil.rmtree(batch, ignore_errors=True)
-            report.skipped_stale += 1
-            continue
-        ready.append(batch)
     for start in range(0, len(ready), LOAD_GROUP):
-        group = ready[start : start + LOAD_GROUP]
-        with transaction(con):
-            _load_group(con, group, current_version, report)
-            killpoints.reached("load_before_commit")
-        for batch in group:
-            shutil.rmtree(batch, ignore_errors=True)
-        report.batches += len(group)
+        _load_ready(con, ready[start : start + LOAD_GROUP], current_version, report, _rmtree)
     return report
+
+
+def _rmtree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _ready(con, batch: Path, current_version: str, report: LoadReport, reject, drop) -> bool:
+    """Whether a batch folder is ready to load. One that does not read back whole is rejected
+    (`reject(reason)` moves it aside) and recorded; one of another extractor version is dropped."""
+    if reason := verify_batch(batch):
+        report.rejected.append(reject(reason))
+        record_rejected_batches(con, report.rejected[-1:])
+        return False
+    ann = str(batch / "document_annotations.parquet")
+    versions = {r[0] for r in con.execute("select distinct extractor_version from read_parquet(?)", [ann]).fetchall()}
+    if versions != {current_version}:
+        drop()
+        report.skipped_stale += 1
+        return False
+    return True
+
+
+def _load_ready(con, group: list[Path], current_version: str, report: LoadReport, remove) -> None:
+    """One group in one transaction; then `remove(batch)` for each of its batches."""
+    if not group:
+        return
+    with transaction(con):
+        _load_group(con, group, current_version, report)
+        killpoints.reached("load_before_commit")
+    for batch in group:
+        remove(batch)
+    report.batches += len(group)
 
 
 def _load_group(con, group: list[Path], current_version: str, report: LoadReport) -> None:

@@ -29,6 +29,7 @@ from pipeline.ids import text_id
 from pipeline.warehouse import changes
 from pipeline.warehouse.batches import pending_batches
 from pipeline.warehouse.schema import ANNOTATION_TABLES
+from pipeline.warehouse.staging import ObjectStaging
 from pipeline.warehouse.store import transaction
 
 DOCUMENT_ID = re.compile(r"[0-9a-f]{6,20}")
@@ -174,7 +175,7 @@ def remove(con, p: ForgetPlan) -> dict[str, int]:
     return removed
 
 
-def drop_staged_batches(staging: Path, document_ids: list[str]) -> int:
+def drop_staged_batches(staging: Path | ObjectStaging, document_ids: list[str]) -> int:
     """Delete staged (not yet loaded) batches holding any of these documents. Their other documents
     are simply processed again by the next run."""
     import pyarrow.parquet as pq
@@ -182,15 +183,21 @@ def drop_staged_batches(staging: Path, document_ids: list[str]) -> int:
     wanted, dropped = set(document_ids), 0
     for batch in pending_batches(staging):
         try:
-            ids = set(
-                pq.read_table(batch / "document_annotations.parquet", columns=["document_id"])
-                .column("document_id")
-                .to_pylist()
-            )
+            if isinstance(staging, ObjectStaging):  # the manifest lists the documents (verified when loaded)
+                ids = set(staging.manifest(batch).get("document_ids", []))
+            else:
+                ids = set(
+                    pq.read_table(batch / "document_annotations.parquet", columns=["document_id"])
+                    .column("document_id")
+                    .to_pylist()
+                )
         except Exception:  # noqa: BLE001 - removed meanwhile, or not a complete batch
             continue
         if ids & wanted:
-            shutil.rmtree(batch, ignore_errors=True)
+            if isinstance(staging, ObjectStaging):
+                staging.remove(batch)
+            else:
+                shutil.rmtree(batch, ignore_errors=True)
             dropped += 1
     return dropped
 

@@ -1,4 +1,5 @@
-"""The staged batches live behind one location setting: a folder, or a URL fsspec resolves to local files."""
+"""The staged batches live behind one location setting: a folder, a URL fsspec resolves to local files,
+or an object store (an S3 API on 127.0.0.1, tests/s3server.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pipeline.assets.python_assets import annotation_batches, ingest_files, load
 from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
 from pipeline.settings import Settings, default_model
 from pipeline.warehouse.batches import pending_batches
+from pipeline.warehouse.schema import ANNOTATION_TABLES
 from pipeline.warehouse.staging import UnsupportedStaging, resolve_staging
 
 
@@ -25,18 +27,24 @@ def test_settings_resolve_the_staging_location(monkeypatch, tmp_path):
     assert Settings.from_env().staging == "file:///mnt/shared/batches"
 
 
-def test_a_file_url_is_a_local_folder_and_an_object_store_is_refused_with_the_reason(tmp_path):
+def test_a_file_url_is_a_local_folder_and_a_process_local_store_is_refused_with_the_reason(tmp_path):
     assert resolve_staging(tmp_path / "b") == tmp_path / "b"
     assert resolve_staging(f"file://{tmp_path}/b") == tmp_path / "b"
-    with pytest.raises(UnsupportedStaging, match="atomic renames.*MemoryFileSystem"):
+    with pytest.raises(UnsupportedStaging, match="MemoryFileSystem lives inside one process"):
         resolve_staging("memory://newsclaims/batches")
 
 
-def test_the_assets_stage_to_and_load_from_the_configured_location(seed_dir, tmp_path):
+@pytest.mark.parametrize("store", ["file", "s3"])
+def test_the_assets_stage_to_and_load_from_the_configured_location(seed_dir, tmp_path, store, request):
     warehouse = tmp_path / "w.duckdb"
-    shared = tmp_path / "shared" / "batches"
+    if store == "s3":
+        s3 = request.getfixturevalue("s3")
+        location = s3.bucket() + "/shared/batches"
+    else:
+        location = f"file://{tmp_path}/shared/batches"
+    shared = resolve_staging(location)
     resources = {
-        "warehouse": WarehouseResource(database=str(warehouse), staging_location=f"file://{shared}"),
+        "warehouse": WarehouseResource(database=str(warehouse), staging_location=location),
         "input_folder": InputFolderResource(path=str(seed_dir)),
         "spacy_model": SpacyResource(model=default_model(), batch_size=2),
     }
@@ -44,6 +52,8 @@ def test_the_assets_stage_to_and_load_from_the_configured_location(seed_dir, tmp
     assert staged.success
     assert len(pending_batches(shared)) == 2  # three documents, batches of two
     assert not Path(f"{warehouse}.batches").exists()
+    if store == "s3":
+        assert len(s3.keys(location)) == 2 * (len(ANNOTATION_TABLES) + 1)  # per batch: its files and manifest
     loaded = materialize([load_annotations], resources=resources)
     assert loaded.success
     meta = {
@@ -55,5 +65,6 @@ def test_the_assets_stage_to_and_load_from_the_configured_location(seed_dir, tmp
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         assert con.execute("select count(*) from raw.document_annotations").fetchone()[0] == 3
+        assert con.execute("select count(*) from raw.loaded_batches").fetchone()[0] == 2
     finally:
         con.close()

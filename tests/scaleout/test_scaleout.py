@@ -1,5 +1,8 @@
 """newsclaims_scaleout_job (the enrichment in shards) on the multiprocess executor and on dagster-celery
-with two workers and a real Redis, each ending with the same marts as the everyday in-process run.
+with two workers and a real Redis, each ending with the same marts as the everyday in-process run. The
+multiprocess run stages its batches in the default folder beside the warehouse; the Celery run stages
+them on an object store (`s3://`, an S3 API on 127.0.0.1: tests/s3server.py), as workers on several
+machines would.
 
 The sample is the seeds plus three short articles written here; shards of two documents give three
 shards. The Celery test needs Debian's redis-server (`make redis-deps`): it skips without it, and
@@ -209,8 +212,9 @@ def redis_url(tmp_path):
         log.close()
 
 
-def test_celery_workers_run_the_shards_and_give_the_same_marts(sample, baseline, tmp_path, redis_url):
-    env = job_env(tmp_path, sample, "celery", NEWSCLAIMS_CELERY_BROKER=redis_url)
+def test_celery_workers_stage_on_an_object_store_and_give_the_same_marts(sample, baseline, tmp_path, redis_url, s3):
+    staging = s3.bucket() + "/newsclaims/batches"
+    env = job_env(tmp_path, sample, "celery", NEWSCLAIMS_CELERY_BROKER=redis_url, NEWSCLAIMS_STAGING=staging, **s3.env)
     config = tmp_path / "celery.yaml"
     config.write_text(f"execution:\n  config:\n    broker: {redis_url}\n    backend: {redis_url}\n")
     workers, logs = [], []
@@ -259,5 +263,7 @@ def test_celery_workers_run_the_shards_and_give_the_same_marts(sample, baseline,
     assert len(steps) == len(set(steps))  # each step once
     assert all(ran.values()), ran  # both workers took steps
     warehouse = Path(env["NEWSCLAIMS_WAREHOUSE"])
-    assert batch_count(warehouse) == 3
+    assert batch_count(warehouse) == 3  # three shards, each its batch, staged in the bucket ...
+    assert not Path(f"{warehouse}.batches").exists()  # ... not beside the warehouse
+    assert s3.keys(staging) == []  # all loaded, then deleted from the store
     assert mart_rows(warehouse) == baseline
