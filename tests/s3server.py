@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
@@ -92,16 +93,8 @@ def moto_s3(log_path: Path) -> Iterator[S3Server]:
                     raise RuntimeError(f"moto_server did not start: {log_path.read_text()[-2000:]}") from None
                 time.sleep(0.1)
         s3 = S3Server(endpoint)
-        saved = {k: os.environ.get(k) for k in s3.env}
-        os.environ.update(s3.env)
-        try:
+        with patch.dict(os.environ, s3.env):
             yield s3
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

@@ -75,13 +75,17 @@ def test_a_batch_is_committed_by_its_manifest_and_loads_as_from_a_folder(nlp, s3
     assert con.execute(query).fetchall() == folder_con.execute(query).fetchall()
 
 
-def test_a_killed_writers_part_is_never_loaded_and_is_cleaned_once_its_writer_is_gone(nlp, s3, tmp_path):
+def _one_staged_batch(nlp, s3, tmp_path):
+    """A warehouse with two documents, and their batch staged on a new bucket."""
     con, docs = _setup(tmp_path)
     rows = _rows(nlp, docs)
-    version = rows["document_annotations"][0]["extractor_version"]
     url = s3.bucket() + "/batches"
     staging = resolve_staging(url)
-    batch = write_batch(staging, rows)
+    return con, rows["document_annotations"][0]["extractor_version"], url, staging, write_batch(staging, rows)
+
+
+def test_a_killed_writers_part_is_never_loaded_and_is_cleaned_once_its_writer_is_gone(nlp, s3, tmp_path):
+    con, version, url, staging, batch = _one_staged_batch(nlp, s3, tmp_path)
     killed, live = f"{_HOST}-{_dead_pid()}-deadbeef", f"{_HOST}-{os.getpid()}-cafebabe"
     # what a writer killed mid-upload leaves: its part's files, no manifest naming it
     source = f"{staging.root}/{batch}/{_part_of(staging, batch)}/mentions.parquet"
@@ -100,12 +104,7 @@ def _part_of(staging: ObjectStaging, batch: str) -> str:
 
 
 def test_two_writers_racing_on_one_batch_leave_a_whole_batch_and_the_loser_is_cleaned(nlp, s3, tmp_path):
-    con, docs = _setup(tmp_path)
-    rows = _rows(nlp, docs)
-    version = rows["document_annotations"][0]["extractor_version"]
-    url = s3.bucket() + "/batches"
-    staging = resolve_staging(url)
-    batch = write_batch(staging, rows)
+    con, version, url, staging, batch = _one_staged_batch(nlp, s3, tmp_path)
     first = _part_of(staging, batch)
     # a second machine wrote the same batch before it saw the first's manifest: its own part, its manifest last
     other = f"otherhost-{_dead_pid()}-0badf00d"
