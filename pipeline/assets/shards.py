@@ -45,6 +45,7 @@ from pipeline.progress import progress
 from pipeline.resources import SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
 from pipeline.warehouse.batches import (
+    check_staging,
     clean_temporaries,
     record_rejected_batches,
     staged_document_ids,
@@ -166,6 +167,7 @@ def plan_shards(
 ):
     version = spacy_model.extractor_version()
     staging = warehouse.staging
+    check_staging(staging)
     clean_temporaries(staging)
     with warehouse.get_connection() as con:
         # under the lock: no load step removes a batch while it is checked

@@ -274,6 +274,13 @@ def _writer_tag() -> str:
     return f"{_HOST}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
+def check_staging(staging: Path | ObjectStaging) -> None:
+    """On an object store, fail now (StagingUnreachable) if a batch could not be written there; a
+    folder is created when its first batch is written, and says so itself if it cannot be."""
+    if isinstance(staging, ObjectStaging):
+        staging.probe()
+
+
 def _local_copy() -> tempfile.TemporaryDirectory:
     """A folder in the system's temporary folder for a batch on its way to or from an object store
     (named `<LOCAL_TMP_PREFIX><random>-<writer tag>`, so clean_temporaries can tell when its writer is gone)."""

@@ -40,6 +40,10 @@ class UnsupportedStaging(ValueError):
     """The staging location is a URL whose file system cannot hold staged batches."""
 
 
+class StagingUnreachable(OSError):
+    """The object store named as the staging location cannot be written (no bucket, no access)."""
+
+
 def resolve_staging(location: str | Path) -> Path | ObjectStaging:
     """The staging location: a local folder (a path, or a URL fsspec resolves to local files), or
     an object store."""
@@ -145,6 +149,21 @@ class ObjectStaging:
         return json.loads(self.fs.cat_file(self._key(name, MANIFEST)))
 
     # -- writing ----------------------------------------------------------------------------------------------
+
+    def probe(self) -> None:
+        """Write and delete a small object, so a missing bucket or wrong credentials fail a run
+        before any spaCy work rather than at its first batch."""
+        key = self._key(f".probe-{uuid.uuid4().hex[:12]}")
+        try:
+            self.fs.pipe_file(key, b"newsclaims staging probe")
+            self.fs.rm_file(key)
+        except Exception as exc:  # noqa: BLE001 - whatever the store's client raises, the remedy is the same
+            raise StagingUnreachable(
+                f"NEWSCLAIMS_STAGING={self.url}: cannot write there ({type(exc).__name__}: {exc}). Check that the "
+                "bucket exists and the credentials and endpoint the store's client reads (for S3: "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the AWS config files, and AWS_ENDPOINT_URL_S3 "
+                "for a store that is not AWS) on this machine."
+            ) from exc
 
     def publish(self, folder: Path, name: str, part: str) -> None:
         """Upload a complete local batch folder: its files under the part, then the manifest (the commit)."""

@@ -68,3 +68,19 @@ def test_the_assets_stage_to_and_load_from_the_configured_location(seed_dir, tmp
         assert con.execute("select count(*) from raw.loaded_batches").fetchone()[0] == 2
     finally:
         con.close()
+
+
+def test_a_bucket_that_cannot_be_written_fails_the_run_before_any_spacy_work(seed_dir, tmp_path, s3):
+    missing = s3.bucket().replace("s3://nc-", "s3://nc-never-made-") + "/batches"
+    resources = {
+        "warehouse": WarehouseResource(database=str(tmp_path / "w.duckdb"), staging_location=missing),
+        "input_folder": InputFolderResource(path=str(seed_dir)),
+        "spacy_model": SpacyResource(model=default_model()),
+    }
+    result = materialize([ingest_files, annotation_batches], resources=resources, raise_on_error=False)
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert failure.step_key == "annotation_batches.plan_shards"  # before the shards' spaCy work
+    error = failure.step_failure_data.error
+    text = error.message + "".join(c.message for c in [error.cause] if c)
+    assert f"NEWSCLAIMS_STAGING={missing}: cannot write there" in text and "bucket" in text
