@@ -45,7 +45,7 @@ from pipeline.ids import file_sha256, stable_id
 from pipeline.warehouse import changes, killpoints
 from pipeline.warehouse import schema as raw_schema
 from pipeline.warehouse.schema import ANNOTATION_TABLES
-from pipeline.warehouse.staging import MANIFEST, REJECTED_DIR, ObjectStaging
+from pipeline.warehouse.staging import BATCH_PREFIX, MANIFEST, REJECTED_DIR, ObjectStaging
 from pipeline.warehouse.store import transaction
 
 
@@ -96,7 +96,7 @@ def write_batch(staging: Path | ObjectStaging, rows: dict[str, list[dict]]) -> s
         raise ValueError("a batch needs at least one document")
     version = annotations[0]["extractor_version"]
     document_ids = sorted(a["document_id"] for a in annotations)
-    batch_id = "b-" + stable_id("batch", version, *document_ids)
+    batch_id = BATCH_PREFIX + stable_id("batch", version, *document_ids)
     if isinstance(staging, ObjectStaging):
         if not staging.has(batch_id):
             with _local_copy() as tmp:
@@ -293,7 +293,7 @@ def pending_batches(staging: Path | ObjectStaging) -> list:
         return staging.committed()
     if not staging.is_dir():
         return []
-    return sorted(p for p in staging.iterdir() if p.is_dir() and p.name.startswith("b-"))
+    return sorted(p for p in staging.iterdir() if p.is_dir() and p.name.startswith(BATCH_PREFIX))
 
 
 def _manifests(staging: Path | ObjectStaging):
