@@ -22,6 +22,10 @@ and its documents are processed again in the same run.
 
 A full disk while staging raises `StagingFull`, naming the folder and the space needed; the
 temporary folder is removed, so nothing half-written is left to load.
+
+On an object store (NEWSCLAIMS_STAGING=s3://..., staging.py) a batch is built in a local temporary
+folder the same way, then uploaded with its manifest last as the commit (`ObjectStaging.publish`);
+verifying and loading download it to a local temporary folder and run the code above on it.
 """
 
 from __future__ import annotations
