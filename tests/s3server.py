@@ -9,8 +9,6 @@ benchmarks/staging.py starts the same server with `moto_s3`.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +21,8 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
+
+from tests.processes import free_port, stop_group
 
 
 @dataclass
@@ -60,12 +60,6 @@ class S3Server:
             return []
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def moto_s3(log_path: Path) -> Iterator[S3Server]:
     """moto's S3 server on a free port of 127.0.0.1 while the block runs, this process's AWS
@@ -73,7 +67,7 @@ def moto_s3(log_path: Path) -> Iterator[S3Server]:
     server = Path(sys.executable).parent / "moto_server"
     if not server.exists():
         raise FileNotFoundError(f"{server}: the dev dependency moto[server] is not installed (`make setup`)")
-    port = _free_port()
+    port = free_port()
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [str(server), "-H", "127.0.0.1", "-p", str(port)],
@@ -96,11 +90,7 @@ def moto_s3(log_path: Path) -> Iterator[S3Server]:
         with patch.dict(os.environ, s3.env):
             yield s3
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_group(proc, timeout=20)
 
 
 @pytest.fixture(scope="session")

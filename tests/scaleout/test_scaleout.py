@@ -14,8 +14,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,10 +24,12 @@ import pytest
 from dagster import DagsterInstance
 
 from tests.conftest import SEEDS
+from tests.processes import free_port, stop_group
 
 pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent
+STOP_TIMEOUT = 20  # s between SIGTERM and SIGKILL to a server's or worker's process group
 MARTS = ("fct_claims", "fct_mentions", "dim_entities", "dim_documents")
 ARTICLES = {
     "extra/harbour.txt": "The port authority said on Tuesday that the new harbour in Klaipeda would open in May. "
@@ -150,23 +150,6 @@ def test_multiprocess_shards_give_the_same_marts(sample, baseline, tmp_path):
     assert mart_rows(warehouse) == baseline
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop a process this test started in its own session, with its children (by its group id)."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-
-
 @pytest.fixture
 def redis_url(tmp_path):
     server = shutil.which("redis-server")
@@ -174,7 +157,7 @@ def redis_url(tmp_path):
         pytest.skip("redis-server is not installed; run `make redis-deps` (Debian's redis-server)")
     import redis
 
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "redis.log").open("w")
     proc = subprocess.Popen(
         [
@@ -208,7 +191,7 @@ def redis_url(tmp_path):
         client.close()
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        _stop(proc)
+        stop_group(proc, STOP_TIMEOUT)
         log.close()
 
 
@@ -253,7 +236,7 @@ def test_celery_workers_stage_on_an_object_store_and_give_the_same_marts(sample,
         run_scaleout(env, tmp_path / "job.log")
     finally:
         for w in workers:
-            _stop(w)
+            stop_group(w, STOP_TIMEOUT)
     ran = {name: steps_run_by(log) for name, log in zip(("w1", "w2"), logs, strict=True)}
     steps = [step for done in ran.values() for step in done]
     assert sorted(s for s in steps if ".annotate_shard[" in s) == [

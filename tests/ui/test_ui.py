@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SEEDS
+from tests.processes import free_port, stop_group
 
 pytestmark = pytest.mark.slow
 
@@ -58,32 +57,6 @@ class DagsterUI:
             return self.log.read_text(errors="replace")[-chars:]
         except OSError:
             return "(no log)"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM to the whole process group (webserver, daemon, code server, run workers), SIGKILL after
-    STOP_TIMEOUT: `dagster dev` started without job control does not always exit on SIGTERM."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            continue
-        # the leader is gone; make sure nothing of its group is left behind
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        return
 
 
 WORKSPACE_QUERY = """{ workspaceOrError { __typename
@@ -126,7 +99,7 @@ def dagster_ui(tmp_path_factory):
     shutil.copytree(SEEDS, input_dir)
     # a fresh instance; no usage statistics sent from tests
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    port = _free_port()
+    port = free_port()
     ui = DagsterUI(
         url=f"http://127.0.0.1:{port}",
         home=home,
@@ -161,7 +134,7 @@ def dagster_ui(tmp_path_factory):
         _wait_for_location(ui, proc)
         yield ui
     finally:
-        _stop(proc)
+        stop_group(proc, STOP_TIMEOUT)
 
 
 ASSET_NODES_QUERY = """{ assetNodes { assetKey { path } groupName description jobNames kinds
