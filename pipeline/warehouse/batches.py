@@ -265,6 +265,15 @@ def verify_staged(staging: Path | ObjectStaging) -> list[RejectedBatch]:
     return rejected
 
 
+def remove_batch(staging: Path | ObjectStaging, batch) -> None:
+    """Delete a staged batch (one of `pending_batches`): its folder, or on an object store
+    everything under its name."""
+    if isinstance(staging, ObjectStaging):
+        staging.remove(batch)
+    else:
+        shutil.rmtree(batch, ignore_errors=True)
+
+
 def _reject_stored(staging: ObjectStaging, local: Path, reason: str) -> RejectedBatch:
     """reject_batch for a batch on an object store (`local` is its downloaded copy)."""
     return RejectedBatch(local.name, reason, manifest_document_ids(local), staging.reject(local.name))
@@ -425,26 +434,22 @@ def load_batches(con, staging: Path | ObjectStaging, current_version: str) -> Lo
                         local = staging.fetch(name, Path(tmp))
                     except FileNotFoundError:
                         continue  # loaded and removed meanwhile
-                    reject, drop = partial(_reject_stored, staging, local), partial(staging.remove, name)
+                    reject, drop = partial(_reject_stored, staging, local), partial(remove_batch, staging, name)
                     if _ready(con, local, current_version, report, reject, drop):
                         ready.append(local)
-                _load_ready(con, ready, current_version, report, lambda b: staging.remove(b.name))
+                _load_ready(con, ready, current_version, report, lambda b: remove_batch(staging, b.name))
         return report
     ready: list[Path] = []
     for batch in pending_batches(staging):
         try:
-            reject, drop = partial(reject_batch, staging, batch), partial(_rmtree, batch)
+            reject, drop = partial(reject_batch, staging, batch), partial(remove_batch, staging, batch)
             if _ready(con, batch, current_version, report, reject, drop):
                 ready.append(batch)
         except FileNotFoundError:
             continue  # loaded and removed meanwhile
     for start in range(0, len(ready), LOAD_GROUP):
-        _load_ready(con, ready[start : start + LOAD_GROUP], current_version, report, _rmtree)
+        _load_ready(con, ready[start : start + LOAD_GROUP], current_version, report, partial(remove_batch, staging))
     return report
-
-
-def _rmtree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def _ready(con, batch: Path, current_version: str, report: LoadReport, reject, drop) -> bool:

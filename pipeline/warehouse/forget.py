@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.ids import text_id
 from pipeline.warehouse import changes
-from pipeline.warehouse.batches import pending_batches
+from pipeline.warehouse.batches import pending_batches, remove_batch
 from pipeline.warehouse.schema import ANNOTATION_TABLES
 from pipeline.warehouse.staging import ObjectStaging
 from pipeline.warehouse.store import transaction
@@ -194,10 +193,7 @@ def drop_staged_batches(staging: Path | ObjectStaging, document_ids: list[str]) 
         except Exception:  # noqa: BLE001 - removed meanwhile, or not a complete batch
             continue
         if ids & wanted:
-            if isinstance(staging, ObjectStaging):
-                staging.remove(batch)
-            else:
-                shutil.rmtree(batch, ignore_errors=True)
+            remove_batch(staging, batch)
             dropped += 1
     return dropped
 

@@ -73,10 +73,10 @@ def resolve_staging(location: str | Path) -> Path | ObjectStaging:
 
 @dataclass
 class StoredBatch:
-    """One batch prefix as listed: its manifest (None until committed) and its parts' objects."""
+    """One batch prefix as listed: whether its manifest is there (committed) and its parts' objects."""
 
     name: str
-    manifest_key: str | None = None
+    committed: bool = False
     parts: dict[str, list[dict]] = field(default_factory=dict)  # part ("" for none) -> object infos
 
 
@@ -130,14 +130,14 @@ class ObjectStaging:
                 continue
             batch = batches.setdefault(rel[0], StoredBatch(rel[0]))
             if rel[1:] == [MANIFEST]:
-                batch.manifest_key = key
+                batch.committed = True
             else:
                 batch.parts.setdefault("/".join(rel[1:-1]), []).append(info)
         return dict(sorted(batches.items()))
 
     def committed(self) -> list[str]:
         """The batches with a manifest, in name order."""
-        return [name for name, b in self.listing().items() if b.manifest_key]
+        return [name for name, b in self.listing().items() if b.committed]
 
     def has(self, name: str) -> bool:
         """Whether a batch is committed (its manifest exists)."""
@@ -191,27 +191,24 @@ class ObjectStaging:
 
     # -- removing ---------------------------------------------------------------------------------------------
 
-    def remove(self, name: str, part: str | None = None) -> None:
-        """Delete a batch (or one of its parts) and everything under it."""
-        prefix = self._key(name, part) if part else self._key(name)
+    def _keys_under(self, prefix: str) -> list[str]:
+        """Every object under a prefix, listed afresh ([] when there is none)."""
         self.fs.invalidate_cache(prefix)
         try:
-            keys = list(self.fs.find(prefix))
+            return list(self.fs.find(prefix))
         except FileNotFoundError:
-            return
-        if keys:
+            return []
+
+    def remove(self, name: str, part: str | None = None) -> None:
+        """Delete a batch (or one of its parts) and everything under it."""
+        if keys := self._keys_under(self._key(name, part) if part else self._key(name)):
             self.fs.rm(keys)
 
     def reject(self, name: str) -> str:
         """Copy a batch under `.rejected/` (kept for inspection) and delete it; returns where it went."""
         target = f"{name}-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
         prefix = self._key(name)
-        self.fs.invalidate_cache(prefix)
-        try:
-            keys = list(self.fs.find(prefix))
-        except FileNotFoundError:
-            keys = []
-        for key in keys:
+        for key in self._keys_under(prefix):
             self.fs.copy(key, self._key(REJECTED_DIR, target, key[len(prefix) + 1 :]))
         self.remove(name)
         return self._url(REJECTED_DIR, target)
@@ -223,13 +220,13 @@ class ObjectStaging:
         now, stale = time.time(), []
         for name, batch in self.listing().items():
             named = None
-            if batch.manifest_key:
+            if batch.committed:
                 try:
                     named = self.manifest(name).get("part") or ""
                 except (FileNotFoundError, ValueError):
                     continue
             for part, infos in batch.parts.items():
-                if part == named or (batch.manifest_key and not part):
+                if part == named or (batch.committed and not part):
                     continue
                 newest = max((_mtime(i) or now for i in infos), default=now)
                 if now - newest > older_than_s or writer_gone(part):
