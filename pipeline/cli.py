@@ -29,26 +29,36 @@ def _settings(args) -> Settings:
     )
 
 
-def run(settings: Settings, verbose: bool = False) -> bool:
+def run(settings: Settings, verbose: bool = False, new_warehouse: bool | None = None) -> bool:
     """Materialise the whole asset graph (the UI's `newsclaims_job`) on the settings' folder.
 
     Quiet by default: Dagster's events at WARNING and dbt's log captured (shown if the run fails).
+    `new_warehouse`: whether the run builds a new warehouse (default: whether none exists yet; `main`
+    asks before its preflight creates the file).
     """
     if not settings.input_dir.is_dir():
         raise SystemExit(f"newsclaims: input folder {settings.input_dir} does not exist")
     _export_paths(settings)
-    from pipeline.nlp import warm
+    from pipeline.nlp import preload, warm
 
-    if settings.warehouse.exists() and not settings.keep_model:
-        # an update: the model loads on the other core while this process imports Dagster and
-        # ingests (pipeline/nlp/warm.py). Not for a new warehouse, whose every document awaits NLP
-        # in workers forked from this process, nor for a process keeping its model between runs.
+    if new_warehouse is None:
+        new_warehouse = not settings.warehouse.exists()
+    if settings.keep_model:
+        pass  # a process keeping its model between runs loads it once, in its NLP step
+    elif new_warehouse:
+        # every document awaits NLP: the model loads in a fork server on the other core while this
+        # process imports Dagster and ingests, and the NLP workers are forked from it (pipeline/nlp/preload.py)
+        preload.start(settings.spacy_model)
+    else:
+        # an update: the model loads in a process of its own on the other core while this process
+        # imports Dagster and ingests, and annotates the few new documents there (pipeline/nlp/warm.py)
         warm.start(settings.spacy_model)
         _preload_for_update()
     try:
         return _execute_job(settings, verbose)
     finally:
         warm.end()  # a run that ended before its NLP step leaves no model process behind
+        preload.end()
 
 
 def _preload_for_update() -> None:
@@ -649,13 +659,14 @@ def main(argv: list[str] | None = None) -> int:
         if not settings.input_dir.is_dir():
             print(f"newsclaims: input folder {settings.input_dir} does not exist", file=sys.stderr)
             return 1
+        new_warehouse = not settings.warehouse.exists()  # the preflight creates it
         try:
             # a warehouse held open by another program (a DuckDB shell) is reported here, plainly
             preflight(settings.warehouse, settings.lock_timeout)
         except WarehouseBusy as exc:
             print(f"newsclaims: {exc}", file=sys.stderr)
             return 1
-        ok = run(settings, verbose=args.verbose)
+        ok = run(settings, verbose=args.verbose, new_warehouse=new_warehouse)
         if not ok:
             print("newsclaims: the run failed; see the messages above", file=sys.stderr)
             return 1

@@ -93,10 +93,14 @@ class SpacyResource(ConfigurableResource):
 
     def extractor_version(self) -> str:
         """The version stamped on derived rows, read without loading the model's weights: the one the
-        warm model of this run reported (pipeline/nlp/warm.py), else the installed model's."""
-        from pipeline.nlp import warm
+        warm model of this run reported (pipeline/nlp/warm.py) or its fork server's model stamps
+        (pipeline/nlp/preload.py), else the installed model's."""
+        from pipeline.nlp import preload, warm
 
         reported = warm.reported_version(self.model)
+        if reported is not None:
+            return reported
+        reported = preload.reported_version(self.model)
         if reported is not None:
             return reported
         from pipeline.nlp.annotate import extractor_version_for

@@ -14,7 +14,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from pipeline.assets.shards import annotation_batches, count_pending, pending_ids, pending_texts, stage_documents  # noqa: F401 - collected by load_assets_from_modules
 from pipeline.ingest.files import read_corpus
 from pipeline.ingest.language import LanguagePolicy
-from pipeline.nlp import warm
+from pipeline.nlp import preload, warm
 from pipeline.nlp.entities import ENTITY_OVERRIDES_CSV
 from pipeline.nlp.workers import IN_PROCESS_MAX_DOCS, process_map
 from pipeline.progress import progress
@@ -53,10 +53,13 @@ def prefetch_model(context, spacy_model: SpacyResource, warehouse: WarehouseReso
     """Start loading the model in the background when this process's NLP step will need it: the
     run's steps all run here (ONE_PROCESS_EXECUTORS) and a document awaits the current extractor.
     A model already loading in a process of its own (`newsclaims run`, pipeline/nlp/warm.py) is kept
-    when it will annotate the documents waiting, and stopped otherwise."""
+    when it will annotate the documents waiting, and stopped otherwise; one loading in a fork server
+    (`newsclaims run` on a new warehouse, pipeline/nlp/preload.py) is left to it."""
     if context.job_def.executor_def.name not in ONE_PROCESS_EXECUTORS:
         warm.stop()
         return
+    if preload.serving(spacy_model.model):
+        return  # the fork server `newsclaims run` started loads it, and the workers are forked from it
     with warehouse.get_connection() as con:
         waiting = count_pending(con, spacy_model.extractor_version(), limit=IN_PROCESS_MAX_DOCS + 1)
     if warm.keep_for(spacy_model.model, waiting):

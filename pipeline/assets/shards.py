@@ -39,7 +39,7 @@ from dagster import (
 from dagster import AssetIn, AssetKey
 from pydantic import Field
 
-from pipeline.nlp import warm
+from pipeline.nlp import preload, warm
 from pipeline.nlp.workers import processes_for
 from pipeline.progress import progress
 from pipeline.resources import SpacyResource, WarehouseResource
@@ -72,8 +72,10 @@ def shared_model(spacy_model: SpacyResource):
 
 def release_shared_model(spacy_model: SpacyResource) -> None:
     """Drop the shards' pipeline and unload the model from this process (SpacyResource.release),
-    and stop a warm model process still waiting (pipeline/nlp/warm.py)."""
+    and stop a warm model process still waiting (pipeline/nlp/warm.py) and the model's fork server
+    (pipeline/nlp/preload.py)."""
     warm.stop()
+    preload.stop()
     _MODELS.clear()
     spacy_model.release()
 
@@ -124,6 +126,8 @@ def stage_documents(log, nlp, batch_size: int, n_process: int, staging, items, t
     with progress(total, "spaCy + extractors") as advance:
         if isinstance(nlp, warm.WarmModel):
             annotated = nlp.annotate_texts(items, batch_size)
+        elif isinstance(nlp, preload.PreloadedModel):
+            annotated = nlp.annotate_texts(items, batch_size, processes_for(total, n_process))
         else:  # spaCy is imported where it runs (a one-article update leaves it to the warm model's process)
             from pipeline.nlp.annotate import annotate_texts
 
@@ -238,11 +242,14 @@ def annotate_shard(
 def _annotate_shard(context, spacy_model, warehouse, shard: dict, warm_model, stats: dict, started: float) -> list[str]:
     """The shard's documents through the warm model process when there is one, else the model here."""
     ids = shard["document_ids"]
-    nlp = warm_model or shared_model(spacy_model)
-    where = " (in its own process)" if warm_model else ""
-    context.log.info(f"spaCy model ready in {time.perf_counter() - started:.2f}s{where}")
-    if warm_model:
-        version = warm_model.version
+    nlp = warm_model or preload.model_for(spacy_model.model)
+    if preload.failure():
+        context.log.warning(f"{preload.failure()}; loading it in this process")
+    nlp = nlp or shared_model(spacy_model)
+    where = {warm.WarmModel: " (in its own process)", preload.PreloadedModel: " (in its fork server)"}
+    context.log.info(f"spaCy model ready in {time.perf_counter() - started:.2f}s{where.get(type(nlp), '')}")
+    if isinstance(nlp, (warm.WarmModel, preload.PreloadedModel)):
+        version = nlp.version
     else:
         from pipeline.nlp.annotate import extractor_version
 

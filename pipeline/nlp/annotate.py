@@ -20,7 +20,8 @@ from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
 from pipeline.nlp.spans import doc_text, in_spans, navigation_spans, overlaps, remember_text, sentence_index_map
 from pipeline.nlp.speakers import MentionIndex, resolve_speaker
-from pipeline.nlp.workers import IN_PROCESS, die_with_parent, loads_done, release_freed_memory, shared_with_forks
+from pipeline.nlp.pool import WORKER_MODEL, annotate_in_workers
+from pipeline.nlp.workers import IN_PROCESS, die_with_parent, loads_done
 from pipeline.settings import Settings
 
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
@@ -413,111 +414,16 @@ def _annotate_here(
             yield document_id, failed_rows(document_id, version, "extract", exc)
 
 
-#: Batches handed to the workers ahead of the one being collected, per worker: enough to keep every
-#: worker busy while this process writes, few enough that memory stays flat whatever the corpus.
-BATCHES_AHEAD_PER_WORKER = 2
-#: The smallest batch the last documents are cut into (see `worker_batches`).
-TAIL_BATCH_DOCS = 2
-
-
-def worker_batches(items: Iterable, batch_size: int, n_process: int) -> Iterator[list]:
-    """The items in batches of batch_size for n_process workers, in order, the last ones smaller.
-
-    A worker handed a whole batch when the others have nothing left keeps one core busy while the
-    rest idle (up to a batch's time, about 6 s for 32 BBC articles): once the items run out, what is
-    left is cut into batches of about a quarter of its share per worker (never below
-    TAIL_BATCH_DOCS), so every worker finishes within a few documents of the others. Enough items
-    are read ahead (n_process + 1 batches) to see the end coming; a corpus read in chunks stays so."""
-    source = iter(items)
-    buffer: deque = deque()
-    ahead = batch_size * (n_process + 1)
-    exhausted = False
-    while True:
-        if not exhausted:
-            wanted = ahead - len(buffer)
-            buffer.extend(itertools.islice(source, wanted))
-            exhausted = len(buffer) < ahead
-        if not buffer:
-            return
-        size = batch_size
-        if exhausted:
-            size = min(batch_size, max(TAIL_BATCH_DOCS, -(-len(buffer) // (4 * n_process))))
-        yield [buffer.popleft() for _ in range(min(size, len(buffer)))]
-
-
-#: The model the forked workers use (set in the parent just before they are forked).
-_WORKER_MODEL: dict[str, object] = {}
-
-
-def _annotate_batch(batch: list[tuple[str, str]], batch_size: int) -> list[tuple[str, dict[str, list[dict]]]]:
-    """In a worker: one batch of (text, document_id) through spaCy and the extractors (what the
-    previous batch freed handed back to the system first)."""
-    release_freed_memory()
-    return list(_annotate_here(_WORKER_MODEL["nlp"], batch, batch_size))
-
-
-#: Documents one generation of worker processes annotates; then they end and fresh ones are forked
-#: from this process for the next documents. A worker's memory creeps up the longer it runs (pages
-#: shared with this process copied one by one as it touches them, its heap fragmenting): on ten
-#: copies of BBC the two workers' private memory rose by about 100 MB in their first 400 s, and a
-#: 10× run lasts half an hour. A generation bounds that whatever the corpus, at the cost of one
-#: tail (see worker_batches) and a fork per generation: a corpus of up to this many documents
-#: (BBC's 2,127 at 1×) runs in one generation.
-WORKER_GENERATION_DOCS = 2_500
-
-
-def generations(items: Iterable, size: int) -> Iterator[Iterator]:
-    """The items in consecutive runs of at most size, each read lazily; a run is only started once
-    the one before it has been read to its end."""
-    source = iter(items)
-    while True:
-        first = next(source, _END)
-        if first is _END:
-            return
-        yield itertools.chain((first,), itertools.islice(source, size - 1))
-
-
-_END = object()
-
-
 def _annotate_in_workers(
     nlp: Language, items: Iterable[tuple[str, str]], batch_size: int, n_process: int
 ) -> Iterator[tuple[str, dict[str, list[dict]]]]:
-    for generation in generations(items, WORKER_GENERATION_DOCS):
-        yield from _annotate_in_one_generation(nlp, generation, batch_size, n_process)
-
-
-def _annotate_in_one_generation(
-    nlp: Language, items: Iterable[tuple[str, str]], batch_size: int, n_process: int
-) -> Iterator[tuple[str, dict[str, list[dict]]]]:
+    """annotate_in_workers with workers forked from this process, sharing its loaded nlp."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     loads_done()  # a fork copies the locks a loading thread holds
     die_with_parent()  # a killed run leaves no worker behind; workers end quietly
-    _WORKER_MODEL["nlp"] = nlp
-    context = multiprocessing.get_context("fork")  # the workers share the loaded model, not a pickle of it
-    batches = worker_batches(items, batch_size, n_process)
-    ahead = max(1, n_process * BATCHES_AHEAD_PER_WORKER)
-    pending: deque = deque()
-    with shared_with_forks():  # the objects frozen for the workers are unfrozen once they are gone
-        pool = ProcessPoolExecutor(max_workers=n_process, mp_context=context)
-        try:
-
-            def submit_next() -> bool:
-                batch = next(batches, None)
-                if batch:
-                    pending.append(pool.submit(_annotate_batch, batch, batch_size))
-                return bool(batch)
-
-            more = True
-            while more and len(pending) < ahead:
-                more = submit_next()
-            while pending:
-                done = pending.popleft().result()
-                if more:
-                    more = submit_next()
-                yield from done
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            _WORKER_MODEL.clear()
+    WORKER_MODEL["nlp"] = nlp
+    try:
+        yield from annotate_in_workers(items, batch_size, n_process, multiprocessing.get_context("fork"))
+    finally:
+        WORKER_MODEL.clear()

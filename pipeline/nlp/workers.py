@@ -96,7 +96,8 @@ def _libc():
         return None
 
 
-def _in_forked_worker() -> None:
+def in_forked_worker() -> None:
+    """In a worker: end quietly (SIGTERM ends it, SIGINT is its parent's to handle) and with its parent."""
     try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -118,7 +119,7 @@ def die_with_parent() -> None:
     global _registered
     if _registered or not hasattr(os, "register_at_fork"):
         return
-    os.register_at_fork(after_in_child=_in_forked_worker)
+    os.register_at_fork(after_in_child=in_forked_worker)
     _registered = True
 
 

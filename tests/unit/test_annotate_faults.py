@@ -107,12 +107,12 @@ def test_worker_generations_give_the_rows_of_one_process_and_leave_the_collector
     generation ends, and the rows are the ones this process makes on its own, in order."""
     import gc
 
-    from pipeline.nlp import annotate
+    from pipeline.nlp import pool
 
     forks = []
-    real = annotate.shared_with_forks
-    monkeypatch.setattr(annotate, "WORKER_GENERATION_DOCS", 2)
-    monkeypatch.setattr(annotate, "shared_with_forks", lambda: (forks.append(1), real())[1])
+    real = pool.shared_with_forks
+    monkeypatch.setattr(pool, "WORKER_GENERATION_DOCS", 2)
+    monkeypatch.setattr(pool, "shared_with_forks", lambda: (forks.append(1), real())[1])
     cities = ["Minsk", "Grodno", "Brest", "Gomel", "Vitebsk"]
     items = [(GOOD.replace("Minsk", city), f"d{k}") for k, city in enumerate(cities)]
     assert gc.get_freeze_count() == 0

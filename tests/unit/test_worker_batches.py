@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp.annotate import TAIL_BATCH_DOCS, generations, spacy_slices, worker_batches
+from pipeline.nlp.annotate import spacy_slices
+from pipeline.nlp.pool import TAIL_BATCH_DOCS, generations, worker_batches
 
 
 @pytest.mark.parametrize("count", [0, 1, 31, 32, 33, 95, 96, 97, 100, 1000])

@@ -1,7 +1,9 @@
 """A one-article update leaves spaCy to the warm model's process (pipeline/nlp/warm.py): the run's own
 process never imports it (importing it cost 0.3-0.8 s of every update), yet the article is processed
-by the model and stamped with the version every other document carries. And the command's process
-freezes its start-up heap (pipeline/collector.py): no longer walked by full collections."""
+by the model and stamped with the version every other document carries. A new warehouse's run leaves
+it to the fork server its workers are forked from (pipeline/nlp/preload.py), stopped once they are
+done. And the command's process freezes its start-up heap (pipeline/collector.py): no longer walked
+by full collections."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import sys
 
 import duckdb
 
+from tests.conftest import SEEDS
+
 #: runs the CLI's `run` in this process and says which of its modules it imported
 #: (as the `newsclaims` command does, holding the collector first) and how it collected garbage
 PROBE = """
@@ -23,7 +27,9 @@ from pipeline.settings import Settings
 collector.hold()
 full = gc.get_stats()[2]["collections"]
 ok = run(Settings.from_env(input_dir=sys.argv[1], warehouse=sys.argv[2]))
+from multiprocessing import forkserver
 print(json.dumps({"ok": ok, "spacy": sorted(m for m in sys.modules if m == "spacy" or m.startswith("spacy."))[:5],
+                  "fork_server": forkserver._forkserver._forkserver_pid,
                   "collector": [gc.isenabled(), list(gc.get_threshold()), gc.get_freeze_count() > 100_000,
                                 gc.get_stats()[2]["collections"] - full]}))
 """
@@ -49,7 +55,7 @@ def test_a_one_article_update_imports_no_spacy_in_the_runs_own_process(built_war
     assert out.returncode == 0, out.stderr[-3000:]
     probe = json.loads(out.stdout.strip().splitlines()[-1])
     collected = probe.pop("collector")
-    assert probe == {"ok": True, "spacy": []}, probe
+    assert probe == {"ok": True, "spacy": [], "fork_server": None}, probe
     # collecting again, less often, the start-up heap frozen: the default made 7 full collections here
     enabled, thresholds, frozen, full_collections = collected
     assert enabled and thresholds == [10_000, 10, 10] and frozen, collected
@@ -60,3 +66,24 @@ def test_a_one_article_update_imports_no_spacy_in_the_runs_own_process(built_war
             "select count(*) from main.fct_claims c join main.dim_documents d using (document_id) where d.path = 'new.txt'"
         ).fetchone()[0]
     assert len(versions) == 1 and claims == 1, (versions, claims)
+
+
+def test_a_new_warehouses_run_loads_its_model_in_the_fork_server_not_in_its_own_process(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSCLAIMS_")}
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(SEEDS), str(warehouse)],
+        capture_output=True,
+        text=True,
+        env={**env, "DAGSTER_HOME": str(tmp_path), "NEWSCLAIMS_N_PROCESS": "2"},
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    probe = json.loads(out.stdout.strip().splitlines()[-1])
+    probe.pop("collector")
+    # the workers were forked from the server, which is stopped once the NLP step is done
+    assert probe == {"ok": True, "spacy": [], "fork_server": None}, probe
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        statuses = con.execute("select status, count(*) from raw.document_annotations group by 1").fetchall()
+        claims = con.execute("select count(*) from main.fct_claims").fetchone()[0]
+    assert statuses == [("processed", 3)] and claims >= 40, (statuses, claims)
