@@ -170,11 +170,16 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
             con.execute("insert into raw.claim_clusters select claim_id, speaker_entity_id, cluster_key from _clusters")
         finally:
             con.unregister("_clusters")
-    if hashes:
-        con.executemany(
-            "insert into raw.claim_cluster_speakers values (?, ?, ?, ?)",
-            [(s, h, CLUSTER_VERSION, now) for s, h in hashes],
-        )
+    if hashes:  # one statement: row by row (executemany) took 0.24 s for BBC's speakers
+        speakers, digests = (list(column) for column in zip(*hashes, strict=True))
+        con.register("_hashes", pa.table({"speaker_entity_id": speakers, "members_hash": digests}))
+        try:
+            con.execute(
+                "insert into raw.claim_cluster_speakers select speaker_entity_id, members_hash, ?, ? from _hashes",
+                [CLUSTER_VERSION, now],
+            )
+        finally:
+            con.unregister("_hashes")
     return stats
 
 
