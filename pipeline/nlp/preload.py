@@ -60,11 +60,21 @@ def context():
     return multiprocessing.get_context("forkserver")
 
 
+def supported() -> bool:
+    """Whether this platform has multiprocessing's fork server (not Windows)."""
+    import multiprocessing
+
+    return "forkserver" in multiprocessing.get_all_start_methods()
+
+
 def start(model: str) -> None:
-    """Launch the fork server loading `model` (returns at once; the server loads in the background)."""
+    """Launch the fork server loading `model` (returns at once; the server loads in the background).
+    A no-op where there is no fork server: the NLP step then loads the model itself."""
     from multiprocessing import forkserver
 
     end()
+    if not supported():
+        return
     context().set_forkserver_preload([__name__])
     os.environ[ENV] = model
     try:

@@ -75,3 +75,12 @@ def test_a_server_that_cannot_load_leaves_the_model_to_the_run_with_the_reason(s
     assert preload.model_for("no_such_pipeline") is None
     assert "could not load no_such_pipeline" in (preload.failure() or ""), preload.failure()
     assert not preload.serving("no_such_pipeline")  # the run loads it itself, and says why
+
+
+def test_without_a_fork_server_the_run_loads_the_model_itself(server, monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    preload.start(default_model())
+    assert not preload.serving(default_model()) and preload.model_for(default_model()) is None
+    assert forkserver._forkserver._forkserver_pid is None
