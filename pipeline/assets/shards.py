@@ -240,7 +240,9 @@ def annotate_shard(
 
 
 def _annotate_shard(context, spacy_model, warehouse, shard: dict, warm_model, stats: dict, started: float) -> list[str]:
-    """The shard's documents through the warm model process when there is one, else the model here."""
+    """The shard's documents through the warm model process when there is one, else workers forked
+    from the model's fork server when `newsclaims run` started one (pipeline/nlp/preload.py), else
+    the model loaded here."""
     ids = shard["document_ids"]
     nlp = warm_model or preload.model_for(spacy_model.model)
     if preload.failure():
