@@ -25,7 +25,7 @@ from pipeline.nlp.workers import IN_PROCESS, die_with_parent, loads_done
 from pipeline.settings import Settings
 
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
-EXTRACTOR_VERSION = "9"
+EXTRACTOR_VERSION = "10"
 #: Source kinds that are news organisations: the only ones a report by them carries an article.
 NEWS_KINDS = frozenset({"news_agency", "outlet"})
 #: Citation kinds that speak for the whole article whoever they name (a dateline, a closing credit).

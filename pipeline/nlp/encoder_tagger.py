@@ -40,8 +40,13 @@ NAME = "claims_encoder"
 WINDOW = 256
 #: pieces of context kept on each side of a window's core
 CONTEXT = 32
-#: windows per forward pass
-ROWS = 8
+#: windows per forward pass. One: a window's activations are quantised (int8) with scales of its
+#: own, so its tags never depend on the windows batched beside it, and onnxruntime's buffers for one
+#: pass are an eighth of eight windows'. With eight, a worker's memory rose by 140-290 MB over a
+#: batch of 32 BBC articles (its peak, then handed back), with one 80-100 MB, at the same speed
+#: (session 36, `/work/prof/s36/hwm3.py` outside the repository): the NLP step's peak is two
+#: workers' peaks meeting, which a longer corpus meets more often.
+ROWS = 1
 
 
 class _NumpyEncoder(emb.MiniLM):
