@@ -32,6 +32,11 @@ class WarehouseResource(DuckDBResource):
         "s3://bucket/prefix (NEWSCLAIMS_STAGING); empty for <warehouse>.batches beside the warehouse.",
     )
 
+    dbt_memory_limit: str = Field(
+        default=Settings.dbt_memory_limit,
+        description="DuckDB's memory limit in `dbt build` (NEWSCLAIMS_DBT_MEMORY_LIMIT); a bigger build spills to disk.",
+    )
+
     @property
     def path(self) -> Path:
         return Path(self.database).resolve()
@@ -115,6 +120,7 @@ def resources_for(settings: Settings) -> dict[str, ConfigurableResource]:
             database=str(settings.warehouse),
             lock_timeout=settings.lock_timeout,
             staging_location=settings.staging or "",
+            dbt_memory_limit=settings.dbt_memory_limit,
         ),
         "input_folder": InputFolderResource(path=str(settings.input_dir), max_file_bytes=settings.max_file_bytes),
         "spacy_model": SpacyResource(

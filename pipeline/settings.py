@@ -35,6 +35,8 @@ NEWSCLAIMS_LANGUAGE_MIN_CHARS  text at least this long that is confidently not E
                          rejected as `language`
 NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE  language-id confidence (0-1) above which a detection counts
                          as confident
+NEWSCLAIMS_DBT_MEMORY_LIMIT  DuckDB's memory limit in `dbt build` (its `memory_limit`, e.g. 500MB or 2GB):
+                         a bigger build spills to a temporary folder beside the warehouse instead
 NEWSCLAIMS_DBT_IN_PROCESS  1: `dbt build` runs in the run's own process (pipeline/assets/dbt_inprocess.py);
                          0: in a subprocess, as dagster-dbt starts it
 NEWSCLAIMS_CACHE_DIR     where model files installed compressed are kept decompressed (pipeline/inflated.py;
@@ -47,6 +49,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -126,6 +129,12 @@ class Settings:
     scaleout_executor: str = "multiprocess"
     scaleout_processes: int = field(default_factory=cpu_count)
     celery_broker: str = "redis://127.0.0.1:6379/0"
+    #: DuckDB's memory_limit in dbt's build (the profile's fallback is the same, dbt_project/profiles.yml).
+    #: Unlimited (DuckDB's default is 80 % of the RAM), a build of every mart from scratch held what it
+    #: read: on ten copies of the BBC corpus it took the run's process from 0.5 to 1.5-1.6 GB (PSS),
+    #: the run's peak; at 500MB to 1.1 GB, the build 1.5 s slower; on the BBC corpus itself neither
+    #: memory nor time moved (session 36, benchmarks/README.md)
+    dbt_memory_limit: str = "500MB"
     #: dbt runs in the run's own process (pipeline/assets/dbt_inprocess.py); off: dagster-dbt's subprocess
     dbt_in_process: bool = True
     #: model files installed compressed, kept decompressed (pipeline/inflated.py)
@@ -208,6 +217,16 @@ def _executor(variable: str, raw: str) -> str:
     return value
 
 
+MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B)", re.I)
+
+
+def _memory(variable: str, raw: str) -> str:
+    value = raw.strip()
+    if not MEMORY_SIZE.fullmatch(value):
+        raise ValueError(f"{variable} must be a size such as 500MB or 2GB, got {raw!r}")
+    return value
+
+
 def _parsed(variable: str, raw: str, convert, kind: str):
     try:
         return convert(raw)
@@ -234,6 +253,7 @@ ENVIRONMENT = {
     "scaleout_executor": ("NEWSCLAIMS_SCALEOUT_EXECUTOR", _executor),
     "scaleout_processes": ("NEWSCLAIMS_SCALEOUT_PROCESSES", _whole_number),
     "celery_broker": ("NEWSCLAIMS_CELERY_BROKER", _text),
+    "dbt_memory_limit": ("NEWSCLAIMS_DBT_MEMORY_LIMIT", _memory),
     "dbt_in_process": ("NEWSCLAIMS_DBT_IN_PROCESS", _switch),
     "cache_dir": ("NEWSCLAIMS_CACHE_DIR", _path),
 }

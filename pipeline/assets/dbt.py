@@ -186,8 +186,9 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
 
     The marts keyed by document are incremental (pipeline/warehouse/changes.py): they are rebuilt
     whole (`--full-refresh`) when the project differs from the one that last built them."""
-    # the dbt profile reads the same path the Python assets write
+    # the dbt profile reads the same path the Python assets write, and the memory DuckDB may use there
     os.environ["NEWSCLAIMS_WAREHOUSE"] = str(warehouse.path)
+    os.environ["NEWSCLAIMS_DBT_MEMORY_LIMIT"] = warehouse.dbt_memory_limit
     project = changes.project_fingerprint(_project_files(), DBT_PROJECT_DIR)
     whole_project = set(context.selected_asset_keys) >= set(context.assets_def.keys)
     with warehouse.lock():

@@ -47,6 +47,7 @@ def test_variables_then_overrides_win(monkeypatch, tmp_path):
         ("NEWSCLAIMS_BATCH_SIZE", "many", "must be a whole number"),
         ("NEWSCLAIMS_LOCK_TIMEOUT", "0", "must be at least 1"),
         ("NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE", "1.5", "must be between 0 and 1"),
+        ("NEWSCLAIMS_DBT_MEMORY_LIMIT", "lots", "must be a size such as 500MB"),
     ],
 )
 def test_a_malformed_variable_is_named_in_the_error(monkeypatch, variable, value, message):
@@ -78,6 +79,9 @@ def test_resources_and_the_dbt_profile_take_the_same_defaults():
     # dbt cannot import Settings: its profile's fallback, relative to dbt_project/, must name the same file
     (fallback,) = re.findall(r"env_var\('NEWSCLAIMS_WAREHOUSE', '([^']+)'\)", PROFILES.read_text())
     assert (PROFILES.parent / fallback).resolve() == PROJECT_ROOT / Settings.warehouse
+    assert WarehouseResource.model_fields["dbt_memory_limit"].default == Settings.dbt_memory_limit
+    (limit,) = re.findall(r"env_var\('NEWSCLAIMS_DBT_MEMORY_LIMIT', '([^']+)'\)", PROFILES.read_text())
+    assert limit == Settings.dbt_memory_limit
 
 
 #: How each default would look if a module wrote it out again.

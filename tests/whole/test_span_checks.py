@@ -72,3 +72,34 @@ def test_a_duplicate_key_in_a_changed_document_fails_its_unique_tests(built_ware
     (tmp_path / "dbt").mkdir()
     failed = _failed_checks(built_warehouse, tmp_path / "dbt", writes, listed, dbt_only=True)
     assert "unique_stg_mentions_mention_id" in failed, failed
+
+
+def test_dbt_builds_under_the_memory_limit_setting(built_warehouse, tmp_path, monkeypatch):
+    """NEWSCLAIMS_DBT_MEMORY_LIMIT reaches DuckDB in dbt's build: under 1MB the whole rebuild of the
+    marts stops with DuckDB's out-of-memory error (a limit that never arrived would build them)."""
+    # the dbt asset hands the limit to dbt's profile in this process's environment: put back after
+    monkeypatch.setenv("NEWSCLAIMS_DBT_MEMORY_LIMIT", Settings.dbt_memory_limit)
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse, warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("update raw.mart_state set value = 'another project' where name = ?", [changes.PROJECT_STATE])
+    finally:
+        con.close()
+    settings = Settings.from_env(
+        input_dir=built_warehouse.parent / "input", warehouse=warehouse, dbt_memory_limit="1MB"
+    )
+    from pipeline.assets.dbt import dbt_models
+
+    result = (
+        build_definitions(settings)
+        .resolve_job_def("newsclaims_job")
+        .execute_in_process(
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            asset_selection=list(dbt_models.keys),
+        )
+    )
+    assert not result.success
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failures and "memory" in str(failures[0].event_specific_data.error).lower(), failures
