@@ -44,6 +44,7 @@ def run_info(settings: Settings) -> dict:
         "staging": settings.staging,
         "input_dir": str(settings.input_dir),
         "lock_timeout": settings.lock_timeout,
+        "dbt_memory_limit": settings.dbt_memory_limit,
         "cache_dir": str(settings.cache_dir),
         "scaleout": {
             "executor": settings.scaleout_executor,
