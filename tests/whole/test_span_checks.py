@@ -1,5 +1,6 @@
 """The dbt span test can fail: a span moved by one character, or missing an offset, fails the build (on
-the documents the build redoes, as listed in raw.document_changes)."""
+the documents the build redoes, as listed in raw.document_changes); and dbt builds under the memory
+limit the settings give it."""
 
 from __future__ import annotations
 
@@ -12,31 +13,39 @@ from pipeline.settings import Settings
 from pipeline.warehouse import changes
 
 
-def _failed_checks(built_warehouse, tmp_path, writes: list[str], changed_sql: str, dbt_only: bool = False) -> set[str]:
-    """The names of the asset checks that fail in a run of the whole job (or of its dbt assets alone)
-    on a copy of the built warehouse after `writes` to its raw tables. A write to raw tables outside
-    newsclaims' steps lists its documents (`changed_sql`), as theirs do, so the marts keyed by document
-    redo and check their rows."""
+def _run_on_copy(built_warehouse, tmp_path, writes: list[str], changed_sql: str | None, dbt_only: bool, **settings):
+    """A run of the whole job (or of its dbt assets alone) on a copy of the built warehouse after
+    `writes` to its raw tables, with these settings. A write to raw tables outside newsclaims' steps
+    lists its documents (`changed_sql`), as theirs do, so the marts keyed by document redo and check
+    their rows."""
     warehouse = tmp_path / "w.duckdb"
     shutil.copy(built_warehouse, warehouse)
     con = duckdb.connect(str(warehouse))
     try:
         for sql in writes:
             con.execute(sql)
-        changes.mark(con, changed_sql)
+        if changed_sql is not None:
+            changes.mark(con, changed_sql)
     finally:
         con.close()
-    defs = build_definitions(Settings.from_env(input_dir=built_warehouse.parent / "input", warehouse=warehouse))
+    defs = build_definitions(
+        Settings.from_env(input_dir=built_warehouse.parent / "input", warehouse=warehouse, **settings)
+    )
     selection = None
     if dbt_only:
         from pipeline.assets.dbt import dbt_models
 
         selection = list(dbt_models.keys)
-    result = defs.resolve_job_def("newsclaims_job").execute_in_process(
+    return defs.resolve_job_def("newsclaims_job").execute_in_process(
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         asset_selection=selection,
     )
+
+
+def _failed_checks(built_warehouse, tmp_path, writes: list[str], changed_sql: str, dbt_only: bool = False) -> set[str]:
+    """The names of the asset checks that fail in `_run_on_copy`."""
+    result = _run_on_copy(built_warehouse, tmp_path, writes, changed_sql, dbt_only)
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     return {c.check_name for c in checks if not c.passed}
 
@@ -79,27 +88,9 @@ def test_dbt_builds_under_the_memory_limit_setting(built_warehouse, tmp_path, mo
     marts stops with DuckDB's out-of-memory error (a limit that never arrived would build them)."""
     # the dbt asset hands the limit to dbt's profile in this process's environment: put back after
     monkeypatch.setenv("NEWSCLAIMS_DBT_MEMORY_LIMIT", Settings.dbt_memory_limit)
-    warehouse = tmp_path / "w.duckdb"
-    shutil.copy(built_warehouse, warehouse)
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute("update raw.mart_state set value = 'another project' where name = ?", [changes.PROJECT_STATE])
-    finally:
-        con.close()
-    settings = Settings.from_env(
-        input_dir=built_warehouse.parent / "input", warehouse=warehouse, dbt_memory_limit="1MB"
-    )
-    from pipeline.assets.dbt import dbt_models
-
-    result = (
-        build_definitions(settings)
-        .resolve_job_def("newsclaims_job")
-        .execute_in_process(
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-            asset_selection=list(dbt_models.keys),
-        )
-    )
+    # another project built the marts: the dbt assets rebuild them whole
+    rebuild = [f"update raw.mart_state set value = 'another project' where name = '{changes.PROJECT_STATE}'"]
+    result = _run_on_copy(built_warehouse, tmp_path, rebuild, None, dbt_only=True, dbt_memory_limit="1MB")
     assert not result.success
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert failures and "memory" in str(failures[0].event_specific_data.error).lower(), failures
