@@ -45,6 +45,7 @@ def run_info(settings: Settings) -> dict:
         "input_dir": str(settings.input_dir),
         "lock_timeout": settings.lock_timeout,
         "dbt_memory_limit": settings.dbt_memory_limit,
+        "duckdb_memory_limit": settings.duckdb_memory_limit,
         "cache_dir": str(settings.cache_dir),
         "scaleout": {
             "executor": settings.scaleout_executor,

@@ -37,6 +37,12 @@ class WarehouseResource(DuckDBResource):
         description="DuckDB's memory limit in `dbt build` (NEWSCLAIMS_DBT_MEMORY_LIMIT); a bigger build spills to disk.",
     )
 
+    duckdb_memory_limit: str = Field(
+        default=Settings.duckdb_memory_limit,
+        description="DuckDB's memory limit on the connections of the run's own steps (NEWSCLAIMS_DUCKDB_MEMORY_LIMIT); "
+        "past it DuckDB spills to disk.",
+    )
+
     @property
     def path(self) -> Path:
         return Path(self.database).resolve()
@@ -47,7 +53,9 @@ class WarehouseResource(DuckDBResource):
 
     @contextmanager
     def get_connection(self, read_only: bool = False) -> Iterator:  # type: ignore[override]
-        with store.connect(self.path, self.lock_timeout, read_only=read_only) as con:
+        with store.connect(
+            self.path, self.lock_timeout, read_only=read_only, memory_limit=self.duckdb_memory_limit
+        ) as con:
             yield con
 
     @contextmanager
@@ -121,6 +129,7 @@ def resources_for(settings: Settings) -> dict[str, ConfigurableResource]:
             lock_timeout=settings.lock_timeout,
             staging_location=settings.staging or "",
             dbt_memory_limit=settings.dbt_memory_limit,
+            duckdb_memory_limit=settings.duckdb_memory_limit,
         ),
         "input_folder": InputFolderResource(path=str(settings.input_dir), max_file_bytes=settings.max_file_bytes),
         "spacy_model": SpacyResource(

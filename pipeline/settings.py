@@ -35,6 +35,9 @@ NEWSCLAIMS_LANGUAGE_MIN_CHARS  text at least this long that is confidently not E
                          rejected as `language`
 NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE  language-id confidence (0-1) above which a detection counts
                          as confident
+NEWSCLAIMS_DUCKDB_MEMORY_LIMIT  DuckDB's memory limit in the run's own steps on the warehouse (ingest,
+                         load, syndication, entity links, claim clusters, search index): past it
+                         DuckDB spills to a temporary folder beside the warehouse
 NEWSCLAIMS_DBT_MEMORY_LIMIT  DuckDB's memory limit in `dbt build` (its `memory_limit`, e.g. 500MB or 2GB):
                          a bigger build spills to a temporary folder beside the warehouse instead
 NEWSCLAIMS_DBT_IN_PROCESS  1: `dbt build` runs in the run's own process (pipeline/assets/dbt_inprocess.py);
@@ -135,6 +138,13 @@ class Settings:
     #: the run's peak; at 500MB to 1.1 GB, the build 1.5 s slower; on the BBC corpus itself neither
     #: memory nor time moved (session 36, benchmarks/README.md)
     dbt_memory_limit: str = "500MB"
+    #: DuckDB's memory_limit on the connections the run's own steps open (store.connect through the
+    #: warehouse resource). Unlimited (80 % of the RAM), DuckDB keeps what a step reads and writes
+    #: until the connection closes: indexing ten copies of BBC for syndicated copies (one transaction
+    #: of 1.4M band rows and 0.1M candidate pairs) took the run's process to 1.14 GB, at 256MB to 0.97,
+    #: and the entity links' 1.14 to 1.06 (session 37: those steps redone on that warehouse, unlimited
+    #: and at 256MB: 9 and 10 s, 40 and 37 s)
+    duckdb_memory_limit: str = "256MB"
     #: dbt runs in the run's own process (pipeline/assets/dbt_inprocess.py); off: dagster-dbt's subprocess
     dbt_in_process: bool = True
     #: model files installed compressed, kept decompressed (pipeline/inflated.py)
@@ -254,6 +264,7 @@ ENVIRONMENT = {
     "scaleout_processes": ("NEWSCLAIMS_SCALEOUT_PROCESSES", _whole_number),
     "celery_broker": ("NEWSCLAIMS_CELERY_BROKER", _text),
     "dbt_memory_limit": ("NEWSCLAIMS_DBT_MEMORY_LIMIT", _memory),
+    "duckdb_memory_limit": ("NEWSCLAIMS_DUCKDB_MEMORY_LIMIT", _memory),
     "dbt_in_process": ("NEWSCLAIMS_DBT_IN_PROCESS", _switch),
     "cache_dir": ("NEWSCLAIMS_CACHE_DIR", _path),
 }

@@ -5,6 +5,7 @@ No `from __future__ import annotations` here: Dagster inspects the `context` ann
 """
 
 import time
+from contextlib import ExitStack
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
@@ -65,13 +66,15 @@ def syndication_index(context: AssetExecutionContext, warehouse: WarehouseResour
 
     with warehouse.get_connection() as con:
         many = pending_count(con) >= MAP_MIN_ITEMS
-    # the signatures' worker processes are forked before the model prefetch's thread starts
-    with process_map(spacy_model.n_process, start=many) as map_:
+    # the signatures' worker processes are forked before the model prefetch's thread starts, and
+    # end once every signature is made (`signed`), before the comparisons
+    with ExitStack() as workers:
+        map_ = workers.enter_context(process_map(spacy_model.n_process, start=many))
         prefetch_model(context, spacy_model, warehouse)
         yield from _materialize(
             context,
             warehouse,
-            lambda con: update_syndication(con, map_=map_),
+            lambda con: update_syndication(con, map_=map_, signed=workers.close),
             SYNDICATION_TABLES,
             lambda stats, seconds: (
                 f"indexed {stats['documents_indexed']} new documents, {stats['pairs_found']} copies found in {seconds}s"

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from contextlib import nullcontext
 from typing import Iterable, Iterator
 
-from pipeline.nlp.workers import in_forked_worker, release_freed_memory, shared_with_forks
+from pipeline.nlp.workers import in_forked_worker, release_freed_memory, released_first, shared_with_forks
 
 
 #: Batches handed to the workers ahead of the one being collected, per worker: enough to keep every
@@ -108,8 +107,10 @@ def _annotate_in_one_generation(
     ahead = max(1, n_process * BATCHES_AHEAD_PER_WORKER)
     pending: deque = deque()
     # the objects frozen for workers forked here are unfrozen once they are gone; a fork server's
-    # workers end quietly like them (its fork hook's signal settings are undone by the server)
-    with shared_with_forks() if forked_here else nullcontext():
+    # workers end quietly like them (its fork hook's signal settings are undone by the server), and
+    # this process first hands back what the steps before freed (ten copies of BBC: the syndication
+    # index's 0.1-0.2 GB, otherwise held beside the new workers through their first seconds)
+    with shared_with_forks() if forked_here else released_first():
         pool = ProcessPoolExecutor(
             max_workers=n_process, mp_context=context, initializer=None if forked_here else in_forked_worker
         )

@@ -128,11 +128,24 @@ def band_hashes(fp: Fingerprint) -> list[int]:
 
 def similarity(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
     """(estimated Jaccard, estimated containment of the smaller in the larger)."""
-    if not a.shingle_count or not b.shingle_count:
-        return 0.0, 0.0
-    jaccard = float(np.count_nonzero(a.signature == b.signature)) / NUM_PERM
-    common = jaccard * (a.shingle_count + b.shingle_count) / (1 + jaccard)
-    return jaccard, min(1.0, common / min(a.shingle_count, b.shingle_count))
+    jaccard, containment = similarities(
+        a.signature[None, :], b.signature[None, :], np.array([a.shingle_count]), np.array([b.shingle_count])
+    )
+    return float(jaccard[0]), float(containment[0])
+
+
+def similarities(
+    signatures_a: np.ndarray, signatures_b: np.ndarray, counts_a: np.ndarray, counts_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`similarity` of many pairs at once: row i of each (pairs × NUM_PERM) signature array and of
+    each shingle-count array is pair i; a text with no shingles is nobody's copy (0, 0)."""
+    counts_a, counts_b = counts_a.astype(np.float64), counts_b.astype(np.float64)
+    jaccard = np.count_nonzero(signatures_a == signatures_b, axis=1) / NUM_PERM
+    common = jaccard * (counts_a + counts_b) / (1 + jaccard)
+    smaller = np.minimum(counts_a, counts_b)
+    containment = np.minimum(1.0, common / np.where(smaller > 0, smaller, 1))
+    empty = smaller == 0
+    return np.where(empty, 0.0, jaccard), np.where(empty, 0.0, containment)
 
 
 def is_copy(
@@ -143,8 +156,9 @@ def is_copy(
     min_jaccard: float = MIN_JACCARD,
     min_containment: float = MIN_CONTAINMENT,
 ) -> bool:
-    """The near-duplicate rule: similar enough overall, or a long-enough text mostly inside the other."""
-    return jaccard >= min_jaccard or (containment >= min_containment and smaller >= MIN_CONTAINED_SHINGLES)
+    """The near-duplicate rule: similar enough overall, or a long-enough text mostly inside the other
+    (numbers, or numpy arrays of many pairs: then an array of booleans)."""
+    return (jaccard >= min_jaccard) | ((containment >= min_containment) & (smaller >= MIN_CONTAINED_SHINGLES))
 
 
 def same_story(a: Fingerprint, b: Fingerprint) -> bool:

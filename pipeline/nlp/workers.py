@@ -124,13 +124,28 @@ def die_with_parent() -> None:
 
 
 def release_freed_memory() -> None:
-    """Give the memory malloc holds free back to the system (glibc's malloc_trim). A worker's batch
-    frees a few hundred MB of arrays and objects that glibc otherwise keeps for reuse, and they count
-    in the run's memory the whole time; called between batches it costs a few milliseconds. A no-op
-    where there is no glibc."""
+    """Give the memory malloc holds free back to the system (glibc's malloc_trim), and Arrow's pool
+    what it keeps for reuse when this process uses Arrow. A worker's batch frees a few hundred MB of
+    arrays and objects that glibc otherwise keeps for reuse, and they count in the run's memory the
+    whole time; called between batches it costs a few milliseconds. A no-op where there is no glibc
+    (Arrow's part aside)."""
     trim = getattr(_libc(), "malloc_trim", None)
     if trim is not None:
         trim(0)
+    arrow = sys.modules.get("pyarrow")  # never imported for this
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
+
+
+@contextmanager
+def released_first() -> Iterator[None]:
+    """Collect garbage and hand freed heap back to the system (`release_freed_memory`) before the
+    block: around starting workers that do not share this process's memory (a fork server's)."""
+    import gc
+
+    gc.collect()
+    release_freed_memory()
+    yield
 
 
 @contextmanager
@@ -197,7 +212,10 @@ def process_map(processes: int, start: bool = False) -> Iterator[Callable[[Calla
 
             loads_done()
             die_with_parent()
-            pool = multiprocessing.get_context("fork").Pool(processes)
+            # what this process freed but still holds would stay in every worker's copy of it
+            # (counted once per worker after this process hands it back)
+            with released_first():
+                pool = multiprocessing.get_context("fork").Pool(processes)
 
     def map_(func: Callable[[T], R], items: Sequence[T]) -> list[R]:
         if processes <= 1 or len(items) < MAP_MIN_ITEMS:

@@ -203,9 +203,13 @@ def preflight(warehouse: Path, lock_timeout: float = Settings.lock_timeout, wait
 
 @contextmanager
 def connect(
-    warehouse: Path, lock_timeout: float = Settings.lock_timeout, read_only: bool = False
+    warehouse: Path,
+    lock_timeout: float = Settings.lock_timeout,
+    read_only: bool = False,
+    memory_limit: str | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to the warehouse, under the lock, with the raw schema present."""
+    """A connection to the warehouse, under the lock, with the raw schema present; under DuckDB's
+    `memory_limit` when one is given (DuckDB's own default is 80 % of the RAM)."""
     with warehouse_lock(warehouse, lock_timeout):
         if read_only and not Path(warehouse).exists():
             read_only = False
@@ -216,6 +220,8 @@ def connect(
                 raise WarehouseFull(28, disk_full_message(Path(warehouse))) from exc
             raise
         try:
+            if memory_limit:
+                con.execute("set memory_limit = ?", [memory_limit])
             if not read_only:
                 ensure_schema(con)
             yield con

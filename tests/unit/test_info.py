@@ -24,6 +24,7 @@ def test_info_reports_the_settings_a_run_resolves_and_the_versions(capsys, monke
     monkeypatch.delenv("NEWSCLAIMS_STAGING", raising=False)
     monkeypatch.setenv("NEWSCLAIMS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("NEWSCLAIMS_DBT_MEMORY_LIMIT", "2GB")
+    monkeypatch.setenv("NEWSCLAIMS_DUCKDB_MEMORY_LIMIT", "300MB")
     info = _info(capsys, "--input", str(tmp_path / "articles"))
     assert info["batch_size"] == 17
     assert info["n_process"] == cpu_count() == info["cpu_count"]  # every core by default
@@ -32,6 +33,7 @@ def test_info_reports_the_settings_a_run_resolves_and_the_versions(capsys, monke
     assert info["input_dir"] == str(tmp_path / "articles")
     assert info["cache_dir"] == str(tmp_path / "cache")
     assert info["dbt_memory_limit"] == "2GB"
+    assert info["duckdb_memory_limit"] == "300MB"
     assert info["spacy_model"] == Settings.from_env().spacy_model
     versions = info["versions"]
     assert versions["spacy"] == spacy.__version__

@@ -48,6 +48,7 @@ def test_variables_then_overrides_win(monkeypatch, tmp_path):
         ("NEWSCLAIMS_LOCK_TIMEOUT", "0", "must be at least 1"),
         ("NEWSCLAIMS_LANGUAGE_MIN_CONFIDENCE", "1.5", "must be between 0 and 1"),
         ("NEWSCLAIMS_DBT_MEMORY_LIMIT", "lots", "must be a size such as 500MB"),
+        ("NEWSCLAIMS_DUCKDB_MEMORY_LIMIT", "256", "must be a size such as 500MB"),
     ],
 )
 def test_a_malformed_variable_is_named_in_the_error(monkeypatch, variable, value, message):
@@ -80,6 +81,7 @@ def test_resources_and_the_dbt_profile_take_the_same_defaults():
     (fallback,) = re.findall(r"env_var\('NEWSCLAIMS_WAREHOUSE', '([^']+)'\)", PROFILES.read_text())
     assert (PROFILES.parent / fallback).resolve() == PROJECT_ROOT / Settings.warehouse
     assert WarehouseResource.model_fields["dbt_memory_limit"].default == Settings.dbt_memory_limit
+    assert WarehouseResource.model_fields["duckdb_memory_limit"].default == Settings.duckdb_memory_limit
     (limit,) = re.findall(r"env_var\('NEWSCLAIMS_DBT_MEMORY_LIMIT', '([^']+)'\)", PROFILES.read_text())
     assert limit == Settings.dbt_memory_limit
 
@@ -109,3 +111,19 @@ def test_no_module_repeats_a_default():
                         f"{Path(path).relative_to(PROJECT_ROOT)}:{number} repeats the {name} default: {line.strip()}"
                     )
     assert not found, "\n".join(found)
+
+
+def test_the_run_steps_connections_are_under_the_duckdb_memory_limit(monkeypatch, tmp_path):
+    """NEWSCLAIMS_DUCKDB_MEMORY_LIMIT reaches DuckDB on every connection the warehouse resource opens
+    for a step (DuckDB's own default would be 80 % of the RAM); unset, the default does."""
+    from pipeline.resources import resources_for
+
+    def limit_of(settings: Settings) -> str:
+        with resources_for(settings)["warehouse"].get_connection() as con:
+            return con.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    _clear(monkeypatch)
+    monkeypatch.setenv("NEWSCLAIMS_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    assert limit_of(Settings.from_env()) == "244.1 MiB"  # 256MB, as DuckDB prints it
+    monkeypatch.setenv("NEWSCLAIMS_DUCKDB_MEMORY_LIMIT", "64MB")
+    assert limit_of(Settings.from_env()) == "61.0 MiB"

@@ -144,6 +144,26 @@ def test_the_index_is_incremental_and_forgets_removed_documents():
     assert con.execute("select count(*) from raw.document_minhash_bands where document_id = 'a1'").fetchone()[0] == 0
 
 
+def test_signed_comes_once_every_signature_is_stored_and_before_any_comparison():
+    """`signed` is where the syndication step ends its signature workers: every new document is
+    signed by then, and no pair is compared yet (the workers would sit idle through it)."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    for day, (doc_id, text) in enumerate([("a1", STORY), ("b1", SAME_TOPIC), ("c1", EDITED_COPY)], start=1):
+        _add(con, doc_id, text, day)
+    seen = []
+
+    def signed() -> None:
+        seen.append(
+            con.execute(
+                "select (select count(*) from raw.document_minhash), (select count(*) from raw.syndication_pairs)"
+            ).fetchone()
+        )
+
+    stats = update_syndication(con, signed=signed)
+    assert seen == [(3, 0)] and stats["pairs_found"] == 1
+
+
 def test_a_new_copy_rewrites_only_the_group_rows_that_change():
     """A copy with a smaller id renames its component (named by its smallest id here; dbt names the
     group): the component's rows are replaced, one the new copy does not touch keeps its very rows,
