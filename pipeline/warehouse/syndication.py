@@ -165,8 +165,8 @@ def _link_new(con, pending: list[str]) -> tuple[int, int]:
     """Compare each new document with the documents sharing a band with it; store the copies.
 
     Columnar from end to end (Arrow from DuckDB, numpy for the rule, Arrow back): ten copies of BBC
-    make 111,615 candidate pairs, and as Python tuples and one numpy array per signature they held
-    about 0.1 GB of this process more than the query itself."""
+    make 111,615 candidate pairs, compared in 0.9 s instead of 1.3 s pair by pair in Python (the
+    memory is the query's either way)."""
     con.register("_new", _ids(pending))
     try:
         candidates = con.execute("""
