@@ -39,7 +39,8 @@ NEWSCLAIMS_DUCKDB_MEMORY_LIMIT  DuckDB's memory limit in the run's own steps on 
                          load, syndication, entity links, claim clusters, search index): past it
                          DuckDB spills to a temporary folder beside the warehouse
 NEWSCLAIMS_DBT_MEMORY_LIMIT  DuckDB's memory limit in `dbt build` (its `memory_limit`, e.g. 500MB or 2GB):
-                         a bigger build spills to a temporary folder beside the warehouse instead
+                         a bigger build spills to a temporary folder beside the warehouse instead of
+                         holding a big corpus's tables in memory
 NEWSCLAIMS_DBT_IN_PROCESS  1: `dbt build` runs in the run's own process (pipeline/assets/dbt_inprocess.py);
                          0: in a subprocess, as dagster-dbt starts it
 NEWSCLAIMS_CACHE_DIR     where model files installed compressed are kept decompressed (pipeline/inflated.py;

@@ -140,7 +140,8 @@ def release_freed_memory() -> None:
 @contextmanager
 def released_first() -> Iterator[None]:
     """Collect garbage and hand freed heap back to the system (`release_freed_memory`) before the
-    block: around starting workers that do not share this process's memory (a fork server's)."""
+    block: around starting workers, so that neither this process nor a fork of it keeps holding what
+    the steps before freed."""
     import gc
 
     gc.collect()
@@ -158,13 +159,12 @@ def shared_with_forks() -> Iterator[None]:
     copied either."""
     import gc
 
-    gc.collect()
-    gc.freeze()
-    release_freed_memory()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
+    with released_first():
+        gc.freeze()
+        try:
+            yield
+        finally:
+            gc.unfreeze()
 
 
 #: below this many items a map stays in this process: starting the processes would cost more
