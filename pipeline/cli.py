@@ -97,6 +97,8 @@ def _job_executor(settings: Settings, verbose: bool = False, raise_interrupts: b
     from dagster import DagsterInstance
 
     from pipeline.definitions import build_definitions
+    from pipeline.instance import ephemeral_instance
+    from pipeline.warehouse import store
 
     built = []
 
@@ -105,14 +107,17 @@ def _job_executor(settings: Settings, verbose: bool = False, raise_interrupts: b
             built.append(build_definitions(settings).resolve_job_def("newsclaims_job"))
             collector.settle()  # the start-up heap is frozen, never walked again (pipeline/collector.py)
         job = built[0]
-        instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+        instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else ephemeral_instance()
         run_config = {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}}
         captured = io.StringIO()
         # the instance's storage is let go after each run (a watcher runs the job for days)
         with instance, contextlib.redirect_stdout(sys.stdout if verbose else captured):
-            result = job.execute_in_process(
-                instance=instance, raise_on_error=False, run_config=run_config, asset_selection=asset_selection
-            )
+            try:
+                result = job.execute_in_process(
+                    instance=instance, raise_on_error=False, run_config=run_config, asset_selection=asset_selection
+                )
+            finally:
+                store.let_go()  # what the steps kept open (pipeline/warehouse/store.py), whatever happened
         if not result.success:
             if raise_interrupts and any(_interrupted(event) for event in result.all_events):
                 raise KeyboardInterrupt("the run was interrupted")

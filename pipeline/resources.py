@@ -9,7 +9,7 @@ from typing import Iterator
 
 from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from pipeline.warehouse import store
 from pipeline.settings import Settings, cpu_count
@@ -51,12 +51,32 @@ class WarehouseResource(DuckDBResource):
     def staging(self) -> Path | ObjectStaging:
         return resolve_staging(self.staging_location) if self.staging_location else staging_dir(self.path)
 
+    _in_run: bool = PrivateAttr(default=False)
+
     @contextmanager
     def get_connection(self, read_only: bool = False) -> Iterator:  # type: ignore[override]
+        """A connection under the lock. In a run, the warehouse stays open in this process from one
+        step to the next, and the lock held (`store.keep`), until `let_go` or the run's end."""
         with store.connect(
-            self.path, self.lock_timeout, read_only=read_only, memory_limit=self.duckdb_memory_limit
+            self.path,
+            self.lock_timeout,
+            read_only=read_only,
+            memory_limit=self.duckdb_memory_limit,
+            keep_open=self._in_run,
         ) as con:
             yield con
+
+    def let_go(self) -> None:
+        """Close the warehouse this process kept open between steps and release the lock (before
+        work that takes long without it: the NLP of many documents, `dbt build`)."""
+        store.let_go(self.path)
+
+    def setup_for_execution(self, context) -> None:
+        self._in_run = True
+
+    def teardown_after_execution(self, context) -> None:
+        self._in_run = False
+        self.let_go()
 
     @contextmanager
     def lock(self) -> Iterator[None]:

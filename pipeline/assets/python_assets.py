@@ -95,8 +95,12 @@ def ingest_files(
     # (the folder is made only when needed, and removed once they are written)
     spill_dir = warehouse.path.parent / f".{warehouse.path.name}.ingest-{os.getpid()}"
     try:
-        # new texts' languages are detected in spacy_model.n_process processes
-        with progress(None, "scanning files", unit="files") as advance, process_map(spacy_model.n_process) as map_:
+        # new texts' languages are detected in spacy_model.n_process processes, forked without the
+        # warehouse this process kept open
+        with (
+            progress(None, "scanning files", unit="files") as advance,
+            process_map(spacy_model.n_process, before_fork=warehouse.let_go) as map_,
+        ):
             corpus = read_corpus(
                 input_folder.path,
                 max_file_bytes=input_folder.max_file_bytes,

@@ -40,7 +40,7 @@ from dagster import AssetIn, AssetKey
 from pydantic import Field
 
 from pipeline.nlp import preload, warm
-from pipeline.nlp.workers import processes_for
+from pipeline.nlp.workers import IN_PROCESS_MAX_DOCS, processes_for
 from pipeline.progress import progress
 from pipeline.resources import SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
@@ -216,6 +216,8 @@ def annotate_shard(
     stats = dict(done=0, failed=0, chars=0)
     started = time.perf_counter()
     batch_ids: list[str] = []
+    if len(ids) > IN_PROCESS_MAX_DOCS:
+        warehouse.let_go()  # other processes use the warehouse between this step's short reads
     if ids:
         # the model `newsclaims run` began loading in a process of its own takes a few documents
         warm_model = warm.take(spacy_model.model, len(ids))

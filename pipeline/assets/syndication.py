@@ -69,7 +69,8 @@ def syndication_index(context: AssetExecutionContext, warehouse: WarehouseResour
     # the signatures' worker processes are forked before the model prefetch's thread starts, and
     # end once every signature is made (`signed`), before the comparisons
     with ExitStack() as workers:
-        map_ = workers.enter_context(process_map(spacy_model.n_process, start=many))
+        # forked without the warehouse this process kept open (nor the memory DuckDB held for it)
+        map_ = workers.enter_context(process_map(spacy_model.n_process, start=many, before_fork=warehouse.let_go))
         prefetch_model(context, spacy_model, warehouse)
         yield from _materialize(
             context,

@@ -193,7 +193,9 @@ def _end_pool(pool) -> None:
 
 
 @contextmanager
-def process_map(processes: int, start: bool = False) -> Iterator[Callable[[Callable[[T], R], Sequence[T]], list[R]]]:
+def process_map(
+    processes: int, start: bool = False, before_fork: Callable[[], None] | None = None
+) -> Iterator[Callable[[Callable[[T], R], Sequence[T]], list[R]]]:
     """A `map(func, items)` that returns `[func(x) for x in items]`, spread over `processes` worker
     processes when there are enough items (MAP_MIN_ITEMS), in the items' order: for pure
     per-document work (a language guess, a MinHash signature) in a step that otherwise uses one core.
@@ -202,13 +204,17 @@ def process_map(processes: int, start: bool = False) -> Iterator[Callable[[Calla
     or pickle but the items). A fork copies the locks other threads hold at that moment, so the
     workers start at the first map that needs them, or on entering with `start`: before the caller
     starts a thread of its own (the model prefetch). They end on leaving, killed if they outlive
-    SIGTERM by END_GRACE_SECONDS (`_end_pool`)."""
+    SIGTERM by END_GRACE_SECONDS (`_end_pool`). `before_fork` is called before they are forked
+    (the run lets go of the warehouse it kept open)."""
     pool = None
 
     def open_pool() -> None:
         nonlocal pool
         if pool is None and processes > 1:
             import multiprocessing
+
+            if before_fork is not None:
+                before_fork()
 
             loads_done()
             die_with_parent()

@@ -3,8 +3,9 @@
 DuckDB lets one process open a file for writing at a time, and a second one fails at once with a
 lock error. Every connection newsclaims opens (and every dbt invocation) first takes an advisory
 file lock beside the database (`warehouse.duckdb.lock`), waiting up to `lock_timeout` seconds, so
-two runs started together queue instead of failing. The lock is held only for short steps: loading
-staged batches, rewriting small tables, `dbt build`. spaCy runs without it.
+two runs started together queue instead of failing. A run holds it through its short steps
+(ingest, loading staged batches, rewriting small tables; the file kept open between them, see
+`keep`) and `dbt build`; spaCy on more than a few documents runs without it.
 
 A program outside newsclaims that holds the file (a DuckDB shell, a notebook, the dbt of a run that
 was killed) is waited for up to a minute (at most the lock timeout); then the error says which
@@ -207,11 +208,18 @@ def connect(
     lock_timeout: float = Settings.lock_timeout,
     read_only: bool = False,
     memory_limit: str | None = None,
+    keep_open: bool = False,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the warehouse, under the lock, with the raw schema present; under DuckDB's
-    `memory_limit` when one is given (DuckDB's own default is 80 % of the RAM)."""
+    `memory_limit` when one is given (DuckDB's own default is 80 % of the RAM). With `keep_open`,
+    the file stays open in this process, and the lock held, after the connection closes, until
+    `let_go` (see `keep`); a connection while it is kept opens on the kept database (writable
+    whatever `read_only` asks: DuckDB opens one file one way in a process)."""
     with warehouse_lock(warehouse, lock_timeout):
-        if read_only and not Path(warehouse).exists():
+        if keep_open:
+            keep(warehouse, lock_timeout, memory_limit)
+        kept = _key(warehouse) in _KEPT
+        if kept or (read_only and not Path(warehouse).exists()):
             read_only = False
         try:
             con = _connect_retrying(Path(warehouse), read_only, lock_timeout)
@@ -220,9 +228,9 @@ def connect(
                 raise WarehouseFull(28, disk_full_message(Path(warehouse))) from exc
             raise
         try:
-            if memory_limit:
+            if memory_limit and not kept:
                 con.execute("set memory_limit = ?", [memory_limit])
-            if not read_only:
+            if not read_only and not kept:  # the kept database's schema was ensured when it opened
                 ensure_schema(con)
             yield con
         except duckdb.Error as exc:
@@ -230,9 +238,69 @@ def connect(
                 raise WarehouseFull(28, disk_full_message(Path(warehouse))) from exc
             raise
         finally:
-            try:
-                con.close()
-            except duckdb.Error as exc:  # the checkpoint on close can hit a full disk too
-                if is_disk_full(exc):
-                    raise WarehouseFull(28, disk_full_message(Path(warehouse))) from exc
-                raise
+            _close(con, warehouse)
+
+
+def _close(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
+    try:
+        con.close()
+    except duckdb.Error as exc:  # the checkpoint on close can hit a full disk too
+        if is_disk_full(exc):
+            raise WarehouseFull(28, disk_full_message(Path(warehouse))) from exc
+        raise
+
+
+# ---------------------------------------------------------------------- kept open between steps
+# Opening the file costs 15-30 ms (its catalog is read again), and closing the last connection
+# checkpoints the write-ahead log; a one-article update's steps opened it 20 times, about 0.5 s of
+# the update. A run's steps therefore keep it open (`keep`) from one step to the next, and the lock
+# with it, so no other process waits on DuckDB's own lock instead of newsclaims's; each connection
+# is then a connection to the database already open (DuckDB keeps one database per file and
+# process). A run lets go (`let_go`) before what takes long without the file (the NLP of many
+# documents, `dbt build`, which opens it its own way) and when it ends.
+
+#: warehouse path -> the connection that keeps it open in this process
+_KEPT: dict[str, duckdb.DuckDBPyConnection] = {}
+
+
+def _key(warehouse: Path) -> str:
+    return str(Path(warehouse).resolve())
+
+
+def keep(warehouse: Path, lock_timeout: float = Settings.lock_timeout, memory_limit: str | None = None) -> None:
+    """Keep the warehouse open in this process, and the lock held, until `let_go`."""
+    key = _key(warehouse)
+    if key in _KEPT:
+        return
+    lock = _lock_for(Path(warehouse))
+    try:
+        lock.acquire(timeout=lock_timeout)
+    except Timeout as exc:
+        raise WarehouseBusy(
+            f"another newsclaims run has held the warehouse {warehouse} for over {lock_timeout:.0f}s; "
+            "wait for it to finish or raise NEWSCLAIMS_LOCK_TIMEOUT"
+        ) from exc
+    try:
+        con = _connect_retrying(Path(warehouse), False, lock_timeout)
+        if memory_limit:
+            con.execute("set memory_limit = ?", [memory_limit])
+        ensure_schema(con)
+    except BaseException as exc:
+        lock.release()
+        if isinstance(exc, duckdb.Error) and is_disk_full(exc):
+            raise WarehouseFull(28, disk_full_message(Path(warehouse))) from exc
+        raise
+    _KEPT[key] = con
+
+
+def let_go(warehouse: Path | None = None) -> None:
+    """Close what `keep` kept open (every warehouse when none is named) and release its lock. The
+    last connection's close checkpoints the write-ahead log into the file."""
+    for key in [_key(warehouse)] if warehouse is not None else list(_KEPT):
+        con = _KEPT.pop(key, None)
+        if con is None:
+            continue
+        try:
+            _close(con, Path(key))
+        finally:
+            _lock_for(Path(key)).release()

@@ -30,3 +30,58 @@ def test_a_command_nobody_reads_still_finishes_and_the_next_one_runs(tmp_path):
     assert after.wait(timeout=300) == 0
     with after.stdout as out:
         assert sum(1 for _ in out) > 100
+
+
+def _made_and_heard(monkeypatch, loggers=()):
+    """Fire one DEBUG and one INFO event at a fresh EventManager (with `loggers` added) inside
+    `_unheard_events_unmade`; the names of the events made into messages, and of those its callback heard."""
+    from dbt_common.events import event_manager
+    from dbt_common.events.types import Note, SystemExecutingCmd
+
+    from pipeline.assets.dbt_inprocess import _unheard_events_unmade
+
+    made = []
+    real = event_manager.msg_from_base_event
+
+    def recording(event, level=None):
+        made.append(type(event).__name__)
+        return real(event, level=level)
+
+    monkeypatch.setattr(event_manager, "msg_from_base_event", recording)
+    manager = event_manager.EventManager()
+    for config in loggers:
+        manager.add_logger(config)
+    heard = []
+    manager.add_callback(lambda msg: heard.append(msg.info.name))
+    with _unheard_events_unmade():
+        manager.fire_event(SystemExecutingCmd(cmd=["dbt", "build"]))
+        manager.fire_event(Note(msg="a result"))
+    return made, heard
+
+
+def test_an_event_below_every_logger_and_callback_is_not_made(monkeypatch):
+    """dbt makes each event it fires into a protobuf message first: a DEBUG event nothing here
+    hears is dropped before that; INFO ones are made and heard as before, and outside the block
+    dbt's own EventManager makes every event again."""
+    import io
+
+    from dbt_common.events import event_manager
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.logger import LineFormat, LoggerConfig
+    from dbt_common.events.types import SystemExecutingCmd
+
+    info_log = LoggerConfig(name="file", level=EventLevel.INFO, line_format=LineFormat.Json, output_stream=io.StringIO())
+    assert _made_and_heard(monkeypatch, [info_log]) == (["Note"], ["Note"])
+    # a dbt.log at DEBUG (DBT_LOG_LEVEL_FILE=debug) hears the DEBUG event: it is made, written and heard
+    debug_out = io.StringIO()
+    debug_log = LoggerConfig(name="file", level=EventLevel.DEBUG, line_format=LineFormat.Json, output_stream=debug_out)
+    assert _made_and_heard(monkeypatch, [debug_log]) == (
+        ["SystemExecutingCmd", "Note"],
+        ["SystemExecutingCmd", "Note"],
+    )
+    assert "dbt build" in debug_out.getvalue()
+    heard = []
+    manager = event_manager.EventManager()
+    manager.add_callback(lambda msg: heard.append(msg.info.name))
+    manager.fire_event(SystemExecutingCmd(cmd=["dbt"]))
+    assert heard == ["SystemExecutingCmd"]

@@ -1,0 +1,78 @@
+"""The warehouse kept open between a run's steps (pipeline/warehouse/store.py `keep`): the lock is
+held as long as the file is open, other processes get both back at `let_go` or at the run's end,
+and what the steps wrote is in the file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import duckdb
+from dagster import asset, materialize
+
+from pipeline.resources import WarehouseResource
+from pipeline.warehouse import store
+
+_TRY_LOCK = """
+import sys
+from filelock import FileLock, Timeout
+try:
+    FileLock(sys.argv[1]).acquire(timeout=0.5)
+except Timeout:
+    sys.exit(3)
+"""
+
+_READ = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute("select count(*) from raw.document_changes where document_id = 'kept'").fetchone()[0])
+"""
+
+
+def _another_process_gets_the_lock(warehouse) -> bool:
+    done = subprocess.run([sys.executable, "-c", _TRY_LOCK, str(store.lock_path(warehouse))], timeout=60)
+    assert done.returncode in (0, 3), done
+    return done.returncode == 0
+
+
+def _another_process_reads(warehouse) -> int:
+    done = subprocess.run([sys.executable, "-c", _READ, str(warehouse)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return int(done.stdout)
+
+
+def test_a_kept_warehouse_holds_the_lock_until_let_go(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    with store.connect(warehouse, keep_open=True) as con:
+        con.execute("insert into raw.document_changes values ('kept', now()::timestamp)")
+    # the connection closed, the file and the lock did not: another process waits for both
+    assert not _another_process_gets_the_lock(warehouse)
+    # a connection asked read-only meanwhile opens on the database kept open (writable)
+    with store.connect(warehouse, read_only=True) as con:
+        assert con.execute("select count(*) from raw.document_changes").fetchone() == (1,)
+    store.let_go(warehouse)
+    assert _another_process_gets_the_lock(warehouse)
+    assert _another_process_reads(warehouse) == 1
+    store.let_go(warehouse)  # nothing kept: nothing to do
+
+
+def test_a_run_of_the_steps_lets_go_of_the_warehouse_when_it_ends(tmp_path):
+    """The resource keeps the warehouse open from one step to the next and lets go at the run's end
+    (`teardown_after_execution`), whatever ran it: `newsclaims run`, the UI, `materialize`."""
+    warehouse = tmp_path / "w.duckdb"
+
+    @asset
+    def writes(warehouse: WarehouseResource) -> None:
+        with warehouse.get_connection() as con:
+            con.execute("insert into raw.document_changes values ('kept', now()::timestamp)")
+        assert not _another_process_gets_the_lock(warehouse.path)
+
+    @asset(deps=[writes])
+    def reads(warehouse: WarehouseResource) -> None:
+        with warehouse.get_connection(read_only=True) as con:
+            assert con.execute("select count(*) from raw.document_changes").fetchone() == (1,)
+
+    assert materialize([writes, reads], resources={"warehouse": WarehouseResource(database=str(warehouse))}).success
+    assert _another_process_gets_the_lock(warehouse)
+    assert _another_process_reads(warehouse) == 1
+    duckdb.connect(str(warehouse), read_only=True).close()  # nothing of the run holds it in this process either
