@@ -11,7 +11,14 @@ from collections import Counter
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 
 # the enrichment fans out into shards (one graph-backed asset, pipeline/assets/shards.py)
-from pipeline.assets.shards import annotation_batches, count_pending, pending_ids, pending_texts, stage_documents  # noqa: F401 - collected by load_assets_from_modules
+from pipeline.assets.shards import (  # noqa: F401 - collected by load_assets_from_modules
+    ONE_PROCESS_EXECUTORS,
+    annotation_batches,
+    count_pending,
+    pending_ids,
+    pending_texts,
+    stage_documents,
+)
 from pipeline.ingest.files import read_corpus
 from pipeline.ingest.language import LanguagePolicy
 from pipeline.nlp import preload, warm
@@ -41,12 +48,6 @@ LOAD_TABLES = {
     "document_errors": "Documents spaCy or an extractor raised on (stage, exception, extractor version); "
     "retried when the extractor version changes.",
 }
-
-
-#: executors that run every step in the run's own process, where the NLP step finds the model an earlier
-#: step (syndication_index) began to load: the job's own, and the one Dagster puts in its place under
-#: `execute_in_process` (`newsclaims run`, the tests)
-ONE_PROCESS_EXECUTORS = frozenset({"in_process", "execute_in_process_executor"})
 
 
 def prefetch_model(context, spacy_model: SpacyResource, warehouse: WarehouseResource) -> None:

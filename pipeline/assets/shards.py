@@ -39,6 +39,7 @@ from dagster import (
 from dagster import AssetIn, AssetKey
 from pydantic import Field
 
+from pipeline.assets.dbt import dbt_models, prepare_build
 from pipeline.nlp import preload, warm
 from pipeline.nlp.workers import IN_PROCESS_MAX_DOCS, processes_for
 from pipeline.progress import progress
@@ -58,6 +59,19 @@ from pipeline.warehouse.schema import ANNOTATION_TABLES
 READ_CHUNK = 256
 
 _MODELS: dict[tuple[str, str], object] = {}
+
+
+#: executors that run every step in the run's own process, where the NLP step finds the model an earlier
+#: step (syndication_index) began to load: the job's own, and the one Dagster puts in its place under
+#: `execute_in_process` (`newsclaims run`, the tests)
+ONE_PROCESS_EXECUTORS = frozenset({"in_process", "execute_in_process_executor"})
+
+
+def _build_follows_here(context) -> bool:
+    """Whether the run's `dbt build` runs after this step in this process."""
+    return context.job_def.executor_def.name in ONE_PROCESS_EXECUTORS and not dbt_models.keys.isdisjoint(
+        context.job_def.asset_layer.selected_asset_keys
+    )
 
 
 def shared_model(spacy_model: SpacyResource):
@@ -218,6 +232,8 @@ def annotate_shard(
     batch_ids: list[str] = []
     if len(ids) > IN_PROCESS_MAX_DOCS:
         warehouse.let_go()  # other processes use the warehouse between this step's short reads
+    elif ids and _build_follows_here(context):
+        prepare_build(warehouse.path)  # while this process waits for the few documents' NLP
     if ids:
         # the model `newsclaims run` began loading in a process of its own takes a few documents
         warm_model = warm.take(spacy_model.model, len(ids))

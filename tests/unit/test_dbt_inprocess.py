@@ -70,7 +70,9 @@ def test_an_event_below_every_logger_and_callback_is_not_made(monkeypatch):
     from dbt_common.events.logger import LineFormat, LoggerConfig
     from dbt_common.events.types import SystemExecutingCmd
 
-    info_log = LoggerConfig(name="file", level=EventLevel.INFO, line_format=LineFormat.Json, output_stream=io.StringIO())
+    info_log = LoggerConfig(
+        name="file", level=EventLevel.INFO, line_format=LineFormat.Json, output_stream=io.StringIO()
+    )
     assert _made_and_heard(monkeypatch, [info_log]) == (["Note"], ["Note"])
     # a dbt.log at DEBUG (DBT_LOG_LEVEL_FILE=debug) hears the DEBUG event: it is made, written and heard
     debug_out = io.StringIO()
@@ -85,3 +87,21 @@ def test_an_event_below_every_logger_and_callback_is_not_made(monkeypatch):
     manager.add_callback(lambda msg: heard.append(msg.info.name))
     manager.fire_event(SystemExecutingCmd(cmd=["dbt"]))
     assert heard == ["SystemExecutingCmd"]
+
+
+def test_the_build_takes_the_parse_read_ahead_for_its_warehouse(tmp_path):
+    """prepare_build reads the project's parse for a warehouse in a thread (while the run waits on
+    the model's process); the build then takes that very Manifest, moved to the warehouse's catalog,
+    and a second build reads its own."""
+    from pipeline.assets import dbt as dbt_assets
+
+    warehouse = tmp_path / "update.duckdb"
+    dbt_assets.prepare_build(warehouse)
+    thread, read = dbt_assets._PREPARED[str(warehouse.resolve())]
+    thread.join(120)
+    assert len(read) == 1 and read[0] is not None
+    assert {node.database for node in read[0].nodes.values()} == {"update"}
+    assert dbt_assets.parsed_manifest(str(warehouse)) is read[0]
+    assert str(warehouse.resolve()) not in dbt_assets._PREPARED
+    again = dbt_assets.parsed_manifest(str(warehouse))
+    assert again is not read[0] and len(again.nodes) == len(read[0].nodes)

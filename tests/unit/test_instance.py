@@ -40,4 +40,6 @@ def test_the_run_s_assets_checks_and_steps_are_stored_and_the_unread_events_are_
         check = instance.event_log_storage.get_latest_asset_check_execution_by_key([numbers.check_keys.pop()])
         assert [execution.status.value for execution in check.values()] == ["SUCCEEDED"]
         # the result holds every event of the run, those not stored included
-        assert {DagsterEventType.STEP_OUTPUT, DagsterEventType.HANDLED_OUTPUT} <= {e.event_type for e in result.all_events}
+        assert {DagsterEventType.STEP_OUTPUT, DagsterEventType.HANDLED_OUTPUT} <= {
+            e.event_type for e in result.all_events
+        }
