@@ -54,15 +54,16 @@ class WarehouseResource(DuckDBResource):
     _in_run: bool = PrivateAttr(default=False)
 
     @contextmanager
-    def get_connection(self, read_only: bool = False) -> Iterator:  # type: ignore[override]
+    def get_connection(self, read_only: bool = False, keep_open: bool = True) -> Iterator:  # type: ignore[override]
         """A connection under the lock. In a run, the warehouse stays open in this process from one
-        step to the next, and the lock held (`store.keep`), until `let_go` or the run's end."""
+        step to the next, and the lock held (`store.keep`), until `let_go` or the run's end, unless
+        `keep_open` is false (a read between long stretches of other work: the lock for the read only)."""
         with store.connect(
             self.path,
             self.lock_timeout,
             read_only=read_only,
             memory_limit=self.duckdb_memory_limit,
-            keep_open=self._in_run,
+            keep_open=self._in_run and keep_open,
         ) as con:
             yield con
 

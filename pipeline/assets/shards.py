@@ -280,9 +280,13 @@ def _annotate_shard(context, spacy_model, warehouse, shard: dict, warm_model, st
             "every worker needs the same newsclaims and model"
         )
 
+    # a few documents' reads keep the warehouse open for the run's next short steps; more documents'
+    # take the lock for each read only, and other processes use the warehouse between them
+    few = len(ids) <= IN_PROCESS_MAX_DOCS
+
     def texts():
         for k in range(0, len(ids), READ_CHUNK):
-            with warehouse.get_connection() as con:  # the lock for the read only
+            with warehouse.get_connection(keep_open=few) as con:
                 rows = pending_texts(con, version, ids[k : k + READ_CHUNK])
             for doc_id, text in rows:
                 stats["chars"] += len(text)

@@ -72,7 +72,16 @@ def test_a_run_of_the_steps_lets_go_of_the_warehouse_when_it_ends(tmp_path):
         with warehouse.get_connection(read_only=True) as con:
             assert con.execute("select count(*) from raw.document_changes").fetchone() == (1,)
 
-    assert materialize([writes, reads], resources={"warehouse": WarehouseResource(database=str(warehouse))}).success
+    @asset(deps=[reads])
+    def reads_between_long_work(warehouse: WarehouseResource) -> None:
+        """What the NLP of many documents does: the lock for each read only."""
+        warehouse.let_go()
+        with warehouse.get_connection(keep_open=False) as con:
+            assert con.execute("select count(*) from raw.document_changes").fetchone() == (1,)
+        assert _another_process_gets_the_lock(warehouse.path)
+
+    assets = [writes, reads, reads_between_long_work]
+    assert materialize(assets, resources={"warehouse": WarehouseResource(database=str(warehouse))}).success
     assert _another_process_gets_the_lock(warehouse)
     assert _another_process_reads(warehouse) == 1
     duckdb.connect(str(warehouse), read_only=True).close()  # nothing of the run holds it in this process either
