@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.answers import drawer
 from pipeline.answers.marts import columns
 
 TOP_SPEAKERS = 15
@@ -397,7 +398,8 @@ def _draw_in_child(conn, data: ReportData, draws: list[Callable[[ReportData], st
 
 
 def draw_charts(data: ReportData, previous: dict[str, str]) -> dict[str, str]:
-    """digest → PNG of the report's charts not in `previous` (an earlier report's, by digest). With
+    """digest → PNG of the report's charts not in `previous` (an earlier report's, by digest). A
+    drawer forked before the build (`drawer.start()`) draws them all when there is one; else, with
     two or more to draw, every other one is drawn in a process forked for it while this one draws
     the rest: matplotlib's drawing is one core's Python, 0.15-0.2 s a chart, and a run's report
     step had the other core idle. What the child does not send back within CHILD_SECONDS (it
@@ -410,7 +412,10 @@ def draw_charts(data: ReportData, previous: dict[str, str]) -> dict[str, str]:
     keys = list(todo)
     there, here = keys[::2], keys[1::2]
     drawn: dict[str, str | None] = {}
-    if len(keys) >= 2 and sys.platform.startswith("linux"):
+    ahead = drawer.draw(data, [todo[k] for k in keys], CHILD_SECONDS)
+    if ahead is not None:  # the drawer forked before the build drew them all (pipeline/answers/drawer.py)
+        drawn.update(zip(keys, ahead, strict=True))
+    elif len(keys) >= 2 and sys.platform.startswith("linux"):
         import multiprocessing
 
         from pipeline.nlp.workers import die_with_parent, loads_done

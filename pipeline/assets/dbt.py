@@ -14,7 +14,10 @@ from dagster import AssetExecutionContext, AssetMaterialization, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
+from pipeline.answers import drawer
 from pipeline.assets.dbt_inprocess import dbt_in_this_process
+from pipeline.assets.executors import follows_here
+from pipeline.assets.report import REPORT
 from pipeline.resources import WarehouseResource
 from pipeline.warehouse import changes, search, store, syndication
 from pipeline.settings import PROJECT_ROOT, dbt_in_process
@@ -243,6 +246,8 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
             changed = changes.pending(con)
             unchanged = whole_project and not full_refresh and in_place
         warehouse.let_go()  # dbt opens the file its own way
+        if follows_here(context, [REPORT]):
+            drawer.start()  # matplotlib is imported on the other core while dbt builds (answers/drawer.py)
         context.log.info(
             "dbt build: the marts keyed by document rebuilt whole (the dbt project changed since they were built)"
             if full_refresh

@@ -12,13 +12,13 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 
 # the enrichment fans out into shards (one graph-backed asset, pipeline/assets/shards.py)
 from pipeline.assets.shards import (  # noqa: F401 - collected by load_assets_from_modules
-    ONE_PROCESS_EXECUTORS,
     annotation_batches,
     count_pending,
     pending_ids,
     pending_texts,
     stage_documents,
 )
+from pipeline.assets.executors import runs_here
 from pipeline.ingest.files import read_corpus
 from pipeline.ingest.language import LanguagePolicy
 from pipeline.nlp import preload, warm
@@ -52,11 +52,11 @@ LOAD_TABLES = {
 
 def prefetch_model(context, spacy_model: SpacyResource, warehouse: WarehouseResource) -> None:
     """Start loading the model in the background when this process's NLP step will need it: the
-    run's steps all run here (ONE_PROCESS_EXECUTORS) and a document awaits the current extractor.
+    run's steps all run here (`executors.runs_here`) and a document awaits the current extractor.
     A model already loading in a process of its own (`newsclaims run`, pipeline/nlp/warm.py) is kept
     when it will annotate the documents waiting, and stopped otherwise; one loading in a fork server
     (`newsclaims run` on a new warehouse, pipeline/nlp/preload.py) is left to it."""
-    if context.job_def.executor_def.name not in ONE_PROCESS_EXECUTORS:
+    if not runs_here(context):
         warm.stop()
         return
     if preload.serving(spacy_model.model):

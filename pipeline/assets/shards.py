@@ -40,6 +40,7 @@ from dagster import AssetIn, AssetKey
 from pydantic import Field
 
 from pipeline.assets.dbt import dbt_models, prepare_build
+from pipeline.assets.executors import follows_here
 from pipeline.nlp import preload, warm
 from pipeline.nlp.workers import IN_PROCESS_MAX_DOCS, processes_for
 from pipeline.progress import progress
@@ -61,17 +62,9 @@ READ_CHUNK = 256
 _MODELS: dict[tuple[str, str], object] = {}
 
 
-#: executors that run every step in the run's own process, where the NLP step finds the model an earlier
-#: step (syndication_index) began to load: the job's own, and the one Dagster puts in its place under
-#: `execute_in_process` (`newsclaims run`, the tests)
-ONE_PROCESS_EXECUTORS = frozenset({"in_process", "execute_in_process_executor"})
-
-
 def _build_follows_here(context) -> bool:
     """Whether the run's `dbt build` runs after this step in this process."""
-    return context.job_def.executor_def.name in ONE_PROCESS_EXECUTORS and not dbt_models.keys.isdisjoint(
-        context.job_def.asset_layer.selected_asset_keys
-    )
+    return follows_here(context, dbt_models.keys)
 
 
 def shared_model(spacy_model: SpacyResource):

@@ -157,3 +157,44 @@ def test_time_buckets_keep_the_calendar():
     assert sum(n for _, n in weeks) == 12 and len(weeks) == 18
     unit, months = time_buckets([("2024-01-15", 2), ("2026-03-01", 3)])
     assert unit == "month" and months[0] == ("2024-01", 2) and months[-1] == ("2026-03", 3) and len(months) == 27
+
+
+_DRAWN_AHEAD = """
+import json, sys
+from pipeline.answers import drawer, report
+data = report.ReportData(
+    counts={}, speakers=[("Ann Lee", 3, 2), ("Bo Chan", 1, 1)], network=[("BelTA", "Ann Lee", 2), ("TASS", "Bo Chan", 1)],
+    over_time=[], time_basis="published", pairs=[("Minsk", "Moscow", 3), ("Minsk", "Kyiv", 1)],
+    stance=[("Ann Lee", "asserts", 2), ("Bo Chan", "denies", 1)],
+)
+drawer.start()
+charts = report.draw_charts(data, {})
+print(json.dumps({"charts": charts, "matplotlib": "matplotlib" in sys.modules}))
+"""
+
+
+def test_a_drawer_forked_ahead_draws_every_chart_and_this_process_never_imports_matplotlib():
+    """The dbt step forks the drawer (pipeline/answers/drawer.py) when the report follows: the
+    report's charts then come from it, each the PNG this process would have drawn, and the run's
+    own process never imports matplotlib."""
+    import json
+    import subprocess
+    import sys
+
+    from pipeline.answers import report
+
+    done = subprocess.run([sys.executable, "-c", _DRAWN_AHEAD], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    ahead = json.loads(done.stdout.strip().splitlines()[-1])
+    assert ahead["matplotlib"] is False
+    data = report.ReportData(
+        counts={},
+        speakers=[("Ann Lee", 3, 2), ("Bo Chan", 1, 1)],
+        network=[("BelTA", "Ann Lee", 2), ("TASS", "Bo Chan", 1)],
+        over_time=[],
+        time_basis="published",
+        pairs=[("Minsk", "Moscow", 3), ("Minsk", "Kyiv", 1)],
+        stance=[("Ann Lee", "asserts", 2), ("Bo Chan", "denies", 1)],
+    )
+    here = report.draw_charts(data, {})
+    assert len(here) == 4 and ahead["charts"] == here
