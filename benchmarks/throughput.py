@@ -502,7 +502,7 @@ def measure_corpus(
 
 
 #: How many times the one-new-article update runs, each from the warehouse as the full run left it:
-#: one update is about 12 s, and this machine's speed drifts by a second between two of them, as
+#: one update is about 8-9 s, and this machine's speed drifts by half a second between two of them, as
 #: much as the 10x corpus adds; the update's figures are the median run's.
 UPDATE_REPEATS = 3
 
