@@ -101,17 +101,27 @@ def _lock_for(warehouse: Path) -> FileLock:
 
 @contextmanager
 def warehouse_lock(warehouse: Path, timeout: float) -> Iterator[None]:
+    lock = _acquire(warehouse, timeout)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _acquire(warehouse: Path, timeout: float) -> FileLock:
+    """The warehouse's lock, taken (entered again when this process holds it already), or
+    WarehouseBusy after `timeout` seconds; the caller releases it."""
     warehouse = Path(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     lock = _lock_for(warehouse)
     try:
-        with lock.acquire(timeout=timeout):
-            yield
+        lock.acquire(timeout=timeout)
     except Timeout as exc:
         raise WarehouseBusy(
             f"another newsclaims run has held the warehouse {warehouse} for over {timeout:.0f}s; "
             "wait for it to finish or raise NEWSCLAIMS_LOCK_TIMEOUT"
         ) from exc
+    return lock
 
 
 #: Longest wait for a program outside newsclaims (a DuckDB shell, a notebook, an orphaned dbt of a
@@ -221,33 +231,34 @@ def connect(
         kept = _key(warehouse) in _KEPT
         if kept or (read_only and not Path(warehouse).exists()):
             read_only = False
-        try:
+        with _full_disk_named(warehouse):
             con = _connect_retrying(Path(warehouse), read_only, lock_timeout)
-        except (duckdb.Error, WarehouseBusy) as exc:
-            if is_disk_full(exc):
-                raise WarehouseFull(28, disk_full_message(Path(warehouse))) from exc
-            raise
         try:
-            if memory_limit and not kept:
-                con.execute("set memory_limit = ?", [memory_limit])
-            if not read_only and not kept:  # the kept database's schema was ensured when it opened
-                ensure_schema(con)
-            yield con
-        except duckdb.Error as exc:
-            if is_disk_full(exc):
-                raise WarehouseFull(28, disk_full_message(Path(warehouse))) from exc
-            raise
+            with _full_disk_named(warehouse):
+                if memory_limit and not kept:
+                    con.execute("set memory_limit = ?", [memory_limit])
+                if not read_only and not kept:  # the kept database's schema was ensured when it opened
+                    ensure_schema(con)
+                yield con
         finally:
             _close(con, warehouse)
 
 
-def _close(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
+@contextmanager
+def _full_disk_named(warehouse: Path) -> Iterator[None]:
+    """DuckDB's error for a full disk raised as WarehouseFull, which says what is full and how much
+    a run needs; any other error as it is."""
     try:
-        con.close()
-    except duckdb.Error as exc:  # the checkpoint on close can hit a full disk too
+        yield
+    except (duckdb.Error, WarehouseBusy) as exc:
         if is_disk_full(exc):
             raise WarehouseFull(28, disk_full_message(Path(warehouse))) from exc
         raise
+
+
+def _close(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
+    with _full_disk_named(warehouse):  # the checkpoint on close can hit a full disk too
+        con.close()
 
 
 # ---------------------------------------------------------------------- kept open between steps
@@ -272,23 +283,15 @@ def keep(warehouse: Path, lock_timeout: float = Settings.lock_timeout, memory_li
     key = _key(warehouse)
     if key in _KEPT:
         return
-    lock = _lock_for(Path(warehouse))
+    lock = _acquire(warehouse, lock_timeout)
     try:
-        lock.acquire(timeout=lock_timeout)
-    except Timeout as exc:
-        raise WarehouseBusy(
-            f"another newsclaims run has held the warehouse {warehouse} for over {lock_timeout:.0f}s; "
-            "wait for it to finish or raise NEWSCLAIMS_LOCK_TIMEOUT"
-        ) from exc
-    try:
-        con = _connect_retrying(Path(warehouse), False, lock_timeout)
-        if memory_limit:
-            con.execute("set memory_limit = ?", [memory_limit])
-        ensure_schema(con)
-    except BaseException as exc:
+        with _full_disk_named(warehouse):
+            con = _connect_retrying(Path(warehouse), False, lock_timeout)
+            if memory_limit:
+                con.execute("set memory_limit = ?", [memory_limit])
+            ensure_schema(con)
+    except BaseException:
         lock.release()
-        if isinstance(exc, duckdb.Error) and is_disk_full(exc):
-            raise WarehouseFull(28, disk_full_message(Path(warehouse))) from exc
         raise
     _KEPT[key] = con
 
