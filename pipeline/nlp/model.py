@@ -170,12 +170,18 @@ def add_entity_component(nlp: Language, path: Path = ENTITY_COMPONENT) -> bool:
             return False
         from spacy.vectors import Vectors
 
-        nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings).from_disk(folder)
+        # the table and its keys only: the components look rows up by hash, and that package's 709k
+        # strings, merged into this vocab's store, cost 1 s of the load and nothing reads them
+        nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings).from_disk(folder, exclude=["strings"])
         if not component_fits(meta, _vectors_id(nlp)):
             return False
-    trained = spacy.load(path, vocab=nlp.vocab, exclude=["vocab", "tokenizer"])
     nlp.add_pipe("newsclaims_base_entities", after="ner")
-    nlp.add_pipe(ENTITY_PIPE, source=trained, after="newsclaims_base_entities")
+    # built from its own config and weights in this vocab: `add_pipe(source=)` would load a second
+    # pipeline around it and serialise both vocabs' vectors to compare them (0.35 s of the load)
+    config = spacy.util.load_config(path / "config.cfg", interpolate=True)["components"][ENTITY_PIPE]
+    factory = config.pop("factory")
+    nlp.add_pipe(factory, name=ENTITY_PIPE, config=config, after="newsclaims_base_entities")
+    nlp.get_pipe(ENTITY_PIPE).from_disk(path / ENTITY_PIPE, exclude=["vocab"])
     nlp.add_pipe("newsclaims_merge_entities", after=ENTITY_PIPE)
     nlp.meta["newsclaims_entities"] = component_signature(path)
     return True

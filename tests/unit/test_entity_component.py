@@ -25,6 +25,26 @@ def test_the_component_is_loaded_after_the_base_ner(nlp):
     assert nm.component_signature() in nm.model_signature(nlp)
 
 
+def test_the_component_built_in_the_base_vocab_tags_as_spacy_loading_its_folder_does(nlp):
+    # add_entity_component builds it from its config and weights in the base's vocab (with the
+    # vectors table of en_core_web_md but not that package's strings); spaCy's own load of the
+    # shipped folder over the same vocab must tag every token the same way
+    trained = spacy.load(nm.ENTITY_COMPONENT, vocab=nlp.vocab, exclude=["vocab", "tokenizer"])
+    doc = nlp.make_doc(
+        "Shares in Dravik Pharma fell after Orlanda Vintrup, its chief executive, told Reuters in "
+        "Rotterdam that the European Commission would rule on the merger with Halvern Biotech."
+    )
+    for name, component in nlp.pipeline:
+        if name == nm.ENTITY_PIPE:
+            break
+        doc = component(doc)
+    ours = nlp.get_pipe(nm.ENTITY_PIPE)(doc.copy())
+    theirs = trained.get_pipe(nm.ENTITY_PIPE)(doc.copy())
+    spans = [(e.text, e.label_) for e in ours.ents]
+    assert spans == [(e.text, e.label_) for e in theirs.ents]
+    assert {("Dravik Pharma", "ORG"), ("Orlanda Vintrup", "PER"), ("Rotterdam", "LOC")} <= set(spans)
+
+
 def test_it_finds_names_the_small_model_misses_and_keeps_its_dates_and_amounts(nlp):
     # invented names; en_core_web_sm alone calls the company a PERSON, finds nothing in the
     # all-capital headline and misses the dateline's place
