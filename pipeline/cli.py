@@ -39,7 +39,9 @@ def run(settings: Settings, verbose: bool = False, new_warehouse: bool | None = 
     if not settings.input_dir.is_dir():
         raise SystemExit(f"newsclaims: input folder {settings.input_dir} does not exist")
     _export_paths(settings)
+    from pipeline.assets import dbt_ahead
     from pipeline.nlp import preload, warm
+    from pipeline.settings import dbt_in_process
 
     if new_warehouse is None:
         new_warehouse = not settings.warehouse.exists()
@@ -53,12 +55,17 @@ def run(settings: Settings, verbose: bool = False, new_warehouse: bool | None = 
         # an update: the model loads in a process of its own on the other core while this process
         # imports Dagster and ingests, and annotates the few new documents there (pipeline/nlp/warm.py)
         warm.start(settings.spacy_model)
+        if dbt_in_process():
+            # and dbt is imported, and the project's parse read, in another, which then runs the
+            # build (pipeline/assets/dbt_ahead.py)
+            dbt_ahead.start(settings.warehouse)
         _preload_for_update()
     try:
         return _execute_job(settings, verbose)
     finally:
         warm.end()  # a run that ended before its NLP step leaves no model process behind
         preload.end()
+        dbt_ahead.end()
 
 
 def _preload_for_update() -> None:
@@ -96,6 +103,7 @@ def _job_executor(settings: Settings, verbose: bool = False, raise_interrupts: b
 
     from dagster import DagsterInstance
 
+    from pipeline.assets import dbt_ahead
     from pipeline.definitions import build_definitions
     from pipeline.instance import ephemeral_instance
     from pipeline.warehouse import store
@@ -105,6 +113,7 @@ def _job_executor(settings: Settings, verbose: bool = False, raise_interrupts: b
     def execute(asset_selection=None) -> bool:
         if not built:
             built.append(build_definitions(settings).resolve_job_def("newsclaims_job"))
+            dbt_ahead.prepare()  # this process's imports are done: dbt's may start on the other core
             collector.settle()  # the start-up heap is frozen, never walked again (pipeline/collector.py)
         job = built[0]
         instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else ephemeral_instance()

@@ -15,14 +15,21 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from packaging import version
 
 from pipeline.answers import drawer
+from pipeline.assets import dbt_ahead
 from pipeline.assets.dbt_inprocess import dbt_in_this_process
+from pipeline.assets.dbt_parse import (
+    DBT_PROJECT_DIR,
+    PARSED_PROJECT,
+    manifest_is_stale,
+    project_files,
+    read_manifest,
+)
 from pipeline.assets.executors import follows_here
 from pipeline.assets.report import REPORT
 from pipeline.resources import WarehouseResource
 from pipeline.warehouse import changes, search, store, syndication
-from pipeline.settings import PROJECT_ROOT, dbt_in_process
+from pipeline.settings import dbt_in_process
 
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -70,24 +77,6 @@ class NewsclaimsDbtCli(DbtCliResource):
             return super().cli(args, **kwargs)
 
 
-def _project_files() -> Iterator[Path]:
-    for pattern in ("*.yml", "models/**/*", "macros/**/*", "seeds/**/*", "tests/**/*"):
-        yield from (p for p in DBT_PROJECT_DIR.glob(pattern) if p.is_file())
-
-
-#: dbt's own serialised parse of the project (written by `dbt parse` beside manifest.json): what
-#: every in-process `dbt build` starts from instead of parsing the project again
-PARSED_PROJECT = dbt_project.project_dir / dbt_project.target_path / "partial_parse.msgpack"
-
-
-def manifest_is_stale() -> bool:
-    """True when manifest.json or dbt's serialised parse is missing or older than a project file."""
-    built = [f.stat().st_mtime for f in (dbt_project.manifest_path, PARSED_PROJECT) if f.exists()]
-    if len(built) < 2:
-        return True
-    return any(p.stat().st_mtime > min(built) for p in _project_files())
-
-
 def ensure_manifest() -> None:
     """Parse the dbt project when its manifest is missing or older than a project file.
 
@@ -131,8 +120,8 @@ def prepare_build(warehouse: Path) -> None:
     from pipeline.nlp.workers import start_loading
 
     key = str(Path(warehouse).resolve())
-    if key in _PREPARED or not dbt_in_process():
-        return
+    if key in _PREPARED or not dbt_in_process() or dbt_ahead.waiting(key):
+        return  # read, or being read, or read by the process that will build (assets/dbt_ahead.py)
     _PREPARED.clear()  # one parse at a time: one for a warehouse whose build never came is let go
     read: list = []
 
@@ -140,13 +129,13 @@ def prepare_build(warehouse: Path) -> None:
         import dbt.cli.main  # noqa: F401
         import dbt.task.build  # noqa: F401
 
-        read.append(_read_manifest(key))
+        read.append(read_manifest(key))
 
     _PREPARED[key] = (start_loading(prepare, "newsclaims-dbt-prepare"), read)
 
 
 def parsed_manifest(warehouse: str | None):
-    """`_read_manifest(warehouse)`, read ahead by `prepare_build` when it was called for this
+    """`read_manifest(warehouse)`, read ahead by `prepare_build` when it was called for this
     warehouse (its thread is waited for)."""
     prepared = _PREPARED.pop(str(Path(warehouse).resolve()), None) if warehouse else None
     if prepared is not None:
@@ -154,36 +143,7 @@ def parsed_manifest(warehouse: str | None):
         thread.join()
         if read:
             return read[0]
-    return _read_manifest(warehouse)
-
-
-def _read_manifest(warehouse: str | None):
-    """The project as `dbt parse` left it (PARSED_PROJECT), for a dbt command on `warehouse`: dbt
-    then skips parsing (about 5 s of the first run on a warehouse, whose path is part of what dbt's
-    own partial parse checks, and 1-2 s of every later one, writing manifest.json included).
-
-    The parse names the tables in the catalog of the warehouse it was made for; DuckDB names a
-    file's catalog after the file, so every node and source is moved to this warehouse's catalog.
-    None (dbt parses as usual) when the parse is older than a project file or cannot be read."""
-    if not warehouse or manifest_is_stale():
-        return None
-    from dbt.adapters.duckdb.credentials import DuckDBCredentials
-    from dbt.contracts.graph.manifest import Manifest
-
-    try:
-        manifest = Manifest.from_msgpack(PARSED_PROJECT.read_bytes())
-    except Exception:  # noqa: BLE001 - a parse dbt cannot read back is parsed again by dbt itself
-        return None
-    catalog = DuckDBCredentials.path_derived_database_name(warehouse)
-    for node in [*manifest.nodes.values(), *manifest.sources.values()]:
-        parsed_for = node.database
-        if parsed_for == catalog:
-            continue
-        node.database = catalog
-        relation = getattr(node, "relation_name", None)
-        if relation and relation.startswith(f'"{parsed_for}".'):
-            node.relation_name = f'"{catalog}".' + relation[len(parsed_for) + 3 :]
-    return manifest
+    return read_manifest(warehouse)
 
 
 class NewsclaimsTranslator(DagsterDbtTranslator):
@@ -234,7 +194,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     # the dbt profile reads the same path the Python assets write, and the memory DuckDB may use there
     os.environ["NEWSCLAIMS_WAREHOUSE"] = str(warehouse.path)
     os.environ["NEWSCLAIMS_DBT_MEMORY_LIMIT"] = warehouse.dbt_memory_limit
-    project = changes.project_fingerprint(_project_files(), DBT_PROJECT_DIR)
+    project = changes.project_fingerprint(project_files(), DBT_PROJECT_DIR)
     whole_project = set(context.selected_asset_keys) >= set(context.assets_def.keys)
     with warehouse.lock():
         with warehouse.get_connection() as con:
@@ -254,8 +214,10 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
             else f"dbt build: the marts keyed by document redo {changed} changed documents"
             + ("; views and seeds left as the same project made them" if unchanged else "")
         )
-        # dagster-dbt's own fetch_row_counts() would open the file while dbt still holds it (DuckDB
-        # allows one process), so the events wait until dbt exits and then get their row counts.
+        # dagster-dbt's own fetch_row_counts() would open the file while dbt holds it (DuckDB allows
+        # one process): a build in this process counts each table's rows as its result comes
+        # (`InProcessDbt.row_counts`), and its events go on while it builds; others wait for dbt to
+        # exit and then get their row counts.
         invocation = dbt.cli(
             [
                 "build",
@@ -267,13 +229,18 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
             target_path=run_target_path(warehouse.path),
             raise_on_error=False,
         )
-        events = list(invocation.stream())
+        counted = getattr(invocation.process, "row_counts", None)
+        if counted is not None:
+            yield from (_with_row_count(event, counted) for event in invocation.stream())
+        else:
+            events = list(invocation.stream())
         if invocation.is_successful() and whole_project:
             with warehouse.get_connection() as con:
                 search.note_changed_documents(con)  # the search index's update looks there first
                 changes.built(con, project)
-        # the checks that ran are reported even when one failed (the UI shows which one)
-        yield from with_row_counts(events, warehouse) if invocation.is_successful() else events
+        if counted is None:
+            # the checks that ran are reported even when one failed (the UI shows which one)
+            yield from with_row_counts(events, warehouse) if invocation.is_successful() else events
     error = invocation.get_error()
     if error is not None:
         if store.is_disk_full(error):
@@ -348,6 +315,7 @@ def _relation(node: Mapping[str, Any]) -> str:
 
 
 def with_row_counts(events: list, warehouse: WarehouseResource) -> Iterator:
+    """The events of a build that has exited, each table's with its rows counted now."""
     tables = _table_relations()
     counts: dict[str, int] = {}
     wanted = {_unique_id(e) for e in events} & set(tables)
@@ -355,11 +323,14 @@ def with_row_counts(events: list, warehouse: WarehouseResource) -> Iterator:
         with warehouse.get_connection(read_only=True) as con:
             for unique_id in wanted:
                 counts[unique_id] = con.execute(f"select count(*) from {tables[unique_id]}").fetchone()[0]
-    for event in events:
-        unique_id = _unique_id(event)
-        if unique_id in counts and isinstance(event, (Output, AssetMaterialization)):
-            event = event.with_metadata({**event.metadata, "dagster/row_count": counts[unique_id]})
-        yield event
+    return (_with_row_count(event, counts) for event in events)
+
+
+def _with_row_count(event, counts: Mapping[str, int]):
+    unique_id = _unique_id(event)
+    if unique_id in counts and isinstance(event, (Output, AssetMaterialization)):
+        return event.with_metadata({**event.metadata, "dagster/row_count": counts[unique_id]})
+    return event
 
 
 def _unique_id(event) -> str | None:

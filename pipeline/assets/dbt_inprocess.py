@@ -78,6 +78,8 @@ class InProcessDbt:
         self.pid = os.getpid()
         self._cwd = cwd
         self.stdout = _Lines()
+        #: unique_id -> rows of each table a build made, counted as its result came (`_count_rows`)
+        self.row_counts: dict[str, int] = {}
         # taken now: dagster-dbt streams the events after leaving `dbt_in_this_process`
         self._manifest_for = _MANIFEST["for"]
         self._thread = threading.Thread(
@@ -86,47 +88,13 @@ class InProcessDbt:
         self._thread.start()
 
     def _run(self, env: dict[str, str]) -> None:
-        from dbt.cli.main import dbtRunner
-        from dbt_common.events.functions import msg_to_json
-
-        from pipeline.warehouse import killpoints
-
-        finished = []
-
-        def forward(msg) -> None:
-            if msg.info.level in _SHOWN_LEVELS:
-                self.stdout.put(msg_to_json(msg).encode("utf-8") + b"\n")
-            if msg.info.name in _NODE_RESULTS and not finished:
-                finished.append(msg)
-                killpoints.reached("dbt_during_build")
-
         code = 2
         try:
-            with _LOCK, _environment({**FILE_LOG, **env, **_QUIET}), _unheard_events_unmade():
-                command = next((a for a in self.args[1:] if not a.startswith("-")), None)
-                manifest = self._manifest_for(env.get("NEWSCLAIMS_WAREHOUSE")) if command == "build" else None
-                args = self.args[1:]
-                results_only = command == "build" and not {"--write-json", "--no-write-json"} & set(args)
-                if results_only:
-                    args = [*args, "--no-write-json"]
-                result = dbtRunner(manifest=manifest, callbacks=[forward]).invoke(args)
-                if results_only:
-                    _write_run_results(result.result, env.get("DBT_TARGET_PATH"), self._cwd)
-            code = 0 if result.success else (1 if result.exception is None else 2)
-            if result.exception is not None:
-                self._error(f"{type(result.exception).__name__}: {result.exception}")
-        except BaseException as exc:  # noqa: BLE001 - reported as dbt's error line, as a crashed dbt would be
-            self._error(f"{type(exc).__name__}: {exc}")
+            with _LOCK:
+                code = run_command(self.args, env, self._cwd, self._manifest_for, self.stdout.put, self.row_counts)
         finally:
-            _release_warehouse()
             self.returncode = code
             self.stdout.end()
-
-    def _error(self, message: str) -> None:
-        import json
-
-        line = {"info": {"level": "error", "msg": message, "name": "NewsclaimsInProcessError"}, "data": {}}
-        self.stdout.put(json.dumps(line).encode("utf-8") + b"\n")
 
     def wait(self, timeout: float | None = None) -> int | None:
         self._thread.join(timeout)
@@ -139,6 +107,65 @@ class InProcessDbt:
         """dbt in a thread cannot be interrupted; the run's own process ends it."""
 
     terminate = kill = send_signal
+
+
+def run_command(
+    args: list[str],
+    env: dict[str, str],
+    cwd,
+    manifest_for: Callable[[str | None], Any],
+    put: Callable[[bytes], None],
+    row_counts: dict[str, int],
+) -> int:
+    """Run the dbt command line `args` (the executable first) in this process with dbt's settings
+    from `env`, handing `put` each event at INFO or above as the JSON line `--log-format json`
+    prints, and counting into `row_counts` the rows of each table the build makes (`_count_rows`).
+    A `build` starts from `manifest_for(warehouse)` and writes run_results.json alone. Returns the
+    exit code dbt's own command line would; dbt's hold on the warehouse is let go whatever happens."""
+    from dbt.cli.main import dbtRunner
+    from dbt_common.events.functions import msg_to_json
+
+    from pipeline.warehouse import killpoints
+
+    finished = []
+
+    def forward(msg) -> None:
+        if msg.info.name == "LogModelResult":
+            _count_rows(msg, row_counts)
+        if msg.info.level in _SHOWN_LEVELS:
+            put(msg_to_json(msg).encode("utf-8") + b"\n")
+        if msg.info.name in _NODE_RESULTS and not finished:
+            finished.append(msg)
+            killpoints.reached("dbt_during_build")
+
+    code = 2
+    try:
+        with _environment({**FILE_LOG, **env, **_QUIET}), _unheard_events_unmade():
+            command = next((a for a in args[1:] if not a.startswith("-")), None)
+            manifest = manifest_for(env.get("NEWSCLAIMS_WAREHOUSE")) if command == "build" else None
+            argv = list(args[1:])
+            results_only = command == "build" and not {"--write-json", "--no-write-json"} & set(argv)
+            if results_only:
+                argv = [*argv, "--no-write-json"]
+            result = dbtRunner(manifest=manifest, callbacks=[forward]).invoke(argv)
+            if results_only:
+                _write_run_results(result.result, env.get("DBT_TARGET_PATH"), cwd)
+        code = 0 if result.success else (1 if result.exception is None else 2)
+        if result.exception is not None:
+            put(error_line(f"{type(result.exception).__name__}: {result.exception}"))
+    except BaseException as exc:  # noqa: BLE001 - reported as dbt's error line, as a crashed dbt would be
+        put(error_line(f"{type(exc).__name__}: {exc}"))
+    finally:
+        _release_warehouse()
+    return code
+
+
+def error_line(message: str) -> bytes:
+    """An error as dbt's JSON log line (what dagster-dbt reports as the command's error)."""
+    import json
+
+    line = {"info": {"level": "error", "msg": message, "name": "NewsclaimsInProcessError"}, "data": {}}
+    return json.dumps(line).encode("utf-8") + b"\n"
 
 
 #: what `dbt build` writes into the run's target folder besides run_results.json: the manifest (1 MB
@@ -196,6 +223,31 @@ def _unheard_events_unmade():
         EventManager.fire_event = real
 
 
+#: how dbt builds the models whose rows are counted (a view's rows are its query's)
+_COUNTED = frozenset({"table", "incremental"})
+
+
+def _count_rows(msg, counts: dict[str, int]) -> None:
+    """Count the rows of the table a model's result event is about, through the build's own DuckDB
+    connection (the file is the build's until it ends): the step reports each model's row count as
+    its result comes, instead of opening the file again after the build to count them all."""
+    node = msg.data.node_info
+    if node.materialized not in _COUNTED or msg.info.level == "error" or not node.node_relation.relation_name:
+        return
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager as manager
+
+    environment = manager._ENV
+    if environment is None or getattr(environment, "conn", None) is None:
+        return
+    try:
+        with environment.conn.cursor() as cursor:
+            counts[node.unique_id] = cursor.execute(
+                f"select count(*) from {node.node_relation.relation_name}"
+            ).fetchone()[0]
+    except Exception:  # noqa: BLE001 - the count is metadata: the build's own result stands without it
+        pass
+
+
 def _release_warehouse() -> None:
     """Close dbt's connections and the DuckDB instance dbt-duckdb keeps for the process, as a
     dbt subprocess does by exiting: the warehouse file is then free for the next connection,
@@ -234,14 +286,26 @@ def _no_manifest(warehouse: str | None) -> None:
 _MANIFEST: dict[str, Callable[[str | None], Any]] = {"for": _no_manifest}
 
 
+def _start(args, env=None, cwd=None, **kwargs):
+    """A `dbt build` goes to the process forked ahead for its warehouse when there is one
+    (assets/dbt_ahead.py); anything else runs in this process."""
+    from pipeline.assets import dbt_ahead
+
+    env = dict(env or os.environ)
+    command = next((a for a in list(args)[1:] if not a.startswith("-")), None)
+    started = dbt_ahead.popen(args, env, cwd) if command == "build" else None
+    return started or InProcessDbt(args, env=env, cwd=cwd, **kwargs)
+
+
 @contextmanager
 def dbt_in_this_process(manifest: Callable[[str | None], Any] = _no_manifest):
-    """While inside, dagster-dbt's DbtCliInvocation starts `InProcessDbt` instead of a subprocess;
-    a `dbt build` starts from `manifest(warehouse path)` when that gives one."""
+    """While inside, dagster-dbt's DbtCliInvocation starts `InProcessDbt` (or a build in the process
+    forked ahead for its warehouse) instead of a subprocess; a `dbt build` here starts from
+    `manifest(warehouse path)` when that gives one."""
     from dagster_dbt.core import dbt_cli_invocation as module
 
     real = module.subprocess
-    module.subprocess = SimpleNamespace(Popen=InProcessDbt, PIPE=real.PIPE, STDOUT=real.STDOUT)
+    module.subprocess = SimpleNamespace(Popen=_start, PIPE=real.PIPE, STDOUT=real.STDOUT)
     _MANIFEST["for"] = manifest
     try:
         yield

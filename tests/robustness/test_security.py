@@ -22,6 +22,9 @@ ALLOWED_INTERPOLATIONS = {
     "where",
     "extra",
     "tables[unique_id]",
+    # a model's relation as dbt named it in its own result event, counted by the build's connection
+    # (assets/dbt_inprocess.py)
+    "node.node_relation.relation_name",
     "_sql_string(str(fresh))",
     "_sql_ident(catalog)",
     # a mart name from the catalog, quoted as an identifier (answers/export.py)

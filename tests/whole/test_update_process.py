@@ -28,8 +28,12 @@ collector.hold()
 full = gc.get_stats()[2]["collections"]
 ok = run(Settings.from_env(input_dir=sys.argv[1], warehouse=sys.argv[2]))
 from multiprocessing import forkserver
+from dagster import AssetKey, DagsterInstance
+claims = DagsterInstance.get().get_latest_materialization_event(AssetKey("fct_claims")).asset_materialization
 print(json.dumps({"ok": ok, "spacy": sorted(m for m in sys.modules if m == "spacy" or m.startswith("spacy."))[:5],
                   "fork_server": forkserver._forkserver._forkserver_pid,
+                  "dbt_built_here": "dbt.task.build" in sys.modules,
+                  "fct_claims_rows": claims.metadata["dagster/row_count"].value,
                   "collector": [gc.isenabled(), list(gc.get_threshold()), gc.get_freeze_count() > 100_000,
                                 gc.get_stats()[2]["collections"] - full]}))
 """
@@ -55,7 +59,10 @@ def test_a_one_article_update_imports_no_spacy_in_the_runs_own_process(built_war
     assert out.returncode == 0, out.stderr[-3000:]
     probe = json.loads(out.stdout.strip().splitlines()[-1])
     collected = probe.pop("collector")
-    assert probe == {"ok": True, "spacy": [], "fork_server": None}, probe
+    rows = probe.pop("fct_claims_rows")
+    # and dbt's build ran in the process forked as the run began (pipeline/assets/dbt_ahead.py): this
+    # one never imported dbt's build task, yet every mart's materialization has its row count
+    assert probe == {"ok": True, "spacy": [], "fork_server": None, "dbt_built_here": False}, probe
     # collecting again, less often, the start-up heap frozen: the default made 7 full collections here
     enabled, thresholds, frozen, full_collections = collected
     assert enabled and thresholds == [10_000, 10, 10] and frozen, collected
@@ -65,7 +72,9 @@ def test_a_one_article_update_imports_no_spacy_in_the_runs_own_process(built_war
         claims = con.execute(
             "select count(*) from main.fct_claims c join main.dim_documents d using (document_id) where d.path = 'new.txt'"
         ).fetchone()[0]
+        all_claims = con.execute("select count(*) from main.fct_claims").fetchone()[0]
     assert len(versions) == 1 and claims == 1, (versions, claims)
+    assert rows == all_claims > 40, (rows, all_claims)
 
 
 def test_a_new_warehouses_run_loads_its_model_in_the_fork_server_not_in_its_own_process(tmp_path):
@@ -81,9 +90,11 @@ def test_a_new_warehouses_run_loads_its_model_in_the_fork_server_not_in_its_own_
     assert out.returncode == 0, out.stderr[-3000:]
     probe = json.loads(out.stdout.strip().splitlines()[-1])
     probe.pop("collector")
-    # the workers were forked from the server, which is stopped once the NLP step is done
-    assert probe == {"ok": True, "spacy": [], "fork_server": None}, probe
+    rows = probe.pop("fct_claims_rows")
+    # the workers were forked from the server, which is stopped once the NLP step is done; a new
+    # warehouse's build runs here, the NLP's workers having kept the other core busy
+    assert probe == {"ok": True, "spacy": [], "fork_server": None, "dbt_built_here": True}, probe
     with duckdb.connect(str(warehouse), read_only=True) as con:
         statuses = con.execute("select status, count(*) from raw.document_annotations group by 1").fetchall()
         claims = con.execute("select count(*) from main.fct_claims").fetchone()[0]
-    assert statuses == [("processed", 3)] and claims >= 40, (statuses, claims)
+    assert statuses == [("processed", 3)] and claims >= 40 and rows == claims, (statuses, claims, rows)
