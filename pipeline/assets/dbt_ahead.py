@@ -18,7 +18,6 @@ Another command, a second build, or a build on another warehouse runs in the run
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from pathlib import Path
@@ -145,8 +144,9 @@ class AheadBuild:
         return None if self._reader.is_alive() else self.returncode
 
     def send_signal(self, sig) -> None:
-        if self._ahead.process.is_alive():
-            os.kill(self._ahead.process.pid, sig)
+        """As for a build in the run's own process (`InProcessDbt`), an interrupt does not stop the
+        build part way (the child ignores SIGINT): the run's own process ends it, and with it the
+        child (`die_with_parent`)."""
 
     def terminate(self) -> None:
         self._ahead.process.terminate()

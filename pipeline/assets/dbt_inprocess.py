@@ -7,7 +7,8 @@ imported with dagster-dbt. `InProcessDbt` stands in for that subprocess: the sam
 goes to dbt's programmatic entry point (`dbtRunner`) in a thread, and every structured event dbt
 fires at INFO or above is handed to dagster-dbt as the JSON line `--log-format json` prints, so
 its event parsing, asset checks and errors are unchanged. A `build` writes run_results.json
-alone into its target folder (`NOT_WRITTEN`).
+alone into its target folder (`NOT_WRITTEN`). An update's build runs the same way (`run_command`) in
+a process forked as `newsclaims run` starts (`dbt_ahead.py`), which sends its lines back.
 
 dbt reads its settings from DBT_* environment variables (the target and log paths dagster-dbt
 sets per invocation): they are set for the call and restored after it. One dbt command runs at a

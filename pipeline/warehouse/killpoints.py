@@ -5,9 +5,10 @@ its pid to the file NEWSCLAIMS_TEST_PAUSE_MARKER and sleeps (NEWSCLAIMS_TEST_PAU
 default 120), so a test can wait for the marker and `kill -9` it at exactly that moment.
 
 Points: `ingest_before_commit` (the corpus written, transaction open), `spacy_after_first_batch`
-(one batch staged, spaCy still running), `load_start` (everything staged, nothing loaded yet: a test
-can damage a batch there and let the run go on), `load_before_commit` (a batch inserted,
-transaction open), `dbt_during_build` (dbt in the run's process, its first node done, more to come).
+(one batch staged, spaCy still running), `load_start` (everything staged, nothing loaded yet: a
+test can damage a batch there and let the run go on), `load_before_commit` (a batch inserted,
+transaction open), `dbt_during_build` (dbt in the run's process, or in the one forked ahead for an
+update's build, which then dies with the run: its first node done, more to come).
 """
 
 from __future__ import annotations
