@@ -215,9 +215,10 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
             + ("; views and seeds left as the same project made them" if unchanged else "")
         )
         # dagster-dbt's own fetch_row_counts() would open the file while dbt holds it (DuckDB allows
-        # one process): a build in this process counts each table's rows as its result comes
-        # (`InProcessDbt.row_counts`), and its events go on while it builds; others wait for dbt to
-        # exit and then get their row counts.
+        # one process): a build newsclaims runs itself (in this process, `InProcessDbt`, or in the
+        # one forked ahead, `dbt_ahead.AheadBuild`) counts each table's rows as its result comes
+        # (`row_counts`), and its events go on while it builds; a dbt subprocess's events wait for it
+        # to exit, and then get their row counts.
         invocation = dbt.cli(
             [
                 "build",

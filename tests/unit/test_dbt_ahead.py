@@ -73,3 +73,11 @@ def test_a_process_that_dies_during_its_build_fails_it_with_a_reason(warehouse):
     os.kill(build.pid, signal.SIGKILL)
     assert build.wait(timeout=60) == 2
     assert b"dbt's process ended before its build did (exit code -9)" in b"".join(build.stdout)
+
+
+def test_the_parse_read_without_dagster_is_the_one_dagster_dbt_reads():
+    from pipeline.assets import dbt_parse
+    from pipeline.assets.dbt import dbt_project
+
+    assert dbt_parse.MANIFEST_PATH == dbt_project.manifest_path
+    assert dbt_parse.PARSED_PROJECT.parent == dbt_project.project_dir / dbt_project.target_path
