@@ -182,6 +182,14 @@ UNCHANGED_BUILD_ARGS = (
 )
 
 
+#: the report's charts are drawn by a process forked as the build starts (answers/drawer.py) only for
+#: an incremental build of this many changed documents at most: the drawer is a fork of the run's
+#: process, which a run that handled many documents has made large (1 GB after the claim clusters of
+#: 10x the BBC corpus), and every page either of them writes afterwards is then held twice (0.35 GB
+#: beside that build); its 0.3 s matter in an update of a few documents, not in a build of every mart
+DRAWER_MAX_DOCUMENTS = 100
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     dagster_dbt_translator=NewsclaimsTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
@@ -206,7 +214,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
             changed = changes.pending(con)
             unchanged = whole_project and not full_refresh and in_place
         warehouse.let_go()  # dbt opens the file its own way
-        if follows_here(context, [REPORT]):
+        if follows_here(context, [REPORT]) and not full_refresh and changed <= DRAWER_MAX_DOCUMENTS:
             drawer.start()  # matplotlib is imported on the other core while dbt builds (answers/drawer.py)
         context.log.info(
             "dbt build: the marts keyed by document rebuilt whole (the dbt project changed since they were built)"

@@ -33,6 +33,7 @@ claims = DagsterInstance.get().get_latest_materialization_event(AssetKey("fct_cl
 print(json.dumps({"ok": ok, "spacy": sorted(m for m in sys.modules if m == "spacy" or m.startswith("spacy."))[:5],
                   "fork_server": forkserver._forkserver._forkserver_pid,
                   "dbt_built_here": "dbt.task.build" in sys.modules,
+                  "charts_drawn_here": "matplotlib" in sys.modules,
                   "fct_claims_rows": claims.metadata["dagster/row_count"].value,
                   "collector": [gc.isenabled(), list(gc.get_threshold()), gc.get_freeze_count() > 100_000,
                                 gc.get_stats()[2]["collections"] - full]}))
@@ -62,7 +63,14 @@ def test_a_one_article_update_imports_no_spacy_in_the_runs_own_process(built_war
     rows = probe.pop("fct_claims_rows")
     # and dbt's build ran in the process forked as the run began (pipeline/assets/dbt_ahead.py): this
     # one never imported dbt's build task, yet every mart's materialization has its row count
-    assert probe == {"ok": True, "spacy": [], "fork_server": None, "dbt_built_here": False}, probe
+    # and the report's charts by the drawer the dbt step forked (pipeline/answers/drawer.py)
+    assert probe == {
+        "ok": True,
+        "spacy": [],
+        "fork_server": None,
+        "dbt_built_here": False,
+        "charts_drawn_here": False,
+    }, probe
     # collecting again, less often, the start-up heap frozen: the default made 7 full collections here
     enabled, thresholds, frozen, full_collections = collected
     assert enabled and thresholds == [10_000, 10, 10] and frozen, collected
@@ -92,8 +100,15 @@ def test_a_new_warehouses_run_loads_its_model_in_the_fork_server_not_in_its_own_
     probe.pop("collector")
     rows = probe.pop("fct_claims_rows")
     # the workers were forked from the server, which is stopped once the NLP step is done; a new
-    # warehouse's build runs here, the NLP's workers having kept the other core busy
-    assert probe == {"ok": True, "spacy": [], "fork_server": None, "dbt_built_here": True}, probe
+    # warehouse's build runs here, the NLP's workers having kept the other core busy, and so do its
+    # charts: a build of every mart forks no drawer (DRAWER_MAX_DOCUMENTS)
+    assert probe == {
+        "ok": True,
+        "spacy": [],
+        "fork_server": None,
+        "dbt_built_here": True,
+        "charts_drawn_here": True,
+    }, probe
     with duckdb.connect(str(warehouse), read_only=True) as con:
         statuses = con.execute("select status, count(*) from raw.document_annotations group by 1").fetchall()
         claims = con.execute("select count(*) from main.fct_claims").fetchone()[0]
