@@ -22,7 +22,7 @@ import sys
 import threading
 from pathlib import Path
 
-from pipeline.assets.dbt_inprocess import _Lines, error_line, run_command
+from pipeline.assets.dbt_inprocess import ThreadedCommand, error_line, run_command
 
 _AHEAD: dict[str, DbtAhead] = {}
 
@@ -98,23 +98,18 @@ class DbtAhead:
             self.process.join(5)
 
 
-class AheadBuild:
-    """The parts of subprocess.Popen that dagster-dbt's DbtCliInvocation uses, for a build in the
-    process forked ahead: its lines are read from the pipe by a thread into `stdout` (unbounded,
-    as `InProcessDbt`'s, so a reader that stops part way never leaves the build blocked)."""
+class AheadBuild(ThreadedCommand):
+    """A build in the process forked ahead: a thread reads its lines, row counts and exit code from
+    the pipe (into `stdout`, unbounded as `InProcessDbt`'s, so a reader that stops part way never
+    leaves the build blocked)."""
+
+    _thread_name = "newsclaims-dbt-ahead-reader"
 
     def __init__(self, ahead: DbtAhead, args) -> None:
-        self.args = list(args)
-        self.returncode: int | None = None
-        self.pid = ahead.process.pid
-        self.stdout = _Lines()
-        #: unique_id -> rows of each table the build made, as its result came
-        self.row_counts: dict[str, int] = {}
         self._ahead = ahead
-        self._reader = threading.Thread(target=self._read, name="newsclaims-dbt-ahead-reader", daemon=True)
-        self._reader.start()
+        super().__init__(args, ahead.process.pid)
 
-    def _read(self) -> None:
+    def _target(self) -> None:
         code = 2
         try:
             while True:
@@ -135,23 +130,6 @@ class AheadBuild:
             self._ahead.close()
             self.returncode = code
             self.stdout.end()
-
-    def wait(self, timeout: float | None = None) -> int | None:
-        self._reader.join(timeout)
-        return self.returncode
-
-    def poll(self) -> int | None:
-        return None if self._reader.is_alive() else self.returncode
-
-    def send_signal(self, sig) -> None:
-        """As for a build in the run's own process (`InProcessDbt`), an interrupt does not stop the
-        build part way (the child ignores SIGINT): the run's own process ends it, and with it the
-        child (`die_with_parent`)."""
-
-    def terminate(self) -> None:
-        self._ahead.process.terminate()
-
-    kill = terminate
 
 
 class _SentCounts(dict):

@@ -70,32 +70,25 @@ class _Lines:
         self.close()
 
 
-class InProcessDbt:
-    """The parts of subprocess.Popen that dagster-dbt's DbtCliInvocation uses."""
+class ThreadedCommand:
+    """The parts of subprocess.Popen that dagster-dbt's DbtCliInvocation uses, for a dbt command that
+    a thread of this process runs or reads (`_target`): its JSON lines go to `stdout`, each table's
+    row count to `row_counts` (unique_id -> rows, counted as its result came: `_count_rows`), and
+    `returncode` is set when the thread ends."""
 
-    def __init__(self, args, stdout=None, stderr=None, env=None, cwd=None, **_):
+    _thread_name = "newsclaims-dbt"
+
+    def __init__(self, args, pid: int, *thread_args) -> None:
         self.args = list(args)
         self.returncode: int | None = None
-        self.pid = os.getpid()
-        self._cwd = cwd
+        self.pid = pid
         self.stdout = _Lines()
-        #: unique_id -> rows of each table a build made, counted as its result came (`_count_rows`)
         self.row_counts: dict[str, int] = {}
-        # taken now: dagster-dbt streams the events after leaving `dbt_in_this_process`
-        self._manifest_for = _MANIFEST["for"]
-        self._thread = threading.Thread(
-            target=self._run, args=(dict(env or os.environ),), name="newsclaims-dbt", daemon=True
-        )
+        self._thread = threading.Thread(target=self._target, args=thread_args, name=self._thread_name, daemon=True)
         self._thread.start()
 
-    def _run(self, env: dict[str, str]) -> None:
-        code = 2
-        try:
-            with _LOCK:
-                code = run_command(self.args, env, self._cwd, self._manifest_for, self.stdout.put, self.row_counts)
-        finally:
-            self.returncode = code
-            self.stdout.end()
+    def _target(self, *args) -> None:
+        raise NotImplementedError
 
     def wait(self, timeout: float | None = None) -> int | None:
         self._thread.join(timeout)
@@ -105,9 +98,29 @@ class InProcessDbt:
         return None if self._thread.is_alive() else self.returncode
 
     def send_signal(self, sig) -> None:
-        """dbt in a thread cannot be interrupted; the run's own process ends it."""
+        """A dbt command is not interrupted part way: the run's own process ends it (a build in the
+        process forked ahead, which ignores SIGINT, ends with it: `die_with_parent`)."""
 
     terminate = kill = send_signal
+
+
+class InProcessDbt(ThreadedCommand):
+    """A dbt command run by a thread of this process."""
+
+    def __init__(self, args, stdout=None, stderr=None, env=None, cwd=None, **_):
+        self._cwd = cwd
+        # taken now: dagster-dbt streams the events after leaving `dbt_in_this_process`
+        self._manifest_for = _MANIFEST["for"]
+        super().__init__(args, os.getpid(), dict(env or os.environ))
+
+    def _target(self, env: dict[str, str]) -> None:
+        code = 2
+        try:
+            with _LOCK:
+                code = run_command(self.args, env, self._cwd, self._manifest_for, self.stdout.put, self.row_counts)
+        finally:
+            self.returncode = code
+            self.stdout.end()
 
 
 def run_command(

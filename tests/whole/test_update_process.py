@@ -40,6 +40,12 @@ print(json.dumps({"ok": ok, "spacy": sorted(m for m in sys.modules if m == "spac
 """
 
 
+def _ran(**where) -> dict:
+    """What PROBE prints of a run that succeeded without spaCy in its own process and left no fork
+    server behind, and where dbt built and the charts were drawn (`where`)."""
+    return {"ok": True, "spacy": [], "fork_server": None, **where}
+
+
 def test_a_one_article_update_imports_no_spacy_in_the_runs_own_process(built_warehouse, tmp_path):
     warehouse = tmp_path / "w.duckdb"
     shutil.copy(built_warehouse, warehouse)
@@ -64,13 +70,7 @@ def test_a_one_article_update_imports_no_spacy_in_the_runs_own_process(built_war
     # and dbt's build ran in the process forked as the run began (pipeline/assets/dbt_ahead.py): this
     # one never imported dbt's build task, yet every mart's materialization has its row count
     # and the report's charts by the drawer the dbt step forked (pipeline/answers/drawer.py)
-    assert probe == {
-        "ok": True,
-        "spacy": [],
-        "fork_server": None,
-        "dbt_built_here": False,
-        "charts_drawn_here": False,
-    }, probe
+    assert probe == _ran(dbt_built_here=False, charts_drawn_here=False), probe
     # collecting again, less often, the start-up heap frozen: the default made 7 full collections here
     enabled, thresholds, frozen, full_collections = collected
     assert enabled and thresholds == [10_000, 10, 10] and frozen, collected
@@ -102,13 +102,7 @@ def test_a_new_warehouses_run_loads_its_model_in_the_fork_server_not_in_its_own_
     # the workers were forked from the server, which is stopped once the NLP step is done; a new
     # warehouse's build runs here, the NLP's workers having kept the other core busy, and so do its
     # charts: a build of every mart forks no drawer (DRAWER_MAX_DOCUMENTS)
-    assert probe == {
-        "ok": True,
-        "spacy": [],
-        "fork_server": None,
-        "dbt_built_here": True,
-        "charts_drawn_here": True,
-    }, probe
+    assert probe == _ran(dbt_built_here=True, charts_drawn_here=True), probe
     with duckdb.connect(str(warehouse), read_only=True) as con:
         statuses = con.execute("select status, count(*) from raw.document_annotations group by 1").fetchall()
         claims = con.execute("select count(*) from main.fct_claims").fetchone()[0]
