@@ -21,6 +21,7 @@ from pipeline.assets.dbt_parse import (
     DBT_PROJECT_DIR,
     PARSED_PROJECT,
     manifest_is_stale,
+    prepared_build,
     project_files,
     read_manifest,
 )
@@ -126,10 +127,7 @@ def prepare_build(warehouse: Path) -> None:
     read: list = []
 
     def prepare() -> None:
-        import dbt.cli.main  # noqa: F401
-        import dbt.task.build  # noqa: F401
-
-        read.append(read_manifest(key))
+        read.append(prepared_build(key))
 
     _PREPARED[key] = (start_loading(prepare, "newsclaims-dbt-prepare"), read)
 

@@ -23,6 +23,7 @@ import threading
 from pathlib import Path
 
 from pipeline.assets.dbt_inprocess import ThreadedCommand, error_line, run_command
+from pipeline.assets.dbt_parse import prepared_build
 
 _AHEAD: dict[str, DbtAhead] = {}
 
@@ -132,17 +133,6 @@ class AheadBuild(ThreadedCommand):
             self.stdout.end()
 
 
-class _SentCounts(dict):
-    """row_counts for `run_command` in the child: each count goes to the parent as it is made."""
-
-    def __init__(self, send) -> None:
-        super().__init__()
-        self._send = send
-
-    def __setitem__(self, unique_id: str, rows: int) -> None:
-        self._send(("count", unique_id, rows))
-
-
 def prepare() -> None:
     """Tell the process forked ahead to import dbt and read the project's parse now: once the run's
     own imports are done (its definitions built), so that the two do not share the other core."""
@@ -165,7 +155,7 @@ def _serve(conn, parent_end, warehouse: str) -> None:
     try:
         request = conn.recv()
         if request == PREPARE:
-            manifest = _prepared(warehouse)
+            manifest = prepared_build(warehouse)
             request = conn.recv()
     except (EOFError, OSError):
         return
@@ -173,7 +163,7 @@ def _serve(conn, parent_end, warehouse: str) -> None:
         return
     args, env, cwd = request
     if manifest is None:  # not prepared, or the project was parsed again since
-        manifest = _prepared(warehouse)
+        manifest = prepared_build(warehouse)
     sending = threading.Lock()  # a full build's events come from two dbt threads
 
     def send(message: tuple) -> None:
@@ -181,16 +171,11 @@ def _serve(conn, parent_end, warehouse: str) -> None:
             conn.send(message)
 
     code = run_command(
-        args, env, cwd, lambda _warehouse: manifest, lambda line: send(("line", line)), _SentCounts(send)
+        args,
+        env,
+        cwd,
+        lambda _warehouse: manifest,
+        lambda line: send(("line", line)),
+        lambda unique_id, rows: send(("count", unique_id, rows)),
     )
     send(("end", code))
-
-
-def _prepared(warehouse: str):
-    import dbt.adapters.duckdb  # noqa: F401 - the adapter the build's profile loads
-    import dbt.cli.main  # noqa: F401
-    import dbt.task.build  # noqa: F401
-
-    from pipeline.assets.dbt_parse import read_manifest
-
-    return read_manifest(warehouse)

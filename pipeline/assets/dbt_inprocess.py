@@ -117,7 +117,9 @@ class InProcessDbt(ThreadedCommand):
         code = 2
         try:
             with _LOCK:
-                code = run_command(self.args, env, self._cwd, self._manifest_for, self.stdout.put, self.row_counts)
+                code = run_command(
+                    self.args, env, self._cwd, self._manifest_for, self.stdout.put, self.row_counts.__setitem__
+                )
         finally:
             self.returncode = code
             self.stdout.end()
@@ -129,11 +131,11 @@ def run_command(
     cwd,
     manifest_for: Callable[[str | None], Any],
     put: Callable[[bytes], None],
-    row_counts: dict[str, int],
+    count: Callable[[str, int], None],
 ) -> int:
     """Run the dbt command line `args` (the executable first) in this process with dbt's settings
     from `env`, handing `put` each event at INFO or above as the JSON line `--log-format json`
-    prints, and counting into `row_counts` the rows of each table the build makes (`_count_rows`).
+    prints, and `count` the rows of each table the build makes (`_count_rows`).
     A `build` starts from `manifest_for(warehouse)` and writes run_results.json alone. Returns the
     exit code dbt's own command line would; dbt's hold on the warehouse is let go whatever happens."""
     from dbt.cli.main import dbtRunner
@@ -145,7 +147,7 @@ def run_command(
 
     def forward(msg) -> None:
         if msg.info.name == "LogModelResult":
-            _count_rows(msg, row_counts)
+            _count_rows(msg, count)
         if msg.info.level in _SHOWN_LEVELS:
             put(msg_to_json(msg).encode("utf-8") + b"\n")
         if msg.info.name in _NODE_RESULTS and not finished:
@@ -155,7 +157,7 @@ def run_command(
     code = 2
     try:
         with _environment({**FILE_LOG, **env, **_QUIET}), _unheard_events_unmade():
-            command = next((a for a in args[1:] if not a.startswith("-")), None)
+            command = dbt_command(args)
             manifest = manifest_for(env.get("NEWSCLAIMS_WAREHOUSE")) if command == "build" else None
             argv = list(args[1:])
             results_only = command == "build" and not {"--write-json", "--no-write-json"} & set(argv)
@@ -172,6 +174,11 @@ def run_command(
     finally:
         _release_warehouse()
     return code
+
+
+def dbt_command(args) -> str | None:
+    """The dbt command of a command line (the executable first): `build`, `ls`, ..."""
+    return next((a for a in list(args)[1:] if not a.startswith("-")), None)
 
 
 def error_line(message: str) -> bytes:
@@ -241,7 +248,7 @@ def _unheard_events_unmade():
 _COUNTED = frozenset({"table", "incremental"})
 
 
-def _count_rows(msg, counts: dict[str, int]) -> None:
+def _count_rows(msg, count: Callable[[str, int], None]) -> None:
     """Count the rows of the table a model's result event is about, through the build's own DuckDB
     connection (the file is the build's until it ends): the step reports each model's row count as
     its result comes, instead of opening the file again after the build to count them all."""
@@ -255,9 +262,8 @@ def _count_rows(msg, counts: dict[str, int]) -> None:
         return
     try:
         with environment.conn.cursor() as cursor:
-            counts[node.unique_id] = cursor.execute(
-                f"select count(*) from {node.node_relation.relation_name}"
-            ).fetchone()[0]
+            rows = cursor.execute(f"select count(*) from {node.node_relation.relation_name}").fetchone()[0]
+        count(node.unique_id, rows)
     except Exception:  # noqa: BLE001 - the count is metadata: the build's own result stands without it
         pass
 
@@ -306,8 +312,7 @@ def _start(args, env=None, cwd=None, **kwargs):
     from pipeline.assets import dbt_ahead
 
     env = dict(env or os.environ)
-    command = next((a for a in list(args)[1:] if not a.startswith("-")), None)
-    started = dbt_ahead.popen(args, env, cwd) if command == "build" else None
+    started = dbt_ahead.popen(args, env, cwd) if dbt_command(args) == "build" else None
     return started or InProcessDbt(args, env=env, cwd=cwd, **kwargs)
 
 

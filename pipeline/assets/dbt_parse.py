@@ -62,3 +62,14 @@ def read_manifest(warehouse: str | None):
         if relation and relation.startswith(f'"{parsed_for}".'):
             node.relation_name = f'"{catalog}".' + relation[len(parsed_for) + 3 :]
     return manifest
+
+
+def prepared_build(warehouse: str | None):
+    """Import what an in-process `dbt build` imports as it starts (its command line, its build task,
+    the DuckDB adapter) and read the project's parse for `warehouse` (`read_manifest`): what a
+    build's process can do while it waits for the build."""
+    import dbt.adapters.duckdb  # noqa: F401 - the adapter the build's profile loads
+    import dbt.cli.main  # noqa: F401
+    import dbt.task.build  # noqa: F401
+
+    return read_manifest(warehouse)
