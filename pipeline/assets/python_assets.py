@@ -194,6 +194,7 @@ def load_annotations(context: AssetExecutionContext, spacy_model: SpacyResource,
         rows = {t: rows.get(t, 0) + again.rows.get(t, 0) for t in LOAD_TABLES}
     with warehouse.get_connection() as con:
         counts = _counts(con, LOAD_TABLES)
+    warehouse.let_go_if_many_changed()
     context.log.info(f"loaded {batches} batches ({documents} documents)")
     for table in LOAD_TABLES:
         yield MaterializeResult(
@@ -228,6 +229,7 @@ def entity_links(context: AssetExecutionContext, warehouse: WarehouseResource) -
         with transaction(con):
             stats = update_entity_links(con, overrides)
         rows, entities = con.execute("select count(*), count(distinct entity_id) from raw.entity_links").fetchone()
+    warehouse.let_go_if_many_changed()
     return MaterializeResult(
         metadata={
             "row_count": rows,

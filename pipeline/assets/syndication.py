@@ -41,6 +41,7 @@ def _materialize(context, warehouse: WarehouseResource, update, tables: dict[str
         with transaction(con):
             stats = update(con)
         counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in tables}
+    warehouse.let_go_if_many_changed()
     seconds = round(time.perf_counter() - started, 3)
     context.log.info(message(stats, seconds))
     for table in tables:

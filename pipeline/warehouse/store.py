@@ -244,6 +244,18 @@ def connect(
             _close(con, warehouse)
 
 
+def allocate_arrow_from_system() -> None:
+    """Arrow's buffers in this process come from the system allocator (glibc's malloc) rather than
+    Arrow's default pool (mimalloc on Linux), which keeps what it freed for reuse. A run's steps read
+    and write the warehouse through Arrow one after another (staged batches, entity links, claim
+    embeddings), and on a 10x corpus the pool grew from step to step: the run's process held 1.21 GB
+    in the claim-clusters step, 0.97 GB with the system allocator (benchmarks/README.md, session 40)."""
+    import pyarrow as pa
+
+    if pa.default_memory_pool().backend_name != "system":
+        pa.set_memory_pool(pa.system_memory_pool())
+
+
 @contextmanager
 def _full_disk_named(warehouse: Path) -> Iterator[None]:
     """DuckDB's error for a full disk raised as WarehouseFull, which says what is full and how much
@@ -294,6 +306,11 @@ def keep(warehouse: Path, lock_timeout: float = Settings.lock_timeout, memory_li
         lock.release()
         raise
     _KEPT[key] = con
+
+
+def is_kept(warehouse: Path) -> bool:
+    """Whether `keep` holds this warehouse open in this process."""
+    return _key(warehouse) in _KEPT
 
 
 def let_go(warehouse: Path | None = None) -> None:

@@ -8,9 +8,10 @@ import subprocess
 import sys
 
 import duckdb
+import pyarrow as pa
 from dagster import asset, materialize
 
-from pipeline.resources import WarehouseResource
+from pipeline.resources import LET_GO_CHANGED_DOCUMENTS, WarehouseResource
 from pipeline.warehouse import store
 
 _TRY_LOCK = """
@@ -85,3 +86,46 @@ def test_a_run_of_the_steps_lets_go_of_the_warehouse_when_it_ends(tmp_path):
     assert _another_process_gets_the_lock(warehouse)
     assert _another_process_reads(warehouse) == 1
     duckdb.connect(str(warehouse), read_only=True).close()  # nothing of the run holds it in this process either
+
+
+def test_a_step_that_changed_many_documents_closes_the_warehouse_and_a_small_update_keeps_it(tmp_path):
+    """`let_go_if_many_changed`: after a step that left LET_GO_CHANGED_DOCUMENTS documents or more
+    awaiting the marts, the warehouse closes (DuckDB hands its memory back) and the lock is free;
+    after one that changed fewer, it stays open for the next step. Arrow's buffers in the run's
+    steps come from the system allocator, which hands back what a step freed."""
+    warehouse = tmp_path / "w.duckdb"
+    seen = {}
+
+    def change(n: int):
+        def step(warehouse: WarehouseResource) -> None:
+            with warehouse.get_connection() as con:
+                con.execute(
+                    "insert into raw.document_changes select 'd' || (range + ?)::varchar, now()::timestamp from range(?)",
+                    [seen.get("n", 0), n],
+                )
+            seen["n"] = seen.get("n", 0) + n
+            warehouse.let_go_if_many_changed()
+            seen[n] = (store.is_kept(warehouse.path), _another_process_gets_the_lock(warehouse.path))
+            seen["pool"] = pa.default_memory_pool().backend_name
+
+        return step
+
+    few, rest = 3, LET_GO_CHANGED_DOCUMENTS - 3
+    small = asset(name="small")(change(few))
+    large = asset(name="large", deps=[small])(change(rest))
+    assert materialize([small, large], resources={"warehouse": WarehouseResource(database=str(warehouse))}).success
+    assert seen[few] == (True, False)  # 3 changed: kept open, the lock held
+    assert seen[rest] == (False, True)  # 500 changed in all: closed, the lock free
+    assert seen["pool"] == "system"
+    assert _another_process_reads_changes(warehouse) == LET_GO_CHANGED_DOCUMENTS
+
+
+def _another_process_reads_changes(warehouse) -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", _READ.replace(" where document_id = 'kept'", ""), str(warehouse)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return int(done.stdout)
