@@ -4,6 +4,7 @@ warehouse/claim_clusters.py.
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
 
+import gc
 import time
 from contextlib import ExitStack
 
@@ -34,14 +35,17 @@ def _specs(tables: dict[str, str], deps: list[AssetKey]) -> list[AssetSpec]:
     ]
 
 
-def _materialize(context, warehouse: WarehouseResource, update, tables: dict[str, str], message):
-    """Run `update(con)` in one transaction; log `message(stats, seconds)`; one result per raw table."""
+def _materialize(context, warehouse: WarehouseResource, update, tables: dict[str, str], message, release=None):
+    """Run `update(con)` in one transaction; log `message(stats, seconds)`; one result per raw table.
+    `release()` after a step that changed many documents: what it loaded that the next steps of a
+    big run need not hold (an update's next run in the same process, `newsclaims watch`, keeps it)."""
     started = time.perf_counter()
     with warehouse.get_connection() as con:
         with transaction(con):
             stats = update(con)
         counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in tables}
-    warehouse.let_go_if_many_changed()
+    if warehouse.let_go_if_many_changed() and release is not None:
+        release()
     seconds = round(time.perf_counter() - started, 3)
     context.log.info(message(stats, seconds))
     for table in tables:
@@ -104,4 +108,15 @@ def claim_clusters(context: AssetExecutionContext, warehouse: WarehouseResource)
             f"{stats['candidate_claims']} candidate claims, {stats['claims_embedded']} embedded "
             f"in {stats['embed_seconds']}s, {stats['speakers_clustered']} speakers clustered again"
         ),
+        release=_release_encoder,
     )
+
+
+def _release_encoder() -> None:
+    """MiniLM's weights (about 0.1 GB) go before the dbt build, when a big run's clusters are done."""
+    from pipeline.nlp.embeddings import encoder
+    from pipeline.nlp.workers import release_freed_memory
+
+    encoder.cache_clear()
+    gc.collect()
+    release_freed_memory()

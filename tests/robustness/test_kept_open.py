@@ -9,7 +9,7 @@ import sys
 
 import duckdb
 import pyarrow as pa
-from dagster import asset, materialize
+from dagster import asset, build_asset_context, materialize
 
 from pipeline.resources import LET_GO_CHANGED_DOCUMENTS, WarehouseResource
 from pipeline.warehouse import store
@@ -129,3 +129,43 @@ def _another_process_reads_changes(warehouse) -> int:
     )
     assert done.returncode == 0, done.stderr
     return int(done.stdout)
+
+
+def test_a_big_step_releases_what_it_loaded_and_a_small_one_keeps_it(tmp_path):
+    """The claim-clusters step's `release` (MiniLM's weights) runs only after a step that left many
+    documents changed, once the warehouse is closed; a small update keeps the model for the next run
+    in the same process (`newsclaims watch`)."""
+    from pipeline.assets.syndication import _materialize, _release_encoder
+    from pipeline.nlp.embeddings import encoder
+
+    warehouse = WarehouseResource(database=str(tmp_path / "w.duckdb"))
+    released = []
+
+    def step(n):
+        def insert(con):
+            con.execute(
+                "insert into raw.document_changes select ? || range::varchar, now()::timestamp from range(?)",
+                [f"{n}-", n],
+            )
+            return {"documents": n}
+
+        context = build_asset_context()
+        list(
+            _materialize(
+                context, warehouse, insert, {"document_changes": ""}, lambda *_: "", lambda: released.append(n)
+            )
+        )
+
+    warehouse.setup_for_execution(None)
+    try:
+        step(3)  # 3 documents changed: kept open, nothing released
+        assert store.is_kept(warehouse.path) and released == []
+        step(LET_GO_CHANGED_DOCUMENTS - 3)  # 500 in all
+        assert not store.is_kept(warehouse.path)
+        assert released == [LET_GO_CHANGED_DOCUMENTS - 3]
+    finally:
+        warehouse.teardown_after_execution(None)
+    encoder()
+    assert encoder.cache_info().currsize == 1
+    _release_encoder()
+    assert encoder.cache_info().currsize == 0
