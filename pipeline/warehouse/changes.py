@@ -38,14 +38,24 @@ CHANGED_DOCUMENTS = "select document_id from raw.document_changes"
 PROJECT_STATE = "dbt_project"
 
 
+#: the lists `mark` writes: the marts' (emptied by a build of the whole dbt project) and the claim
+#: clusterer's (emptied by the clusterer: a run that builds the marts without it, a subset picked in
+#: the UI, leaves the clusterer's list whole)
+CHANGE_LISTS = ("raw.document_changes", "raw.cluster_document_changes")
+
+
 def mark(con, select_sql: str, params: list | tuple = ()) -> None:
     """List the documents `select_sql` (one column of document ids) returns as changed."""
     con.execute(
-        f"""insert or ignore into raw.document_changes
-            select distinct document_id, now()::timestamp from ({select_sql}) s(document_id)
-            where document_id is not null""",
+        f"""create or replace temp table _marked as
+            select distinct document_id from ({select_sql}) s(document_id) where document_id is not null""",
         list(params),
     )
+    try:
+        for table in CHANGE_LISTS:
+            con.execute(f"insert or ignore into {table} select document_id, now()::timestamp from _marked")
+    finally:
+        con.execute("drop table if exists _marked")
 
 
 def mark_ids(con, document_ids: Iterable[str]) -> None:

@@ -104,6 +104,9 @@ RAW_TABLES: dict[str, str] = {
         entity_id varchar, noted_at timestamp""",
     "cluster_changes": """
         speaker_entity_id varchar, noted_at timestamp""",
+    # the claim clusterer's own list of changed documents (pipeline/warehouse/changes.py)
+    "cluster_document_changes": """
+        document_id varchar primary key, changed_at timestamp""",
 }
 
 #: Raw tables and columns dbt deliberately does not stage ("table" or "table.column" → why).
@@ -118,7 +121,8 @@ NOT_STAGED: dict[str, str] = {
     "same run, so nothing is missing from the marts. Reported by the load step's metadata.",
     "entity_documents": "Bookkeeping of the entity resolver (which documents' mentions are resolved, by which "
     "resolver version and when), so a run resolves only new documents.",
-    "entity_state": "The entity resolver's own state (its version, the overrides it last applied).",
+    "entity_state": "The entity resolver's own state (its version, the overrides it last applied), and the claim "
+    "clusterer's rule version.",
     "document_minhash": "The syndication index's MinHash signature of each document's body (bookkeeping of "
     "the near-duplicate search); the marts carry its result, syndication_group_id.",
     "document_minhash_bands": "The syndication index's locality-sensitive hash bands, joined to find a new "
@@ -137,6 +141,8 @@ NOT_STAGED: dict[str, str] = {
     "counts the build redoes.",
     "cluster_changes": "Bookkeeping of fct_claim_cluster_members: the speakers whose claims the clusterer clustered "
     "again or dropped, and (noted by dbt) the speakers a changed document's members had, whose clusters the build redoes.",
+    "cluster_document_changes": "Bookkeeping of the claim clusterer: the documents changed (listed with "
+    "document_changes) since it last ran, whose speakers it clusters again; emptied by the clusterer, not by dbt.",
     "claims.source_key": "The normalised name the extractor matched the source by; source_id (its hash) is staged "
     "and dim_sources carries the name.",
 }

@@ -32,6 +32,9 @@ ALLOWED_INTERPOLATIONS = {
     # the marts' change list: a fixed SELECT written by each caller (warehouse/changes.py), and the
     # entity resolver's fixed "value changes" conditions (warehouse/entities.py)
     "select_sql",
+    # the claim clusterer's fixed speaker sets and condition, written in the code (warehouse/claim_clusters.py)
+    "touched",
+    "dropped",
     "moved",
     "renamed_links",
     # the entity resolver's fixed fragments: its column list, a join condition built from it, and a

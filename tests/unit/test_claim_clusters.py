@@ -20,6 +20,7 @@ from pipeline.nlp.claim_clusters import (
     wording_clusters,
 )
 from pipeline.nlp.embeddings import encoder
+from pipeline.warehouse import changes
 from pipeline.warehouse.claim_clusters import update_claim_clusters
 from pipeline.warehouse.schema import ensure_schema
 
@@ -49,6 +50,7 @@ def test_a_paraphrase_joins_the_statement_and_another_statement_does_not(embed):
 
 
 def _claim(con, claim_id, document_id, speaker, content, speaker_text=None):
+    """A claim and its speaker link, its document listed as changed (as the load and the resolver list it)."""
     con.execute(
         "insert into raw.claims (claim_id, document_id, speaker_mention_id, content_text, speaker_text)"
         " values (?, ?, ?, ?, ?)",
@@ -58,6 +60,7 @@ def _claim(con, claim_id, document_id, speaker, content, speaker_text=None):
         "insert into raw.entity_links (mention_id, entity_id, document_id) values (?, ?, ?)",
         [f"m-{claim_id}", speaker, document_id],
     )
+    changes.mark_ids(con, [document_id])
 
 
 def test_only_new_claims_are_embedded_and_only_changed_speakers_reclustered(embed):
@@ -226,3 +229,41 @@ def test_a_speaker_who_only_gained_claims_has_their_clusters_grown_and_one_who_l
         ("c3", "c3"),
         ("c4", "c2"),
     ]
+
+
+def test_only_the_speakers_of_changed_documents_are_looked_at_and_the_list_outlives_a_marts_build(embed):
+    """The clusterer reads the candidate claims of the speakers the changed documents name now or
+    named when clustered, and of stored claims that are gone; its list of changed documents is its
+    own (a build of the marts without it empties raw.document_changes, not this list). A warehouse
+    clustered by another rule version is looked at whole once."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    _claim(con, "c1", "d1", "lindqvist", SAID)
+    _claim(con, "c2", "d2", "lindqvist", PARAPHRASE)
+    _claim(con, "c3", "d2", "moroz", OTHER)
+    _claim(con, "c4", "d3", "moroz", OTHER_TAX)
+    assert update_claim_clusters(con, embed)["speakers_looked_at"] == 2  # every speaker the first time
+    assert update_claim_clusters(con, embed)["speakers_looked_at"] == 0  # nothing changed since
+    _claim(con, "c5", "d4", "moroz", SAID)
+    con.execute("delete from raw.document_changes")  # the marts built, without the clusterer
+    again = update_claim_clusters(con, embed)
+    assert (again["speakers_looked_at"], again["speakers_clustered"]) == (1, 1)  # moroz only
+    assert con.execute("select count(*) from raw.claim_clusters where speaker_entity_id = 'moroz'").fetchone() == (3,)
+    # a link moved to another entity (the resolver lists its document): both speakers are looked at,
+    # and the claim leaves the one it had
+    con.execute("update raw.entity_links set entity_id = 'lindqvist' where mention_id = 'm-c5'")
+    changes.mark_ids(con, ["d4"])
+    moved = update_claim_clusters(con, embed)
+    assert moved["speakers_looked_at"] == 2
+    assert con.execute("select speaker_entity_id from raw.claim_clusters where claim_id = 'c5'").fetchall() == [
+        ("lindqvist",)
+    ]
+    # a document forgotten without being listed: its stored claims are gone, their speaker looked at
+    con.execute("delete from raw.claims where document_id = 'd3'")
+    gone = update_claim_clusters(con, embed)
+    assert gone["speakers_looked_at"] == 1
+    assert con.execute("select count(*) from raw.claim_clusters where speaker_entity_id = 'moroz'").fetchone() == (0,)
+    # clusters made by another rule version: every speaker once
+    con.execute("update raw.entity_state set value = 'cc-old' where name = 'claim_clusters'")
+    assert update_claim_clusters(con, embed)["speakers_looked_at"] == 2
+    assert update_claim_clusters(con, embed)["speakers_looked_at"] == 0
