@@ -1,13 +1,25 @@
 -- Who appears with whom: each pair of entities mentioned in one document, once per pair
 -- (entity_id_a < entity_id_b), with the documents and sentences they share.
--- Incremental: a build counts again only the pairs of the entities changed documents named before
--- or name now (touched_entities), from every document naming them; the other pairs' counts stand.
+-- Incremental: a pair's counts change only when a document naming both changed, and both are then
+-- among the entities changed documents named before or name now (touched_entities). A build counts
+-- again the pairs of two touched entities, from every document naming them; the other pairs'
+-- counts stand, and the post-hook renames the touched entities in them (a new article can rename
+-- an entity). Recounting every pair of a touched entity (every entity "UK" ever appeared with) grew
+-- with the corpus: 0.15 s of a one-article update on a 10x corpus.
 {{ config(
     materialized="incremental",
     incremental_strategy="append",
     on_schema_change="fail",
     pre_hook="{% if is_incremental() %}delete from {{ this }} where entity_id_a in ({{ touched_entities() }})"
-             ~ " or entity_id_b in ({{ touched_entities() }}){% endif %}",
+             ~ " and entity_id_b in ({{ touched_entities() }}){% endif %}",
+    post_hook=[
+        "{% if is_incremental() %}update {{ this }} p set entity_name_a = e.name from {{ ref('dim_entities') }} e"
+        ~ " where e.entity_id = p.entity_id_a and p.entity_id_a in ({{ touched_entities() }})"
+        ~ " and p.entity_name_a is distinct from e.name{% endif %}",
+        "{% if is_incremental() %}update {{ this }} p set entity_name_b = e.name from {{ ref('dim_entities') }} e"
+        ~ " where e.entity_id = p.entity_id_b and p.entity_id_b in ({{ touched_entities() }})"
+        ~ " and p.entity_name_b is distinct from e.name{% endif %}",
+    ],
 ) }}
 
 with named as (
@@ -27,42 +39,34 @@ touched as (
     {{ touched_entities() }}
 ),
 
--- the documents naming a touched entity, each row marked whether its entity is touched
+-- the touched entities' rows, in every document naming them
 counted as (
-    select *, entity_id in (select entity_id from touched) as is_touched
-    from named
-    where document_id in (select document_id from named where entity_id in (select entity_id from touched))
+    select * from named where entity_id in (select entity_id from touched)
 ),
 {% else %}
 counted as (
-    select *, true as is_touched from named
+    select * from named
 ),
 {% endif %}
 
 doc_entities as (
-    select distinct document_id, entity_id, is_touched from counted
+    select distinct document_id, entity_id from counted
 ),
 
--- each pair once per document: from its touched entity, or from the smaller one when both are
--- touched (in a whole build every entity is: the pairs a < b)
 doc_pairs as (
-    select least(a.entity_id, b.entity_id) as entity_id_a, greatest(a.entity_id, b.entity_id) as entity_id_b,
+    select a.entity_id as entity_id_a, b.entity_id as entity_id_b,
            count(*) as document_count, min(d.first_seen_at) as first_seen_at
     from doc_entities a
-    join doc_entities b
-      on b.document_id = a.document_id and a.is_touched
-     and (a.entity_id < b.entity_id or (not b.is_touched and b.entity_id <> a.entity_id))
+    join doc_entities b on b.document_id = a.document_id and a.entity_id < b.entity_id
     left join documents d on d.document_id = a.document_id
     group by all
 ),
 
 sentence_pairs as (
-    select least(a.entity_id, b.entity_id) as entity_id_a, greatest(a.entity_id, b.entity_id) as entity_id_b,
-           count(*) as sentence_count
+    select a.entity_id as entity_id_a, b.entity_id as entity_id_b, count(*) as sentence_count
     from counted a
     join counted b
-      on b.document_id = a.document_id and b.sentence_index = a.sentence_index and a.is_touched
-     and (a.entity_id < b.entity_id or (not b.is_touched and b.entity_id <> a.entity_id))
+      on b.document_id = a.document_id and b.sentence_index = a.sentence_index and a.entity_id < b.entity_id
     group by all
 )
 
