@@ -7,11 +7,15 @@
     since the last successful build, and the other rows were tested when they were written. Likewise
     a relationship to a row of the same document (a claim's document, a citation's claim): both
     rows are rewritten together, only with their document listed. A relationship that crosses
-    documents (to an entity, a source, a cluster) stays tested whole. -#}
+    documents (to an entity, a source, a cluster) stays tested whole. `where: changed pairs` likewise
+    on a table of document pairs (document_id_a, document_id_b): the pairs of the changed documents. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if where == 'changed documents' -%}
         {%- set where = '' if flags.FULL_REFRESH else 'document_id in (' ~ changed_document_ids() ~ ')' -%}
+    {%- elif where == 'changed pairs' -%}
+        {%- set where = '' if flags.FULL_REFRESH else 'document_id_a in (' ~ changed_document_ids()
+            ~ ') or document_id_b in (' ~ changed_document_ids() ~ ')' -%}
     {%- endif -%}
     {%- if where -%}
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}

@@ -48,6 +48,16 @@
     where document_id in (select document_id from {{ document_changes() }})
 {%- endmacro %}
 
+{#- fct_entity_cooccurrence's post-hook: the touched entities' names (dim_entities) in the pairs the
+    build did not count again, on side `a` or `b` of the pair. -#}
+{% macro rename_touched_entities(side) -%}
+    {%- if is_incremental() -%}
+    update {{ this }} p set entity_name_{{ side }} = e.name from {{ ref('dim_entities') }} e
+    where e.entity_id = p.entity_id_{{ side }} and p.entity_id_{{ side }} in ({{ touched_entities() }})
+      and p.entity_name_{{ side }} is distinct from e.name
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The speakers whose claim clusters fct_claim_cluster_members redoes: the ones the clusterer
     clustered again or dropped (pipeline/warehouse/claim_clusters.py) and the ones the members'
     changed documents had (noted by its pre-hook), in raw.cluster_changes, emptied with

@@ -515,9 +515,12 @@ def _load_group(con, group: list[Path], current_version: str, report: LoadReport
                 report.rows[table] = report.rows.get(table, 0) + inserted
             changes.mark(con, "select document_id from _todo")
         con.execute(
-            """insert or replace into raw.loaded_batches
-               select g.batch_id, now(), count(t.document_id)::integer
-               from _group g left join _todo t using (batch_id) group by g.batch_id"""
+            """merge into raw.loaded_batches t
+               using (select g.batch_id, now()::timestamp as loaded_at, count(x.document_id)::integer as document_count
+                      from _group g left join _todo x using (batch_id) group by g.batch_id) x
+               on t.batch_id = x.batch_id
+               when matched then update set loaded_at = x.loaded_at, document_count = x.document_count
+               when not matched then insert by name"""
         )
         report.documents += todo
     finally:

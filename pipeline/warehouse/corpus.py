@@ -203,19 +203,22 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
                     from {name} x where d.document_id = x.document_id and d.decode_errors is null""")
             con.execute(
                 """
-                insert into raw.document_occurrences by name
-                select o.*, ?::timestamp as first_seen_at, ?::timestamp as last_seen_at, true as present from _occ o
-                on conflict (input_dir, path) do update set
-                    document_id = excluded.document_id, size_bytes = excluded.size_bytes,
-                    modified_at = excluded.modified_at, encoding = excluded.encoding,
-                    decode_errors = excluded.decode_errors, file_path = excluded.file_path, format = excluded.format,
-                    line = excluded.line, title = excluded.title, url = excluded.url, publisher = excluded.publisher,
-                    published_at = excluded.published_at, published_at_text = excluded.published_at_text,
-                    author = excluded.author, declared_language = excluded.declared_language,
-                    record_id = excluded.record_id, metadata = excluded.metadata,
-                    metadata_error = excluded.metadata_error, publisher_source_id = excluded.publisher_source_id,
-                    publisher_name = excluded.publisher_name, publisher_kind = excluded.publisher_kind,
-                    last_seen_at = excluded.last_seen_at, present = true
+                merge into raw.document_occurrences t
+                using (select o.*, ?::timestamp as first_seen_at, ?::timestamp as last_seen_at, true as present
+                       from _occ o) x
+                on t.input_dir = x.input_dir and t.path = x.path
+                when matched then update set
+                    document_id = x.document_id, size_bytes = x.size_bytes,
+                    modified_at = x.modified_at, encoding = x.encoding,
+                    decode_errors = x.decode_errors, file_path = x.file_path, format = x.format,
+                    line = x.line, title = x.title, url = x.url, publisher = x.publisher,
+                    published_at = x.published_at, published_at_text = x.published_at_text,
+                    author = x.author, declared_language = x.declared_language,
+                    record_id = x.record_id, metadata = x.metadata,
+                    metadata_error = x.metadata_error, publisher_source_id = x.publisher_source_id,
+                    publisher_name = x.publisher_name, publisher_kind = x.publisher_kind,
+                    last_seen_at = x.last_seen_at, present = true
+                when not matched then insert by name
             """,
                 [now, now],
             )
@@ -237,9 +240,12 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
             con.execute("insert into raw.input_scans values (?, ?::timestamp)", [root, now])
             con.execute(
                 """
-                insert into raw.document_versions by name
-                select input_dir, path, document_id, ?::timestamp as first_seen_at, ?::timestamp as last_seen_at from _occ
-                on conflict (input_dir, path, document_id) do update set last_seen_at = excluded.last_seen_at
+                merge into raw.document_versions t
+                using (select input_dir, path, document_id, ?::timestamp as first_seen_at,
+                              ?::timestamp as last_seen_at from _occ) x
+                on t.input_dir = x.input_dir and t.path = x.path and t.document_id = x.document_id
+                when matched then update set last_seen_at = x.last_seen_at
+                when not matched then insert by name
             """,
                 [now, now],
             )
@@ -257,9 +263,11 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
             )
             con.execute(
                 """
-                insert into raw.rejected_documents by name select *, ?::timestamp as detected_at from _rej
-                on conflict (input_dir, path) do update set detail = excluded.detail, size_bytes = excluded.size_bytes,
-                    file_path = excluded.file_path
+                merge into raw.rejected_documents t
+                using (select *, ?::timestamp as detected_at from _rej) x
+                on t.input_dir = x.input_dir and t.path = x.path
+                when matched then update set detail = x.detail, size_bytes = x.size_bytes, file_path = x.file_path
+                when not matched then insert by name
             """,
                 [now],
             )
@@ -267,11 +275,12 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
                 "delete from raw.ingest_files where input_dir = ? and path not in (select path from _kept)", [root]
             )
             con.execute("""
-                insert into raw.ingest_files by name select * from _states
-                on conflict (input_dir, path) do update set
-                    fingerprint = excluded.fingerprint, format = excluded.format, read_bytes = excluded.read_bytes,
-                    prefix_sha256 = excluded.prefix_sha256, next_line = excluded.next_line,
-                    header = excluded.header""")
+                merge into raw.ingest_files t using _states x
+                on t.input_dir = x.input_dir and t.path = x.path
+                when matched then update set
+                    fingerprint = x.fingerprint, format = x.format, read_bytes = x.read_bytes,
+                    prefix_sha256 = x.prefix_sha256, next_line = x.next_line, header = x.header
+                when not matched then insert by name""")
             killpoints.reached("ingest_before_commit")
     finally:
         for name in names:

@@ -211,8 +211,12 @@ def _link_new(con, pending: list[str]) -> tuple[int, int]:
         con.register("_pairs", pairs)
         try:
             con.execute(
-                "insert or replace into raw.syndication_pairs "
-                "select document_id_a, document_id_b, jaccard, containment, ? from _pairs",
+                """merge into raw.syndication_pairs t
+                   using (select document_id_a, document_id_b, jaccard, containment, ? as minhash_version from _pairs) x
+                   on t.document_id_a = x.document_id_a and t.document_id_b = x.document_id_b
+                   when matched then update set
+                       jaccard = x.jaccard, containment = x.containment, minhash_version = x.minhash_version
+                   when not matched then insert by name""",
                 [SYNDICATION_VERSION],
             )
         finally:

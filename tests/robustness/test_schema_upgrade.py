@@ -67,3 +67,36 @@ def test_an_older_warehouse_loses_the_primary_keys_of_the_tables_appended_per_do
         con.execute("insert into raw.documents (document_id, text) values (null, 'x')")
     ensure_schema(con)  # idempotent
     assert con.execute("select count(*) from raw.documents").fetchone()[0] == 1
+
+
+def test_an_older_warehouse_loses_the_keys_of_the_tables_kept_by_file_and_merges_into_them(tmp_path):
+    """raw.ingest_files (and document_occurrences, document_versions, rejected_documents,
+    loaded_batches, syndication_pairs) had a PRIMARY KEY, and DuckDB rewrote such a table whole at
+    the checkpoint after any insert: an older warehouse's are rebuilt without it, and the writers'
+    MERGE keeps one row per key, updating the row a key already has."""
+    from pipeline.warehouse.schema import UNKEYED
+
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.ingest_files (input_dir varchar not null, path varchar not null, fingerprint varchar not null,"
+        " primary key (input_dir, path))"
+    )
+    con.execute("insert into raw.ingest_files values ('in', 'a.txt', 'f1')")
+    ensure_schema(con)
+    keyed = con.execute(
+        "select table_name from duckdb_constraints() where schema_name = 'raw' and constraint_type = 'PRIMARY KEY'"
+    ).fetchall()
+    assert not {t for (t,) in keyed} & set(UNKEYED)
+    assert {"ingest_files", "syndication_pairs", "document_occurrences"} <= set(UNKEYED)
+    assert con.execute("select path, fingerprint, format from raw.ingest_files").fetchall() == [("a.txt", "f1", None)]
+    con.execute("create temp table _states as select * from raw.ingest_files limit 0")
+    con.execute(
+        "insert into _states (input_dir, path, fingerprint) values ('in', 'a.txt', 'f2'), ('in', 'b.txt', 'f3')"
+    )
+    con.execute("""merge into raw.ingest_files t using _states x on t.input_dir = x.input_dir and t.path = x.path
+                   when matched then update set fingerprint = x.fingerprint when not matched then insert by name""")
+    assert con.execute("select path, fingerprint from raw.ingest_files order by 1").fetchall() == [
+        ("a.txt", "f2"),
+        ("b.txt", "f3"),
+    ]

@@ -12,14 +12,7 @@
     on_schema_change="fail",
     pre_hook="{% if is_incremental() %}delete from {{ this }} where entity_id_a in ({{ touched_entities() }})"
              ~ " and entity_id_b in ({{ touched_entities() }}){% endif %}",
-    post_hook=[
-        "{% if is_incremental() %}update {{ this }} p set entity_name_a = e.name from {{ ref('dim_entities') }} e"
-        ~ " where e.entity_id = p.entity_id_a and p.entity_id_a in ({{ touched_entities() }})"
-        ~ " and p.entity_name_a is distinct from e.name{% endif %}",
-        "{% if is_incremental() %}update {{ this }} p set entity_name_b = e.name from {{ ref('dim_entities') }} e"
-        ~ " where e.entity_id = p.entity_id_b and p.entity_id_b in ({{ touched_entities() }})"
-        ~ " and p.entity_name_b is distinct from e.name{% endif %}",
-    ],
+    post_hook=["{{ rename_touched_entities('a') }}", "{{ rename_touched_entities('b') }}"],
 ) }}
 
 with named as (
