@@ -58,6 +58,13 @@ TOUCHED = """
     where not exists (select 1 from raw.claims c where c.claim_id = k.claim_id)
 """
 
+#: every speaker there is or was clustered: a warehouse clustered by another rule version, or never
+EVERY_SPEAKER = """
+    select speaker_entity_id from raw.claim_cluster_speakers
+    union select speaker_entity_id from raw.claim_clusters
+    union select entity_id from raw.entity_links
+"""
+
 #: the candidate claims of the speakers in _touched
 CANDIDATES = """
     with linked as (
@@ -100,17 +107,11 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
                    where not exists (select 1 from raw.claims c where c.claim_id = e.claim_id)""")
     # every speaker when the clusters were made by another rule (or never), else the touched ones
     state = con.execute("select value from raw.entity_state where name = ?", [STATE]).fetchone()
-    touched = (
-        TOUCHED
-        if state == (CLUSTER_VERSION,)
-        else "select speaker_entity_id from raw.claim_clusters union select entity_id from raw.entity_links"
-    )
+    touched = TOUCHED if state == (CLUSTER_VERSION,) else EVERY_SPEAKER
     con.execute(f"create or replace temp table _touched(speaker_entity_id) as {touched}")
     con.execute("create or replace temp table _candidates as " + CANDIDATES)
     try:
-        stats["speakers_looked_at"] = con.execute("select count(distinct speaker_entity_id) from _touched").fetchone()[
-            0
-        ]
+        [stats["speakers_looked_at"]] = con.execute("select count(distinct speaker_entity_id) from _touched").fetchone()
         stats["candidate_claims"] = con.execute("select count(*) from _candidates").fetchone()[0]
         changed = [
             r[0]

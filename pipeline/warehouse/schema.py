@@ -180,7 +180,8 @@ def column_types(table: str) -> dict[str, str]:
 #: write to a keyed table has the checkpoint write its whole index again: on 10× the BBC corpus,
 #: closing the warehouse after the claim clusterer re-clustered 14 speakers (1,901 of 117,196
 #: rows of raw.claim_clusters, 4 new embeddings) took 0.49 s with their keys and 0.02 s without.
-#: Each of these is written by delete-then-insert of whole documents or speakers, never upserted.
+#: The tables kept by document or speaker are written by delete-then-insert of whole documents or
+#: speakers; the ones kept by file or pair (from ingest_files on) with MERGE INTO, which needs no key.
 UNKEYED = (
     "documents",
     "entity_links",
@@ -191,9 +192,10 @@ UNKEYED = (
     "claim_embeddings",
     "claim_cluster_speakers",
     "claim_clusters",
-    # keyed by file or pair, written with MERGE: DuckDB rewrote a keyed table whole at the checkpoint
-    # after any insert (the 10x warehouse's ingest_files, document_occurrences and document_versions,
-    # 21,270 rows each, and syndication_pairs, about 170,000: 0.3 s of a one-article update)
+    # kept by file or pair: DuckDB rewrote these keyed tables whole at the checkpoint after any
+    # insert (the 10x warehouse's ingest_files, document_occurrences and document_versions, 21,270
+    # rows each, and syndication_pairs, about 170,000): replayed offline, the checkpoint of a
+    # one-article update's write-ahead log took 0.60 s with their keys and 0.07 s without
     "ingest_files",
     "document_occurrences",
     "document_versions",
