@@ -4,13 +4,13 @@ warehouse/claim_clusters.py.
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
 
-import gc
 import time
 from contextlib import ExitStack
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from pipeline.assets.python_assets import prefetch_model
+from pipeline.nlp.embeddings import release_encoder
 from pipeline.resources import SpacyResource, WarehouseResource
 from pipeline.warehouse.store import transaction
 
@@ -108,15 +108,5 @@ def claim_clusters(context: AssetExecutionContext, warehouse: WarehouseResource)
             f"{stats['candidate_claims']} candidate claims, {stats['claims_embedded']} embedded "
             f"in {stats['embed_seconds']}s, {stats['speakers_clustered']} speakers clustered again"
         ),
-        release=_release_encoder,
+        release=release_encoder,  # MiniLM's weights go before a big run's dbt build
     )
-
-
-def _release_encoder() -> None:
-    """MiniLM's weights (about 0.1 GB) go before the dbt build, when a big run's clusters are done."""
-    from pipeline.nlp.embeddings import encoder
-    from pipeline.nlp.workers import release_freed_memory
-
-    encoder.cache_clear()
-    gc.collect()
-    release_freed_memory()

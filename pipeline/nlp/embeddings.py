@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.nlp.workers import loaded_once
+from pipeline.nlp.workers import collect_and_release, loaded_once
 
 #: names what produced a stored embedding: a new value re-embeds every claim
 EMBEDDING_MODEL = "all-MiniLM-L6-v2/numpy-2"  # numpy-2: GELU's tanh form
@@ -185,3 +185,11 @@ def encoder() -> MiniLM:
     """The model, loaded once per process (about 90 MB of float32 weights, 0.5 s; inflating the zip
     and converting the weights run without the GIL: `encoder.preload()`)."""
     return MiniLM()
+
+
+def release_encoder() -> None:
+    """Forget the model this process loaded and hand its memory (about 0.1 GB) back to the system, as
+    `model.release_models` does for spaCy's: a big run's claim-clusters step, before dbt's build. A
+    later `encoder()` loads it again."""
+    encoder.cache_clear()
+    collect_and_release()

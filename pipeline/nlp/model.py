@@ -203,14 +203,11 @@ def release_models() -> None:
     after that (entity links, syndication, clusters, dbt, the search index) ran with about 350 MB
     of weights and vocabulary beside it, which at 10x the corpus was the difference between the
     run's peak and the NLP step's. A later `load_model` loads it again."""
-    import gc
-
-    from pipeline.nlp.workers import release_freed_memory
+    from pipeline.nlp.workers import collect_and_release
 
     with _LOADING:
         _load_model.cache_clear()
-    gc.collect()
-    release_freed_memory()
+    collect_and_release()
 
 
 def prefetch_model(name: str) -> threading.Thread:

@@ -137,15 +137,20 @@ def release_freed_memory() -> None:
         arrow.default_memory_pool().release_unused()
 
 
-@contextmanager
-def released_first() -> Iterator[None]:
-    """Collect garbage and hand freed heap back to the system (`release_freed_memory`) before the
-    block: around starting workers, so that neither this process nor a fork of it keeps holding what
-    the steps before freed."""
+def collect_and_release() -> None:
+    """Collect garbage, then hand the freed heap back to the system (`release_freed_memory`): after
+    dropping a model, or before forking."""
     import gc
 
     gc.collect()
     release_freed_memory()
+
+
+@contextmanager
+def released_first() -> Iterator[None]:
+    """`collect_and_release` before the block: around starting workers, so that neither this process
+    nor a fork of it keeps holding what the steps before freed."""
+    collect_and_release()
     yield
 
 

@@ -38,6 +38,7 @@ from pipeline.nlp.claim_clusters import (
     wording_clusters,
 )
 from pipeline.nlp.embeddings import DIMENSIONS, EMBEDDING_MODEL
+from pipeline.warehouse.entities import set_state, state
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -106,8 +107,7 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
     con.execute("""delete from raw.claim_embeddings e
                    where not exists (select 1 from raw.claims c where c.claim_id = e.claim_id)""")
     # every speaker when the clusters were made by another rule (or never), else the touched ones
-    state = con.execute("select value from raw.entity_state where name = ?", [STATE]).fetchone()
-    touched = TOUCHED if state == (CLUSTER_VERSION,) else EVERY_SPEAKER
+    touched = TOUCHED if state(con, STATE) == CLUSTER_VERSION else EVERY_SPEAKER
     con.execute(f"create or replace temp table _touched(speaker_entity_id) as {touched}")
     con.execute("create or replace temp table _candidates as " + CANDIDATES)
     try:
@@ -166,8 +166,7 @@ def update_claim_clusters(con, embed: Embed | None = None) -> dict[str, float]:
         con.execute("drop table if exists _candidates")
         con.execute("drop table if exists _touched")
     con.execute("delete from raw.cluster_document_changes")
-    con.execute("delete from raw.entity_state where name = ?", [STATE])
-    con.execute("insert into raw.entity_state values (?, ?)", [STATE, CLUSTER_VERSION])
+    set_state(con, STATE, CLUSTER_VERSION)
     by_speaker: dict[str, list[tuple]] = {}
     for speaker, *claim in rows:
         by_speaker.setdefault(speaker, []).append(claim)

@@ -68,12 +68,13 @@ def _ids_table(values) -> pa.Table:
     return pa.table({"v": pa.array(sorted(set(values)), pa.string())})
 
 
-def _state(con, name: str) -> str | None:
+def state(con, name: str) -> str | None:
+    """raw.entity_state's value for `name` (the resolver's, or the claim clusterer's rule version)."""
     row = con.execute("select value from raw.entity_state where name = ?", [name]).fetchone()
     return row[0] if row else None
 
 
-def _set_state(con, name: str, value: str) -> None:
+def set_state(con, name: str, value: str) -> None:
     con.execute("delete from raw.entity_state where name = ?", [name])
     con.execute("insert into raw.entity_state values (?, ?)", [name, value])
 
@@ -87,7 +88,7 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
     overrides = list(overrides)
     stats = {"documents_resolved": 0, "signatures_revisited": 0, "full": 0, "rows_written": 0}
     # links of another resolver version (or of the first, corpus-wide one) are all redone
-    stale = _state(con, "resolver_version") != RESOLVER_VERSION and (
+    stale = state(con, "resolver_version") != RESOLVER_VERSION and (
         con.execute("select count(*) from (select 1 from raw.entity_links limit 1)").fetchone()[0]
         or con.execute("select count(*) from (select 1 from raw.entity_documents limit 1)").fetchone()[0]
     )
@@ -100,7 +101,7 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
         select e.document_id from raw.entity_documents e
         where not exists (select 1 from raw.document_annotations a where a.document_id = e.document_id)""").fetchall()
     ]
-    full = bool(stale or removed) or _state(con, "overrides") != overrides_hash(overrides)
+    full = bool(stale or removed) or state(con, "overrides") != overrides_hash(overrides)
     pending = con.execute("""
         select a.document_id, a.extractor_version from raw.document_annotations a
         left join raw.entity_documents e using (document_id)
@@ -149,8 +150,8 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
         [RESOLVER_VERSION, now],
     )
     con.unregister("_pending")
-    _set_state(con, "overrides", overrides_hash(overrides))
-    _set_state(con, "resolver_version", RESOLVER_VERSION)
+    set_state(con, "overrides", overrides_hash(overrides))
+    set_state(con, "resolver_version", RESOLVER_VERSION)
     return stats
 
 

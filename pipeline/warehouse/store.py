@@ -228,7 +228,7 @@ def connect(
     with warehouse_lock(warehouse, lock_timeout):
         if keep_open:
             keep(warehouse, lock_timeout, memory_limit)
-        kept = _key(warehouse) in _KEPT
+        kept = is_kept(warehouse)
         if kept or (read_only and not Path(warehouse).exists()):
             read_only = False
         with _full_disk_named(warehouse):
@@ -248,8 +248,10 @@ def allocate_arrow_from_system() -> None:
     """Arrow's buffers in this process come from the system allocator (glibc's malloc) rather than
     Arrow's default pool (mimalloc on Linux), which keeps what it freed for reuse. A run's steps read
     and write the warehouse through Arrow one after another (staged batches, entity links, claim
-    embeddings), and on a 10x corpus the pool grew from step to step: the run's process held 1.21 GB
-    in the claim-clusters step, 0.97 GB with the system allocator (benchmarks/README.md, session 40)."""
+    embeddings), and on a 10x corpus the pool grew from step to step: in a replay of the steps after
+    the NLP, the run's process held 1.20-1.21 GB in the claim-clusters step, 1.15-1.18 GB with this
+    (0.97-1.08 GB with ARROW_DEFAULT_MEMORY_POOL=system from the process's start), 0.87-1.09 GB with
+    the warehouse also closed after big steps (benchmarks/README.md, session 40)."""
     import pyarrow as pa
 
     if pa.default_memory_pool().backend_name != "system":

@@ -135,8 +135,8 @@ def test_a_big_step_releases_what_it_loaded_and_a_small_one_keeps_it(tmp_path):
     """The claim-clusters step's `release` (MiniLM's weights) runs only after a step that left many
     documents changed, once the warehouse is closed; a small update keeps the model for the next run
     in the same process (`newsclaims watch`)."""
-    from pipeline.assets.syndication import _materialize, _release_encoder
-    from pipeline.nlp.embeddings import encoder
+    from pipeline.assets.syndication import _materialize
+    from pipeline.nlp.embeddings import encoder, release_encoder
 
     warehouse = WarehouseResource(database=str(tmp_path / "w.duckdb"))
     released = []
@@ -167,5 +167,5 @@ def test_a_big_step_releases_what_it_loaded_and_a_small_one_keeps_it(tmp_path):
         warehouse.teardown_after_execution(None)
     encoder()
     assert encoder.cache_info().currsize == 1
-    _release_encoder()
+    release_encoder()
     assert encoder.cache_info().currsize == 0
