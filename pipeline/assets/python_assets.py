@@ -3,6 +3,7 @@
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
 
+import functools
 import os
 import shutil
 import time
@@ -19,13 +20,13 @@ from pipeline.assets.shards import (  # noqa: F401 - collected by load_assets_fr
     stage_documents,
 )
 from pipeline.assets.executors import runs_here
-from pipeline.ingest.files import read_corpus
+from pipeline.ingest.files import count_files, read_corpus
 from pipeline.ingest.language import LanguagePolicy
 from pipeline.nlp import preload, warm
 from pipeline.nlp.entities import ENTITY_OVERRIDES_CSV
-from pipeline.nlp.workers import IN_PROCESS_MAX_DOCS, process_map
+from pipeline.nlp.workers import IN_PROCESS_MAX_DOCS, process_map, run_in_child
 from pipeline.progress import progress
-from pipeline.resources import InputFolderResource, SpacyResource, WarehouseResource
+from pipeline.resources import LET_GO_CHANGED_DOCUMENTS, InputFolderResource, SpacyResource, WarehouseResource
 from pipeline.warehouse import killpoints
 from pipeline.warehouse.corpus import load_file_states, write_corpus
 from pipeline.warehouse.batches import load_batches, staged_document_ids
@@ -92,6 +93,38 @@ def ingest_files(
 ):
     with warehouse.get_connection() as con:
         known = load_file_states(con, input_folder.path)
+    scan = functools.partial(_scan_and_write, input_folder, warehouse, spacy_model, known)
+    if _many_new_files(input_folder.path, known):
+        # a big folder is scanned and written in a process of its own: what the scan allocates and
+        # frees fragments that process's heap, not the run's (workers.start_child)
+        warehouse.let_go()
+        stats, counts, rejections = run_in_child(scan, then=warehouse.let_go)
+    else:
+        stats, counts, rejections = scan()
+    for r in rejections:
+        context.log.warning(f"rejected {r.path}: {r.reason} ({r.detail})")
+    by_reason = dict(sorted(Counter(r.reason for r in rejections).items()))
+    for table in INGEST_TABLES:
+        yield MaterializeResult(
+            asset_key=AssetKey(["raw", table]),
+            metadata={
+                "row_count": counts[table],
+                **{f"this_run_{k}": v for k, v in stats.items()},
+                "this_run_rejected_by_reason": MetadataValue.json(by_reason),
+                "input_dir": MetadataValue.path(str(input_folder.path)),
+            },
+        )
+
+
+def _many_new_files(input_dir, known) -> bool:
+    """Whether the folder holds at least LET_GO_CHANGED_DOCUMENTS files more than the last scan knew
+    (a first run of a big folder, a big delivery): listing it takes a few milliseconds per thousand."""
+    return count_files(input_dir) - len(known) >= LET_GO_CHANGED_DOCUMENTS
+
+
+def _scan_and_write(input_folder: InputFolderResource, warehouse: WarehouseResource, spacy_model: SpacyResource, known):
+    """Scan the folder and write what it found: (this run's counts, the tables' row counts, the
+    rejections)."""
     # a big folder's texts go to Parquet files beside the warehouse while it is scanned, not all to memory
     # (the folder is made only when needed, and removed once they are written)
     spill_dir = warehouse.path.parent / f".{warehouse.path.name}.ingest-{os.getpid()}"
@@ -111,24 +144,12 @@ def ingest_files(
                 spill_dir=spill_dir,
                 map_=map_,
             )
-        for r in corpus.rejections:
-            context.log.warning(f"rejected {r.path}: {r.reason} ({r.detail})")
         with warehouse.get_connection() as con:
             stats = {k: int(v) for k, v in write_corpus(con, corpus, input_folder.path).items()}
             counts = _counts(con, INGEST_TABLES)
     finally:
         shutil.rmtree(spill_dir, ignore_errors=True)
-    by_reason = dict(sorted(Counter(r.reason for r in corpus.rejections).items()))
-    for table in INGEST_TABLES:
-        yield MaterializeResult(
-            asset_key=AssetKey(["raw", table]),
-            metadata={
-                "row_count": counts[table],
-                **{f"this_run_{k}": v for k, v in stats.items()},
-                "this_run_rejected_by_reason": MetadataValue.json(by_reason),
-                "input_dir": MetadataValue.path(str(input_folder.path)),
-            },
-        )
+    return stats, counts, corpus.rejections
 
 
 def _pending(con, version: str) -> list[tuple[str, str]]:

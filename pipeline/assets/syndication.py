@@ -4,6 +4,7 @@ warehouse/claim_clusters.py.
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
 
+import functools
 import time
 from contextlib import ExitStack
 
@@ -11,7 +12,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 
 from pipeline.assets.python_assets import prefetch_model
 from pipeline.nlp.embeddings import release_encoder
-from pipeline.resources import SpacyResource, WarehouseResource
+from pipeline.resources import LET_GO_CHANGED_DOCUMENTS, SpacyResource, WarehouseResource
 from pipeline.warehouse.store import transaction
 
 SYNDICATION_TABLES = {
@@ -35,17 +36,17 @@ def _specs(tables: dict[str, str], deps: list[AssetKey]) -> list[AssetSpec]:
     ]
 
 
-def _materialize(context, warehouse: WarehouseResource, update, tables: dict[str, str], message, release=None):
-    """Run `update(con)` in one transaction; log `message(stats, seconds)`; one result per raw table.
-    `release()` after a step that changed many documents: what it loaded that the next steps of a
-    big run need not hold (an update's next run in the same process, `newsclaims watch`, keeps it)."""
-    started = time.perf_counter()
+def _update(warehouse: WarehouseResource, update, tables: dict[str, str]) -> tuple[dict, dict[str, int]]:
+    """`update(con)` in one transaction: its stats, and the tables' row counts after it."""
     with warehouse.get_connection() as con:
         with transaction(con):
             stats = update(con)
         counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in tables}
-    if warehouse.let_go_if_many_changed() and release is not None:
-        release()
+    return stats, counts
+
+
+def _results(context, tables: dict[str, str], stats: dict, counts: dict[str, int], started: float, message):
+    """Log `message(stats, seconds)`; one result per raw table."""
     seconds = round(time.perf_counter() - started, 3)
     context.log.info(message(stats, seconds))
     for table in tables:
@@ -59,6 +60,33 @@ def _materialize(context, warehouse: WarehouseResource, update, tables: dict[str
         )
 
 
+def _materialize(context, warehouse: WarehouseResource, update, tables: dict[str, str], message, release=None):
+    """Run `update(con)` in one transaction; log `message(stats, seconds)`; one result per raw table.
+    `release()` after a step that changed many documents: what it loaded that the next steps of a
+    big run need not hold (an update's next run in the same process, `newsclaims watch`, keeps it)."""
+    started = time.perf_counter()
+    stats, counts = _update(warehouse, update, tables)
+    if warehouse.let_go_if_many_changed() and release is not None:
+        release()
+    yield from _results(context, tables, stats, counts, started, message)
+
+
+def _index_many(warehouse: WarehouseResource, n_process: int) -> tuple[dict, dict[str, int]]:
+    """Index many new documents (in a child: `syndication_index`), the signatures' workers forked from there."""
+    from pipeline.nlp.workers import process_map
+    from pipeline.warehouse.syndication import update_syndication
+
+    with ExitStack() as workers:
+        map_ = workers.enter_context(process_map(n_process, start=True, before_fork=warehouse.let_go))
+        return _update(
+            warehouse, lambda con: update_syndication(con, map_=map_, signed=workers.close), SYNDICATION_TABLES
+        )
+
+
+def _indexed(stats: dict, seconds: float) -> str:
+    return f"indexed {stats['documents_indexed']} new documents, {stats['pairs_found']} copies found in {seconds}s"
+
+
 @multi_asset(
     specs=_specs(SYNDICATION_TABLES, [AssetKey(["raw", "documents"])]),
     name="syndication_index",
@@ -66,25 +94,36 @@ def _materialize(context, warehouse: WarehouseResource, update, tables: dict[str
     "documents are fingerprinted (MinHash of word shingles) and looked up in the stored LSH index.",
 )
 def syndication_index(context: AssetExecutionContext, warehouse: WarehouseResource, spacy_model: SpacyResource):
-    from pipeline.nlp.workers import MAP_MIN_ITEMS, process_map
+    from pipeline.nlp.workers import MAP_MIN_ITEMS, process_map, run_in_child
     from pipeline.warehouse.syndication import pending_count, update_syndication
 
+    started = time.perf_counter()
     with warehouse.get_connection() as con:
-        many = pending_count(con) >= MAP_MIN_ITEMS
+        pending = pending_count(con)
+    if pending >= LET_GO_CHANGED_DOCUMENTS:
+        # many new documents are indexed in a process of their own: what their signatures and
+        # buckets allocate and free fragments that process's heap, not the run's (workers.start_child)
+        warehouse.let_go()
+        stats, counts = run_in_child(
+            functools.partial(_index_many, warehouse, spacy_model.n_process), then=warehouse.let_go
+        )
+        prefetch_model(context, spacy_model, warehouse)
+        yield from _results(context, SYNDICATION_TABLES, stats, counts, started, _indexed)
+        return
     # the signatures' worker processes are forked before the model prefetch's thread starts, and
     # end once every signature is made (`signed`), before the comparisons
     with ExitStack() as workers:
         # forked without the warehouse this process kept open (nor the memory DuckDB held for it)
-        map_ = workers.enter_context(process_map(spacy_model.n_process, start=many, before_fork=warehouse.let_go))
+        map_ = workers.enter_context(
+            process_map(spacy_model.n_process, start=pending >= MAP_MIN_ITEMS, before_fork=warehouse.let_go)
+        )
         prefetch_model(context, spacy_model, warehouse)
         yield from _materialize(
             context,
             warehouse,
             lambda con: update_syndication(con, map_=map_, signed=workers.close),
             SYNDICATION_TABLES,
-            lambda stats, seconds: (
-                f"indexed {stats['documents_indexed']} new documents, {stats['pairs_found']} copies found in {seconds}s"
-            ),
+            _indexed,
         )
 
 

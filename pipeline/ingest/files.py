@@ -321,6 +321,11 @@ def walk_input(input_dir: Path) -> Iterator[Path]:
     return (Path(p) for p in _walk(input_dir))
 
 
+def count_files(input_dir: Path) -> int:
+    """How many files walk_input would yield (0 for a folder that does not exist)."""
+    return len(_walk(input_dir))
+
+
 def _walk(input_dir: Path) -> list[str]:
     """walk_input's paths as strings (the scan works on strings: a Path per file, and its str()
     again and again, were a fifth of a 21,270-file scan)."""

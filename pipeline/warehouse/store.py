@@ -99,6 +99,19 @@ def _lock_for(warehouse: Path) -> FileLock:
         return _LOCKS[key]
 
 
+def _forget_locks() -> None:
+    """In a process just forked from this one: lock objects of its own. filelock refuses an instance
+    inherited across a fork, and a child forked for a step (workers.start_child) takes the lock
+    itself once this process let it go."""
+    global _LOCKS_GUARD
+    _LOCKS_GUARD = threading.Lock()
+    _LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_locks)
+
+
 @contextmanager
 def warehouse_lock(warehouse: Path, timeout: float) -> Iterator[None]:
     lock = _acquire(warehouse, timeout)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 from dagster import AssetKey, materialize
 
@@ -96,3 +98,69 @@ def test_the_model_load_starts_before_the_nlp_step_only_when_there_is_text_to_re
     assert calls == [default_model()] * 2
     assert materialize([ingest_files, syndication_index], resources=resources).success
     assert calls == [default_model()] * 2
+
+
+def _raw_rows(warehouse, table: str, columns: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(f"select {columns} from raw.{table} order by all").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_big_folder_is_scanned_and_indexed_in_a_child_process_into_the_same_rows(seed_dir, tmp_path, monkeypatch):
+    """From LET_GO_CHANGED_DOCUMENTS new files (new documents for the index) on, the ingest and the
+    syndication index run in a process forked for the step (workers.start_child): what they allocate
+    and free never fragments the run's own heap. The threshold lowered to 1, the rows, the
+    rejections and the copies found are those of the same steps run here; the child took the lock
+    and let it go, so the next step (and another process) opens the warehouse."""
+    from pipeline.assets import python_assets, syndication
+    from pipeline.assets.syndication import syndication_index
+    from pipeline.nlp import workers
+    from pipeline.warehouse import store
+
+    for seed in sorted(seed_dir.glob("*.txt")):
+        body = seed.read_text().split("\n", 1)[1]
+        for k in (1, 2):
+            (seed_dir / f"copy{k}-{seed.name}").write_text(f"Copy {k} of the story\n{body}")
+    (seed_dir / "empty.txt").write_text("")
+    tables = {
+        "documents": "document_id, text, language",
+        "document_occurrences": "path, document_id, present",
+        "rejected_documents": "path, reason",
+        "syndication_pairs": "document_id_a, document_id_b, jaccard",
+        "syndication_components": "document_id, component_id",
+        "document_minhash": "document_id",
+    }
+
+    here = tmp_path / "here.duckdb"
+    assert materialize([ingest_files, syndication_index], resources=_resources(seed_dir, here)).success
+    assert len(_raw_rows(here, "syndication_pairs", "*")) >= 6  # each copy pairs with its seed and the other copy
+    assert _raw_rows(here, "rejected_documents", "path, reason") == [("empty.txt", "empty")]
+
+    forked_pids = []
+    real_start_child = workers.start_child
+
+    def start_child(func, then=None):
+        def recorded():
+            forked_pids.append(os.getpid())
+            (tmp_path / f"child-{os.getpid()}").touch()
+            return func()
+
+        return real_start_child(recorded, then)
+
+    monkeypatch.setattr(workers, "start_child", start_child)
+    monkeypatch.setattr(python_assets, "LET_GO_CHANGED_DOCUMENTS", 1)
+    monkeypatch.setattr(syndication, "LET_GO_CHANGED_DOCUMENTS", 1)
+    forked = tmp_path / "forked.duckdb"
+    result = materialize([ingest_files, syndication_index], resources=_resources(seed_dir, forked))
+    assert result.success
+    children = sorted(p.name for p in tmp_path.glob("child-*"))
+    assert len(children) == 2 and f"child-{os.getpid()}" not in children  # two steps, each in its own process
+    for table, columns in tables.items():
+        assert _raw_rows(forked, table, columns) == _raw_rows(here, table, columns), table
+    mats = _metadata(result)
+    assert mats[AssetKey(["raw", "documents"])]["row_count"].value == 9
+    assert mats[AssetKey(["raw", "rejected_documents"])]["this_run_rejected_by_reason"].value == {"empty": 1}
+    assert not store.is_kept(forked)
+    duckdb.connect(str(forked)).close()  # nothing holds the file

@@ -156,3 +156,43 @@ def test_workers_are_forked_only_after_the_model_loads_running_in_threads():
     with process_map(2) as map_:
         seen = map_(_seen_by_worker, list(range(MAP_MIN_ITEMS)))
     assert seen == [True] * MAP_MIN_ITEMS
+
+
+def test_a_function_run_in_a_child_returns_its_result_from_another_process(tmp_path):
+    from pipeline.nlp.workers import run_in_child
+
+    marker = tmp_path / "then"
+    pid, rows = run_in_child(lambda: (os.getpid(), [("a", 1)] * 1000), then=lambda: marker.write_text(str(os.getpid())))
+    assert pid != os.getpid()
+    assert rows == [("a", 1)] * 1000
+    assert marker.read_text() == str(pid)  # `then` ran in the child, after the function
+
+
+def test_a_child_s_exception_is_raised_here_with_its_traceback_and_then_still_runs(tmp_path):
+    from pipeline.nlp.workers import run_in_child
+
+    marker = tmp_path / "then"
+
+    def fails():
+        raise FileNotFoundError("input folder /nowhere does not exist or is not a folder")
+
+    with pytest.raises(FileNotFoundError, match="/nowhere") as raised:
+        run_in_child(fails, then=lambda: marker.write_text("closed"))
+    assert any("in fails" in note and "forked for this step" in note for note in raised.value.__notes__)
+    assert marker.read_text() == "closed"
+
+
+def test_a_child_that_dies_without_answering_is_an_error_not_a_hang():
+    from pipeline.nlp.workers import run_in_child
+
+    with pytest.raises(RuntimeError, match=r"ended \(-9\) without an answer"):
+        run_in_child(lambda: os.kill(os.getpid(), signal.SIGKILL))
+
+
+def test_an_unpicklable_result_comes_back_as_an_error_with_its_text():
+    import threading
+
+    from pipeline.nlp.workers import run_in_child
+
+    with pytest.raises(RuntimeError, match="forked for this step failed"):
+        run_in_child(threading.Lock)
