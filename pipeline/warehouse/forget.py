@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.ids import text_id
-from pipeline.warehouse import changes
+from pipeline.warehouse import changes, syndication
 from pipeline.warehouse.batches import pending_batches, remove_batch
 from pipeline.warehouse.schema import ANNOTATION_TABLES
 from pipeline.warehouse.staging import ObjectStaging
@@ -151,7 +151,8 @@ def remove(con, p: ForgetPlan) -> dict[str, int]:
             )
         for table in ANNOTATION_TABLES:
             delete(table, by_doc, [ids])
-        # the syndication index (its groups are recomputed by the rebuild that follows)
+        # the syndication index, and the groups the documents were in (one may split)
+        old_groups = syndication.groups_of(con, ids)
         for table in ("document_minhash", "document_minhash_bands", "syndication_components"):
             delete(table, by_doc, [ids])
         delete(
@@ -159,6 +160,7 @@ def remove(con, p: ForgetPlan) -> dict[str, int]:
             "document_id_a in (select unnest(?::varchar[])) or document_id_b in (select unnest(?::varchar[]))",
             [ids, ids],
         )
+        syndication.regroup_after_removal(con, old_groups)
         # the files that held them are read again on the next run (a file still holding the text loads it again)
         delete(
             "ingest_files",

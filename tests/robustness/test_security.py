@@ -35,6 +35,9 @@ ALLOWED_INTERPOLATIONS = {
     # the claim clusterer's fixed speaker sets and condition, written in the code (warehouse/claim_clusters.py)
     "touched",
     "dropped",
+    # the syndication regroup's fixed scope query and its conditions on it (warehouse/syndication.py)
+    "_SCOPE",
+    "scope",
     "moved",
     "renamed_links",
     # the entity resolver's fixed fragments: its column list, a join condition built from it, and a

@@ -317,3 +317,48 @@ def test_groups_are_the_connected_copies_named_by_their_smallest_id_however_long
     _regroup(con)
     groups = dict(con.execute("select document_id, component_id from raw.syndication_components").fetchall())
     assert groups == {**{d: "c03" for d in chain[:3]}, **{d: "c00" for d in chain[3:]}, "x1": "x1", "x2": "x1"}
+
+
+def test_a_scoped_regroup_equals_a_whole_one_and_leaves_other_groups_unread():
+    """_regroup with the run's new documents (and the groups of removed ones) recomputes only the
+    groups they touch: after new copies that bridge two groups, extend one, or stand alone, and after
+    a removal that splits a chain, the rows equal those of a whole regroup, and a group nothing
+    touched keeps its very rows."""
+    from pipeline.warehouse.syndication import _regroup, remove_documents
+
+    def groups(con):
+        return con.execute("select document_id, component_id from raw.syndication_components order by 1").fetchall()
+
+    def pair(con, *ids):
+        con.executemany(
+            "insert into raw.syndication_pairs values (?, ?, 0.9, 0.9, 'v')",
+            [tuple(sorted(p)) for p in zip(ids[:-1], ids[1:], strict=True)],
+        )
+
+    scoped, whole = duckdb.connect(), duckdb.connect()
+    for con in (scoped, whole):
+        ensure_schema(con)
+        pair(con, "c5", "c3", "c7", "c4")  # a chain
+        pair(con, "d2", "d9")
+        pair(con, "e1", "e8")  # never touched below
+        _regroup(con)
+    untouched = scoped.execute("select rowid from raw.syndication_components where component_id = 'e1'").fetchall()
+
+    for con in (scoped, whole):
+        pair(con, "c4", "b0", "d9")  # b0 bridges the chain and the d pair, and names the group
+        pair(con, "f1", "f0")  # a new pair of two new documents
+    _regroup(scoped, ["b0", "f0", "f1"])
+    _regroup(whole)
+    assert groups(scoped) == groups(whole)
+    assert dict(groups(scoped))["d2"] == "b0" and dict(groups(scoped))["f1"] == "f0"
+
+    old = [dict(groups(scoped))["c7"]]  # the group of the removed document, read before its rows go
+    for con in (scoped, whole):
+        remove_documents(con, ["c7"])  # splits the chain: c5-c3 on their own
+    _regroup(scoped, [], old)
+    _regroup(whole)
+    assert groups(scoped) == groups(whole)
+    assert dict(groups(scoped))["c5"] == "c3" and dict(groups(scoped))["c4"] == "b0"
+    assert (
+        scoped.execute("select rowid from raw.syndication_components where component_id = 'e1'").fetchall() == untouched
+    )
