@@ -20,7 +20,7 @@ from pipeline.assets.shards import (  # noqa: F401 - collected by load_assets_fr
     stage_documents,
 )
 from pipeline.assets.executors import runs_here
-from pipeline.ingest.files import count_files, read_corpus
+from pipeline.ingest.files import list_files, read_corpus
 from pipeline.ingest.language import LanguagePolicy
 from pipeline.nlp import preload, warm
 from pipeline.nlp.entities import ENTITY_OVERRIDES_CSV
@@ -93,8 +93,10 @@ def ingest_files(
 ):
     with warehouse.get_connection() as con:
         known = load_file_states(con, input_folder.path)
-    scan = functools.partial(_scan_and_write, input_folder, warehouse, spacy_model, known)
-    if _many_new_files(input_folder.path, known):
+    # the folder is listed once: to tell a big delivery, then to scan
+    listing = list_files(input_folder.path)
+    scan = functools.partial(_scan_and_write, input_folder, warehouse, spacy_model, known, listing)
+    if len(listing) - len(known) >= LET_GO_CHANGED_DOCUMENTS:
         # a big folder is scanned and written in a process of its own: what the scan allocates and
         # frees fragments that process's heap, not the run's (workers.start_child)
         warehouse.let_go()
@@ -116,13 +118,9 @@ def ingest_files(
         )
 
 
-def _many_new_files(input_dir, known) -> bool:
-    """Whether the folder holds at least LET_GO_CHANGED_DOCUMENTS files more than the last scan knew
-    (a first run of a big folder, a big delivery): listing it takes a few milliseconds per thousand."""
-    return count_files(input_dir) - len(known) >= LET_GO_CHANGED_DOCUMENTS
-
-
-def _scan_and_write(input_folder: InputFolderResource, warehouse: WarehouseResource, spacy_model: SpacyResource, known):
+def _scan_and_write(
+    input_folder: InputFolderResource, warehouse: WarehouseResource, spacy_model: SpacyResource, known, listing
+):
     """Scan the folder and write what it found: (this run's counts, the tables' row counts, the
     rejections)."""
     # a big folder's texts go to Parquet files beside the warehouse while it is scanned, not all to memory
@@ -143,6 +141,7 @@ def _scan_and_write(input_folder: InputFolderResource, warehouse: WarehouseResou
                 known=known,
                 spill_dir=spill_dir,
                 map_=map_,
+                listing=listing,
             )
         with warehouse.get_connection() as con:
             stats = {k: int(v) for k, v in write_corpus(con, corpus, input_folder.path).items()}

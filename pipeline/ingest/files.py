@@ -321,9 +321,9 @@ def walk_input(input_dir: Path) -> Iterator[Path]:
     return (Path(p) for p in _walk(input_dir))
 
 
-def count_files(input_dir: Path) -> int:
-    """How many files walk_input would yield (0 for a folder that does not exist)."""
-    return len(_walk(input_dir))
+def list_files(input_dir: Path) -> list[str]:
+    """walk_input's paths as strings (none for a folder that does not exist): read_corpus's `listing`."""
+    return _walk(Path(input_dir).resolve())
 
 
 def _walk(input_dir: Path) -> list[str]:
@@ -477,6 +477,7 @@ def read_corpus(
     known: Mapping[str, FileState] | None = None,
     spill_dir: Path | None = None,
     map_: Callable | None = None,
+    listing: list[str] | None = None,
 ) -> Corpus:
     """Every file under the folder, read, decoded and deduplicated, or rejected with a reason;
     `on_file()` is called after each (a progress bar). `known`: the last scan's FileState per file
@@ -486,7 +487,8 @@ def read_corpus(
     The language of each new text is detected in batches (LANGUAGE_BATCH documents, a feed's
     records, whatever is held before a spill) by `map_(detect_language, texts)` when given
     (workers.process_map's: the one costly step of a scan, spread over processes), else here; a
-    text rejected then takes every occurrence of it with it, as if detected on the spot."""
+    text rejected then takes every occurrence of it with it, as if detected on the spot. `listing`:
+    list_files(input_dir), when the caller listed the folder already."""
     input_dir = Path(input_dir).resolve()
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder {input_dir} does not exist or is not a folder")
@@ -804,7 +806,7 @@ def read_corpus(
             corpus.file_states.append(FileState(rel, fingerprint, fmt))
 
     prefix = len(os.path.join(str(input_dir), ""))
-    paths = _walk(input_dir)
+    paths = listing if listing is not None else _walk(input_dir)
     walked = set(paths)
     sidecars = any(p.lower().endswith(SIDECAR_SUFFIX) for p in paths)
     for path in paths:
