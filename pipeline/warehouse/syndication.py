@@ -4,8 +4,8 @@ raw.syndication_pairs, raw.syndication_components).
 A run fingerprints only the documents not indexed yet (pipeline.nlp.syndication), stores their
 signature and LSH band hashes, finds their candidates with one SQL join of their bands against the
 stored bands (never rescanning the corpus' text), keeps the candidate pairs the near-duplicate rule
-accepts, and recomputes the connected groups from the stored pairs (small: only documents with a
-copy). Documents gone from raw.documents (`newsclaims forget`) lose their rows; a new
+accepts, and recomputes from the stored pairs the connected groups its new and removed documents
+touch (every group after a rebuild). Documents gone from raw.documents (`newsclaims forget`) lose their rows; a new
 SYNDICATION_VERSION rebuilds the index. The group's id (its earliest document) is chosen in dbt
 (int_document_syndication), where the publication date joins at merge; `mark_regrouped` lists, just
 before an incremental build, the documents whose group id that changes.
