@@ -71,13 +71,19 @@ def _materialize(context, warehouse: WarehouseResource, update, tables: dict[str
     yield from _results(context, tables, stats, counts, started, message)
 
 
-def _index_many(warehouse: WarehouseResource, n_process: int) -> tuple[dict, dict[str, int]]:
-    """Index many new documents (in a child: `syndication_index`), the signatures' workers forked from there."""
+def _index(
+    warehouse: WarehouseResource, n_process: int, start: bool, forked=lambda: None
+) -> tuple[dict, dict[str, int]]:
+    """Index the new documents, their signatures made by workers forked from this process (on entering
+    when `start`); `forked()` once they are (the model prefetch's thread starts only then). The
+    workers end once every signature is made (`signed`), before the comparisons."""
     from pipeline.nlp.workers import process_map
     from pipeline.warehouse.syndication import update_syndication
 
     with ExitStack() as workers:
-        map_ = workers.enter_context(process_map(n_process, start=True, before_fork=warehouse.let_go))
+        # forked without the warehouse this process kept open (nor the memory DuckDB held for it)
+        map_ = workers.enter_context(process_map(n_process, start=start, before_fork=warehouse.let_go))
+        forked()
         return _update(
             warehouse, lambda con: update_syndication(con, map_=map_, signed=workers.close), SYNDICATION_TABLES
         )
@@ -94,37 +100,24 @@ def _indexed(stats: dict, seconds: float) -> str:
     "documents are fingerprinted (MinHash of word shingles) and looked up in the stored LSH index.",
 )
 def syndication_index(context: AssetExecutionContext, warehouse: WarehouseResource, spacy_model: SpacyResource):
-    from pipeline.nlp.workers import MAP_MIN_ITEMS, process_map, run_in_child
-    from pipeline.warehouse.syndication import pending_count, update_syndication
+    from pipeline.nlp.workers import MAP_MIN_ITEMS, run_in_child
+    from pipeline.warehouse.syndication import pending_count
 
     started = time.perf_counter()
     with warehouse.get_connection() as con:
         pending = pending_count(con)
+    index = functools.partial(_index, warehouse, spacy_model.n_process, pending >= MAP_MIN_ITEMS)
+    prefetch = functools.partial(prefetch_model, context, spacy_model, warehouse)
     if pending >= LET_GO_CHANGED_DOCUMENTS:
         # many new documents are indexed in a process of their own: what their signatures and
         # buckets allocate and free fragments that process's heap, not the run's (workers.start_child)
         warehouse.let_go()
-        stats, counts = run_in_child(
-            functools.partial(_index_many, warehouse, spacy_model.n_process), then=warehouse.let_go
-        )
-        prefetch_model(context, spacy_model, warehouse)
-        yield from _results(context, SYNDICATION_TABLES, stats, counts, started, _indexed)
-        return
-    # the signatures' worker processes are forked before the model prefetch's thread starts, and
-    # end once every signature is made (`signed`), before the comparisons
-    with ExitStack() as workers:
-        # forked without the warehouse this process kept open (nor the memory DuckDB held for it)
-        map_ = workers.enter_context(
-            process_map(spacy_model.n_process, start=pending >= MAP_MIN_ITEMS, before_fork=warehouse.let_go)
-        )
-        prefetch_model(context, spacy_model, warehouse)
-        yield from _materialize(
-            context,
-            warehouse,
-            lambda con: update_syndication(con, map_=map_, signed=workers.close),
-            SYNDICATION_TABLES,
-            _indexed,
-        )
+        stats, counts = run_in_child(index, then=warehouse.let_go)
+        prefetch()
+    else:
+        stats, counts = index(forked=prefetch)
+        warehouse.let_go_if_many_changed()
+    yield from _results(context, SYNDICATION_TABLES, stats, counts, started, _indexed)
 
 
 @multi_asset(

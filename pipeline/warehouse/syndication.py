@@ -293,9 +293,11 @@ def _regroup(con, new_documents: list[str] | None = None, old_groups: list[str] 
     else:
         con.register("_regroup_seeds", _ids(new_documents))
         con.register("_regroup_groups", _ids(old_groups))
-        con.execute(f"create or replace temp table _scope as {_SCOPE}")
-        con.unregister("_regroup_seeds")
-        con.unregister("_regroup_groups")
+        try:
+            con.execute(f"create or replace temp table _scope as {_SCOPE}")
+        finally:
+            con.unregister("_regroup_seeds")
+            con.unregister("_regroup_groups")
         scope = " where document_id_a in (select document_id from _scope)"
     con.execute(f"""create or replace temp table _edges as
                    select document_id_a as a, document_id_b as b from raw.syndication_pairs{scope}
