@@ -246,7 +246,8 @@ def main(argv=None) -> int:
     if a.deadline:
         hh, mm = map(int, a.deadline.split(":"))
         now = dt.datetime.now(dt.timezone.utc)
-        deadline = now.replace(hour=hh, minute=mm, second=0, microsecond=0).timestamp()
+        end = now.replace(hour=hh, minute=mm, second=0, microsecond=0)
+        deadline = (end if end > now else end + dt.timedelta(days=1)).timestamp()  # past midnight: tomorrow
     meta = {"window": a.window, "base": "all-MiniLM-L6-v2", "frozen": FROZEN, "epochs": a.epochs, "seed": a.seed}
     planned, probes = total, collections.deque([(0, time.time())], maxlen=4)
     if a.init:
