@@ -15,6 +15,7 @@ from pipeline import faults
 from pipeline.nlp.claim_model import with_learned
 from pipeline.nlp.claims import Claim, extract_claims
 from pipeline.nlp.claims.evidence import confidence, evidence_span
+from pipeline.nlp.known_sources import NEWS_KINDS
 from pipeline.nlp.mentions import extract_mentions
 from pipeline.nlp.model import installed_model_signature, model_signature
 from pipeline.nlp.sources import Citation, extract_citations
@@ -25,9 +26,7 @@ from pipeline.nlp.workers import IN_PROCESS, die_with_parent, loads_done
 from pipeline.settings import Settings
 
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
-EXTRACTOR_VERSION = "10"
-#: Source kinds that are news organisations: the only ones a report by them carries an article.
-NEWS_KINDS = frozenset({"news_agency", "outlet"})
+EXTRACTOR_VERSION = "11"
 #: Citation kinds that speak for the whole article whoever they name (a dateline, a closing credit).
 CREDIT_KINDS = frozenset({"citation_tag", "dateline"})
 #: Citation kinds that speak for the whole article when they name a news organisation.

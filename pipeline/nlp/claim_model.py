@@ -41,6 +41,7 @@ from spacy.util import minibatch
 
 from pipeline import settings
 from pipeline.nlp.claims import Claim, Construction, quote_spans
+from pipeline.nlp import known_sources
 from pipeline.nlp.claims.stance import is_negated, stance_of
 from pipeline.nlp.spans import CharSpan, doc_text, trim
 
@@ -125,6 +126,11 @@ def read_cue_lemmas(path: Path) -> frozenset[str]:
 #: fct_claim_entities reads too): every nested cue kept cost 0.010 attribution F1 on dev and 0.005
 #: on the held-out tenth.
 NESTED_CUES_KEPT = read_cue_lemmas(ADDRESSEE_CUES_CSV)
+#: ... and any rule claim nested in the content of a rule claim whose speaker is a news agency or
+#: outlet ("X said that Y, Reuters reported"): the organisation carries X's claim (its carrier, not
+#: its speaker, sources.py), and PolNeAR, which annotates the outer attribution alone, taught the
+#: tagger nothing about the inner cue.
+NESTED_IN_NEWS_KEPT = True
 
 
 if not Token.has_extension("claim_tag"):
@@ -546,19 +552,30 @@ def vet_rules(doc: Doc, rules: list[Claim], tags: DocTags | None = None) -> list
         return rules
     tags = tags or DocTags.read(doc)
     cue_probs, idx = tags.cue_probs, tags.idx
+    text = doc_text(doc)
     out = []
     for c in rules:
         probs = cue_probs[bisect_left(idx, c.cue[0]) : bisect_left(idx, c.cue[1])]
-        if not probs or max(p or 0.0 for p in probs) >= RULE_MIN_CUE_PROB or _nested(c, rules):
+        if not probs or max(p or 0.0 for p in probs) >= RULE_MIN_CUE_PROB or _nested(c, rules, text):
             out.append(c)
     return out
 
 
-def _nested(claim: Claim, rules: list[Claim]) -> bool:
-    """Whether the claim has a NESTED_CUES_KEPT cue inside another rule claim's content."""
-    return claim.cue_lemma in NESTED_CUES_KEPT and any(
-        r is not claim and r.content[0] <= claim.cue[0] and claim.cue[1] <= r.content[1] for r in rules
-    )
+def _nested(claim: Claim, rules: list[Claim], text: str) -> bool:
+    """Whether the claim's cue lies inside another rule claim's content, and either is a
+    NESTED_CUES_KEPT cue or that claim's speaker is a news agency or outlet (NESTED_IN_NEWS_KEPT)."""
+    outer = [r for r in rules if r is not claim and r.content[0] <= claim.cue[0] and claim.cue[1] <= r.content[1]]
+    if not outer:
+        return False
+    return claim.cue_lemma in NESTED_CUES_KEPT or (NESTED_IN_NEWS_KEPT and any(_news(r, text) for r in outer))
+
+
+def _news(claim: Claim, text: str) -> bool:
+    """Whether the claim's speaker is a news agency or outlet (a known source, or named so)."""
+    if claim.speaker is None:
+        return False
+    name = text[claim.speaker[0] : claim.speaker[1]]
+    return known_sources.normalise(name, name)[2] in known_sources.NEWS_KINDS
 
 
 def _learned_content(rule: Claim, learned: list[Claim]) -> Claim:

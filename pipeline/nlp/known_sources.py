@@ -20,6 +20,9 @@ OUTLET_WORDS = re.compile(
     r"|daily|weekly|tabloid)\b",
     re.I,
 )
+#: Source kinds that are news organisations: a report by one carries what it reports (an article,
+#: or a claim nested in its report's content), never speaks for it.
+NEWS_KINDS = frozenset({"news_agency", "outlet"})
 AGENCY_WORDS = re.compile(r"\b(news agency|press agency|agency|wire service)\b", re.I)
 OFFICIAL_WORDS = re.compile(
     r"\b(ministry|ministries|department|government|council|office|police|army|military"

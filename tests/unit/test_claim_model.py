@@ -217,6 +217,29 @@ def test_a_rule_claim_whose_cue_the_tagger_does_not_back_is_dropped(monkeypatch)
     assert cm.vet_rules(Doc(doc.vocab, words=words), [offered, said]) == [offered, said]  # no tagger
 
 
+def test_a_claim_a_news_organisation_reports_survives_the_veto_but_not_one_a_person_reports(monkeypatch):
+    # "Smith said the plan works , Reuters reported ." : PolNeAR annotates only the outer
+    # attribution, so the tagger gives the inner "said" no cue probability; Reuters carries it
+    def claims(reporter):
+        words = ["Smith", "said", "the", "plan", "works", ",", reporter, "reported", "."]
+        tags = ["I|O", "I|O", "I|O", "I|O", "I|O", "O|O", "O|B-S", "O|B-Q", "O|O"]
+        doc = _tagged(words, tags)
+        doc[1]._.claim_cue_prob = 0.02
+        text = doc.text
+        said = Claim(0, (6, 10), "say", (11, 25), (0, 5), "verb_clause")
+        at = text.index(" reported")
+        outer = Claim(0, (at + 1, at + 9), "report", (0, 25), (28, at), "verb_clause")
+        return doc, said, outer
+
+    doc, said, outer = claims("Reuters")
+    assert cm.vet_rules(doc, [said, outer]) == [said, outer]
+    doc, said, outer = claims("Jones")  # a person reporting: the veto stands
+    assert cm.vet_rules(doc, [said, outer]) == [outer]
+    monkeypatch.setattr(cm, "NESTED_IN_NEWS_KEPT", False)
+    doc, said, outer = claims("Reuters")
+    assert cm.vet_rules(doc, [said, outer]) == [outer]
+
+
 def test_the_nested_cues_kept_are_the_addressee_cues_seed_the_mart_reads():
     seed = Path(cm.ADDRESSEE_CUES_CSV)
     assert seed.parent.name == "seeds" and seed.is_file()
