@@ -40,8 +40,8 @@ from spacy.tokens import Doc, Token
 from spacy.util import minibatch
 
 from pipeline import settings
-from pipeline.nlp.claims import Claim, Construction, quote_spans
 from pipeline.nlp import known_sources
+from pipeline.nlp.claims import Claim, Construction, quote_spans
 from pipeline.nlp.claims.stance import is_negated, stance_of
 from pipeline.nlp.spans import CharSpan, doc_text, trim
 
@@ -575,7 +575,7 @@ def _news(claim: Claim, text: str) -> bool:
     if claim.speaker is None:
         return False
     name = text[claim.speaker[0] : claim.speaker[1]]
-    return known_sources.normalise(name, name)[2] in known_sources.NEWS_KINDS
+    return known_sources.normalise(name)[2] in known_sources.NEWS_KINDS
 
 
 def _learned_content(rule: Claim, learned: list[Claim]) -> Claim:
