@@ -124,10 +124,14 @@ class MiniLM:
     def _w(self, name: str) -> np.ndarray:
         return self.weights[name]
 
-    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def _forward(self, ids: np.ndarray, mask: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
+        """The last layer's hidden states; `extra` (batch, length, hidden) is added to the word-piece
+        embeddings (a claim tagger's parse-feature rows)."""
         w = self._w
         batch, length = ids.shape
         x = w("embeddings.word_embeddings.weight")[ids] + w("embeddings.position_embeddings.weight")[:length]
+        if extra is not None:
+            x = x + extra
         x = x + w("embeddings.token_type_embeddings.weight")[0]
         x = _layer_norm(x, w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
         head = DIMENSIONS // _HEADS

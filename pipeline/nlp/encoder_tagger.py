@@ -14,6 +14,12 @@ it, trained from different seeds): their tag probabilities are averaged, piece b
 Texts longer than one window are cut into windows of WINDOW word pieces that overlap by CONTEXT
 pieces on each side: a token's tags come from the window whose core holds its first piece.
 Whitespace tokens (no word pieces) continue a content span where both neighbours are inside one.
+
+A tagger trained with parse features (``labels.json``'s ``features``: each FEATURES name's values,
+the first, "", for none or unseen) adds to each word piece's embedding a learned row per feature of
+its spaCy token (``features.safetensors``, or the weights file, holds the tables): the word pieces
+then carry the base model's fine-grained tag, dependency label and entity type, which the decoder
+reads as well.
 """
 
 from __future__ import annotations
@@ -47,6 +53,13 @@ CONTEXT = 32
 #: (session 36, `/work/prof/s36/hwm3.py` outside the repository): the NLP step's peak is two
 #: workers' peaks meeting, which a longer corpus meets more often.
 ROWS = 1
+#: the spaCy token attributes a tagger may be trained on (train.py --features), in this order
+FEATURES = ("tag_", "dep_", "ent_type_")
+
+
+def token_features(doc) -> list[list[str]]:
+    """Each token's FEATURES values (what prepare.py writes and the tagger reads at run time)."""
+    return [[getattr(t, f) for f in FEATURES] for t in doc]
 
 
 class _NumpyEncoder(emb.MiniLM):
@@ -63,8 +76,8 @@ class _NumpyEncoder(emb.MiniLM):
         self.head_t = np.ascontiguousarray(self.weights["head.weight"].T)
         self.head_b = self.weights["head.bias"]
 
-    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        return self._forward(ids, mask) @ self.head_t + self.head_b
+    def __call__(self, ids: np.ndarray, mask: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
+        return self._forward(ids, mask, extra) @ self.head_t + self.head_b
 
 
 class _OnnxEncoder:
@@ -76,7 +89,7 @@ class _OnnxEncoder:
         self.table = table
         self.session, self.pid = None, None
 
-    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def __call__(self, ids: np.ndarray, mask: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
         if self.pid != os.getpid():  # a session per process: spaCy's workers are forked from this one
             import onnxruntime as ort
 
@@ -87,7 +100,8 @@ class _OnnxEncoder:
             opts.enable_cpu_mem_arena = False
             self.session = ort.InferenceSession(str(self.path), opts, providers=["CPUExecutionProvider"])
             self.pid = os.getpid()
-        return self.session.run(["logits"], {"embeds": self.table[ids], "mask": mask})[0]
+        embeds = self.table[ids] if extra is None else self.table[ids] + extra
+        return self.session.run(["logits"], {"embeds": embeds, "mask": mask})[0]
 
 
 class EncoderTagger:
@@ -110,19 +124,34 @@ class EncoderTagger:
             self.models = [_OnnxEncoder(f, table) for f in files]
         else:
             self.models = [_NumpyEncoder(f, base) for f in files]
+        #: per FEATURES name: its values' rows and (values, hidden) table, or none for a tagger without
+        self.features = _feature_tables(path, files[0], meta.get("features") or {})
         self.outside = self.labels.index("O|O")
         self.inside = self.labels.index("I|O")
         self.cls = self.tokenizer.token_to_id("[CLS]")
         self.sep = self.tokenizer.token_to_id("[SEP]")
 
-    def pieces(self, words: list[str]) -> tuple[list[int], list[int]]:
-        """The words' word pieces and, per word, the index of its first piece (-1: none)."""
+    def pieces(self, words: list[str]) -> tuple[list[int], list[int], list[int]]:
+        """The words' word pieces, per word the index of its first piece (-1: none), and per piece
+        its word."""
         enc = self.tokenizer.encode(words, is_pretokenized=True, add_special_tokens=False)
         first = [-1] * len(words)
         for k, w in enumerate(enc.word_ids):
             if w is not None and first[w] < 0:
                 first[w] = k
-        return enc.ids, first
+        return enc.ids, first, list(enc.word_ids)
+
+    def extra(self, feats: list[list[str]] | None, word_of: list[int]) -> np.ndarray | None:
+        """(pieces, hidden): the sum of each piece's word's feature rows, or None for a tagger without."""
+        if not self.features:
+            return None
+        if feats is None:
+            raise ValueError("this claim tagger was trained with parse features: pass each token's")
+        out = np.zeros((len(word_of), emb.DIMENSIONS), dtype=np.float32)
+        for k, (rows, table) in enumerate(self.features):
+            index = np.array([rows.get(f[k], 0) for f in feats], dtype=np.int64)
+            out += table[index[word_of]]
+        return out
 
     def _windows(self, n: int) -> list[tuple[int, int, int, int]]:
         """(start, end, core start, core end) over n pieces."""
@@ -139,16 +168,16 @@ class EncoderTagger:
             out.append((s, e, cs, ce))
         return out
 
-    def piece_probs(self, ids: list[int]) -> np.ndarray:
+    def piece_probs(self, ids: list[int], extra: np.ndarray | None = None) -> np.ndarray:
         """(len(ids), labels) tag probabilities per piece: the mean of the members' softmax."""
         probs = []
         for model in self.models:
-            s = self.piece_logits(ids, model)
+            s = self.piece_logits(ids, model, extra)
             s = np.exp(s - s.max(axis=1, keepdims=True))
             probs.append(s / s.sum(axis=1, keepdims=True))
         return sum(probs) / len(probs)
 
-    def piece_logits(self, ids: list[int], model) -> np.ndarray:
+    def piece_logits(self, ids: list[int], model, extra: np.ndarray | None = None) -> np.ndarray:
         """(len(ids), labels) one member's head scores, each piece's from the window whose core holds it."""
         out = np.zeros((len(ids), len(self.labels)), dtype=np.float32)
         wins = self._windows(len(ids))
@@ -157,23 +186,27 @@ class EncoderTagger:
             length = max(e - s for s, e, _, _ in chunk) + 2
             arr = np.zeros((len(chunk), length), dtype=np.int64)
             mask = np.zeros_like(arr)
+            add = None if extra is None else np.zeros((len(chunk), length, extra.shape[1]), dtype=np.float32)
             for r, (s, e, _, _) in enumerate(chunk):
                 arr[r, : e - s + 2] = [self.cls, *ids[s:e], self.sep]
                 mask[r, : e - s + 2] = 1
-            logits = model(arr, mask)
+                if add is not None:
+                    add[r, 1 : e - s + 1] = extra[s:e]
+            logits = model(arr, mask) if add is None else model(arr, mask, add)
             for r, (s, _, cs, ce) in enumerate(chunk):
                 out[cs:ce] = logits[r, 1 + cs - s : 1 + ce - s]
         return out
 
-    def probs(self, words: list[str]) -> np.ndarray:
-        """(len(words), labels) tag probabilities."""
+    def probs(self, words: list[str], feats: list[list[str]] | None = None) -> np.ndarray:
+        """(len(words), labels) tag probabilities (`feats`: each word's `token_features`, which a
+        tagger trained with them needs)."""
         out = np.zeros((len(words), len(self.labels)), dtype=np.float32)
         if not words:
             return out
-        ids, first = self.pieces(words)
+        ids, first, word_of = self.pieces(words)
         if ids:
             have = [i for i, k in enumerate(first) if k >= 0]
-            out[have] = self.piece_probs(ids)[[first[i] for i in have]]
+            out[have] = self.piece_probs(ids, self.extra(feats, word_of))[[first[i] for i in have]]
         content = [lab.partition("|")[0] for lab in self.labels]
         for i, k in enumerate(first):
             if k >= 0:
@@ -188,6 +221,20 @@ class EncoderTagger:
             )
             out[i, self.inside if inside else self.outside] = 1.0
         return out
+
+
+def _feature_tables(path: Path, weights: Path, features: dict[str, list[str]]) -> list[tuple[dict, np.ndarray]]:
+    """Per FEATURES name the tagger was trained with: {value: row} and its float32 table, read from
+    ``features.safetensors`` beside an ONNX model, else from the weights file itself."""
+    if not features:
+        return []
+    assert list(features) == [f.rstrip("_") for f in FEATURES], f"unknown features {list(features)}"
+    file = path / "features.safetensors" if weights.suffix == ".onnx" else weights
+    tables = emb._read_safetensors(file.read_bytes())
+    return [
+        ({v: i for i, v in enumerate(values)}, tables[f"features.{name}.weight"].astype(np.float32))
+        for name, values in features.items()
+    ]
 
 
 @lru_cache(maxsize=2)
@@ -252,7 +299,7 @@ class EncoderClaimTags:
 
         if not len(doc):
             return doc
-        s = self.tagger.probs([t.text for t in doc])
+        s = self.tagger.probs([t.text for t in doc], token_features(doc) if self.tagger.features else None)
         best = s.argmax(axis=1)
         cue = s[:, self.cue_columns].sum(axis=1)
         probs = s[np.arange(len(best)), best].tolist()

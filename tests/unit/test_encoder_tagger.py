@@ -40,7 +40,7 @@ def test_the_tagger_tags_an_invented_sentence():
 def test_long_texts_are_tagged_in_overlapping_windows_like_short_ones():
     tagger = et.encoder_tagger()
     words = SENTENCE.replace(".", " .").split() * 80  # 640 tokens: several windows
-    ids, first = tagger.pieces(words)
+    ids, first, _ = tagger.pieces(words)
     assert len(ids) > 2 * tagger.window and len(tagger._windows(len(ids))) >= 3
     cores = [(cs, ce) for _, _, cs, ce in tagger._windows(len(ids))]
     assert (
@@ -57,10 +57,10 @@ def test_whitespace_tokens_continue_a_content_only_inside_one(monkeypatch):
     tagger = et.encoder_tagger()
     words = ["He", "said", "the", "bridge", "\n", "would", "reopen", ".", "\n\n", "It", "rained", "."]
     given = ["O|B-S", "O|B-Q", "B|O", "I|O", "I|O", "I|O", "I|O", "O|O", "O|O", "O|O"]  # the words with pieces
-    ids, first = tagger.pieces(words)
+    ids, first, _ = tagger.pieces(words)
     probs = np.full((len(ids), len(tagger.labels)), 0.01, dtype=np.float32)
     probs[[k for k in first if k >= 0], [tagger.labels.index(t) for t in given]] = 0.9
-    monkeypatch.setattr(tagger, "piece_probs", lambda ids: probs)
+    monkeypatch.setattr(tagger, "piece_probs", lambda ids, extra=None: probs)
     tags = [tagger.labels[k] for k in tagger.probs(words).argmax(axis=1)]
     assert tags == given[:4] + ["I|O"] + given[4:7] + ["O|O"] + given[7:], tags
 
@@ -127,3 +127,49 @@ def test_an_ensemble_averages_its_members_probabilities(tmp_path):
     assert np.allclose(pair.probs(words), (single + 1 / len(pair.labels)) / 2, atol=1e-5)
     (tmp_path / "b.onnx").unlink()
     assert not et.available(tmp_path)
+
+
+def test_parse_features_add_their_rows_to_the_word_pieces_of_their_tokens(tmp_path, nlp):
+    """A tagger trained with parse features (train.py --features) reads each token's tag, dependency
+    label and entity type; a row of its feature table moves exactly the pieces of the tokens that
+    have that value, and a value it never saw in training reads as none."""
+    import shutil
+
+    meta = json.loads((et.ENCODER_COMPONENT / "labels.json").read_text())
+    features = {"tag": ["", "VBD", "NN"], "dep": ["", "ROOT"], "ent_type": ["", "PERSON"]}
+    (tmp_path / "labels.json").write_text(json.dumps({**meta, "features": features}))
+    shutil.copy(et.ENCODER_COMPONENT / "tagger.onnx", tmp_path / "tagger.onnx")
+    tables = {f"features.{n}.weight": np.zeros((len(v), emb.DIMENSIONS), np.float16) for n, v in features.items()}
+    # VBD ("said"): a row of varied values (a constant one the embeddings' layer norm would take away)
+    tables["features.tag.weight"][1] = np.random.default_rng(0).normal(0, 0.5, emb.DIMENSIONS)
+    _save_float16(tables, tmp_path / "features.safetensors")
+    doc = nlp.make_doc(SENTENCE)
+    for t, (tag, dep) in zip(doc, [("DT", "det"), ("NN", "nsubj"), ("VBD", "ROOT")], strict=False):
+        t.tag_, t.dep_ = tag, dep
+    feats = et.token_features(doc)
+    assert feats[2] == ["VBD", "ROOT", ""] and feats[0] == ["DT", "det", ""]
+    words = [t.text for t in doc]
+    tagger, plain = et.EncoderTagger(tmp_path), et.encoder_tagger()
+    with pytest.raises(ValueError, match="parse features"):
+        tagger.probs(words)
+    moved = np.abs(tagger.probs(words, feats) - plain.probs(words)).max(axis=1)
+    assert moved[2] > 0.01, "the VBD row moves the verb"
+    unseen = [["UH", "intj", "WORK_OF_ART"]] * len(words)  # values the tagger never saw: none, row 0
+    assert np.allclose(tagger.probs(words, unseen), plain.probs(words), atol=1e-5)
+    tables["features.tag.weight"][1] = 0
+    _save_float16(tables, tmp_path / "features.safetensors")
+    assert np.allclose(et.EncoderTagger(tmp_path).probs(words, feats), plain.probs(words), atol=1e-5)
+
+
+def _save_float16(tables: dict[str, np.ndarray], path) -> None:
+    """A safetensors file of float16 tables (the format: header length, JSON header, the bytes)."""
+    import struct
+
+    header, blobs, at = {}, [], 0
+    for name, t in tables.items():
+        blob = np.ascontiguousarray(t, dtype=np.float16).tobytes()
+        header[name] = {"dtype": "F16", "shape": list(t.shape), "data_offsets": [at, at + len(blob)]}
+        blobs.append(blob)
+        at += len(blob)
+    head = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(head)) + head + b"".join(blobs))

@@ -71,6 +71,9 @@ def package(ckpts: list[Path], onnxes: list[Path], artifact: Path, seconds: floa
     metas = [json.loads((c / "labels.json").read_text(encoding="utf-8")) for c in ckpts]
     assert all(m["labels"] == metas[0]["labels"] for m in metas), "the checkpoints' tag names differ"
     meta = dict(metas[0])
+    if meta.get("features"):  # their tables, beside the graph (export_onnx.py writes them)
+        assert len(onnxes) == 1, "an ensemble of taggers with parse features is not supported"
+        shutil.copy2(onnxes[0].parent / "features.safetensors", artifact / "features.safetensors")
     if len(onnxes) == 1:
         shutil.copy2(onnxes[0], artifact / "tagger.onnx")
     else:

@@ -14,6 +14,10 @@ weight int8, the word-piece table too, per tensor (``tagger.int8.onnx``) and per
 With ``--fp16``, also ``tagger.fp16.onnx``: the graph of ``tagger.onnx`` unquantised, its float
 weights stored as float16 and cast to float32 when the session loads them (onnxruntime folds the
 casts), so it runs in float32: 21 MB, int8's loss recovered at float32's speed.
+
+A tagger trained with parse features (train.py --features) adds their rows to the embeddings before
+``embeds`` reaches the graph, so its graph is the same; its feature tables go beside it, float16, in
+``features.safetensors`` (about 90 KB), and the whole-model exports are skipped.
 """
 
 from __future__ import annotations
@@ -78,11 +82,18 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    labels = json.loads((a.ckpt / "labels.json").read_text())["labels"]
-    model = train.Tagger(len(labels))
+    meta = json.loads((a.ckpt / "labels.json").read_text())
+    model = train.Tagger(len(meta["labels"]), meta.get("features"))
     model.load_state_dict(torch.load(a.ckpt / "full.pt"))
     model.eval()
     a.out.mkdir(parents=True, exist_ok=True)
+    if meta.get("features"):
+        from safetensors.numpy import save_file
+
+        tables = {
+            f"features.{n}.weight": t.weight.detach().numpy().astype("float16") for n, t in model.features.items()
+        }
+        save_file(tables, str(a.out / "features.safetensors"))
     exported = a.out / "tagger.from_embeds.fp32.onnx"
     torch.onnx.export(
         FromEmbeds(model),
@@ -108,7 +119,7 @@ def main(argv=None) -> int:
     if a.fp16:
         fp16_stored(exported, a.out / "tagger.fp16.onnx")
     exported.unlink()
-    if a.only_from_embeds:
+    if a.only_from_embeds or meta.get("features"):
         return 0
     ids = torch.ones(2, 256, dtype=torch.long)
     mask = torch.ones(2, 256, dtype=torch.long)

@@ -86,7 +86,7 @@ class Layer(nn.Module):
 
 
 class Tagger(nn.Module):
-    def __init__(self, n_labels: int) -> None:
+    def __init__(self, n_labels: int, features: dict[str, list[str]] | None = None) -> None:
         super().__init__()
         self.embeddings = nn.Module()
         self.embeddings.word_embeddings = nn.Embedding(30522, HIDDEN)
@@ -97,11 +97,19 @@ class Tagger(nn.Module):
         self.encoder.layer = nn.ModuleList(Layer() for _ in range(LAYERS))
         self.head = nn.Linear(HIDDEN, n_labels)
         self.drop = nn.Dropout(0.1)
+        # parse features (--features): a row per value added to each piece's embedding, row 0 (none) zero
+        self.features = nn.ModuleDict(
+            {name: nn.Embedding(len(values), HIDDEN, padding_idx=0) for name, values in (features or {}).items()}
+        )
+        for table in self.features.values():
+            nn.init.zeros_(table.weight)
 
-    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor, feats: torch.Tensor | None = None) -> torch.Tensor:
         e = self.embeddings
         n = ids.shape[1]
         x = e.word_embeddings(ids) + e.position_embeddings.weight[:n] + e.token_type_embeddings.weight[0]
+        for k, table in enumerate(self.features.values()):
+            x = x + table(feats[:, :, k])
         x = self.drop(e.LayerNorm(x))
         bias = (1.0 - mask[:, None, None, :].float()) * -1e9
         for layer in self.encoder.layer:
@@ -110,7 +118,8 @@ class Tagger(nn.Module):
 
 
 def windows(tok: Tokenizer, rows: list[dict], labels: dict[str, int], size: int, shift: int = 0):
-    """(ids, label-per-piece) windows of at most `size` pieces (with [CLS]/[SEP]), cut between tokens."""
+    """(ids, label-per-piece, features-per-piece) windows of at most `size` pieces (with [CLS]/[SEP]),
+    cut between tokens; features are each piece's word's value rows (row_feats), 0 off the words."""
     cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     out = []
     for row in rows:
@@ -131,7 +140,10 @@ def windows(tok: Tokenizer, rows: list[dict], labels: dict[str, int], size: int,
         for s, e in bounds:
             ids = [cls] + [p for p in pieces[s:e]] + [sep]
             lab = [-100] + [labels[row["tags"][w]] if f else -100 for f, w in first[s:e]] + [-100]
-            out.append((ids, lab))
+            rf = row.get("_feats")
+            none = [0] * (len(rf[0]) if rf else 0)
+            feats = [none] + [rf[w] for _, w in first[s:e]] + [none] if rf else None
+            out.append((ids, lab, feats))
     return out
 
 
@@ -150,15 +162,19 @@ def batches(items, batch: int, rng: random.Random):
     rng.shuffle(items)
     for i in range(0, len(items), batch):
         chunk = items[i : i + batch]
-        n = max(len(ids) for ids, _ in chunk)
+        n = max(len(ids) for ids, _, _ in chunk)
         ids = torch.zeros(len(chunk), n, dtype=torch.long)
         mask = torch.zeros(len(chunk), n, dtype=torch.long)
         lab = torch.full((len(chunk), n), -100, dtype=torch.long)
-        for r, (a, b) in enumerate(chunk):
+        k = len(chunk[0][2][0]) if chunk[0][2] else 0
+        feats = torch.zeros(len(chunk), n, k, dtype=torch.long) if k else None
+        for r, (a, b, f) in enumerate(chunk):
             ids[r, : len(a)] = torch.tensor(a)
             mask[r, : len(a)] = 1
             lab[r, : len(b)] = torch.tensor(b)
-        yield ids, mask, lab
+            if feats is not None:
+                feats[r, : len(f)] = torch.tensor(f)
+        yield ids, mask, lab, feats
 
 
 def save(model: Tagger, labels: list[str], out: Path, meta: dict) -> None:
@@ -184,6 +200,12 @@ def main(argv=None) -> int:
     ap.add_argument("--probe-steps", type=int, default=30)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--features",
+        action="store_true",
+        help="add prepare.py's parse features (tag, dependency, entity type) to the word pieces",
+    )
+    ap.add_argument("--feature-lr", type=float, default=5e-4, help="for the feature tables (from zero)")
     ap.add_argument("--init", type=Path, help="continue from this checkpoint's full.pt (a fresh schedule)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
@@ -200,37 +222,47 @@ def main(argv=None) -> int:
     index = {t: i for i, t in enumerate(labels)}
     for r in train:
         pieces_of(tok, r)
-    model = Tagger(len(labels))
+    features = None
+    if a.features:  # FEATURES' values seen in training, "" (none, or unseen at run time) first
+        names = ("tag", "dep", "ent_type")
+        features = {n: [""] + sorted({f[k] for r in train for f in r["feats"]} - {""}) for k, n in enumerate(names)}
+        rows = [{v: i for i, v in enumerate(vals)} for vals in features.values()]
+        for r in train:
+            r["_feats"] = [[rows[k][v] for k, v in enumerate(f)] for f in r["feats"]]
+    model = Tagger(len(labels), features)
     missing, unexpected = model.load_state_dict(
         {k: v.float() for k, v in base.items() if not k.startswith("pooler.")}, strict=False
     )
-    assert set(missing) == {"head.weight", "head.bias"}, (missing, unexpected)
+    assert set(missing) == {"head.weight", "head.bias"} | {f"features.{n}.weight" for n in features or {}}, (
+        missing,
+        unexpected,
+    )
     model.embeddings.word_embeddings.weight.requires_grad_(False)
     nn.init.normal_(model.head.weight, std=0.02)
     nn.init.zeros_(model.head.bias)
     if a.init:  # a warm restart: the checkpoint's weights, the same labels, a new schedule
         assert json.loads((a.init / "labels.json").read_text())["labels"] == labels
         model.load_state_dict(torch.load(a.init / "full.pt"))
-    enc_params = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")]
+    own = ("head.", "features.")  # trained from scratch, at rates of their own
+    enc_params = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith(own)]
     no_decay = lambda n: n.endswith(".bias") or "LayerNorm" in n  # noqa: E731
     groups = [
         {
             "params": [
-                p
-                for n, p in model.named_parameters()
-                if p.requires_grad and not n.startswith("head.") and not no_decay(n)
+                p for n, p in model.named_parameters() if p.requires_grad and not n.startswith(own) and not no_decay(n)
             ],
             "lr": a.lr,
             "weight_decay": 0.01,
         },
         {
             "params": [
-                p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.") and no_decay(n)
+                p for n, p in model.named_parameters() if p.requires_grad and not n.startswith(own) and no_decay(n)
             ],
             "lr": a.lr,
             "weight_decay": 0.0,
         },
         {"params": list(model.head.parameters()), "lr": a.head_lr, "weight_decay": 0.0},
+        {"params": list(model.features.parameters()), "lr": a.feature_lr, "weight_decay": 0.0},
     ]
     assert sum(len(g["params"]) for g in groups[:2]) == len(enc_params)
     opt = torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-8)
@@ -259,6 +291,8 @@ def main(argv=None) -> int:
         "lr": a.lr,
         "head_lr": a.head_lr,
     }
+    if features:
+        meta.update(features=features, feature_lr=a.feature_lr)
     planned, probes = total, collections.deque([(0, time.time())], maxlen=4)
     if a.init:
         meta["init"] = str(a.init)
@@ -268,12 +302,12 @@ def main(argv=None) -> int:
     done = False
     while not done:
         shift = 0 if epoch == 0 and not a.init else rng.randrange(1, a.window - 2)
-        for ids, mask, lab in batches(windows(tok, train, index, a.window, shift), a.batch, rng):
+        for ids, mask, lab, feats in batches(windows(tok, train, index, a.window, shift), a.batch, rng):
             warm = max(1, int(total * a.warmup))
             f = step / warm if step < warm else max(0.0, (total - step) / max(1, total - warm))
             for g, p in zip(opt.param_groups, peak, strict=True):
                 g["lr"] = p * f
-            logits = model(ids, mask)
+            logits = model(ids, mask, feats)
             loss = F.cross_entropy(logits.view(-1, len(labels)), lab.view(-1), ignore_index=-100)
             opt.zero_grad()
             loss.backward()
