@@ -30,6 +30,7 @@ from pipeline.nlp.known_sources import normalise
 from pipeline.warehouse import changes, killpoints
 from pipeline.warehouse.schema import arrow_schema
 from pipeline.warehouse.store import transaction
+from pipeline.warehouse.views import registered
 
 
 #: document_occurrences columns this module sets from the scan itself, not from the files read.
@@ -152,139 +153,131 @@ def write_corpus(con, corpus: Corpus, input_dir: Path) -> dict[str, int]:
         if corpus.spilled_parts
         else SPILL_SCHEMA.empty_table()
     )
-    names = ("_docs", "_spilled", "_occ", "_rej", "_kept", "_states")
-    for name, table in zip(names, (docs, spilled, occ, rej, kept, states), strict=True):
-        con.register(name, table)
-    try:
-        with transaction(con):
-            # for the marts keyed by document (pipeline/warehouse/changes.py): the documents of the
-            # files read now (new or changed), the ones those paths held before, the ones whose last
-            # file is about to be marked absent, and old ones about to get their language
-            changes.mark(con, "select document_id from _occ")
+    tables = dict(_docs=docs, _spilled=spilled, _occ=occ, _rej=rej, _kept=kept, _states=states)
+    with registered(con, **tables), transaction(con):
+        # for the marts keyed by document (pipeline/warehouse/changes.py): the documents of the
+        # files read now (new or changed), the ones those paths held before, the ones whose last
+        # file is about to be marked absent, and old ones about to get their language
+        changes.mark(con, "select document_id from _occ")
+        changes.mark(
+            con,
+            """select o.document_id from raw.document_occurrences o join _occ x using (path)
+               where o.input_dir = ?""",
+            [root],
+        )
+        changes.mark(
+            con,
+            """select document_id from raw.document_occurrences
+               where input_dir = ? and present and path not in (select path from _occ)
+                 and coalesce(file_path, path) not in (select path from _kept)""",
+            [root],
+        )
+        for name in ("_docs", "_spilled"):
             changes.mark(
                 con,
-                """select o.document_id from raw.document_occurrences o join _occ x using (path)
-                   where o.input_dir = ?""",
-                [root],
+                f"""select d.document_id from raw.documents d join {name} x using (document_id)
+                    where d.language is null or d.decode_errors is null""",
             )
-            changes.mark(
-                con,
-                """select document_id from raw.document_occurrences
-                   where input_dir = ? and present and path not in (select path from _occ)
-                     and coalesce(file_path, path) not in (select path from _kept)""",
-                [root],
-            )
-            for name in ("_docs", "_spilled"):
-                changes.mark(
-                    con,
-                    f"""select d.document_id from raw.documents d join {name} x using (document_id)
-                        where d.language is null or d.decode_errors is null""",
-                )
-            new_docs = 0
-            for name in ("_docs", "_spilled"):
-                new_docs += con.execute(
-                    f"select count(*) from {name} where document_id not in (select document_id from raw.documents) "
-                    "and document_id in (select document_id from _occ)"
-                ).fetchone()[0]
-                con.execute(
-                    f"insert into raw.documents by name select *, ?::timestamp as first_seen_at from {name} "
-                    "where document_id not in (select document_id from raw.documents) "
-                    "and document_id in (select document_id from _occ)",
-                    [now],
-                )
-                # documents stored before language id (or decode_errors) existed get theirs (nothing else is
-                # ever rewritten)
-                con.execute(f"""
-                    update raw.documents d set language = x.language, language_confidence = x.language_confidence,
-                        language_uncertain = x.language_uncertain
-                    from {name} x where d.document_id = x.document_id and d.language is null""")
-                con.execute(f"""
-                    update raw.documents d set decode_errors = x.decode_errors
-                    from {name} x where d.document_id = x.document_id and d.decode_errors is null""")
+        new_docs = 0
+        for name in ("_docs", "_spilled"):
+            new_docs += con.execute(
+                f"select count(*) from {name} where document_id not in (select document_id from raw.documents) "
+                "and document_id in (select document_id from _occ)"
+            ).fetchone()[0]
             con.execute(
-                """
-                merge into raw.document_occurrences t
-                using (select o.*, ?::timestamp as first_seen_at, ?::timestamp as last_seen_at, true as present
-                       from _occ o) x
-                on t.input_dir = x.input_dir and t.path = x.path
-                when matched then update set
-                    document_id = x.document_id, size_bytes = x.size_bytes,
-                    modified_at = x.modified_at, encoding = x.encoding,
-                    decode_errors = x.decode_errors, file_path = x.file_path, format = x.format,
-                    line = x.line, title = x.title, url = x.url, publisher = x.publisher,
-                    published_at = x.published_at, published_at_text = x.published_at_text,
-                    author = x.author, declared_language = x.declared_language,
-                    record_id = x.record_id, metadata = x.metadata,
-                    metadata_error = x.metadata_error, publisher_source_id = x.publisher_source_id,
-                    publisher_name = x.publisher_name, publisher_kind = x.publisher_kind,
-                    last_seen_at = x.last_seen_at, present = true
-                when not matched then insert by name
-            """,
-                [now, now],
-            )
-            # files not read again because unchanged (or read on from where they stopped) were seen
-            # now: this scan's time (raw.input_scans) is their last_seen_at in the marts, rather than
-            # an update of every such row on every run (and the checkpoint rewriting them after).
-            # A file gone was last seen by the scan before: its time goes to the row it leaves.
-            con.execute(
-                """
-                update raw.document_occurrences set present = false,
-                    last_seen_at = coalesce((select max(scanned_at) from raw.input_scans where input_dir = ?),
-                                            last_seen_at)
-                where input_dir = ? and present and path not in (select path from _occ)
-                  and coalesce(file_path, path) not in (select path from _kept)
-            """,
-                [root, root],
-            )
-            con.execute("delete from raw.input_scans where input_dir = ?", [root])
-            con.execute("insert into raw.input_scans values (?, ?::timestamp)", [root, now])
-            con.execute(
-                """
-                merge into raw.document_versions t
-                using (select input_dir, path, document_id, ?::timestamp as first_seen_at,
-                              ?::timestamp as last_seen_at from _occ) x
-                on t.input_dir = x.input_dir and t.path = x.path and t.document_id = x.document_id
-                when matched then update set last_seen_at = x.last_seen_at
-                when not matched then insert by name
-            """,
-                [now, now],
-            )
-            con.execute(
-                """
-                delete from raw.rejected_documents r where r.input_dir = ? and (
-                    r.path in (select path from _occ)
-                    -- a grown feed's records from the line it was read on from were read again
-                    or exists (select 1 from _kept k where k.path = r.file_path and k.from_line is not null
-                               and try_cast(substr(r.path, length(k.path) + 2) as bigint) >= k.from_line
-                               and not exists (select 1 from _rej x where x.path = r.path))
-                    or (coalesce(r.file_path, r.path) not in (select path from _kept) and not exists (
-                        select 1 from _rej x where x.path = r.path and x.reason = r.reason)))""",
-                [root],
-            )
-            con.execute(
-                """
-                merge into raw.rejected_documents t
-                using (select *, ?::timestamp as detected_at from _rej) x
-                on t.input_dir = x.input_dir and t.path = x.path
-                when matched then update set detail = x.detail, size_bytes = x.size_bytes, file_path = x.file_path
-                when not matched then insert by name
-            """,
+                f"insert into raw.documents by name select *, ?::timestamp as first_seen_at from {name} "
+                "where document_id not in (select document_id from raw.documents) "
+                "and document_id in (select document_id from _occ)",
                 [now],
             )
-            con.execute(
-                "delete from raw.ingest_files where input_dir = ? and path not in (select path from _kept)", [root]
-            )
-            con.execute("""
-                merge into raw.ingest_files t using _states x
-                on t.input_dir = x.input_dir and t.path = x.path
-                when matched then update set
-                    fingerprint = x.fingerprint, format = x.format, read_bytes = x.read_bytes,
-                    prefix_sha256 = x.prefix_sha256, next_line = x.next_line, header = x.header
-                when not matched then insert by name""")
-            killpoints.reached("ingest_before_commit")
-    finally:
-        for name in names:
-            con.unregister(name)
+            # documents stored before language id (or decode_errors) existed get theirs (nothing else is
+            # ever rewritten)
+            con.execute(f"""
+                update raw.documents d set language = x.language, language_confidence = x.language_confidence,
+                    language_uncertain = x.language_uncertain
+                from {name} x where d.document_id = x.document_id and d.language is null""")
+            con.execute(f"""
+                update raw.documents d set decode_errors = x.decode_errors
+                from {name} x where d.document_id = x.document_id and d.decode_errors is null""")
+        con.execute(
+            """
+            merge into raw.document_occurrences t
+            using (select o.*, ?::timestamp as first_seen_at, ?::timestamp as last_seen_at, true as present
+                   from _occ o) x
+            on t.input_dir = x.input_dir and t.path = x.path
+            when matched then update set
+                document_id = x.document_id, size_bytes = x.size_bytes,
+                modified_at = x.modified_at, encoding = x.encoding,
+                decode_errors = x.decode_errors, file_path = x.file_path, format = x.format,
+                line = x.line, title = x.title, url = x.url, publisher = x.publisher,
+                published_at = x.published_at, published_at_text = x.published_at_text,
+                author = x.author, declared_language = x.declared_language,
+                record_id = x.record_id, metadata = x.metadata,
+                metadata_error = x.metadata_error, publisher_source_id = x.publisher_source_id,
+                publisher_name = x.publisher_name, publisher_kind = x.publisher_kind,
+                last_seen_at = x.last_seen_at, present = true
+            when not matched then insert by name
+        """,
+            [now, now],
+        )
+        # files not read again because unchanged (or read on from where they stopped) were seen
+        # now: this scan's time (raw.input_scans) is their last_seen_at in the marts, rather than
+        # an update of every such row on every run (and the checkpoint rewriting them after).
+        # A file gone was last seen by the scan before: its time goes to the row it leaves.
+        con.execute(
+            """
+            update raw.document_occurrences set present = false,
+                last_seen_at = coalesce((select max(scanned_at) from raw.input_scans where input_dir = ?),
+                                        last_seen_at)
+            where input_dir = ? and present and path not in (select path from _occ)
+              and coalesce(file_path, path) not in (select path from _kept)
+        """,
+            [root, root],
+        )
+        con.execute("delete from raw.input_scans where input_dir = ?", [root])
+        con.execute("insert into raw.input_scans values (?, ?::timestamp)", [root, now])
+        con.execute(
+            """
+            merge into raw.document_versions t
+            using (select input_dir, path, document_id, ?::timestamp as first_seen_at,
+                          ?::timestamp as last_seen_at from _occ) x
+            on t.input_dir = x.input_dir and t.path = x.path and t.document_id = x.document_id
+            when matched then update set last_seen_at = x.last_seen_at
+            when not matched then insert by name
+        """,
+            [now, now],
+        )
+        con.execute(
+            """
+            delete from raw.rejected_documents r where r.input_dir = ? and (
+                r.path in (select path from _occ)
+                -- a grown feed's records from the line it was read on from were read again
+                or exists (select 1 from _kept k where k.path = r.file_path and k.from_line is not null
+                           and try_cast(substr(r.path, length(k.path) + 2) as bigint) >= k.from_line
+                           and not exists (select 1 from _rej x where x.path = r.path))
+                or (coalesce(r.file_path, r.path) not in (select path from _kept) and not exists (
+                    select 1 from _rej x where x.path = r.path and x.reason = r.reason)))""",
+            [root],
+        )
+        con.execute(
+            """
+            merge into raw.rejected_documents t
+            using (select *, ?::timestamp as detected_at from _rej) x
+            on t.input_dir = x.input_dir and t.path = x.path
+            when matched then update set detail = x.detail, size_bytes = x.size_bytes, file_path = x.file_path
+            when not matched then insert by name
+        """,
+            [now],
+        )
+        con.execute("delete from raw.ingest_files where input_dir = ? and path not in (select path from _kept)", [root])
+        con.execute("""
+            merge into raw.ingest_files t using _states x
+            on t.input_dir = x.input_dir and t.path = x.path
+            when matched then update set
+                fingerprint = x.fingerprint, format = x.format, read_bytes = x.read_bytes,
+                prefix_sha256 = x.prefix_sha256, next_line = x.next_line, header = x.header
+            when not matched then insert by name""")
+        killpoints.reached("ingest_before_commit")
     return dict(
         files=len(corpus.occurrences) + len(corpus.rejections),
         documents=corpus.document_count(),

@@ -43,6 +43,7 @@ from pipeline.nlp.entities import (
 )
 from pipeline.warehouse import changes
 from pipeline.warehouse.schema import ensure_schema
+from pipeline.warehouse.views import ids_table, registered
 
 #: (name_group, name_key, key_kind, name_form, short_key, gender): what a link's entity depends on
 Signature = tuple[str, str, str, str, str | None, str | None]
@@ -62,10 +63,6 @@ LINK_COLUMNS = (
     "entity_key",
     "gender",
 )
-
-
-def _ids_table(values) -> pa.Table:
-    return pa.table({"v": pa.array(sorted(set(values)), pa.string())})
 
 
 def state(con, name: str) -> str | None:
@@ -110,8 +107,7 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
         order by 1""").fetchall()
     stats["full"] = int(full)
     stats["documents_resolved"] = len(pending)
-    con.register("_gone", _ids_table(removed + [d for d, _ in pending]))
-    try:
+    with registered(con, _gone=ids_table(removed + [d for d, _ in pending])):
         # what the links about to go stood for: their entities are renamed, their surnames and
         # acronyms' candidates revisited
         before = con.execute("""
@@ -120,9 +116,6 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
         changes.mark(con, "select v from _gone")
         con.execute("delete from raw.entity_links where document_id in (select v from _gone)")
         con.execute("delete from raw.entity_documents where document_id in (select v from _gone)")
-        con.register("_pending", _ids_table(d for d, _ in pending))
-    finally:
-        con.unregister("_gone")
     # the pending documents' mentions are read, resolved and written a chunk of documents at a time
     # (a whole 10x corpus is about a million mentions); what the corpus-wide pass below needs of the
     # new links is their distinct signatures
@@ -142,14 +135,14 @@ def update_entity_links(con, overrides: list[Override] = ()) -> dict[str, int]:
         touched |= set(renames(overrides))
     _name_entities(con, touched, overrides)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    con.execute(
-        """
-        insert into raw.entity_documents
-        select a.document_id, a.extractor_version, ?, ? from raw.document_annotations a
-        where a.document_id in (select v from _pending)""",
-        [RESOLVER_VERSION, now],
-    )
-    con.unregister("_pending")
+    with registered(con, _pending=ids_table(pending_ids)):
+        con.execute(
+            """
+            insert into raw.entity_documents
+            select a.document_id, a.extractor_version, ?, ? from raw.document_annotations a
+            where a.document_id in (select v from _pending)""",
+            [RESOLVER_VERSION, now],
+        )
     set_state(con, "overrides", overrides_hash(overrides))
     set_state(con, "resolver_version", RESOLVER_VERSION)
     return stats
@@ -161,14 +154,11 @@ RESOLVE_CHUNK_DOCUMENTS = 2_500
 
 def _resolve_documents(con, document_ids: list[str]) -> list[DocLink]:
     """The links of these documents' mentions, document by document in document_id order."""
-    con.register("_chunk", _ids_table(document_ids))
-    try:
+    with registered(con, _chunk=ids_table(document_ids)):
         rows = con.execute("""
             select mention_id, document_id, text, label from raw.mentions
             where document_id in (select v from _chunk)
             order by document_id, start_char, end_char, mention_id""").fetchall()
-    finally:
-        con.unregister("_chunk")
     by_doc: dict[str, list[MentionRef]] = {}
     for r in rows:
         by_doc.setdefault(r[1], []).append(MentionRef(*r))
@@ -194,11 +184,8 @@ def _insert(con, links: list[DocLink]) -> None:
         },
         schema=pa.schema([(c, pa.string()) for c in LINK_COLUMNS]),
     )
-    con.register("_new_links", table)
-    try:
+    with registered(con, _new_links=table):
         con.execute("insert into raw.entity_links by name select * from _new_links")
-    finally:
-        con.unregister("_new_links")
 
 
 def _signature(x: DocLink) -> Signature:
@@ -223,8 +210,7 @@ def _affected_signatures(con, new_links: list[DocLink], full: bool) -> set[Signa
         (NAME_GROUP, (KIND_ACRONYM, KIND_ACRONYM), acronyms),
     ):
         if keys:
-            con.register("_keys", _ids_table(keys))
-            try:
+            with registered(con, _keys=ids_table(keys)):
                 sigs |= set(
                     con.execute(
                         f"""
@@ -233,8 +219,6 @@ def _affected_signatures(con, new_links: list[DocLink], full: bool) -> set[Signa
                         [group, *kinds],
                     ).fetchall()
                 )
-            finally:
-                con.unregister("_keys")
     return sigs
 
 
@@ -250,8 +234,7 @@ def _candidates(con, group: str, kind: str, keys: set[str]) -> dict[str, dict[st
         if kind == KIND_SURNAME
         else "short_key"
     )
-    con.register("_keys", _ids_table(keys))
-    try:
+    with registered(con, _keys=ids_table(keys)):
         rows = con.execute(
             f"""
             select s, name_key, count(distinct document_id) from (
@@ -261,8 +244,6 @@ def _candidates(con, group: str, kind: str, keys: set[str]) -> dict[str, dict[st
             group by all""",
             [group],
         ).fetchall()
-    finally:
-        con.unregister("_keys")
     out: dict[str, dict[str, int]] = {}
     for s, key, n in rows:
         out.setdefault(s, {})[key] = n
@@ -274,14 +255,11 @@ def _genders(con, keys: set[str]) -> dict[str, str | None]:
     where it is the only Blair), else None."""
     if not keys:
         return {}
-    con.register("_keys", _ids_table(keys))
-    try:
+    with registered(con, _keys=ids_table(keys)):
         rows = con.execute("""
             select name_key, count(*) filter (where gender = 'M'), count(*) filter (where gender = 'F')
             from raw.entity_links where name_group = 'PERSON' and key_kind = 'name' and gender is not null
               and name_key in (select v from _keys) group by 1""").fetchall()
-    finally:
-        con.unregister("_keys")
     return {k: "M" if m > f else "F" if f > m else None for k, m, f in rows}
 
 
@@ -307,8 +285,7 @@ def _relink(con, sigs: set[Signature], overrides: list[Override]) -> set[str]:
         final = apply_overrides(group, base, form, overrides)
         for c, v in zip(cols, (*sig, final, entity_id(group, final)), strict=True):
             cols[c].append(v)
-    con.register("_map", pa.table(cols, schema=pa.schema([(c, pa.string()) for c in cols])))
-    try:
+    with registered(con, _map=pa.table(cols, schema=pa.schema([(c, pa.string()) for c in cols]))):
         match = " and ".join(f"l.{c} is not distinct from m.{c}" for c in SIGNATURE.split(", "))
         touched = {
             r[0]
@@ -323,8 +300,6 @@ def _relink(con, sigs: set[Signature], overrides: list[Override]) -> set[str]:
         con.execute(
             f"update raw.entity_links l set entity_id = m.entity_id, entity_key = m.entity_key from _map m where {moved}"
         )
-    finally:
-        con.unregister("_map")
     return touched
 
 
@@ -333,16 +308,12 @@ def _name_entities(con, entity_ids: set[str], overrides: list[Override]) -> None
     majority label of its mentions) of each entity given, on all its links."""
     if not entity_ids:
         return
-    con.register("_touched", _ids_table(entity_ids))
     renamed = renames(overrides)
-    con.register(
-        "_renamed",
-        pa.table(
-            {"entity_id": list(renamed), "name": list(renamed.values())},
-            schema=pa.schema([("entity_id", pa.string()), ("name", pa.string())]),
-        ),
+    names = pa.table(
+        {"entity_id": list(renamed), "name": list(renamed.values())},
+        schema=pa.schema([("entity_id", pa.string()), ("name", pa.string())]),
     )
-    try:
+    with registered(con, _touched=ids_table(entity_ids), _renamed=names):
         con.execute("""
             create or replace temp table _names as
             select n.entity_id, coalesce(r.name, n.name) as name, n.label
@@ -367,9 +338,6 @@ def _name_entities(con, entity_ids: set[str], overrides: list[Override]) -> None
             f"update raw.entity_links l set entity_name = n.name, entity_label = n.label from _names n where {renamed_links}"
         )
         con.execute("drop table _names")
-    finally:
-        con.unregister("_touched")
-        con.unregister("_renamed")
 
 
 def resolve_entities(mentions: list[MentionRef], overrides: list[Override] = ()) -> list[tuple[str, str, str, str]]:

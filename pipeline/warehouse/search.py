@@ -35,6 +35,7 @@ from pipeline.nlp.stop_words import english_stop_words
 from pipeline.warehouse.changes import CHANGED_DOCUMENTS
 from pipeline.warehouse.schema import drop_primary_key
 from pipeline.warehouse.store import transaction
+from pipeline.warehouse.views import registered
 
 K1, B = 1.2, 0.75
 STEMMER = "snowball english"
@@ -348,21 +349,17 @@ def _index_chunk(con: duckdb.DuckDBPyConnection, first: int, last: int) -> None:
         tf = Counter(t for t, _, _ in terms_with_offsets(text))
         units.append((unit_id, kind, document_id, claim_id, sum(tf.values()), text_hash))
         postings.extend((kind, term, unit_id, n) for term, n in tf.items())
-    con.register("_search_units", pa.table(list(zip(*units, strict=True)) if units else [[]] * 6, schema=UNITS_SCHEMA))
-    con.register(
-        "_search_postings",
-        pa.table(list(zip(*postings, strict=True)) if postings else [[]] * 4, schema=POSTINGS_SCHEMA),
-    )
-    try:
+    with registered(
+        con,
+        _search_units=pa.table(list(zip(*units, strict=True)) if units else [[]] * 6, schema=UNITS_SCHEMA),
+        _search_postings=pa.table(list(zip(*postings, strict=True)) if postings else [[]] * 4, schema=POSTINGS_SCHEMA),
+    ):
         con.execute(
             "insert into search.units by name select unit_id, kind, document_id, claim_id, length, text_hash "
             "from _search_units"
         )
         con.execute("insert into search.postings by name select kind, term, unit_id, tf from _search_postings")
         con.execute("insert into _search_terms select kind, term, count(*) from _search_postings group by all")
-    finally:
-        con.unregister("_search_units")
-        con.unregister("_search_postings")
 
 
 def has_index(con: duckdb.DuckDBPyConnection) -> bool:

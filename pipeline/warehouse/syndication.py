@@ -31,12 +31,9 @@ from pipeline.nlp.syndication import (
 )
 from pipeline.warehouse import changes
 from pipeline.warehouse.schema import arrow_schema
+from pipeline.warehouse.views import ids_table, registered
 
 INDEX_TABLES = ("document_minhash", "document_minhash_bands", "syndication_pairs", "syndication_components")
-
-
-def _ids(values) -> pa.Table:
-    return pa.table({"v": pa.array(sorted(set(values)), pa.string())})
 
 
 #: the documents of raw.documents with no signature yet (update_syndication's work)
@@ -85,13 +82,10 @@ def update_syndication(
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     for start in range(0, len(pending), batch_size):
         chunk = pending[start : start + batch_size]
-        con.register("_chunk", _ids(chunk))
-        try:
+        with registered(con, _chunk=ids_table(chunk)):
             rows = con.execute(
                 "select document_id, text from raw.documents where document_id in (select v from _chunk)"
             ).fetchall()
-        finally:
-            con.unregister("_chunk")
         texts = [text for _, text in rows]
         prints = map_(fingerprint, texts) if map_ is not None else [fingerprint(t) for t in texts]
         _store(con, [(doc_id, fp) for (doc_id, _), fp in zip(rows, prints, strict=True)], now)
@@ -111,16 +105,13 @@ def groups_of(con, document_ids: list[str]) -> list[str]:
     """The groups these documents are in (read before they are removed: `regroup_after_removal`)."""
     if not document_ids:
         return []
-    con.register("_of", _ids(document_ids))
-    try:
+    with registered(con, _of=ids_table(document_ids)):
         return [
             r[0]
             for r in con.execute(
                 "select distinct component_id from raw.syndication_components where document_id in (select v from _of)"
             ).fetchall()
         ]
-    finally:
-        con.unregister("_of")
 
 
 def regroup_after_removal(con, old_groups: list[str]) -> None:
@@ -131,8 +122,7 @@ def regroup_after_removal(con, old_groups: list[str]) -> None:
 
 def remove_documents(con, document_ids: list[str]) -> None:
     """Drop these documents from the index (their pairs too); the groups are recomputed by the caller."""
-    con.register("_gone", _ids(document_ids))
-    try:
+    with registered(con, _gone=ids_table(document_ids)):
         con.execute("delete from raw.document_minhash where document_id in (select v from _gone)")
         con.execute("delete from raw.document_minhash_bands where document_id in (select v from _gone)")
         con.execute(
@@ -140,42 +130,31 @@ def remove_documents(con, document_ids: list[str]) -> None:
             "or document_id_b in (select v from _gone)"
         )
         con.execute("delete from raw.syndication_components where document_id in (select v from _gone)")
-    finally:
-        con.unregister("_gone")
 
 
 def _store(con, prints: list[tuple[str, Fingerprint]], now: datetime) -> None:
-    con.register(
-        "_prints",
-        pa.table(
-            {
-                "document_id": [d for d, _ in prints],
-                "shingle_count": pa.array([fp.shingle_count for _, fp in prints], pa.int32()),
-                "signature": pa.array([fp.to_bytes() for _, fp in prints], pa.binary()),
-            }
-        ),
+    signatures = pa.table(
+        {
+            "document_id": [d for d, _ in prints],
+            "shingle_count": pa.array([fp.shingle_count for _, fp in prints], pa.int32()),
+            "signature": pa.array([fp.to_bytes() for _, fp in prints], pa.binary()),
+        }
     )
     bands = [(d, b, h) for d, fp in prints for b, h in enumerate(band_hashes(fp))]
-    con.register(
-        "_bands",
-        pa.table(
-            {
-                "document_id": pa.array([x[0] for x in bands], pa.string()),
-                "band": pa.array([x[1] for x in bands], pa.int32()),
-                "band_hash": pa.array([x[2] for x in bands], pa.int64()),
-            }
-        ),
+    band_rows = pa.table(
+        {
+            "document_id": pa.array([x[0] for x in bands], pa.string()),
+            "band": pa.array([x[1] for x in bands], pa.int32()),
+            "band_hash": pa.array([x[2] for x in bands], pa.int64()),
+        }
     )
-    try:
+    with registered(con, _prints=signatures, _bands=band_rows):
         con.execute(
             """insert into raw.document_minhash (document_id, minhash_version, shingle_count, signature, indexed_at)
                select document_id, ?, shingle_count, signature, ? from _prints""",
             [SYNDICATION_VERSION, now],
         )
         con.execute("insert into raw.document_minhash_bands select document_id, band, band_hash from _bands")
-    finally:
-        con.unregister("_prints")
-        con.unregister("_bands")
 
 
 #: The columns of raw.syndication_pairs the comparison fills (minhash_version is the run's).
@@ -192,27 +171,21 @@ def _link_new(con, pending: list[str]) -> tuple[int, int]:
     Columnar from end to end (Arrow from DuckDB, numpy for the rule, Arrow back): ten copies of BBC
     make 111,615 candidate pairs, compared in 0.9 s instead of 1.3 s pair by pair in Python (the
     memory is the query's either way)."""
-    con.register("_new", _ids(pending))
-    try:
+    with registered(con, _new=ids_table(pending)):
         candidates = con.execute("""
             select distinct least(n.document_id, o.document_id) as a, greatest(n.document_id, o.document_id) as b
             from raw.document_minhash_bands n
             join raw.document_minhash_bands o on o.band = n.band and o.band_hash = n.band_hash
             where n.document_id in (select v from _new) and o.document_id <> n.document_id
             order by 1, 2""").to_arrow_table()
-    finally:
-        con.unregister("_new")
     if not candidates.num_rows:
         return 0, 0
     involved = pc.unique(pa.concat_arrays([candidates["a"].combine_chunks(), candidates["b"].combine_chunks()]))
-    con.register("_involved", pa.table({"v": involved}))
-    try:
+    with registered(con, _involved=pa.table({"v": involved})):
         prints = con.execute(
             "select document_id, shingle_count, signature from raw.document_minhash "
             "where document_id in (select v from _involved)"
         ).to_arrow_table()
-    finally:
-        con.unregister("_involved")
     signatures = _signature_matrix(prints["signature"])
     counts = prints["shingle_count"].to_numpy()
     a = pc.index_in(candidates["a"], value_set=prints["document_id"]).to_numpy()
@@ -233,8 +206,7 @@ def _link_new(con, pending: list[str]) -> tuple[int, int]:
             [candidates["a"].filter(mask), candidates["b"].filter(mask), jaccard[keep], containment[keep]],
             schema=arrow_schema("syndication_pairs", PAIR_COLUMNS),
         )
-        con.register("_pairs", pairs)
-        try:
+        with registered(con, _pairs=pairs):
             con.execute(
                 """merge into raw.syndication_pairs t
                    using (select document_id_a, document_id_b, jaccard, containment, ? as minhash_version from _pairs) x
@@ -244,8 +216,6 @@ def _link_new(con, pending: list[str]) -> tuple[int, int]:
                    when not matched then insert by name""",
                 [SYNDICATION_VERSION],
             )
-        finally:
-            con.unregister("_pairs")
     return candidates.num_rows, found
 
 
@@ -291,13 +261,8 @@ def _regroup(con, new_documents: list[str] | None = None, old_groups: list[str] 
     if new_documents is None:
         scope = ""
     else:
-        con.register("_regroup_seeds", _ids(new_documents))
-        con.register("_regroup_groups", _ids(old_groups))
-        try:
+        with registered(con, _regroup_seeds=ids_table(new_documents), _regroup_groups=ids_table(old_groups)):
             con.execute(f"create or replace temp table _scope as {_SCOPE}")
-        finally:
-            con.unregister("_regroup_seeds")
-            con.unregister("_regroup_groups")
         scope = " where document_id_a in (select document_id from _scope)"
     con.execute(f"""create or replace temp table _edges as
                    select document_id_a as a, document_id_b as b from raw.syndication_pairs{scope}
