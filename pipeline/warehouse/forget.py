@@ -153,13 +153,8 @@ def remove(con, p: ForgetPlan) -> dict[str, int]:
             delete(table, by_doc, [ids])
         # the syndication index, and the groups the documents were in (one may split)
         old_groups = syndication.groups_of(con, ids)
-        for table in ("document_minhash", "document_minhash_bands", "syndication_components"):
-            delete(table, by_doc, [ids])
-        delete(
-            "syndication_pairs",
-            "document_id_a in (select unnest(?::varchar[])) or document_id_b in (select unnest(?::varchar[]))",
-            [ids, ids],
-        )
+        for table, n in syndication.remove_documents(con, ids).items():
+            removed[table] = removed.get(table, 0) + n
         syndication.regroup_after_removal(con, old_groups)
         # the files that held them are read again on the next run (a file still holding the text loads it again)
         delete(

@@ -120,16 +120,17 @@ def regroup_after_removal(con, old_groups: list[str]) -> None:
     _regroup(con, [], old_groups)
 
 
-def remove_documents(con, document_ids: list[str]) -> None:
-    """Drop these documents from the index (their pairs too); the groups are recomputed by the caller."""
+def remove_documents(con, document_ids: list[str]) -> dict[str, int]:
+    """Drop these documents from the index (their pairs too); the groups are recomputed by the caller.
+    Returns the rows deleted per table."""
+    gone = "document_id in (select v from _gone)"
+    conditions = {t: gone for t in ("document_minhash", "document_minhash_bands", "syndication_components")}
+    conditions["syndication_pairs"] = "document_id_a in (select v from _gone) or document_id_b in (select v from _gone)"
     with registered(con, _gone=ids_table(document_ids)):
-        con.execute("delete from raw.document_minhash where document_id in (select v from _gone)")
-        con.execute("delete from raw.document_minhash_bands where document_id in (select v from _gone)")
-        con.execute(
-            "delete from raw.syndication_pairs where document_id_a in (select v from _gone) "
-            "or document_id_b in (select v from _gone)"
-        )
-        con.execute("delete from raw.syndication_components where document_id in (select v from _gone)")
+        return {
+            table: con.execute(f"delete from raw.{table} where {where}").fetchone()[0]
+            for table, where in conditions.items()
+        }
 
 
 def _store(con, prints: list[tuple[str, Fingerprint]], now: datetime) -> None:

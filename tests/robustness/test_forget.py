@@ -70,6 +70,7 @@ def test_forget_removes_every_trace_and_a_later_run_does_not_bring_it_back(
     assert main(["forget", D003, doc_000, "--warehouse", str(warehouse), "--input", str(seed_dir)]) == 0
     out = capsys.readouterr()
     assert f"forgot document {doc_003}" in out.out and f"forgot document {doc_000}" in out.out
+    assert "document_minhash 2, document_minhash_bands " in out.out, out.out  # the index rows, counted
     assert "the next run will load it again" in out.err and D000 in out.err and D003 not in out.err
     for doc_id in (doc_003, doc_000):
         assert set(_rows_of(warehouse, doc_id).values()) == {0}, _rows_of(warehouse, doc_id)
