@@ -107,6 +107,7 @@ def main(argv=None) -> int:
     ap.add_argument("--epochs", type=float, default=4.0)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0], help="one tagger per seed (several: an ensemble)")
     ap.add_argument("--deadline", help="UTC HH:MM by which training must end (train.py --deadline)")
+    ap.add_argument("--features", action="store_true", help="train with parse features (train.py --features)")
     ap.add_argument("--ckpt", type=Path, nargs="+", help="package these checkpoints instead of training")
     ap.add_argument("--onnx", type=Path, nargs="+", help="with --ckpt: their exported int8 models")
     ap.add_argument("--no-eval", action="store_true", help="skip the figures")
@@ -140,6 +141,7 @@ def main(argv=None) -> int:
         for seed, run in zip(a.seeds, runs, strict=True):
             cmd = ["nice", "-n", "19", a.train_python, HERE / "train.py", work / "polnear.jsonl", emb.model_zip()]
             cmd += [run, "--epochs", a.epochs, "--seed", seed] + (["--deadline", a.deadline] if a.deadline else [])
+            cmd += ["--features"] if a.features else []
             jobs.append(steps.start(cmd, env=env, log=work / f"train-seed{seed}.log"))
         steps.wait(jobs)
         seconds = time.perf_counter() - t0

@@ -117,15 +117,19 @@ class Tagger(nn.Module):
         return self.head(self.drop(x))
 
 
-def windows(tok: Tokenizer, rows: list[dict], labels: dict[str, int], size: int, shift: int = 0):
+def windows(tok: Tokenizer, rows: list[dict], labels: dict[str, int], size: int, shift: int = 0, context: int = 0):
     """(ids, label-per-piece, features-per-piece) windows of at most `size` pieces (with [CLS]/[SEP]),
-    cut between tokens; features are each piece's word's value rows (row_feats), 0 off the words."""
+    cut between tokens; features are each piece's word's value rows (row_feats), 0 off the words.
+    With `context`, as the tagger reads an article at run time (encoder_tagger.EncoderTagger._windows):
+    cores of size - 2 - 2 * context pieces, each read with up to `context` pieces of the text on either
+    side (more on one side at the article's ends), only the core's pieces labelled."""
     cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     out = []
     for row in rows:
         pieces, first = row["_pieces"], row["_first"]
         start = 0
-        limit = size - 2
+        room = size - 2
+        limit = room - 2 * context if len(pieces) > room else room
         cut = shift % limit if shift else 0
         bounds = []
         while start < len(pieces):
@@ -137,9 +141,15 @@ def windows(tok: Tokenizer, rows: list[dict], labels: dict[str, int], size: int,
                 end = min(start + limit, len(pieces))
             bounds.append((start, end))
             start = end
-        for s, e in bounds:
+        for cs, ce in bounds:
+            s = max(0, cs - context)
+            e = min(len(pieces), s + room) if context else ce
+            s = max(0, e - room) if context else cs
             ids = [cls] + [p for p in pieces[s:e]] + [sep]
-            lab = [-100] + [labels[row["tags"][w]] if f else -100 for f, w in first[s:e]] + [-100]
+            lab = [-100] + [
+                labels[row["tags"][w]] if f and cs <= s + k < ce else -100 for k, (f, w) in enumerate(first[s:e])
+            ]
+            lab += [-100]
             rf = row.get("_feats")
             none = [0] * (len(rf[0]) if rf else 0)
             feats = [none] + [rf[w] for _, w in first[s:e]] + [none] if rf else None
@@ -196,6 +206,13 @@ def main(argv=None) -> int:
     ap.add_argument("--lr", type=float, default=1e-4)  # 5e-5 until session 42: it underfit
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--warmup", type=float, default=0.06)
+    ap.add_argument(
+        "--context",
+        type=int,
+        default=0,
+        help="read each window's core with this many pieces of context on either side, as at run time "
+        "(encoder_tagger.CONTEXT is 32); 0: windows side by side, every piece labelled",
+    )
     ap.add_argument("--deadline", help="UTC HH:MM by which training must end")
     ap.add_argument("--probe-steps", type=int, default=30)
     ap.add_argument("--threads", type=int, default=1)
@@ -267,7 +284,7 @@ def main(argv=None) -> int:
     assert sum(len(g["params"]) for g in groups[:2]) == len(enc_params)
     opt = torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-8)
     peak = [g["lr"] for g in groups]
-    per_epoch_windows = len(windows(tok, train, index, a.window))
+    per_epoch_windows = len(windows(tok, train, index, a.window, context=a.context))
     steps_per_epoch = math.ceil(per_epoch_windows / a.batch)
     total = max(1, int(steps_per_epoch * a.epochs))
     half = max(1, steps_per_epoch // 2)
@@ -290,6 +307,7 @@ def main(argv=None) -> int:
         "seed": a.seed,
         "lr": a.lr,
         "head_lr": a.head_lr,
+        "context": a.context,
     }
     if features:
         meta.update(features=features, feature_lr=a.feature_lr)
@@ -302,7 +320,7 @@ def main(argv=None) -> int:
     done = False
     while not done:
         shift = 0 if epoch == 0 and not a.init else rng.randrange(1, a.window - 2)
-        for ids, mask, lab, feats in batches(windows(tok, train, index, a.window, shift), a.batch, rng):
+        for ids, mask, lab, feats in batches(windows(tok, train, index, a.window, shift, a.context), a.batch, rng):
             warm = max(1, int(total * a.warmup))
             f = step / warm if step < warm else max(0.0, (total - step) / max(1, total - warm))
             for g, p in zip(opt.param_groups, peak, strict=True):
