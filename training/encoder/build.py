@@ -133,7 +133,7 @@ def main(argv=None) -> int:
             ap.error("--train-python (a venv with torch) is needed to train; see training/encoder/README.md")
         steps.step("prepare")
         prepare = [sys.executable, HERE / "prepare.py", polnear / "train", work / "polnear.jsonl"]
-        steps.run([*prepare, "--held-every", a.held_every], env=env)
+        steps.run([*prepare, "--held-every", a.held_every] + (["--features"] if a.features else []), env=env)
         steps.step(f"fine-tune (torch, nice -n 19, one thread per seed: {a.seeds})")
         t0 = time.perf_counter()
         runs = [work / f"run-seed{seed}" for seed in a.seeds]

@@ -2,14 +2,15 @@
 
 The same tokens and tags as the CNN tagger's corpus (training/claims/prepare.py: spaCy's English
 tokenizer, ``CONTENT|ROLE`` tags from the shared scorer's gold), one line per article:
-``{"name", "words", "tags", "held", "feats"}``, ``held`` true for every tenth article by name (the
-tenth prepare.py holds out; ``--held-every 0``: none, every article is trained on). ``feats`` are
-each token's parse features as the pipeline's spaCy model gives them at run time
-(`encoder_tagger.FEATURES`: fine-grained tag, dependency label, entity type), for a tagger trained
-with ``train.py --features``. Run under the project's .venv; the output holds PolNeAR text, so it
-must go to a scratch folder outside the project.
+``{"name", "words", "tags", "held"}``, ``held`` true for every tenth article by name (the tenth
+prepare.py holds out; ``--held-every 0``: none, every article is trained on). With ``--features``
+also ``feats``: each token's parse features as the pipeline's spaCy model gives them at run time
+(`encoder_tagger.FEATURES`: fine-grained tag, dependency label, entity type; the same tokens), for a
+tagger trained with ``train.py --features`` (the parse takes 90 s, the tokenizer alone 4). Run under
+the project's .venv; the output holds PolNeAR text, so it must go to a scratch folder outside the
+project.
 
-    .venv/bin/python training/encoder/prepare.py ../shared/data/polnear/train OUT.jsonl [--held-every 10]
+    .venv/bin/python training/encoder/prepare.py ../shared/data/polnear/train OUT.jsonl [--held-every 10] [--features]
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from training import common  # noqa: E402
 
 
 def main(argv=None) -> int:
+    import spacy
+
     from pipeline.nlp import claim_model as cm
     from pipeline.nlp import encoder_tagger as et
     from pipeline.nlp import model as nm
@@ -37,14 +40,18 @@ def main(argv=None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--tools", type=Path, help="folder of score_claims.py (default: ../tools beside the data)")
     ap.add_argument("--held-every", type=int, default=10, help="hold out every Nth article (0: none)")
+    ap.add_argument("--features", action="store_true", help="parse, and write each token's parse features")
     a = ap.parse_args(argv)
     assert ROOT not in a.out.resolve().parents, "the output must be outside the project (it holds PolNeAR text)"
     prep = common.load_tool(ROOT / "training" / "claims" / "prepare.py", "claims_prepare")
     tools = a.tools or a.split_dir.resolve().parent.parent.parent / "tools"
     gold = prep.load_tool(tools, "score_claims").load_gold(a.split_dir)
-    nlp = nm.load_model(default_model())
-    if cm.TAGS_PIPE in nlp.pipe_names:
-        nlp.remove_pipe(cm.TAGS_PIPE)
+    if a.features:
+        nlp = nm.load_model(default_model())
+        if cm.TAGS_PIPE in nlp.pipe_names:
+            nlp.remove_pipe(cm.TAGS_PIPE)
+    else:
+        nlp = spacy.blank("en")
     a.out.parent.mkdir(parents=True, exist_ok=True)
     with a.out.open("w", encoding="utf-8") as f:
         names = sorted(gold)
@@ -55,8 +62,9 @@ def main(argv=None) -> int:
                 "words": [t.text for t in doc],
                 "tags": prep.tag_doc(doc, gold[name]),
                 "held": a.held_every > 0 and i % a.held_every == a.held_every - 1,
-                "feats": et.token_features(doc),
             }
+            if a.features:
+                row["feats"] = et.token_features(doc)
             f.write(json.dumps(row) + "\n")
     print(f"prepare: {len(gold)} articles → {a.out}", file=sys.stderr)
     return 0
