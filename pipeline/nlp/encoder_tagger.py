@@ -192,10 +192,14 @@ class EncoderTagger:
                 mask[r, : e - s + 2] = 1
                 if add is not None:
                     add[r, 1 : e - s + 1] = extra[s:e]
-            logits = model(arr, mask) if add is None else model(arr, mask, add)
+            logits = model(arr, mask, add)
             for r, (s, _, cs, ce) in enumerate(chunk):
                 out[cs:ce] = logits[r, 1 + cs - s : 1 + ce - s]
         return out
+
+    def doc_probs(self, doc) -> np.ndarray:
+        """`probs` of a spaCy Doc's tokens, with their parse features where the tagger reads them."""
+        return self.probs([t.text for t in doc], token_features(doc) if self.features else None)
 
     def probs(self, words: list[str], feats: list[list[str]] | None = None) -> np.ndarray:
         """(len(words), labels) tag probabilities (`feats`: each word's `token_features`, which a
@@ -299,7 +303,7 @@ class EncoderClaimTags:
 
         if not len(doc):
             return doc
-        s = self.tagger.probs([t.text for t in doc], token_features(doc) if self.tagger.features else None)
+        s = self.tagger.doc_probs(doc)
         best = s.argmax(axis=1)
         cue = s[:, self.cue_columns].sum(axis=1)
         probs = s[np.arange(len(best)), best].tolist()

@@ -127,7 +127,7 @@ def test_an_ensemble_averages_its_members_probabilities(tmp_path):
     words = SENTENCE.replace(".", " .").split()
     single, pair = et.encoder_tagger().probs(words), et.EncoderTagger(tmp_path)
     assert np.allclose(pair.probs(words), single, atol=1e-5), "two copies of one tagger are that tagger"
-    pair.models[1] = lambda ids, mask: np.zeros((*ids.shape, len(pair.labels)), dtype=np.float32)  # uniform
+    pair.models[1] = lambda ids, mask, extra=None: np.zeros((*ids.shape, len(pair.labels)), dtype=np.float32)  # uniform
     assert np.allclose(pair.probs(words), (single + 1 / len(pair.labels)) / 2, atol=1e-5)
     (tmp_path / "b.onnx").unlink()
     assert not et.available(tmp_path)

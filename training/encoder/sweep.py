@@ -58,7 +58,7 @@ def tag_probs(encoder: Path, docs, cache: Path) -> tuple[list[str], list[np.ndar
         return labels, [z[f"d{i}"] for i in range(len(docs))]
     tagger = et.EncoderTagger(encoder)
     t0 = time.perf_counter()
-    out = [tagger.probs([t.text for t in d], et.token_features(d) if tagger.features else None) for d in docs]
+    out = [tagger.doc_probs(d) for d in docs]
     print(f"tagged with {encoder} in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
     cache.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(file, **{f"d{i}": p for i, p in enumerate(out)})

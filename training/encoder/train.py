@@ -127,6 +127,8 @@ def windows(tok: Tokenizer, rows: list[dict], labels: dict[str, int], size: int,
     out = []
     for row in rows:
         pieces, first = row["_pieces"], row["_first"]
+        rf = row.get("_feats")
+        none = [0] * (len(rf[0]) if rf else 0)
         start = 0
         room = size - 2
         limit = room - 2 * context if len(pieces) > room else room
@@ -150,8 +152,6 @@ def windows(tok: Tokenizer, rows: list[dict], labels: dict[str, int], size: int,
                 labels[row["tags"][w]] if f and cs <= s + k < ce else -100 for k, (f, w) in enumerate(first[s:e])
             ]
             lab += [-100]
-            rf = row.get("_feats")
-            none = [0] * (len(rf[0]) if rf else 0)
             feats = [none] + [rf[w] for _, w in first[s:e]] + [none] if rf else None
             out.append((ids, lab, feats))
     return out
