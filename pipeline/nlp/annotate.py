@@ -26,7 +26,7 @@ from pipeline.nlp.workers import IN_PROCESS, die_with_parent, loads_done
 from pipeline.settings import Settings
 
 #: Bump when an extractor's output changes: documents processed by an older version are redone.
-EXTRACTOR_VERSION = "11"
+EXTRACTOR_VERSION = "12"
 #: Citation kinds that speak for the whole article whoever they name (a dateline, a closing credit).
 CREDIT_KINDS = frozenset({"citation_tag", "dateline"})
 #: Citation kinds that speak for the whole article when they name a news organisation.

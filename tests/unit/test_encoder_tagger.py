@@ -7,6 +7,7 @@ import collections
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -177,3 +178,14 @@ def _save_float16(tables: dict[str, np.ndarray], path) -> None:
         at += len(blob)
     head = json.dumps(header).encode()
     path.write_bytes(struct.pack("<Q", len(head)) + head + b"".join(blobs))
+
+
+def test_int8_products_are_exact_on_every_x86_cpu():
+    """The tagger's onnxruntime session multiplies int8 weights exactly: on CPUs without VNNI the
+    default u8s8 kernel saturates pairs of products at 16 bits, which gave this 64-input MatMul
+    (quantised as export_onnx.py quantises the tagger) about half its value there."""
+    fixture = Path(__file__).with_name("fixtures") / "u8s8_matmul.onnx"
+    session = et.onnx_session(fixture)
+    x = np.ones((1, 64), np.float32)
+    (y,) = session.run(None, {"x": x})
+    np.testing.assert_allclose(y, [[64.0, -64.0, 0.0, 32.0]], rtol=0.01, atol=0.05)
