@@ -91,9 +91,10 @@ def onnx_session(path: Path):
     # no arena: onnxruntime's grows to the largest batch and keeps it, in every worker
     opts.enable_cpu_mem_arena = False
     # Without VNNI (AVX2, AVX-512 before it) onnxruntime's fast u8s8 kernel saturates each pair of
-    # products at 16 bits: the shipped tagger lost 0.002-0.007 of F1 on such CPUs and its claims
-    # differed by machine. This option (onnxruntime_session_options_config_keys.h) runs their int8
-    # MatMuls as exact u8u8; VNNI CPUs are exact either way.
+    # products at 16 bits: on the held-out tenth the shipped tagger lost 0.003 attribution, 0.004 cue
+    # and 0.007 source F1 on such a CPU, and its claims differed by machine. This option
+    # (onnxruntime_session_options_config_keys.h) runs their int8 MatMuls as exact u8u8 instead;
+    # VNNI CPUs are exact either way.
     opts.add_session_config_entry("session.x64quantprecision", "1")
     return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
